@@ -1,0 +1,53 @@
+# fragnum — two commands on a fresh Debian machine that has Rust:
+#   make demo   generate the fictional demo territory and run the whole pipeline on it
+#   make test   build once (dev profile) and run every test
+# System packages the build and tests need are installed with apt-get when missing.
+
+SHELL := /bin/bash
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# cmake, libsqlite3-dev, sqlite3, pkg-config: the proj crate builds its bundled PROJ 9.6 (Debian 12 ships 9.1).
+# fonts-dejavu-core: the font drawn into maps (read at run time, never committed).
+SYSTEM_PACKAGES := cmake libsqlite3-dev sqlite3 pkg-config fonts-dejavu-core
+# chromium: headless page checks of the fact sheets (tests skip when it cannot be installed).
+OPTIONAL_PACKAGES := chromium
+BIN := target/debug/fragnum
+
+.PHONY: all deps optional-deps build demo test real bench bench-access check-html clippy clean
+
+all: test
+
+deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+optional-deps:
+	@missing=""; for p in $(OPTIONAL_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing optional packages:$$missing"; \
+	  ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing ) \
+	    || echo "warning: could not install$$missing; the checks that need it will be skipped"; \
+	fi
+
+build: deps
+	$(CARGO) build --workspace
+
+demo: build
+	$(BIN) demo --out data/demo
+	$(BIN) run --config config/demo.toml
+
+# The real Isère + Savoie data, read in place from ../shared/data.
+real: build
+	$(BIN) run --config config/isere-savoie.toml
+
+test: deps optional-deps
+	$(CARGO) test --workspace
+
+clippy: deps
+	$(CARGO) clippy --workspace --all-targets
+
+clean:
+	rm -rf data/demo notebooks-out/demo notebooks-out/isere-savoie

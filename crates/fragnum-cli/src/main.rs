@@ -1,0 +1,117 @@
+//! # fragnum
+//!
+//! The command line: parses arguments and the pipeline config, runs the stages in order, shows
+//! progress and reports errors. It holds no domain logic: every stage lives in its own crate.
+
+mod progress;
+mod stages;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::{Parser, Subcommand};
+
+/// Maps digital fragility (fragilité numérique) across French territories.
+///
+/// fragnum reads INSEE IRIS tables, contours, advisor sites and a road network, computes
+/// digital and social precarity indices and 20-minute accessibility, and writes maps, fact
+/// sheets and tidy tables. Every command takes a pipeline config (see config/*.toml).
+#[derive(Debug, Parser)]
+#[command(name = "fragnum", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Never draw progress bars (they are off anyway when output is not a terminal).
+    #[arg(long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the fictional demo territory (census tables, contours, sites, roads).
+    ///
+    /// Files are written in the same formats as the real sources (INSEE CSV, Lambert-93
+    /// shapefile, GeoJSON), so the same ingest code reads them; config/demo.toml points at them.
+    Demo {
+        /// Folder to write into.
+        #[arg(long, default_value = "data/demo")]
+        out: PathBuf,
+        /// Random seed: the same seed gives byte-identical files.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Read every input of a config, print what was found, and write the zone table.
+    ///
+    /// Writes zones.parquet/.csv (one row per zone), zones_long.parquet/.csv (tidy, keeps masked
+    /// cells apart from missing ones) and zones.geojson into the config's output folder.
+    Ingest {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Check every input and list every problem as file:line:column; exit 1 if any is fatal.
+    Validate {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Run every configured stage in order: ingest, then the stages the config enables.
+    Run {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode> {
+    let show_progress = !cli.quiet && progress::is_terminal();
+    match &cli.command {
+        Command::Demo { out, seed } => {
+            let summary = fragnum_demo::generate(out, &fragnum_demo::DemoOptions { seed: *seed })
+                .with_context(|| format!("cannot generate the demo territory in {}", out.display()))?;
+            println!(
+                "demo territory written to {}: {} IRIS in {} communes, {:.0} inhabitants, {} advisor sites, {} road segments ({} files)",
+                out.display(),
+                summary.iris,
+                summary.communes,
+                summary.population,
+                summary.sites,
+                summary.road_segments,
+                summary.files.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { config } => {
+            let config = stages::load_config(config)?;
+            let loaded = stages::ingest::read(&config, show_progress)?;
+            Ok(stages::ingest::print_problems(&loaded.report, true))
+        }
+        Command::Ingest { config } => {
+            let config = stages::load_config(config)?;
+            let ctx = stages::ingest::run(&config, show_progress)?;
+            drop(ctx);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { config } => {
+            let config = stages::load_config(config)?;
+            let ctx = stages::ingest::run(&config, show_progress)?;
+            stages::run_all(&ctx)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

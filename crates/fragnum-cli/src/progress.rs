@@ -1,0 +1,25 @@
+//! Progress bars on a terminal, nothing otherwise (logs and CI stay clean).
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// True when standard error is a terminal.
+pub fn is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// A bar of `len` steps labelled `what`, hidden when `show` is false.
+pub fn bar(len: u64, what: &str, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix:>10} [{bar:30}] {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_prefix(what.to_string());
+    bar
+}

@@ -1,0 +1,25 @@
+//! # fragnum-core
+//!
+//! The vocabulary every fragnum crate shares, and nothing else:
+//!
+//! - [`code`]: zone codes (IRIS, commune, EPCI, département, QPV, custom groups) and their [`Level`];
+//! - [`cell`]: one statistical value, with *missing* and *masked* (secret statistique) kept apart from zero;
+//! - [`table`]: the [`ZoneTable`], one row per zone, vintage-free variables, each cell with its vintage;
+//! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
+//! - [`location`]: where in which file something was read, for errors that point at a line and column;
+//! - [`atomic`]: the single helper every writer uses so no output is ever half-written.
+//!
+//! No file is read here; [`atomic`] is the one place that writes, so that ingest, demo and render share it.
+
+pub mod atomic;
+pub mod cell;
+pub mod code;
+pub mod geometry;
+pub mod location;
+pub mod table;
+
+pub use cell::Cell;
+pub use code::{CodeError, Level, ZoneCode};
+pub use geometry::{ZoneGeometries, ZoneGeometry};
+pub use location::Location;
+pub use table::{Variable, Zone, ZoneTable, ZoneTableError};

@@ -1,0 +1,184 @@
+//! The pipeline config: which files to read, at which level, and where outputs go.
+//!
+//! Paths in a config are relative to the config file's own folder, so a config works from any
+//! working directory. Unknown keys are refused, so a typo is an error rather than a silent default.
+
+use std::path::{Path, PathBuf};
+
+use fragnum_core::{Level, Location};
+use serde::Deserialize;
+
+use crate::number::Blank;
+use crate::IngestError;
+
+/// A whole config file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineConfig {
+    /// Project-wide settings.
+    pub project: Project,
+    /// Statistical tables (census, Filosofi, CAF, QPV, reference lists).
+    #[serde(default, rename = "table")]
+    pub tables: Vec<TableSource>,
+    /// Zone outlines.
+    #[serde(default)]
+    pub contours: Vec<ContourSource>,
+    /// The `[indices]` section, read by the indices stage into its own typed settings.
+    pub indices: Option<toml::Table>,
+    /// The `[access]` section, read by the accessibility stage.
+    pub access: Option<toml::Table>,
+    /// The `[render]` section, read by the render stage.
+    pub render: Option<toml::Table>,
+    /// The folder of the config file (set on loading; relative paths are resolved against it).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// The config file itself.
+    #[serde(skip)]
+    pub path: PathBuf,
+}
+
+/// Project-wide settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Human name of the territory, shown in reports and maps.
+    pub name: String,
+    /// Output folder (default `notebooks-out` beside the config folder).
+    #[serde(default = "default_output")]
+    pub output: PathBuf,
+    /// The column mapping table (default `variables.toml` beside the config).
+    #[serde(default = "default_variables")]
+    pub variables: PathBuf,
+}
+
+fn default_output() -> PathBuf {
+    PathBuf::from("../notebooks-out")
+}
+
+fn default_variables() -> PathBuf {
+    PathBuf::from("variables.toml")
+}
+
+/// One statistical table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSource {
+    /// The file.
+    pub path: PathBuf,
+    /// Level of the zones in its code column.
+    pub level: Level,
+    /// The code column; detected among the usual INSEE names when absent.
+    pub code_column: Option<String>,
+    /// Vintage for columns whose names carry none (CAF, QPV tables).
+    pub vintage: Option<u16>,
+    /// What an empty cell means.
+    #[serde(default)]
+    pub blank: Blank,
+    /// Forces the separator; detected from the header when absent.
+    pub separator: Option<char>,
+    /// Named mapping sets this table opts into (see `variables.toml`).
+    #[serde(default)]
+    pub sets: Vec<String>,
+    /// Citation shown in outputs.
+    pub source: Option<String>,
+}
+
+/// One file of zone outlines.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContourSource {
+    /// A shapefile (`.shp`, with `.dbf`, `.shx` and `.prj` beside it) or a GeoJSON file.
+    pub path: PathBuf,
+    /// Level of the zones.
+    pub level: Level,
+    /// The property holding the zone code; detected among the usual names when absent.
+    pub code_property: Option<String>,
+    /// Overrides the CRS (`EPSG:2154`) when the file does not say or says wrongly.
+    pub crs: Option<String>,
+}
+
+impl PipelineConfig {
+    /// Reads and checks a config file.
+    pub fn load(path: &Path) -> Result<Self, IngestError> {
+        let text = std::fs::read_to_string(path).map_err(|e| IngestError::io(path, e))?;
+        let mut config: PipelineConfig = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        config.path = path.to_path_buf();
+        config.base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        for t in &config.tables {
+            if let Some(sep) = t.separator {
+                if !crate::text::SEPARATORS.contains(&(sep as u8)) {
+                    return Err(IngestError::Config {
+                        location: Location::file(path),
+                        message: format!("table {}: separator `{sep}` is not one of `;`, `,` or tab", t.path.display()),
+                    });
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// Resolves a path from the config against the config's folder.
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() { path.to_path_buf() } else { self.base_dir.join(path) }
+    }
+
+    /// Deserialises one stage section (`[indices]`, `[access]`, `[render]`) into that stage's
+    /// typed settings; an absent section gives the defaults.
+    pub fn section<T: serde::de::DeserializeOwned + Default>(&self, name: &str) -> Result<T, IngestError> {
+        let table = match name {
+            "indices" => &self.indices,
+            "access" => &self.access,
+            "render" => &self.render,
+            _ => &None,
+        };
+        match table {
+            None => Ok(T::default()),
+            Some(t) => t.clone().try_into().map_err(|e: toml::de::Error| IngestError::Config {
+                location: Location::file(&self.path),
+                message: format!("[{name}]: {}", e.message()),
+            }),
+        }
+    }
+
+    /// The output folder.
+    pub fn output_dir(&self) -> PathBuf {
+        self.resolve(&self.project.output)
+    }
+}
+
+/// Turns a TOML error into a located config error.
+pub(crate) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> IngestError {
+    let location = match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() as u64 + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+            Location::at(path, line, column)
+        }
+        None => Location::file(path),
+    };
+    IngestError::Config { location, message: e.message().to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typo_in_config_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[project]\nname = 'x'\n\n[[table]]\npath = 'a.csv'\nlevel = 'iris'\nvintge = 2016\n").unwrap();
+        let err = PipelineConfig::load(&path).unwrap_err().to_string();
+        assert!(err.contains("c.toml:7:1"), "{err}");
+        assert!(err.contains("vintge"), "{err}");
+    }
+
+    #[test]
+    fn unknown_level_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "[project]\nname = 'x'\n[[table]]\npath = 'a.csv'\nlevel = 'canton'\n").unwrap();
+        assert!(PipelineConfig::load(&path).unwrap_err().to_string().contains("canton"));
+    }
+}

@@ -1,0 +1,27 @@
+//! # fragnum-ingest
+//!
+//! Everything fragnum reads from disk, turned into [`fragnum_core`] types. It knows file formats
+//! and nothing of indices. Every error names the file, and the line and column where it applies.
+//!
+//! - [`text`]: bytes → text (UTF-8 with or without BOM, Latin-1 fallback), separator detection;
+//! - [`number`]: French-formatted numbers (`"6 490"`, `"20,3"`) and secret-statistique markers;
+//! - [`tabular`]: a located CSV reader (header, rows, line numbers);
+//! - [`mapping`]: INSEE column names with vintages (`P16_POP75P`, `DISP_MED20`) → vintage-free names;
+//! - [`config`]: the pipeline config (`config/*.toml`);
+//! - [`census`]: INSEE/CAF/Filosofi/QPV tables → the [`ZoneTable`](fragnum_core::ZoneTable);
+//! - [`contours`]: IRIS/commune outlines from shapefile or GeoJSON, reprojected to WGS84 with PROJ;
+//! - [`load`]: reads everything a config lists and joins tables with contours, with a report.
+
+pub mod census;
+pub mod config;
+pub mod contours;
+pub mod error;
+pub mod load;
+pub mod mapping;
+pub mod number;
+pub mod report;
+pub mod tabular;
+pub mod text;
+
+pub use error::IngestError;
+pub use report::{Problem, Report, Severity};

@@ -1,0 +1,162 @@
+//! Reads everything a config lists, joins statistics with outlines, and reports coverage.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use fragnum_core::{Cell, Level, Location, ZoneCode, ZoneGeometries, ZoneTable};
+
+use crate::census::read_table;
+use crate::config::PipelineConfig;
+use crate::contours::read_contours;
+use crate::mapping::Mapping;
+use crate::{IngestError, Report, Severity};
+
+/// What one input contributed.
+#[derive(Debug, Clone)]
+pub struct SourceSummary {
+    /// The file.
+    pub path: PathBuf,
+    /// `table` or `contours`.
+    pub kind: &'static str,
+    /// Zone level.
+    pub level: Level,
+    /// Rows or features read (0 when the file failed).
+    pub rows: usize,
+    /// Variables it filled.
+    pub variables: Vec<String>,
+    /// Citation from the config.
+    pub source: Option<String>,
+}
+
+/// Codes found on one side of the statistics ↔ outlines join only.
+#[derive(Debug, Clone, Default)]
+pub struct JoinReport {
+    /// Level joined.
+    pub level: Option<Level>,
+    /// Zones with statistics but no outline.
+    pub without_outline: Vec<String>,
+    /// Outlines with no statistics.
+    pub without_statistics: Vec<String>,
+}
+
+/// Everything ingest produced.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// The zone table, sorted by level and code.
+    pub table: ZoneTable,
+    /// Outlines in WGS84.
+    pub geometries: ZoneGeometries,
+    /// Findings (fatal ones included: check [`Report::has_fatal`]).
+    pub report: Report,
+    /// One entry per input file.
+    pub sources: Vec<SourceSummary>,
+    /// One entry per level that has outlines.
+    pub joins: Vec<JoinReport>,
+}
+
+/// The age bands whose sum is the population when a table gives no total (RP `base-ic-evol-struct-pop`).
+pub const AGE_BANDS: [&str; 6] = ["pop_0014", "pop_1529", "pop_3044", "pop_4559", "pop_6074", "pop_75p"];
+
+/// Reads every input of `config`. Problems with one file are recorded and the others are still
+/// read, so one run lists every problem; only an unreadable mapping table stops at once.
+pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) -> Result<Loaded, IngestError> {
+    let mapping = Mapping::load(&config.resolve(&config.project.variables))?;
+    let mut out = Loaded::default();
+    let mut stat_codes: BTreeMap<Level, BTreeSet<ZoneCode>> = BTreeMap::new();
+    for source in &config.tables {
+        let path = config.resolve(&source.path);
+        on_file(&path);
+        let mut summary = SourceSummary {
+            path: path.clone(),
+            kind: "table",
+            level: source.level,
+            rows: 0,
+            variables: vec![],
+            source: source.source.clone(),
+        };
+        match read_table(&path, source, &mapping, &mut out.table, &mut out.report) {
+            Ok(s) => {
+                summary.rows = s.rows;
+                summary.variables = s.variables;
+                stat_codes.entry(source.level).or_default().extend(s.codes);
+            }
+            Err(e) => out.report.push_error(&e),
+        }
+        out.sources.push(summary);
+    }
+    let mut outline_codes: BTreeMap<Level, BTreeSet<ZoneCode>> = BTreeMap::new();
+    for source in &config.contours {
+        let path = config.resolve(&source.path);
+        on_file(&path);
+        let mut summary =
+            SourceSummary { path: path.clone(), kind: "contours", level: source.level, rows: 0, variables: vec![], source: None };
+        match read_contours(&path, source, &mut out.report) {
+            Ok(features) => {
+                summary.rows = features.len();
+                for f in features {
+                    let code = f.zone.code.clone();
+                    if outline_codes.entry(source.level).or_default().insert(code.clone()) {
+                        out.table.upsert_zone(f.zone);
+                        if let Some(g) = f.geometry {
+                            out.geometries.insert(code, g);
+                        }
+                    } else {
+                        out.report.push(Severity::Warning, Location::file(&path), format!("duplicate outline for zone {code}; the first one is kept"));
+                    }
+                }
+            }
+            Err(e) => out.report.push_error(&e),
+        }
+        out.sources.push(summary);
+    }
+    for (level, outlines) in &outline_codes {
+        let stats = stat_codes.remove(level).unwrap_or_default();
+        let join = JoinReport {
+            level: Some(*level),
+            without_outline: stats.difference(outlines).map(ToString::to_string).collect(),
+            without_statistics: outlines.difference(&stats).map(ToString::to_string).collect(),
+        };
+        if !join.without_outline.is_empty() {
+            out.report.push(
+                Severity::Warning,
+                Location::file(&config.path),
+                format!(
+                    "{} {level} zone(s) have statistics but no outline (e.g. {}); geography vintages may differ",
+                    join.without_outline.len(),
+                    join.without_outline.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        out.joins.push(join);
+    }
+    derive_population(&mut out.table);
+    out.table.sort();
+    Ok(out)
+}
+
+/// Fills `pop` with the sum of the age bands where a table gave no total. All six bands must be
+/// numbers; a masked band makes the total masked, never a partial sum.
+pub fn derive_population(table: &mut ZoneTable) {
+    if AGE_BANDS.iter().any(|b| table.variable(b).is_none()) {
+        return;
+    }
+    for row in 0..table.len() {
+        let code = table.zones()[row].code.clone();
+        if table.get(&code, "pop") != Cell::Missing {
+            continue;
+        }
+        let cells: Vec<Cell> = AGE_BANDS.iter().map(|b| table.get(&code, b)).collect();
+        if cells.iter().all(|c| *c == Cell::Missing) {
+            continue;
+        }
+        let vintage = table.variable(AGE_BANDS[0]).and_then(|v| v.vintages[row]);
+        let total = if cells.iter().all(|c| c.is_value()) {
+            Cell::Value(cells.iter().filter_map(|c| c.value()).sum())
+        } else if cells.contains(&Cell::Masked) {
+            Cell::Masked
+        } else {
+            Cell::Missing
+        };
+        table.set(row, "pop", total, vintage);
+    }
+}

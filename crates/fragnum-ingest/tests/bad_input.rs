@@ -1,0 +1,283 @@
+//! Bad input is a test case: each malformed input gives a clear error naming the file (and the
+//! line and column where it applies) or a documented skip — never a panic, never a silent zero.
+
+use std::path::{Path, PathBuf};
+
+use fragnum_core::{Cell, Level, ZoneCode, ZoneTable};
+use fragnum_ingest::census::read_table;
+use fragnum_ingest::config::{ContourSource, TableSource};
+use fragnum_ingest::contours::read_contours;
+use fragnum_ingest::mapping::Mapping;
+use fragnum_ingest::number::Blank;
+use fragnum_ingest::{IngestError, Report, Severity};
+
+fn mapping() -> Mapping {
+    Mapping::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/variables.toml")).unwrap()
+}
+
+fn source(path: &Path, level: Level) -> TableSource {
+    TableSource {
+        path: path.to_path_buf(),
+        level,
+        code_column: None,
+        vintage: None,
+        blank: Blank::Missing,
+        separator: None,
+        sets: vec![],
+        source: None,
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn read(path: &Path, src: &TableSource) -> (Result<ZoneTable, IngestError>, Report) {
+    let mut table = ZoneTable::new();
+    let mut report = Report::default();
+    let r = read_table(path, src, &mapping(), &mut table, &mut report).map(|_| table);
+    (r, report)
+}
+
+fn fatal(report: &Report) -> Vec<String> {
+    report.problems.iter().filter(|p| p.severity == Severity::Fatal).map(ToString::to_string).collect()
+}
+
+fn iris(c: &str) -> ZoneCode {
+    ZoneCode::new(Level::Iris, c).unwrap()
+}
+
+#[test]
+fn missing_file_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("absent.csv");
+    let (r, _) = read(&p, &source(&p, Level::Iris));
+    let err = r.unwrap_err().to_string();
+    assert!(err.contains("absent.csv") && err.contains("cannot read file"), "{err}");
+}
+
+#[test]
+fn missing_code_column_lists_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"ZONE;P21_POP\n381850101;12\n");
+    let (r, _) = read(&p, &source(&p, Level::Iris));
+    let err = r.unwrap_err().to_string();
+    assert!(err.contains("t.csv:1: missing column `CODE_IRIS or IRIS"), "{err}");
+    assert!(err.contains("ZONE, P21_POP"), "{err}");
+}
+
+#[test]
+fn duplicate_codes_point_at_both_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"IRIS;P21_POP\n381850101;12\n381850102;3\n381850101;4\n");
+    let (r, report) = read(&p, &source(&p, Level::Iris));
+    r.unwrap();
+    let f = fatal(&report);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].contains("t.csv:4:1: error: duplicate zone code `381850101` (first seen on line 2)"), "{}", f[0]);
+}
+
+#[test]
+fn non_numeric_count_is_located_and_not_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"IRIS;P21_POP;P21_POP75P\n381850101;12;abc\n");
+    let (r, report) = read(&p, &source(&p, Level::Iris));
+    let table = r.unwrap();
+    let f = fatal(&report);
+    assert!(f[0].contains("t.csv:2:3: error: column `P21_POP75P`: `abc` is not a number"), "{f:?}");
+    assert_eq!(table.get(&iris("381850101"), "pop_75p"), Cell::Missing);
+    assert_eq!(table.get(&iris("381850101"), "pop"), Cell::Value(12.0));
+}
+
+#[test]
+fn secret_statistique_is_masked_never_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "caf.csv", "\u{feff}CODGEO;A;ARSAS;AAAH\n381850101;1 552;;s\n".as_bytes());
+    let mut src = source(&p, Level::Iris);
+    src.sets = vec!["caf".into()];
+    src.blank = Blank::Masked;
+    src.vintage = Some(2020);
+    let (r, report) = read(&p, &src);
+    let t = r.unwrap();
+    assert!(fatal(&report).is_empty());
+    let z = iris("381850101");
+    assert_eq!(t.get(&z, "caf_allocataires"), Cell::Value(1552.0));
+    assert_eq!(t.get(&z, "caf_rsa_socle"), Cell::Masked);
+    assert_eq!(t.get(&z, "caf_aah"), Cell::Masked);
+    assert_eq!(t.variable("caf_rsa_socle").unwrap().vintages[0], Some(2020));
+}
+
+#[test]
+fn wrong_separator_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"IRIS,P21_POP\n381850101,12\n");
+    let mut src = source(&p, Level::Iris);
+    src.separator = Some(';');
+    let err = read(&p, &src).0.unwrap_err().to_string();
+    assert!(err.contains("t.csv:1: wrong separator") && err.contains("`,`-separated"), "{err}");
+    let q = write(dir.path(), "pipe.csv", b"IRIS|P21_POP\n381850101|12\n");
+    let err = read(&q, &source(&q, Level::Iris)).0.unwrap_err().to_string();
+    assert!(err.contains("pipe.csv:1: cannot find a separator"), "{err}");
+}
+
+#[test]
+fn latin1_file_is_read_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "ref.csv", b"CODE_IRIS;LIB_IRIS;DEPCOM\n381850102;Tr\xe8s-Clo\xeetres\n");
+    let (r, report) = read(&p, &source(&p, Level::Iris));
+    let t = r.unwrap();
+    assert_eq!(t.zones()[0].name.as_deref(), Some("Très-Cloîtres"));
+    assert!(report.problems.iter().any(|p| p.severity == Severity::Note && p.to_string().contains("ref.csv:2:13: note")), "{:?}", report.problems);
+}
+
+#[test]
+fn zone_code_of_wrong_length_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"P21_POP;IRIS\n12;38185010\n");
+    let (_, report) = read(&p, &source(&p, Level::Iris));
+    let f = fatal(&report);
+    assert!(f[0].contains("t.csv:2:2: error: `38185010` is not a valid iris code: 9 characters"), "{f:?}");
+}
+
+#[test]
+fn leading_zeros_and_corsica_survive() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "c.csv", b"CODGEO;NBMEN19\n01001;12,5\n2A004;3\n");
+    let (r, _) = read(&p, &source(&p, Level::Commune));
+    let t = r.unwrap();
+    let codes: Vec<&str> = t.zones().iter().map(|z| z.code.as_str()).collect();
+    assert_eq!(codes, ["01001", "2A004"]);
+    assert_eq!(t.get(&ZoneCode::new(Level::Commune, "01001").unwrap(), "fisc_men"), Cell::Value(12.5));
+}
+
+#[test]
+fn ragged_row_is_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"IRIS;P21_POP\n381850101;12;7\n");
+    let err = read(&p, &source(&p, Level::Iris)).0.unwrap_err().to_string();
+    assert!(err.contains("t.csv:2:3: row has 3 fields but the header has 2"), "{err}");
+}
+
+// ------------------------------------------------------------------ contours
+
+fn contour(path: &Path, level: Level) -> ContourSource {
+    ContourSource { path: path.to_path_buf(), level, code_property: None, crs: None }
+}
+
+fn write_square_shapefile(dir: &Path, name: &str) -> PathBuf {
+    use shapefile::dbase::{FieldValue, Record, TableWriterBuilder};
+    let path = dir.join(name);
+    let table = TableWriterBuilder::new().add_character_field("CODE_IRIS".try_into().unwrap(), 9);
+    let mut w = shapefile::Writer::from_path(&path, table).unwrap();
+    let ring = |x0: f64| {
+        vec![
+            shapefile::Point::new(x0, 6_600_000.0),
+            shapefile::Point::new(x0, 6_601_000.0),
+            shapefile::Point::new(x0 + 1000.0, 6_601_000.0),
+            shapefile::Point::new(x0 + 1000.0, 6_600_000.0),
+            shapefile::Point::new(x0, 6_600_000.0),
+        ]
+    };
+    for (i, code) in ["381850101", "381850102"].iter().enumerate() {
+        let poly = shapefile::Polygon::new(shapefile::PolygonRing::Outer(ring(700_000.0 + 1000.0 * i as f64)));
+        let mut rec = Record::default();
+        rec.insert("CODE_IRIS".into(), FieldValue::Character(Some((*code).into())));
+        w.write_shape_and_record(&poly, &rec).unwrap();
+    }
+    drop(w);
+    path
+}
+
+#[test]
+fn shapefile_in_lambert93_is_reprojected() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_square_shapefile(dir.path(), "c.shp");
+    std::fs::write(shp.with_extension("prj"), "EPSG:2154").unwrap();
+    let mut report = Report::default();
+    let f = read_contours(&shp, &contour(&shp, Level::Iris), &mut report).unwrap();
+    assert_eq!(f.len(), 2);
+    let c = f[0].geometry.as_ref().unwrap().0[0].exterior().0[0];
+    assert!((c.x - 3.0).abs() < 1e-6 && (c.y - 46.5).abs() < 1e-6, "{c:?}");
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[test]
+fn missing_or_unknown_prj_is_a_crs_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_square_shapefile(dir.path(), "c.shp");
+    let mut report = Report::default();
+    let err = read_contours(&shp, &contour(&shp, Level::Iris), &mut report).unwrap_err().to_string();
+    assert!(err.contains("c.prj") && err.contains("missing .prj"), "{err}");
+    std::fs::write(shp.with_extension("prj"), "PROJCS[\"nowhere\"]").unwrap();
+    let err = read_contours(&shp, &contour(&shp, Level::Iris), &mut report).unwrap_err().to_string();
+    assert!(err.contains("c.prj") && err.contains("unknown CRS"), "{err}");
+}
+
+#[test]
+fn truncated_shapefile_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_square_shapefile(dir.path(), "c.shp");
+    std::fs::write(shp.with_extension("prj"), "EPSG:2154").unwrap();
+    let bytes = std::fs::read(&shp).unwrap();
+    std::fs::write(&shp, &bytes[..bytes.len() - 40]).unwrap();
+    let mut report = Report::default();
+    let err = read_contours(&shp, &contour(&shp, Level::Iris), &mut report).unwrap_err().to_string();
+    assert!(err.contains("c.shp") && err.contains("cannot read shape"), "{err}");
+}
+
+const SQUARE: &str = "[[[5.7,45.1],[5.71,45.1],[5.71,45.11],[5.7,45.11],[5.7,45.1]]]";
+
+#[test]
+fn empty_geometry_is_kept_without_outline_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = format!(
+        r#"{{"type":"FeatureCollection","features":[
+        {{"type":"Feature","properties":{{"CODE_IRIS":"381850101"}},"geometry":null}},
+        {{"type":"Feature","properties":{{"CODE_IRIS":"381850102"}},"geometry":{{"type":"Polygon","coordinates":{SQUARE}}}}}]}}"#
+    );
+    let p = write(dir.path(), "c.geojson", json.as_bytes());
+    let mut report = Report::default();
+    let f = read_contours(&p, &contour(&p, Level::Iris), &mut report).unwrap();
+    assert!(f[0].geometry.is_none() && f[1].geometry.is_some());
+    assert!(report.problems.iter().any(|p| p.to_string().contains("zone 381850101) has an empty geometry")), "{:?}", report.problems);
+}
+
+#[test]
+fn geojson_crs_member_is_honoured_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let l93 = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::2154"}},
+        "features":[{"type":"Feature","properties":{"CODE_IRIS":"381850101"},
+        "geometry":{"type":"Polygon","coordinates":[[[700000,6600000],[701000,6600000],[701000,6601000],[700000,6600000]]]}}]}"#;
+    let p = write(dir.path(), "l93.geojson", l93.as_bytes());
+    let mut report = Report::default();
+    let f = read_contours(&p, &contour(&p, Level::Iris), &mut report).unwrap();
+    let c = f[0].geometry.as_ref().unwrap().0[0].exterior().0[0];
+    assert!((c.x - 3.0).abs() < 1e-6, "{c:?}");
+    assert!(report.problems.iter().any(|p| p.to_string().contains("legacy `crs` member")));
+    let odd = l93.replace("urn:ogc:def:crs:EPSG::2154", "urn:x-local:my-grid");
+    let p = write(dir.path(), "odd.geojson", odd.as_bytes());
+    let err = read_contours(&p, &contour(&p, Level::Iris), &mut report).unwrap_err().to_string();
+    assert!(err.contains("odd.geojson") && err.contains("unknown `crs` member"), "{err}");
+}
+
+#[test]
+fn projected_coordinates_without_crs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = r#"{"type":"Feature","properties":{"CODE_IRIS":"381850101"},
+        "geometry":{"type":"Polygon","coordinates":[[[700000,6600000],[701000,6600000],[701000,6601000],[700000,6600000]]]}}"#;
+    let p = write(dir.path(), "nocrs.geojson", json.as_bytes());
+    let mut report = Report::default();
+    let err = read_contours(&p, &contour(&p, Level::Iris), &mut report).unwrap_err().to_string();
+    assert!(err.contains("nocrs.geojson") && err.contains("not longitude/latitude") && err.contains("EPSG:2154"), "{err}");
+}
+
+#[test]
+fn invalid_json_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "bad.geojson", b"{\"type\": \"FeatureCollection\",\n \"features\": [,]}");
+    let mut report = Report::default();
+    let err = read_contours(&p, &contour(&p, Level::Iris), &mut report).unwrap_err().to_string();
+    assert!(err.starts_with(&format!("{}:2:", p.display())), "{err}");
+}

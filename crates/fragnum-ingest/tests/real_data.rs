@@ -1,0 +1,52 @@
+//! Ingest of the real Isère + Savoie data in ../shared/data (read in place, never copied).
+//! Skips with a message when the data are absent.
+
+use std::path::{Path, PathBuf};
+
+use fragnum_core::{Cell, Level, ZoneCode};
+use fragnum_ingest::config::PipelineConfig;
+use fragnum_ingest::load::load;
+use fragnum_ingest::Severity;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn shared_data() -> Option<PathBuf> {
+    let p = root().join("../shared/data");
+    if p.join("README.md").exists() {
+        Some(p)
+    } else {
+        eprintln!("skipped: real data not found at {} (CI and dev machines have it beside the project)", p.display());
+        None
+    }
+}
+
+#[test]
+fn real_isere_savoie_ingest() {
+    if shared_data().is_none() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let config = PipelineConfig::load(&root().join("config/isere-savoie.toml")).unwrap();
+    let loaded = load(&config, &mut |_| {}).unwrap();
+    eprintln!("real ingest took {:.2} s", started.elapsed().as_secs_f64());
+    let fatal: Vec<_> = loaded.report.problems.iter().filter(|p| p.severity == Severity::Fatal).collect();
+    assert!(fatal.is_empty(), "{fatal:#?}");
+    let t = &loaded.table;
+    let iris_38 = t.zones_at(Level::Iris).filter(|(_, z)| z.code.departement() == Some("38")).count();
+    let iris_73 = t.zones_at(Level::Iris).filter(|(_, z)| z.code.departement() == Some("73")).count();
+    eprintln!("IRIS: 38 → {iris_38}, 73 → {iris_73}");
+    assert!(iris_38 >= 728 && iris_73 >= 321, "{iris_38} {iris_73}");
+    // A Grenoble habitat IRIS: population summed from the six age bands (no total in the file).
+    let g = ZoneCode::new(Level::Iris, "381850102").unwrap();
+    assert!(matches!(t.get(&g, "pop"), Cell::Value(v) if v > 500.0));
+    assert_eq!(t.variable("disp_med").unwrap().vintages[t.row(&g).unwrap()], Some(2020));
+    // QPV with spaces as thousands separators.
+    let q = ZoneCode::new(Level::Qpv, "QP038001").unwrap();
+    assert_eq!(t.get(&q, "pop"), Cell::Value(2785.0));
+    // Secret statistique stays masked.
+    assert!(t.variable("disp_ppmini").unwrap().count_masked() > 0 || t.variable("caf_rsa_socle").unwrap().count_masked() > 0);
+    assert!(loaded.geometries.len() > 1000);
+}
+
