@@ -1,0 +1,116 @@
+//! End-to-end: the `fragnum` binary on the demo territory, in a temporary copy of the project's
+//! config folder, exactly as `make demo` runs it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fragnum(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fragnum")).args(args).output().expect("the fragnum binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary project: config/ copied, the demo territory generated into data/demo.
+fn demo_project() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    copy_dir(&root.join("config"), &dir.path().join("config"));
+    let data = dir.path().join("data/demo");
+    let out = fragnum(&["demo", "--out", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let config = dir.path().join("config/demo.toml");
+    (dir, config)
+}
+
+#[test]
+fn demo_pipeline_runs_end_to_end() {
+    let (dir, config) = demo_project();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("zones per département and level"), "{log}");
+    let outputs = dir.path().join("notebooks-out/demo");
+    for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson"] {
+        assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
+    }
+    let csv = std::fs::read_to_string(outputs.join("zones.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("001000101,iris,")), "{csv}");
+    // No temporary file left behind by the atomic writers.
+    let leftovers: Vec<_> = std::fs::read_dir(&outputs).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn demo_is_deterministic() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    for d in [&a, &b] {
+        let out = fragnum(&["demo", "--out", d.path().to_str().unwrap(), "--seed", "7"]);
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let mut names: Vec<_> = std::fs::read_dir(a.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert!(names.len() >= 10);
+    for n in names {
+        assert_eq!(std::fs::read(a.path().join(&n)).unwrap(), std::fs::read(b.path().join(&n)).unwrap(), "{n:?} differs");
+    }
+}
+
+#[test]
+fn validate_lists_every_problem_with_location_and_fails() {
+    let (dir, config) = demo_project();
+    // Break two inputs: a non-numeric count and a duplicated code.
+    let pop = dir.path().join("data/demo/base-ic-evol-struct-pop-2021.csv");
+    let mut lines: Vec<String> = std::fs::read_to_string(&pop).unwrap().lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(';').collect();
+    let pop_col = header.iter().position(|h| *h == "P21_POP").unwrap();
+    let mut fields: Vec<String> = lines[1].split(';').map(str::to_string).collect();
+    fields[pop_col] = "douze".into();
+    lines[1] = fields.join(";");
+    let duplicate = lines[2].clone();
+    lines.push(duplicate);
+    std::fs::write(&pop, lines.join("\n") + "\n").unwrap();
+
+    let out = fragnum(&["validate", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{log}");
+    let file = pop.display().to_string();
+    assert!(log.contains(&format!("{file}:2:{}: error: column `P21_POP`: `douze` is not a number", pop_col + 1)), "{log}");
+    assert!(log.contains("error: duplicate zone code"), "{log}");
+    // ingest refuses to write outputs from bad inputs.
+    let out = fragnum(&["ingest", "--config", config.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(!dir.path().join("notebooks-out/demo/zones.parquet").exists());
+}
+
+#[test]
+fn missing_config_is_a_clear_error() {
+    let out = fragnum(&["ingest", "--config", "/nonexistent/fragnum.toml"]);
+    let log = text(&out);
+    assert!(!out.status.success());
+    assert!(log.contains("/nonexistent/fragnum.toml"), "{log}");
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let out = fragnum(&["--help"]);
+    let log = text(&out);
+    for c in ["demo", "validate", "ingest", "run"] {
+        assert!(log.contains(c), "{log}");
+    }
+}
