@@ -6,6 +6,8 @@
 //! - [`cell`]: one statistical value, with *missing* and *masked* (secret statistique) kept apart from zero;
 //! - [`table`]: the [`ZoneTable`], one row per zone, vintage-free variables, each cell with its vintage;
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
+//! - [`network`]: a road network as read from a file (nodes, directed edges with length and speed);
+//! - [`sites`]: advisor sites and population points (WGS84 lon/lat);
 //! - [`location`]: where in which file something was read, for errors that point at a line and column;
 //! - [`atomic`]: the single helper every writer uses so no output is ever half-written.
 //!
@@ -16,6 +18,8 @@ pub mod cell;
 pub mod code;
 pub mod geometry;
 pub mod location;
+pub mod network;
+pub mod sites;
 pub mod table;
 
 pub use cell::Cell;

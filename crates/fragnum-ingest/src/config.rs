@@ -119,7 +119,8 @@ impl PipelineConfig {
 
     /// Resolves a path from the config against the config's folder.
     pub fn resolve(&self, path: &Path) -> PathBuf {
-        if path.is_absolute() { path.to_path_buf() } else { self.base_dir.join(path) }
+        let joined = if path.is_absolute() { path.to_path_buf() } else { self.base_dir.join(path) };
+        normalise(&joined)
     }
 
     /// Deserialises one stage section (`[indices]`, `[access]`, `[render]`) into that stage's
@@ -160,6 +161,24 @@ pub(crate) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Ingest
     IngestError::Config { location, message: e.message().to_string() }
 }
 
+/// Removes `.` and `name/..` pairs without touching the file system, so messages show
+/// `data/demo/x.csv` rather than `config/../data/demo/x.csv` (symlinks are not resolved on purpose:
+/// the path shown is the one the user wrote, made readable).
+fn normalise(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() { PathBuf::from(".") } else { out.iter().collect() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +191,13 @@ mod tests {
         let err = PipelineConfig::load(&path).unwrap_err().to_string();
         assert!(err.contains("c.toml:7:1"), "{err}");
         assert!(err.contains("vintge"), "{err}");
+    }
+
+    #[test]
+    fn paths_are_resolved_and_normalised() {
+        assert_eq!(super::normalise(Path::new("config/../data/./demo/x.csv")), PathBuf::from("data/demo/x.csv"));
+        assert_eq!(super::normalise(Path::new("../../shared/x")), PathBuf::from("../../shared/x"));
+        assert_eq!(super::normalise(Path::new("/a/b/../c")), PathBuf::from("/a/c"));
     }
 
     #[test]

@@ -10,16 +10,22 @@
 //! - [`config`]: the pipeline config (`config/*.toml`);
 //! - [`census`]: INSEE/CAF/Filosofi/QPV tables → the [`ZoneTable`](fragnum_core::ZoneTable);
 //! - [`contours`]: IRIS/commune outlines from shapefile or GeoJSON, reprojected to WGS84 with PROJ;
-//! - [`load`]: reads everything a config lists and joins tables with contours, with a report.
+//! - [`load`]: reads everything a config lists and joins tables with contours, with a report;
+//! - [`roads`]: road networks (OpenStreetMap PBF, GeoJSON lines) → [`fragnum_core::network::RoadNetwork`];
+//! - [`sites`]: advisor sites and candidate locations (CSV with lon/lat);
+//! - [`grid`]: population grids (Filosofi/Eurostat cells with lon/lat and a count).
 
 pub mod census;
 pub mod config;
 pub mod contours;
 pub mod error;
+pub mod grid;
 pub mod load;
 pub mod mapping;
 pub mod number;
 pub mod report;
+pub mod roads;
+pub mod sites;
 pub mod tabular;
 pub mod text;
 

@@ -1,0 +1,1 @@
+//! # fragnum-access (being written)

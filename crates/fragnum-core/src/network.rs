@@ -1,0 +1,1 @@
+//! Road networks as read from a file (being written).

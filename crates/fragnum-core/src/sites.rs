@@ -1,0 +1,1 @@
+//! Advisor sites and population points (being written).

@@ -1,0 +1,1 @@
+//! # fragnum-indices (being written)

@@ -1,0 +1,1 @@
+//! Population grid reader (being written).

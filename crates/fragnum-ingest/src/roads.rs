@@ -1,0 +1,1 @@
+//! Road network readers (being written).

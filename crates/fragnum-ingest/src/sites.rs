@@ -1,0 +1,1 @@
+//! Sites CSV reader (being written).
