@@ -45,7 +45,7 @@ fn demo_pipeline_runs_end_to_end() {
     assert!(out.status.success(), "{log}");
     assert!(log.contains("zones per département and level"), "{log}");
     let outputs = dir.path().join("notebooks-out/demo");
-    for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson"] {
+    for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson", "indices.parquet", "indices.csv"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
     let csv = std::fs::read_to_string(outputs.join("zones.csv")).unwrap();

@@ -116,6 +116,11 @@ impl ZoneTable {
         i
     }
 
+    /// Mutable access to one zone's identity (names, commune, EPCI). The code cannot change.
+    pub fn zone_mut(&mut self, row: usize) -> Option<&mut Zone> {
+        self.zones.get_mut(row)
+    }
+
     /// Sets one cell. When the cell already holds a value, the newer vintage wins; at equal
     /// vintage a number replaces a missing or masked cell. Returns true when the cell changed.
     pub fn set(&mut self, row: usize, variable: &str, cell: Cell, vintage: Option<u16>) -> bool {

@@ -106,6 +106,7 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
     // Population by age and sex, CSP.
     let mut header: Vec<String> = ["IRIS", "COM", "TYP_IRIS", "LIBIRIS", "P21_POP"].map(String::from).to_vec();
     header.extend(AGE_BANDS.iter().map(|b| format!("P21_POP{b}")));
+    header.extend(["P21_POP15P", "P21_POP65P"].map(String::from));
     header.push("P21_POPH".into());
     header.extend(AGE_BANDS.iter().map(|b| format!("P21_H{b}")));
     header.push("P21_POPF".into());
@@ -118,6 +119,8 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
         row.push(a.iris_name.clone());
         row.push(count(c.population()));
         row.extend((0..6).map(|i| count(c.band(i))));
+        // 65+ = two thirds of the 60–74 band (ages spread evenly within it) plus the 75+.
+        row.extend([c.pop_15p(), c.band(4) * 2.0 / 3.0 + c.band(5)].map(count));
         row.push(count(c.men_by_age.iter().sum()));
         row.extend(c.men_by_age.iter().map(|&x| count(x)));
         row.push(count(c.women_by_age.iter().sum()));
@@ -156,12 +159,12 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
     }
     write(dir, "base-ic-couples-familles-menages-2021.csv", t.text(';').as_bytes(), files)?;
 
-    // Filosofi IRIS: only the city (Filosofi IRIS covers communes of 5,000+), the activity
-    // zone withheld (`s`), decimal commas.
+    // Filosofi IRIS: the city's IRIS and the valley communes as pseudo-IRIS, the activity zone
+    // and villages under 400 residents withheld (`s`), decimal commas.
     let mut t = Csv::new(&["IRIS", "DISP_TP6021", "DISP_Q121", "DISP_MED21", "DISP_Q321", "DISP_D121", "DISP_D921", "DISP_GI21", "DISP_PPSOC21", "DISP_PPMINI21", "DISP_NOTE21"]);
-    for (a, c) in areas.iter().zip(counts).filter(|(a, _)| a.commune == CITY.0) {
+    for (a, c) in areas.iter().zip(counts) {
         let mut row = vec![a.iris.clone()];
-        if a.iris_type == 'A' {
+        if a.iris_type == 'A' || c.population() < 400.0 {
             row.extend(std::iter::repeat_n("s".to_string(), 9));
             row.push("1".into());
         } else {

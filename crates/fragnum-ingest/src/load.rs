@@ -129,34 +129,77 @@ pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) 
         }
         out.joins.push(join);
     }
-    derive_population(&mut out.table);
+    derive_totals(&mut out.table);
+    let changed = align_epci_with_communes(&mut out.table);
+    if changed > 0 {
+        out.report.push(Severity::Note, Location::file(&config.path), format!("{changed} zones took their EPCI from their commune's row (the commune → EPCI composition table wins over EPCI columns of other tables, which may be of another year)"));
+    }
     out.table.sort();
     Ok(out)
+}
+
+/// Gives every sub-communal zone (IRIS, QPV) the EPCI of its commune when the commune row has
+/// one: EPCI change over the years (mergers in 2017), and the composition table read at commune
+/// level is the one the config chose. Returns how many zones changed.
+pub fn align_epci_with_communes(table: &mut ZoneTable) -> usize {
+    let mut changed = 0;
+    for row in 0..table.len() {
+        let zone = &table.zones()[row];
+        if zone.code.level() == Level::Commune {
+            continue;
+        }
+        let Some(commune) = zone.commune.clone().or_else(|| zone.code.commune().map(str::to_string)) else { continue };
+        let Some(c) = table.find(&commune).map(|i| &table.zones()[i]).filter(|c| c.code.level() == Level::Commune) else { continue };
+        let Some(epci) = c.epci.clone() else { continue };
+        let epci_name = c.epci_name.clone();
+        if let Some(z) = table.zone_mut(row) {
+            if z.epci.as_deref() != Some(epci.as_str()) {
+                z.epci = Some(epci);
+                z.epci_name = epci_name;
+                changed += 1;
+            }
+        }
+    }
+    changed
 }
 
 /// Fills `pop` with the sum of the age bands where a table gave no total. All six bands must be
 /// numbers; a masked band makes the total masked, never a partial sum.
 pub fn derive_population(table: &mut ZoneTable) {
-    if AGE_BANDS.iter().any(|b| table.variable(b).is_none()) {
+    derive_sum(table, "pop", &AGE_BANDS);
+}
+
+/// Totals that INSEE publishes in some vintages only, rebuilt from their parts where absent:
+/// `pop` from the six age bands, `nscol15p_sup` (any higher-education diploma) from bac+2,
+/// bac+3/4 and bac+5 (RP 2017 and later publish only the three parts).
+pub fn derive_totals(table: &mut ZoneTable) {
+    derive_population(table);
+    derive_sum(table, "nscol15p_sup", &["nscol15p_sup2", "nscol15p_sup34", "nscol15p_sup5"]);
+}
+
+/// Sets `total` = sum of `parts` on every zone that lacks it and has at least one part; the
+/// total is a number only when every part is, masked when any part is masked.
+fn derive_sum(table: &mut ZoneTable, total: &str, parts: &[&str]) {
+    if parts.iter().any(|b| table.variable(b).is_none()) {
         return;
     }
     for row in 0..table.len() {
         let code = table.zones()[row].code.clone();
-        if table.get(&code, "pop") != Cell::Missing {
+        if table.get(&code, total) != Cell::Missing {
             continue;
         }
-        let cells: Vec<Cell> = AGE_BANDS.iter().map(|b| table.get(&code, b)).collect();
+        let cells: Vec<Cell> = parts.iter().map(|b| table.get(&code, b)).collect();
         if cells.iter().all(|c| *c == Cell::Missing) {
             continue;
         }
-        let vintage = table.variable(AGE_BANDS[0]).and_then(|v| v.vintages[row]);
-        let total = if cells.iter().all(|c| c.is_value()) {
+        let vintage = table.variable(parts[0]).and_then(|v| v.vintages[row]);
+        let sum = if cells.iter().all(|c| c.is_value()) {
             Cell::Value(cells.iter().filter_map(|c| c.value()).sum())
         } else if cells.contains(&Cell::Masked) {
             Cell::Masked
         } else {
             Cell::Missing
         };
-        table.set(row, "pop", total, vintage);
+        table.set(row, total, sum, vintage);
     }
 }

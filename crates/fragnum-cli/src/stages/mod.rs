@@ -1,6 +1,7 @@
 //! The pipeline stages, in order. Each stage module reads its `[section]` of the config, calls
 //! its crate, writes its outputs through fragnum-render, and prints a short summary.
 
+pub mod indices;
 pub mod ingest;
 
 use std::path::{Path, PathBuf};
@@ -26,8 +27,10 @@ pub fn load_config(path: &Path) -> Result<PipelineConfig> {
     PipelineConfig::load(path).with_context(|| format!("cannot load config {}", path.display()))
 }
 
-/// Runs every stage after ingest that the config enables.
+/// Runs every stage after ingest that the config enables (a stage runs when its section is present).
 pub fn run_all(ctx: &Context) -> Result<()> {
-    let _ = ctx;
+    if ctx.config.indices.is_some() {
+        indices::run(ctx)?;
+    }
     Ok(())
 }

@@ -1,0 +1,75 @@
+//! The indices stage: read the rate files named in `[indices]`, compute every index on the zone
+//! table, write the `indices` table (Parquet + CSV) and print a short summary.
+
+use anyhow::{Context as _, Result};
+use fragnum_core::Level;
+use fragnum_indices::{ColumnValues, IndicesOutput, IndicesSettings, RateTable};
+use fragnum_render::tables::{ColumnData, Table};
+
+use super::Context;
+
+/// Runs the stage; returns the output for later stages (render).
+pub fn run(ctx: &Context) -> Result<IndicesOutput> {
+    let started = std::time::Instant::now();
+    let settings: IndicesSettings = ctx.config.section("indices")?;
+    let mut rates = Vec::with_capacity(settings.rates.len());
+    for path in &settings.rates {
+        let path = ctx.config.resolve(path);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read rate file {}", path.display()))?;
+        rates.push(RateTable::parse(&text, &path.display().to_string())?);
+    }
+    let output = fragnum_indices::compute(&ctx.loaded.table, &rates, &settings).context("cannot compute the indices")?;
+    let mut table = Table::default();
+    for (name, values) in output.columns() {
+        let data = match values {
+            ColumnValues::Text(v) => ColumnData::Text(v),
+            ColumnValues::Float(v) => ColumnData::Float(v),
+            ColumnValues::Int(v) => ColumnData::Int(v),
+            ColumnValues::Bool(v) => ColumnData::Bool(v),
+        };
+        table.push(&name, data);
+    }
+    let files = table.write(&ctx.out_dir, "indices")?;
+    print_summary(&output, &settings, rates.len());
+    println!("indices: {} files written to {} in {:.2} s", files.len(), ctx.out_dir.display(), started.elapsed().as_secs_f64());
+    Ok(output)
+}
+
+fn print_summary(output: &IndicesOutput, settings: &IndicesSettings, rate_files: usize) {
+    let base = settings.base_level;
+    let zones = output.rows_at(base).count();
+    println!(
+        "indices: {zones} {base} zones, {} rows in all, {rate_files} rate file(s), estimator {}",
+        output.rows.len(),
+        output.estimator.as_str()
+    );
+    for (i, name) in output.indicators.iter().enumerate() {
+        let rows: Vec<_> = output.rows_at(base).collect();
+        let sum = |f: &dyn Fn(&fragnum_indices::IndicesRow) -> Option<f64>| rows.iter().filter_map(|r| f(r)).sum::<f64>();
+        let count = sum(&|r| r.digital[i].count);
+        let universe = sum(&|r| r.digital[i].count.and(r.digital[i].universe));
+        let share = if universe > 0.0 { 100.0 * count / universe } else { 0.0 };
+        println!(
+            "  {name:<22} {count:>10.0} people ({share:.1} % of the survey universe; band {:.0}–{:.0}), both digitally and socially precarious: {:.0}",
+            sum(&|r| r.digital[i].low),
+            sum(&|r| r.digital[i].high),
+            sum(&|r| r.cross[i]),
+        );
+    }
+    let scored = output.rows_at(base).filter(|r| r.social.score.is_some()).count();
+    let flagged = output.rows_at(base).filter(|r| !r.social.missing.is_empty()).count();
+    println!("  social score: {scored} {base} zones scored, {flagged} with re-normalised weights (missing variables)");
+    for (k, reference) in output.ifn_references.iter().enumerate() {
+        let n = output.rows_at(base).filter(|r| r.ifn[k].is_some()).count();
+        println!("  IFN ({}, reference {reference}): {n} {base} zones scored", output.ifn_variant.as_str());
+    }
+    for level in [Level::Commune, Level::Epci, Level::Departement, Level::Group] {
+        let n = output.rows_at(level).count();
+        if n > 0 {
+            println!("  {n} {level} rows (sums of their {base} zones)");
+        }
+    }
+    for note in &output.notes {
+        println!("  note: {note}");
+    }
+}

@@ -1,0 +1,701 @@
+//! The main entry: every index on every zone and group, in one call.
+//!
+//! Zones of `base_level` (IRIS) and of each standalone level (QPV) are computed from their own
+//! cells. Aggregation levels (commune, EPCI, département) and custom groups are built from base
+//! zones: counts (digital estimates, bands, cross counts, population) are **sums of the members'**
+//! — never averages — and shares are recomputed from those sums. Social and IFN shares of a group
+//! come from summed numerators and denominators; level values (medians, percentages) from the
+//! group's own row of the table when it has one (a commune's Filosofi row), else they are missing.
+//!
+//! Cross (digital × social): within a zone, digital and social precarity are taken as
+//! **independent** (no survey used here gives rates conditional on income): people in both =
+//! (digital count / population) × socially precarious people, the latter from the first proxy
+//! with a value (default: poverty rate `disp_tp60` × population, else RSA socle recipients /
+//! population). The result never exceeds either count.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use fragnum_core::{Level, ZoneCode, ZoneTable};
+
+use crate::digital::{self, DigitalEstimate};
+use crate::expr::{Expr, Reader, Source, Term, VintageSpan};
+use crate::ifn::{self, IfnInputs, IfnScores};
+use crate::output::{IndicesOutput, IndicesRow};
+use crate::rates::{self, IndicatorRates, RateTable};
+use crate::settings::{IndicesSettings, ProxyKind};
+use crate::social::{self, SocialScore, Spec};
+use crate::IndicesError;
+
+/// One output unit before its indices are known.
+struct Unit {
+    code: String,
+    level: Level,
+    name: Option<String>,
+    /// The table row of a zone, or a group's own row.
+    own: Option<usize>,
+    /// Positions in `base` of the members of a group; empty for zones.
+    members: Vec<usize>,
+    is_group: bool,
+}
+
+impl Unit {
+    fn source<'a>(&self, member_rows: &'a [usize]) -> Source<'a> {
+        match (self.is_group, self.own) {
+            (false, Some(r)) => Source::Row(r),
+            _ => Source::Group { members: member_rows, own: self.own },
+        }
+    }
+}
+
+fn known(list: impl IntoIterator<Item = String>) -> String {
+    list.into_iter().collect::<Vec<_>>().join(", ")
+}
+
+/// Which indicators and dimensions to use, checked against the rate tables.
+fn select_rates(tables: &[RateTable], settings: &IndicesSettings) -> Result<Vec<(IndicatorRates, Vec<String>)>, IndicesError> {
+    let merged = rates::merge(tables)?;
+    for name in &settings.indicators {
+        if !merged.iter().any(|r| &r.name == name) {
+            return Err(IndicesError::UnknownLabel { what: "indicator", label: name.clone(), known: known(merged.iter().map(|r| r.name.clone())) });
+        }
+    }
+    let mut out = Vec::new();
+    for r in merged {
+        if !settings.indicators.is_empty() && !settings.indicators.contains(&r.name) {
+            continue;
+        }
+        let dims: Vec<String> = if settings.dimensions.is_empty() { r.dimensions.keys().cloned().collect() } else { settings.dimensions.clone() };
+        for d in &dims {
+            if !r.dimensions.contains_key(d) {
+                return Err(IndicesError::MissingDimension {
+                    indicator: r.name.clone(),
+                    dimension: d.clone(),
+                    available: known(r.dimensions.keys().cloned()),
+                });
+            }
+        }
+        out.push((r, dims));
+    }
+    Ok(out)
+}
+
+/// The EPCI of a zone: its own, else its commune's row's.
+fn epci_of(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, row: usize) -> Option<String> {
+    let z = &table.zones()[row];
+    z.epci.clone().or_else(|| z.commune.as_ref().and_then(|c| commune_epci.get(c).cloned()))
+}
+
+/// Builds zones and groups, in output order.
+fn units(table: &ZoneTable, settings: &IndicesSettings, base: &[usize], commune_epci: &BTreeMap<String, String>) -> Result<Vec<Unit>, IndicesError> {
+    let zones = table.zones();
+    let zone_unit = |row: usize| Unit {
+        code: zones[row].code.as_str().to_string(),
+        level: zones[row].code.level(),
+        name: zones[row].name.clone(),
+        own: Some(row),
+        members: Vec::new(),
+        is_group: false,
+    };
+    let mut out: Vec<Unit> = base.iter().map(|&r| zone_unit(r)).collect();
+    for level in &settings.standalone_levels {
+        out.extend(table.zones_at(*level).map(|(r, _)| zone_unit(r)));
+    }
+    for &level in &settings.levels {
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, &row) in base.iter().enumerate() {
+            let z = &zones[row];
+            let key = match level {
+                Level::Commune => z.code.commune().map(str::to_string).or_else(|| z.commune.clone()),
+                Level::Epci => epci_of(table, commune_epci, row),
+                Level::Departement => z.code.departement().map(str::to_string),
+                _ => {
+                    return Err(IndicesError::settings(
+                        "levels",
+                        format!("`{level}` cannot be built from {} zones (use commune, epci, departement, or [indices.groups])", settings.base_level),
+                    ));
+                }
+            };
+            if let Some(k) = key {
+                groups.entry(k).or_default().push(i);
+            }
+        }
+        for (code, members) in groups {
+            let own = ZoneCode::new(level, &code).ok().and_then(|c| table.row(&c).ok());
+            let first = &zones[base[members[0]]];
+            let name = own.and_then(|r| zones[r].name.clone()).or_else(|| match level {
+                Level::Commune => first.commune_name.clone(),
+                Level::Epci => first.epci_name.clone(),
+                _ => None,
+            });
+            out.push(Unit { code, level, name, own, members, is_group: true });
+        }
+    }
+    for (name, codes) in &settings.groups {
+        let mut members = BTreeSet::new();
+        for code in codes {
+            let before = members.len();
+            for (i, &row) in base.iter().enumerate() {
+                let z = &zones[row];
+                let epci = epci_of(table, commune_epci, row);
+                if z.code.as_str() == code || z.code.commune() == Some(code.as_str()) || epci.as_deref() == Some(code.as_str()) {
+                    members.insert(i);
+                }
+            }
+            if members.len() == before {
+                return Err(IndicesError::UnknownGroupMember { group: name.clone(), code: code.clone() });
+            }
+        }
+        out.push(Unit { code: name.clone(), level: Level::Group, name: Some(name.clone()), own: None, members: members.into_iter().collect(), is_group: true });
+    }
+    Ok(out)
+}
+
+/// A reference territory key for a base zone.
+fn territory(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, settings: &IndicesSettings, kind: &str, row: usize) -> Option<String> {
+    let z = &table.zones()[row];
+    match kind {
+        "departement" => z.code.departement().map(str::to_string),
+        "epci" => epci_of(table, commune_epci, row),
+        "perimeter" => Some("perimeter".into()),
+        _ => {
+            let group = kind.strip_prefix("group:")?;
+            let codes = settings.groups.get(group)?;
+            codes
+                .iter()
+                .any(|c| z.code.as_str() == c || z.code.commune() == Some(c.as_str()) || epci_of(table, commune_epci, row).as_deref() == Some(c.as_str()))
+                .then(|| group.to_string())
+        }
+    }
+}
+
+/// Σ numerators / Σ denominators over the members that have both (first ratio alternative).
+fn available_ratio(reader: &Reader<'_>, members: &[usize], expr: &Expr) -> Option<f64> {
+    expr.alternatives().iter().find_map(|t| {
+        let Term::Ratio(n, d) = t else { return None };
+        let (mut num, mut den) = (0.0, 0.0);
+        for &m in members {
+            let mut span = VintageSpan::default();
+            if let (Some(a), Some(b)) = (reader.sum(&[m], n, &mut span), reader.sum(&[m], d, &mut span)) {
+                num += a;
+                den += b;
+            }
+        }
+        (den > 0.0).then(|| num / den)
+    })
+}
+
+/// Computes every index for every zone and group of `table`.
+///
+/// `rates` are the parsed rate files (the CLI reads the files listed in `settings.rates`).
+// One pass per index, in pipeline order; splitting it would only thread the same dozen locals around.
+#[allow(clippy::too_many_lines)]
+pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSettings) -> Result<IndicesOutput, IndicesError> {
+    if !(settings.min_coverage > 0.0 && settings.min_coverage <= 1.0) {
+        return Err(IndicesError::settings("min_coverage", format!("{} is not in (0, 1]", settings.min_coverage)));
+    }
+    for (name, v) in &settings.social.variables {
+        if !(v.weight.is_finite() && v.weight >= 0.0) {
+            return Err(IndicesError::settings(format!("social.variables.{name}.weight"), format!("{} is not a non-negative number", v.weight)));
+        }
+    }
+    for reference in &settings.ifn.references {
+        let ok = matches!(reference.as_str(), "departement" | "epci" | "perimeter")
+            || reference.strip_prefix("group:").is_some_and(|g| settings.groups.contains_key(g));
+        if !ok {
+            let mut k: Vec<String> = ["departement", "epci", "perimeter"].iter().map(|s| (*s).to_string()).collect();
+            k.extend(settings.groups.keys().map(|g| format!("group:{g}")));
+            return Err(IndicesError::UnknownLabel { what: "IFN reference", label: reference.clone(), known: known(k) });
+        }
+    }
+    let selected = select_rates(rates, settings)?;
+    let reader = Reader::new(table);
+    let mut notes = Vec::new();
+    let commune_epci: BTreeMap<String, String> = table
+        .zones_at(Level::Commune)
+        .filter_map(|(_, z)| Some((z.code.as_str().to_string(), z.epci.clone()?)))
+        .collect();
+    let base: Vec<usize> = table.zones_at(settings.base_level).map(|(r, _)| r).collect();
+    let units = units(table, settings, &base, &commune_epci)?;
+    let member_rows: Vec<Vec<usize>> = units.iter().map(|u| u.members.iter().map(|&i| base[i]).collect()).collect();
+    let mut spans = vec![VintageSpan::default(); units.len()];
+    let zone_units: Vec<usize> = (0..units.len()).filter(|&u| !units[u].is_group).collect();
+    let pop_expr = Expr::parse(&settings.population)?;
+
+    // --- Digital precarity, zone by zone (per level), then summed into groups.
+    let mut digital: Vec<Vec<DigitalEstimate>> = vec![Vec::new(); units.len()];
+    for (rates, dims) in &selected {
+        let mut levels: BTreeMap<Level, Vec<usize>> = BTreeMap::new();
+        for &u in &zone_units {
+            levels.entry(units[u].level).or_default().push(u);
+        }
+        for us in levels.values() {
+            let rows: Vec<usize> = us.iter().filter_map(|&u| units[u].own).collect();
+            let mut level_spans = vec![VintageSpan::default(); rows.len()];
+            let est = digital::estimate(&reader, &rows, rates, dims, settings.min_coverage, settings.estimator, &mut level_spans)?;
+            for ((&u, e), s) in us.iter().zip(est).zip(level_spans) {
+                digital[u].push(e);
+                spans[u].merge(s);
+            }
+        }
+        let estimated = rates.estimated_rows();
+        if estimated > 0 {
+            notes.push(format!("indicator `{}`: {estimated} rate(s) marked `estimated` in the rate files", rates.name));
+        }
+    }
+    let base_unit: Vec<usize> = (0..base.len()).collect(); // base zones come first in `units`
+    for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.is_group) {
+        for k in 0..selected.len() {
+            let parts: Vec<&DigitalEstimate> = unit.members.iter().map(|&m| &digital[base_unit[m]][k]).collect();
+            let sum = |f: &dyn Fn(&DigitalEstimate) -> Option<f64>| {
+                let v: Vec<f64> = parts.iter().filter_map(|e| f(e)).collect();
+                (!v.is_empty()).then(|| v.iter().sum::<f64>())
+            };
+            let strata: BTreeSet<String> = parts.iter().flat_map(|e| e.strata.iter().cloned()).collect();
+            let without = parts.iter().filter(|e| e.count.is_none()).count();
+            let mut e = DigitalEstimate {
+                universe: sum(&|e| e.count.and(e.universe)),
+                count: sum(&|e| e.count),
+                low: sum(&|e| e.low),
+                high: sum(&|e| e.high),
+                strata: strata.into_iter().collect(),
+                ..DigitalEstimate::default()
+            };
+            if without > 0 {
+                e.skipped.push(format!("{without} member zone(s) without estimate"));
+            }
+            digital[u].push(e);
+        }
+        let merged = unit.members.iter().fold(VintageSpan::default(), |mut acc, &m| {
+            acc.merge(spans[base_unit[m]]);
+            acc
+        });
+        spans[u].merge(merged);
+    }
+
+    // --- Population.
+    let population: Vec<Option<f64>> = units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            if unit.is_group {
+                let v: Vec<f64> = unit.members.iter().filter_map(|&m| reader.eval(&pop_expr, Source::Row(base[m]), &mut VintageSpan::default()).map(|x| x.0)).collect();
+                (!v.is_empty()).then(|| v.iter().sum())
+            } else {
+                unit.own.and_then(|r| reader.eval(&pop_expr, Source::Row(r), &mut spans[u]).map(|x| x.0))
+            }
+        })
+        .collect();
+
+    // --- Social precarity per level.
+    let mut specs = Vec::new();
+    let mut social_values: Vec<Vec<Option<f64>>> = Vec::new();
+    for (name, var) in &settings.social.variables {
+        let expr = Expr::parse(&var.expression)?;
+        let values: Vec<Option<f64>> =
+            units.iter().enumerate().map(|(u, unit)| reader.eval(&expr, unit.source(&member_rows[u]), &mut spans[u]).map(|x| x.0)).collect();
+        if values.iter().all(Option::is_none) {
+            if var.optional {
+                notes.push(format!("social variable `{name}` ({}) has no value in any zone: skipped", var.expression));
+                continue;
+            }
+            return Err(IndicesError::AllMissing { what: "social variable", name: name.clone(), expression: var.expression.clone() });
+        }
+        specs.push(Spec { name: name.clone(), weight: var.weight, direction: var.direction });
+        social_values.push(values);
+    }
+    let mut social_scores: Vec<SocialScore> = vec![SocialScore::default(); units.len()];
+    let mut by_level: BTreeMap<Level, Vec<usize>> = BTreeMap::new();
+    for (u, unit) in units.iter().enumerate() {
+        by_level.entry(unit.level).or_default().push(u);
+    }
+    for us in by_level.values() {
+        let values: Vec<Vec<Option<f64>>> = social_values.iter().map(|v| us.iter().map(|&u| v[u]).collect()).collect();
+        for (&u, s) in us.iter().zip(social::score_level(&values, &specs, settings.social.classes)) {
+            social_scores[u] = s;
+        }
+    }
+
+    // --- IFN.
+    let ifn_scores = if settings.ifn.enabled { ifn_all(&reader, settings, &units, &member_rows, &base, &commune_epci, &population, &mut notes)? } else { Vec::new() };
+
+    // --- Cross.
+    let proxies: Vec<(String, Expr, ProxyKind)> =
+        settings.cross.proxies.iter().map(|p| Ok((p.name.clone(), Expr::parse(&p.expression)?, p.kind))).collect::<Result<_, IndicesError>>()?;
+    let mut social_count: Vec<Option<(f64, String)>> = vec![None; units.len()];
+    for &u in &zone_units {
+        let Some(row) = units[u].own else { continue };
+        social_count[u] = proxies.iter().find_map(|(name, expr, kind)| {
+            let (v, _) = reader.eval(expr, Source::Row(row), &mut spans[u])?;
+            let people = match kind {
+                ProxyKind::Percent => v / 100.0 * population[u]?,
+                ProxyKind::Share => v * population[u]?,
+                ProxyKind::Count => v,
+            };
+            Some((people, name.clone()))
+        });
+    }
+    if !proxies.is_empty() && zone_units.iter().all(|&u| social_count[u].is_none()) {
+        notes.push("cross: no zone has any of the configured social proxies; cross counts are empty".into());
+    }
+    let mut cross: Vec<Vec<Option<f64>>> = vec![vec![None; selected.len()]; units.len()];
+    for &u in &zone_units {
+        for k in 0..selected.len() {
+            let e = &digital[u][k];
+            let total = population[u].filter(|p| *p > 0.0).or(e.universe.filter(|p| *p > 0.0));
+            cross[u][k] = match (e.count, &social_count[u], total) {
+                (Some(c), Some((s, _)), Some(p)) => Some((c / p).min(1.0) * s.min(p)),
+                (Some(_), Some(_), None) => Some(0.0),
+                _ => None,
+            };
+        }
+    }
+    for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.is_group) {
+        let members: Vec<usize> = unit.members.iter().map(|&m| base_unit[m]).collect();
+        let counts: Vec<f64> = members.iter().filter_map(|&m| social_count[m].as_ref().map(|x| x.0)).collect();
+        if !counts.is_empty() {
+            let proxies_used: BTreeSet<&str> = members.iter().filter_map(|&m| social_count[m].as_ref().map(|x| x.1.as_str())).collect();
+            social_count[u] = Some((counts.iter().sum(), proxies_used.into_iter().collect::<Vec<_>>().join("+")));
+        }
+        let sums: Vec<Option<f64>> = (0..selected.len())
+            .map(|k| {
+                let v: Vec<f64> = members.iter().filter_map(|&m| cross[m][k]).collect();
+                (!v.is_empty()).then(|| v.iter().sum())
+            })
+            .collect();
+        cross[u] = sums;
+    }
+
+    // --- Rows.
+    let rows = units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            let mut row_notes = Vec::new();
+            if population[u] == Some(0.0) {
+                row_notes.push("zero population: shares undefined".to_string());
+            }
+            IndicesRow {
+                code: unit.code.clone(),
+                level: unit.level,
+                name: unit.name.clone(),
+                population: population[u],
+                members: if unit.is_group { unit.members.len() } else { 1 },
+                digital: digital[u].clone(),
+                social: social_scores[u].clone(),
+                ifn: ifn_scores.get(u).cloned().unwrap_or_default(),
+                social_count: social_count[u].as_ref().map(|x| x.0),
+                social_proxy: social_count[u].as_ref().map(|x| x.1.clone()),
+                cross: cross[u].clone(),
+                vintage: spans[u].label(),
+                notes: row_notes,
+            }
+        })
+        .collect();
+    notes.push(format!(
+        "digital precarity counts people of each survey universe only (e.g. 15+); central estimator `{}`, band = min/max over dimensions and estimators",
+        settings.estimator.as_str()
+    ));
+    notes.push("cross = (digital count / population) × socially precarious people: independence within each zone".into());
+    Ok(IndicesOutput {
+        indicators: selected.iter().map(|(r, _)| r.name.clone()).collect(),
+        estimator: settings.estimator,
+        ifn_references: if settings.ifn.enabled { settings.ifn.references.clone() } else { Vec::new() },
+        ifn_variant: settings.ifn.variant,
+        rows,
+        notes,
+    })
+}
+
+/// IFN scores of every unit against every configured reference.
+#[allow(clippy::too_many_arguments)]
+fn ifn_all(
+    reader: &Reader<'_>,
+    settings: &IndicesSettings,
+    units: &[Unit],
+    member_rows: &[Vec<usize>],
+    base: &[usize],
+    commune_epci: &BTreeMap<String, String>,
+    population: &[Option<f64>],
+    notes: &mut Vec<String>,
+) -> Result<Vec<Vec<Option<IfnScores>>>, IndicesError> {
+    let s = &settings.ifn;
+    let exprs: Vec<Expr> = [&s.one_person_households, &s.single_parent_families, &s.income, &s.aged_15_29, &s.aged_65_plus, &s.low_diploma]
+        .iter()
+        .map(|e| Expr::parse(e))
+        .collect::<Result<_, _>>()?;
+    let table = reader.table();
+    // Income of a unit: at income_level (the commune's row for an IRIS), else the unit's own row.
+    let income = |unit: &Unit| -> Option<f64> {
+        let own = unit.own?;
+        let z = &table.zones()[own];
+        let at_level = if z.code.level() == s.income_level {
+            None
+        } else if s.income_level == Level::Commune {
+            z.code.commune().and_then(|c| ZoneCode::new(Level::Commune, c).ok()).and_then(|c| table.row(&c).ok())
+        } else {
+            None
+        };
+        let mut span = VintageSpan::default();
+        at_level.and_then(|r| reader.eval(&exprs[2], Source::Row(r), &mut span)).or_else(|| reader.eval(&exprs[2], Source::Row(own), &mut span)).map(|x| x.0)
+    };
+    let values: Vec<[Option<f64>; 6]> = units
+        .iter()
+        .enumerate()
+        .map(|(u, unit)| {
+            let mut v = [None; 6];
+            for (i, e) in exprs.iter().enumerate() {
+                v[i] = if i == 2 { income(unit) } else { reader.eval(e, unit.source(&member_rows[u]), &mut VintageSpan::default()).map(|x| x.0) };
+            }
+            v
+        })
+        .collect();
+    let mut out = vec![vec![None; s.references.len()]; units.len()];
+    for (k, kind) in s.references.iter().enumerate() {
+        // Reference territories: base zones by key.
+        let mut territories: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, &row) in base.iter().enumerate() {
+            if let Some(t) = territory(table, commune_epci, settings, kind, row) {
+                territories.entry(t).or_default().push(i);
+            }
+        }
+        let mut references: BTreeMap<String, Option<IfnInputs>> = BTreeMap::new();
+        for (t, members) in &territories {
+            let rows: Vec<usize> = members.iter().map(|&i| base[i]).collect();
+            let mut r = [0.0; 6];
+            let mut complete = true;
+            for (i, e) in exprs.iter().enumerate() {
+                let v = if i == 2 {
+                    s.reference_income.get(t).copied().or_else(|| {
+                        // Population-weighted mean of the members' income: an approximation of the territory's median.
+                        let (mut num, mut den) = (0.0, 0.0);
+                        for &m in members {
+                            if let (Some(inc), Some(p)) = (values[m][2], population[m]) {
+                                num += inc * p;
+                                den += p;
+                            }
+                        }
+                        (den > 0.0).then(|| num / den)
+                    })
+                } else {
+                    available_ratio(reader, &rows, e)
+                };
+                match v {
+                    Some(v) => r[i] = v,
+                    None => complete = false,
+                }
+            }
+            if !complete {
+                notes.push(format!("IFN reference {kind} `{t}`: an indicator has no value in any of its zones; its zones are not scored"));
+            }
+            references.insert(t.clone(), complete.then_some(r));
+        }
+        for (u, unit) in units.iter().enumerate() {
+            // The unit's territory: its own for zones (by code), the common one of its members for groups.
+            let keys: BTreeSet<Option<String>> = if unit.is_group {
+                unit.members.iter().map(|&m| territory(table, commune_epci, settings, kind, base[m])).collect()
+            } else {
+                unit.own.map(|r| territory(table, commune_epci, settings, kind, r)).into_iter().collect()
+            };
+            let (Some(Some(key)), 1) = (keys.iter().next().cloned(), keys.len()) else { continue };
+            let Some(Some(reference)) = references.get(&key) else { continue };
+            let v = values[u];
+            if v.iter().all(Option::is_some) {
+                let zone: IfnInputs = v.map(Option::unwrap_or_default);
+                out[u][k] = ifn::score(&zone, reference, s.variant);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use fragnum_core::{Cell, Zone};
+
+    use super::*;
+    use crate::rates::tests::sample;
+    use crate::settings::{Direction, SocialVariable};
+
+    /// Three IRIS in commune 00100 (EPCI 200000001), one in 00200 (EPCI 200000002), commune rows with medians.
+    fn table() -> ZoneTable {
+        let mut t = ZoneTable::new();
+        let iris = [
+            ("001000101", 100.0, 30.0, 50.0, 20.0, 10.0, 0.1),
+            ("001000102", 200.0, 60.0, 80.0, 40.0, 30.0, 0.2),
+            ("001000103", 50.0, 10.0, 20.0, 5.0, 5.0, 0.3),
+            ("002000000", 80.0, 20.0, 40.0, 20.0, 8.0, 0.1),
+        ];
+        for (code, pop, y, o, men1, fam1, tp) in iris {
+            let r = t.upsert_zone(Zone::new(ZoneCode::new(Level::Iris, code).unwrap()));
+            let set = |t: &mut ZoneTable, k: &str, v: f64| t.set(r, k, Cell::Value(v), Some(2016));
+            set(&mut t, "pop", pop);
+            set(&mut t, "pop_15p", y + o);
+            set(&mut t, "pop_1529", y);
+            set(&mut t, "pop_6074", o);
+            set(&mut t, "pop_65p", o);
+            set(&mut t, "men", pop / 2.0);
+            set(&mut t, "men_pseul", men1);
+            set(&mut t, "fam", pop / 4.0);
+            set(&mut t, "fam_mono", fam1);
+            set(&mut t, "nscol15p", 0.9 * (y + o));
+            set(&mut t, "nscol15p_diplmin", 0.3 * (y + o));
+            t.set(r, "disp_tp60", Cell::Value(100.0 * tp), Some(2020));
+            t.set(r, "chom_1564", Cell::Value(tp * pop / 2.0), Some(2016));
+            t.set(r, "act_1564", Cell::Value(pop / 2.0), Some(2016));
+        }
+        for (code, epci, med) in [("00100", "200000001", 20_000.0), ("00200", "200000002", 25_000.0)] {
+            let c = t.upsert_zone(Zone { epci: Some(epci.into()), ..Zone::new(ZoneCode::new(Level::Commune, code).unwrap()) });
+            t.set(c, "disp_med", Cell::Value(med), Some(2020));
+        }
+        t
+    }
+
+    fn settings() -> IndicesSettings {
+        let mut s = IndicesSettings::default();
+        s.groups.insert("Nord".into(), vec!["001000101".into(), "00200".into()]);
+        s.ifn.references = vec!["departement".into(), "group:Nord".into()];
+        s
+    }
+
+    fn find<'a>(o: &'a IndicesOutput, level: Level, code: &str) -> &'a IndicesRow {
+        o.rows.iter().find(|r| r.level == level && r.code == code).unwrap()
+    }
+
+    #[test]
+    fn aggregates_are_sums_of_their_parts_at_every_level() {
+        let o = compute(&table(), &[sample()], &settings()).unwrap();
+        assert_eq!(o.indicators, vec!["ill"]);
+        let iris_total = o.total("ill", Level::Iris).unwrap();
+        for level in [Level::Commune, Level::Epci, Level::Departement] {
+            assert!((o.total("ill", level).unwrap() - iris_total).abs() < 1e-9, "{level}");
+        }
+        let c = find(&o, Level::Commune, "00100");
+        let parts: f64 = ["001000101", "001000102", "001000103"].iter().map(|z| find(&o, Level::Iris, z).digital[0].count.unwrap()).sum();
+        assert!((c.digital[0].count.unwrap() - parts).abs() < 1e-9);
+        assert_eq!(c.members, 3);
+        assert_eq!(c.population, Some(350.0));
+        // The custom group takes one IRIS and a whole commune.
+        let g = find(&o, Level::Group, "Nord");
+        assert_eq!(g.members, 2);
+        let parts = find(&o, Level::Iris, "001000101").cross[0].unwrap() + find(&o, Level::Iris, "002000000").cross[0].unwrap();
+        assert!((g.cross[0].unwrap() - parts).abs() < 1e-9);
+        // Shares are recomputed from sums.
+        let d = &c.digital[0];
+        assert!((d.share().unwrap() - d.count.unwrap() / d.universe.unwrap()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn invariants_hold_on_every_row() {
+        let o = compute(&table(), &[sample()], &settings()).unwrap();
+        for row in &o.rows {
+            let est = &row.digital[0];
+            let (count, universe) = (est.count.unwrap(), est.universe.unwrap());
+            assert!((0.0..=universe).contains(&count), "{}: {count} / {universe}", row.code);
+            assert!(est.low.unwrap() <= count + 1e-9 && count <= est.high.unwrap() + 1e-9);
+            let both = row.cross[0].unwrap();
+            assert!(both <= count + 1e-9 && both <= row.social_count.unwrap() + 1e-9, "{}", row.code);
+        }
+        let cols = o.columns();
+        assert!(cols.iter().all(|(_, c)| match c {
+            crate::ColumnValues::Text(v) => v.len() == o.rows.len(),
+            crate::ColumnValues::Float(v) => v.len() == o.rows.len(),
+            crate::ColumnValues::Int(v) => v.len() == o.rows.len(),
+            crate::ColumnValues::Bool(v) => v.len() == o.rows.len(),
+        }));
+        assert!(cols.iter().any(|(n, _)| n == "ifn_score_global_group_Nord"));
+    }
+
+    #[test]
+    fn ifn_against_computed_references_and_exact_100() {
+        let o = compute(&table(), &[sample()], &settings()).unwrap();
+        // Département 001 (codes 001… → "00") holds all IRIS; the département row is the reference itself,
+        // except for income, whose reference is the population-weighted mean of commune medians and which a
+        // département row cannot read (no own row): not scored.
+        let z = find(&o, Level::Iris, "001000102");
+        let s = z.ifn[0].unwrap();
+        // one-person households: zone 40/100, reference (20+40+5+20)/(50+100+25+40).
+        let p1 = 100.0 * 0.4 / (85.0 / 215.0);
+        let p2 = 100.0 * (30.0 / 50.0) / (53.0 / 107.5);
+        assert!((s.acces_information - f64::midpoint(p1, p2)).abs() < 1e-9);
+        let ref_income = (20_000.0 * 350.0 + 25_000.0 * 80.0) / 430.0;
+        assert!((s.acces_interfaces_numeriques - 100.0 * 20_000.0 / ref_income).abs() < 1e-9);
+        // A zone identical to its reference territory scores exactly 100: a one-zone custom reference.
+        let mut st = settings();
+        st.groups.insert("Seul".into(), vec!["002000000".into()]);
+        st.ifn.references = vec!["group:Seul".into()];
+        st.ifn.reference_income.insert("Seul".into(), 25_000.0);
+        let o = compute(&table(), &[sample()], &st).unwrap();
+        let s = find(&o, Level::Iris, "002000000").ifn[0].unwrap();
+        for v in s.values() {
+            assert!((v - 100.0).abs() < 1e-12, "{v}");
+        }
+        assert!(find(&o, Level::Iris, "001000101").ifn[0].is_none());
+    }
+
+    #[test]
+    fn social_scores_per_level_with_flags() {
+        let mut st = settings();
+        st.social.variables.insert("chomage".into(), SocialVariable { expression: "chom_1564/act_1564".into(), weight: 1.0, direction: Direction::Direct, optional: false });
+        let o = compute(&table(), &[sample()], &st).unwrap();
+        // IRIS: chomage 0.1, 0.2, 0.3, 0.1 (mean 0.175); median (disp_med) missing at IRIS level → flagged.
+        let z = find(&o, Level::Iris, "001000103");
+        assert!(z.social.missing.contains(&"revenu_median".to_string()));
+        // Variables absent from the whole table are skipped with a note, not flagged per zone.
+        assert!(!z.social.missing.contains(&"rsa".to_string()));
+        assert!(o.notes.iter().any(|n| n.contains("`rsa`")));
+        let tp = 0.3 / 0.175;
+        assert!((z.social.score.unwrap() - 100.0 * tp).abs() < 1e-9);
+        assert_eq!(z.social.rank, Some(1));
+        // Commune level: chomage from summed counts, median from the commune rows.
+        let c = find(&o, Level::Commune, "00200");
+        assert!(c.social.missing.iter().all(|m| m != "revenu_median" && m != "chomage"));
+        assert!(o.notes.iter().any(|n| n.contains("hebergement_urgence")));
+    }
+
+    #[test]
+    fn bad_inputs_give_clear_errors() {
+        let mut st = settings();
+        st.groups.insert("Sud".into(), vec!["009990000".into()]);
+        let e = compute(&table(), &[sample()], &st).unwrap_err();
+        assert_eq!(e.to_string(), "group `Sud`: member `009990000` is not a zone of the table");
+
+        let mut st = settings();
+        st.social.variables.insert("logement".into(), SocialVariable { expression: "rp_loc_hlm/men".into(), weight: 1.0, direction: Direction::Direct, optional: false });
+        let e = compute(&table(), &[sample()], &st).unwrap_err();
+        assert!(e.to_string().contains("social variable `logement`: no zone of the table has a value"), "{e}");
+
+        let mut st = settings();
+        st.dimensions = vec!["age".into(), "csp".into()];
+        let e = compute(&table(), &[sample()], &st).unwrap_err();
+        assert!(e.to_string().contains("dimension `csp`"), "{e}");
+
+        let mut st = settings();
+        st.ifn.references = vec!["group:Inconnu".into()];
+        let e = compute(&table(), &[sample()], &st).unwrap_err();
+        assert!(e.to_string().contains("unknown IFN reference `group:Inconnu`"), "{e}");
+
+        let mut st = settings();
+        st.indicators = vec!["illettrisme".into()];
+        assert!(compute(&table(), &[sample()], &st).unwrap_err().to_string().contains("unknown indicator"));
+
+        let mut st = settings();
+        st.levels = vec![Level::Region];
+        assert!(compute(&table(), &[sample()], &st).unwrap_err().to_string().contains("[indices] levels"));
+    }
+
+    #[test]
+    fn zero_population_zone_is_flagged_not_fatal() {
+        let mut t = table();
+        let r = t.upsert_zone(Zone::new(ZoneCode::new(Level::Iris, "001000104").unwrap()));
+        for k in ["pop", "pop_15p", "pop_1529", "pop_6074", "men", "fam"] {
+            t.set(r, k, Cell::Value(0.0), Some(2016));
+        }
+        let o = compute(&t, &[sample()], &settings()).unwrap();
+        let z = find(&o, Level::Iris, "001000104");
+        assert_eq!(z.digital[0].count, Some(0.0));
+        assert_eq!(z.digital[0].share(), None);
+        assert!(z.notes[0].contains("zero population"));
+        assert!(z.ifn[0].is_none());
+        assert_eq!(z.vintage.as_deref(), Some("2016"));
+    }
+}

@@ -1,0 +1,333 @@
+//! The `[indices]` section of a pipeline config, with defaults for every key.
+//!
+//! ```toml
+//! [indices]
+//! rates = ["rates/insee-tic-2021-illectronisme.csv"]   # relative to the config folder
+//! estimator = "dimension_mean"      # or "joint_logit"
+//! population = "pop"
+//! base_level = "iris"               # zones computed from their own strata, then summed upwards
+//! standalone_levels = ["qpv"]       # computed zone by zone, never summed (QPV overlap IRIS)
+//! levels = ["commune", "epci", "departement"]
+//!
+//! [indices.social.variables.rsa]
+//! expression = "caf_rsa_socle/pop"
+//! weight = 1.0
+//! direction = "direct"              # "inverse" for median income
+//!
+//! [indices.ifn]
+//! references = ["departement"]      # departement, epci, perimeter, group:<name>
+//! variant = "ifn_2020"              # or "ifn_2020_income_inverted"
+//! reference_income = { "73" = 21802 }
+//!
+//! [[indices.cross.proxies]]
+//! name = "pauvrete"
+//! expression = "disp_tp60"
+//! kind = "percent"
+//!
+//! [indices.groups]
+//! "Secteur 1" = ["001000101", "001000102"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use fragnum_core::Level;
+use serde::Deserialize;
+
+/// Which digital-precarity estimate is the central one (both are always computed for the band).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Estimator {
+    /// One estimate per dimension (Σ rate × stratum count), averaged over the dimensions a zone
+    /// has: the Grenoble diagnostic's method. Default: transparent, needs no joint data, and
+    /// degrades gracefully when a zone has one dimension only.
+    #[default]
+    DimensionMean,
+    /// Additive logit model fitted to the marginals, applied to each zone's joint strata
+    /// estimated by iterative proportional fitting.
+    JointLogit,
+}
+
+impl Estimator {
+    /// The name written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Estimator::DimensionMean => "dimension_mean",
+            Estimator::JointLogit => "joint_logit",
+        }
+    }
+}
+
+/// All indices settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndicesSettings {
+    /// Rate files, relative to the config folder (read by the CLI, parsed with [`crate::rates::RateTable::parse`]).
+    pub rates: Vec<PathBuf>,
+    /// Central estimator.
+    pub estimator: Estimator,
+    /// Only these indicators (empty: every indicator of the rate files).
+    pub indicators: Vec<String>,
+    /// Only these dimensions (empty: every dimension of the rate files); each must exist for every indicator used.
+    pub dimensions: Vec<String>,
+    /// A dimension is used in a zone only when its strata cover at least this share of the universe
+    /// population (and at most its inverse).
+    pub min_coverage: f64,
+    /// The population variable (outputs, cross, zero-population checks).
+    pub population: String,
+    /// Zones computed from their own strata and summed into the aggregation levels.
+    pub base_level: Level,
+    /// Levels computed zone by zone from their own strata, never summed (QPV overlap IRIS).
+    pub standalone_levels: Vec<Level>,
+    /// Aggregation levels built from the base zones (`commune`, `epci`, `departement`).
+    pub levels: Vec<Level>,
+    /// Custom groups: name → member codes (base-level zones).
+    pub groups: BTreeMap<String, Vec<String>>,
+    /// Social precarity.
+    pub social: SocialSettings,
+    /// Indice de fragilité numérique.
+    pub ifn: IfnSettings,
+    /// Digital × social cross.
+    pub cross: CrossSettings,
+}
+
+impl Default for IndicesSettings {
+    fn default() -> Self {
+        IndicesSettings {
+            rates: Vec::new(),
+            estimator: Estimator::default(),
+            indicators: Vec::new(),
+            dimensions: Vec::new(),
+            min_coverage: 0.8,
+            population: "pop".into(),
+            base_level: Level::Iris,
+            standalone_levels: vec![Level::Qpv],
+            levels: vec![Level::Commune, Level::Epci, Level::Departement],
+            groups: BTreeMap::new(),
+            social: SocialSettings::default(),
+            ifn: IfnSettings::default(),
+            cross: CrossSettings::default(),
+        }
+    }
+}
+
+/// Whether a higher value means more precarity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Higher is more precarious (unemployment): relative value = value / mean.
+    #[default]
+    Direct,
+    /// Lower is more precarious (median income): relative value = mean / value.
+    Inverse,
+}
+
+/// One social variable.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SocialVariable {
+    /// Expression (see [`crate::expr`]).
+    pub expression: String,
+    /// Weight in the score (re-normalised over the variables a zone has).
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Direction.
+    #[serde(default)]
+    pub direction: Direction,
+    /// When no zone has a value: skip with a note (true) or stop with an error (false).
+    #[serde(default)]
+    pub optional: bool,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Social precarity settings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SocialSettings {
+    /// Variables by name.
+    pub variables: BTreeMap<String, SocialVariable>,
+    /// Number of quantile classes per level (class 1 least, `classes` most precarious).
+    pub classes: usize,
+}
+
+impl Default for SocialSettings {
+    fn default() -> Self {
+        let v = |expression: &str, direction| SocialVariable { expression: expression.into(), weight: 1.0, direction, optional: true };
+        let variables = [
+            ("chomage", v("chom_1564/act_1564|de_abc/pop", Direction::Direct)),
+            ("rsa", v("caf_rsa_socle/pop", Direction::Direct)),
+            ("minima_sociaux", v("disp_ppmini", Direction::Direct)),
+            ("prestations_sociales", v("disp_ppsoc", Direction::Direct)),
+            ("hebergement_urgence", v("places_hebergement_urgence/pop", Direction::Direct)),
+            ("revenu_median", v("disp_med", Direction::Inverse)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        SocialSettings { variables, classes: 5 }
+    }
+}
+
+/// The IFN variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum IfnVariant {
+    /// As published by `MedNum` in 2020: income point = 100 × income / reference (a richer zone scores higher).
+    #[default]
+    #[serde(rename = "ifn_2020")]
+    Ifn2020,
+    /// Same, with the income point inverted: 100 × reference / income.
+    #[serde(rename = "ifn_2020_income_inverted")]
+    Ifn2020IncomeInverted,
+}
+
+impl IfnVariant {
+    /// The name written in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IfnVariant::Ifn2020 => "ifn_2020",
+            IfnVariant::Ifn2020IncomeInverted => "ifn_2020_income_inverted",
+        }
+    }
+}
+
+/// IFN settings: the six indicators' expressions and the reference territories.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IfnSettings {
+    /// Compute the IFN at all.
+    pub enabled: bool,
+    /// Reference territories: `departement`, `epci`, `perimeter`, `group:<name>`.
+    pub references: Vec<String>,
+    /// Variant.
+    pub variant: IfnVariant,
+    /// One-person households.
+    pub one_person_households: String,
+    /// Single-parent families (over families, as published).
+    pub single_parent_families: String,
+    /// Median income (a level value, read at `income_level`).
+    pub income: String,
+    /// Where income is read: `commune` (as published: every IRIS gets its commune's median) or the zone itself (`iris`).
+    pub income_level: Level,
+    /// Aged 15–29.
+    pub aged_15_29: String,
+    /// Aged 65 and over.
+    pub aged_65_plus: String,
+    /// No or low diploma.
+    pub low_diploma: String,
+    /// Known reference medians by reference code (`"73" = 21802`); otherwise the population-weighted
+    /// mean of the zones' income (an approximation of the territory's median).
+    pub reference_income: BTreeMap<String, f64>,
+}
+
+impl Default for IfnSettings {
+    fn default() -> Self {
+        IfnSettings {
+            enabled: true,
+            references: vec!["departement".into()],
+            variant: IfnVariant::default(),
+            one_person_households: "men_pseul/men".into(),
+            single_parent_families: "fam_mono/fam".into(),
+            income: "disp_med".into(),
+            income_level: Level::Commune,
+            aged_15_29: "pop_1529/pop".into(),
+            aged_65_plus: "pop_65p/pop".into(),
+            low_diploma: "nscol15p_diplmin/nscol15p".into(),
+            reference_income: BTreeMap::new(),
+        }
+    }
+}
+
+/// How a cross proxy's value becomes a number of people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProxyKind {
+    /// A percentage of the population (`disp_tp60`): people = value / 100 × population.
+    #[default]
+    Percent,
+    /// A proportion of the population (`caf_rsa_socle/pop`): people = value × population.
+    Share,
+    /// Already a number of people.
+    Count,
+}
+
+/// One proxy for the number of socially precarious people.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrossProxy {
+    /// Name written in outputs.
+    pub name: String,
+    /// Expression.
+    pub expression: String,
+    /// How to turn it into people.
+    #[serde(default)]
+    pub kind: ProxyKind,
+}
+
+/// Cross settings: proxies tried in order, the first with a value in a zone is used.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CrossSettings {
+    /// Proxies in order of preference.
+    pub proxies: Vec<CrossProxy>,
+}
+
+impl Default for CrossSettings {
+    fn default() -> Self {
+        CrossSettings {
+            proxies: vec![
+                CrossProxy { name: "taux_pauvrete_60".into(), expression: "disp_tp60".into(), kind: ProxyKind::Percent },
+                CrossProxy { name: "rsa_socle".into(), expression: "caf_rsa_socle/pop".into(), kind: ProxyKind::Share },
+            ],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_section_gives_defaults_and_unknown_keys_are_refused() {
+        let s: IndicesSettings = toml::from_str("").unwrap();
+        assert_eq!(s, IndicesSettings::default());
+        assert_eq!(s.social.variables.len(), 6);
+        let e = toml::from_str::<IndicesSettings>("estimater = \"joint_logit\"").unwrap_err();
+        assert!(e.to_string().contains("estimater"), "{e}");
+    }
+
+    #[test]
+    fn full_section_parses() {
+        let text = r#"
+            rates = ["rates/a.csv"]
+            estimator = "joint_logit"
+            levels = ["commune", "epci"]
+            [social]
+            classes = 4
+            [social.variables.rsa]
+            expression = "caf_rsa_socle/pop"
+            weight = 2.0
+            [social.variables.revenu]
+            expression = "disp_med"
+            direction = "inverse"
+            [ifn]
+            references = ["departement", "group:Ville"]
+            variant = "ifn_2020_income_inverted"
+            reference_income = { "73" = 21802 }
+            [[cross.proxies]]
+            name = "p"
+            expression = "disp_tp60"
+            [groups]
+            "Ville" = ["001000101"]
+        "#;
+        let s: IndicesSettings = toml::from_str(text).unwrap();
+        assert_eq!(s.estimator, Estimator::JointLogit);
+        assert_eq!(s.social.variables["revenu"].direction, Direction::Inverse);
+        assert!((s.social.variables["rsa"].weight - 2.0).abs() < 1e-12);
+        assert_eq!(s.ifn.variant, IfnVariant::Ifn2020IncomeInverted);
+        assert_eq!(s.cross.proxies[0].kind, ProxyKind::Percent);
+        assert_eq!(s.groups["Ville"], vec!["001000101".to_string()]);
+    }
+}
