@@ -48,6 +48,14 @@ fn demo_pipeline_runs_end_to_end() {
     for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson", "indices.parquet", "indices.csv"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
+    for f in ["access_zones.csv", "access_points.parquet", "access_siting.csv", "isochrones.geojson", "maps/no_daily_internet_part.geojson", "maps/no_daily_internet_part-web.png", "maps/acces_20min_part-a4.svg", "sheets/index.html"] {
+        assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
+    }
+    // Every sheet escapes the hostile site name of the demo.
+    for entry in std::fs::read_dir(outputs.join("sheets")).unwrap() {
+        let html = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!html.contains("<script>alert(1)</script>"), "unescaped site name");
+    }
     let csv = std::fs::read_to_string(outputs.join("zones.csv")).unwrap();
     assert!(csv.lines().any(|l| l.starts_with("001000101,iris,")), "{csv}");
     // No temporary file left behind by the atomic writers.

@@ -1,1 +1,71 @@
-//! Advisor sites and population points (being written).
+//! Advisor sites (France Services, conseillers numériques, médiation places) and population
+//! points, in WGS84 lon/lat.
+
+use crate::ZoneCode;
+
+/// A place where people can get help, or a candidate location for a new one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Identifier from the source (`fs-234`).
+    pub id: String,
+    /// Name shown to users.
+    pub name: String,
+    /// Kind (`france_services`, `conseiller_numerique`, `mediation`, or anything the source says).
+    pub kind: String,
+    /// INSEE code of the commune, when known.
+    pub commune: Option<String>,
+    /// Longitude, WGS84.
+    pub lon: f64,
+    /// Latitude, WGS84.
+    pub lat: f64,
+    /// Services offered, when listed.
+    pub services: Vec<String>,
+    /// Citation of the source.
+    pub source: Option<String>,
+}
+
+impl Site {
+    /// A site with only the required fields set.
+    ///
+    /// ```
+    /// let s = fragnum_core::sites::Site::new("fs-1", "Mairie", "france_services", 5.9, 45.3);
+    /// assert!(s.services.is_empty());
+    /// ```
+    pub fn new(id: &str, name: &str, kind: &str, lon: f64, lat: f64) -> Self {
+        Site {
+            id: id.to_string(),
+            name: name.to_string(),
+            kind: kind.to_string(),
+            commune: None,
+            lon,
+            lat,
+            services: Vec::new(),
+            source: None,
+        }
+    }
+
+    /// The position as `[lon, lat]`.
+    pub fn position(&self) -> [f64; 2] {
+        [self.lon, self.lat]
+    }
+}
+
+/// Where some people live: a grid cell centre or a point inside a zone, with how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PopulationPoint {
+    /// Longitude, WGS84.
+    pub lon: f64,
+    /// Latitude, WGS84.
+    pub lat: f64,
+    /// Number of people (or any non-negative weight).
+    pub weight: f64,
+    /// The zone the point belongs to, when known.
+    pub zone: Option<ZoneCode>,
+}
+
+impl PopulationPoint {
+    /// The position as `[lon, lat]`.
+    pub fn position(&self) -> [f64; 2] {
+        [self.lon, self.lat]
+    }
+}

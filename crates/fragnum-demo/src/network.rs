@@ -88,7 +88,8 @@ pub fn roads(areas: &[Area]) -> Vec<Road> {
     let mut axis = vec![start];
     while x <= x_end + 1.0 {
         let p = (x, valley_axis(x));
-        let speed = if x > x_end - 10_000.0 { Some(70) } else { None };
+        // The upper valley is a winding mountain road.
+        let speed = if x > x_end - 20_000.0 { Some(50) } else { None };
         out.push(road("primary", speed, Some("Route de la Vallée (D 1006)".into()), vec![prev, p]));
         axis.push(p);
         prev = p;

@@ -28,7 +28,7 @@ fn in_area<'a>(areas: &'a [Area], name: &str) -> Option<&'a Area> {
 pub fn sites(areas: &[Area]) -> Vec<SiteRow> {
     let plan: [(&str, &str, &str, &str, (f64, f64), &[&str]); 8] = [
         ("fs-demo-1", "France services de Valbrune", "france_services", "Centre", (0.0, 0.0), &["demarches_administratives", "accompagnement", "acces_libre", "wifi_public"]),
-        ("fs-demo-2", "France services de la Haute-Vallée", "france_services", "Villard-Sec", (0.0, 0.0), &["demarches_administratives", "accompagnement"]),
+        ("fs-demo-2", "France services de Montrieux", "france_services", "Montrieux", (0.0, 0.0), &["demarches_administratives", "accompagnement"]),
         ("cnfs-demo-1", "Médiathèque Louise-Michel", "conseiller_numerique", "Vieille Ville", (120.0, -80.0), &["accompagnement", "formation", "acces_libre", "wifi_public"]),
         ("cnfs-demo-2", "Centre social de Bellevue", "conseiller_numerique", "Bellevue", (0.0, 0.0), &["accompagnement", "formation"]),
         ("med-demo-1", "Espace numérique de Saint-Alban", "mediation", "Saint-Alban-des-Eaux", (0.0, 0.0), &["acces_libre", "accompagnement"]),

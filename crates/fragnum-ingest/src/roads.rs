@@ -1,1 +1,531 @@
-//! Road network readers (being written).
+//! Road networks → [`RoadNetwork`]: OpenStreetMap PBF extracts and GeoJSON line layers.
+//!
+//! Both readers keep every vertex as a node (no contraction), so travel times exist for every
+//! point of the road geometry. They record the raw attributes a speed profile needs — road class,
+//! tagged speed limit, one-way direction, who may use the road — and count in
+//! [`RoadNetwork::notes`] every feature they dropped and every default they assumed.
+//!
+//! OSM tags read: `highway`, `maxspeed` (`50`, `30 mph`, `FR:urban`, `FR:rural`, `FR:zone30`,
+//! `walk`), `source:maxspeed` / `maxspeed:type` (urban hint), `oneway` (`yes`/`true`/`1`,
+//! `-1`/`reverse`, `no`, `reversible`), `junction=roundabout|circular` (implied one-way),
+//! `highway=motorway` (implied one-way), `access`, `vehicle`, `motor_vehicle`, `motorcar`, `foot`,
+//! `area=yes` (dropped: a square is not a line).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use fragnum_core::network::{RoadEdge, RoadNetwork, haversine_m};
+use fragnum_core::sites::Site;
+use fragnum_core::Location;
+use osmpbf::{Element, ElementReader};
+use serde_json::Value;
+
+use crate::text::read_text;
+use crate::{IngestError, Report};
+
+/// `highway` values that are roads or paths someone can travel on. Anything else is dropped.
+pub const ROUTABLE_CLASSES: [&str; 27] = [
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+    "road",
+    "track",
+    "busway",
+    "pedestrian",
+    "footway",
+    "path",
+    "steps",
+    "cycleway",
+    "bridleway",
+    "corridor",
+    "crossing",
+    "sidewalk",
+    "via_ferrata",
+];
+
+/// Reads a road network, choosing the reader from the file name (`.pbf` → OSM, otherwise GeoJSON).
+pub fn read_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, IngestError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    if name.ends_with(".pbf") {
+        read_osm_pbf(path)
+    } else {
+        read_geojson_roads(path, report)
+    }
+}
+
+/// Who may use a way, in which direction, as read from its tags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WayAccess {
+    /// Cars may drive along the way's direction.
+    pub car_forward: bool,
+    /// Cars may drive against the way's direction.
+    pub car_backward: bool,
+    /// People may walk it (both directions).
+    pub walk: bool,
+}
+
+fn is_no(v: Option<&str>) -> bool {
+    matches!(v, Some("no" | "private" | "agricultural" | "forestry" | "delivery" | "military"))
+}
+
+fn is_yes(v: Option<&str>) -> bool {
+    matches!(v, Some("yes" | "designated" | "permissive" | "destination" | "customers"))
+}
+
+/// Interprets access and one-way tags. `tag` looks a key up.
+///
+/// ```
+/// use fragnum_ingest::roads::way_access;
+/// let tags = [("highway", "primary"), ("oneway", "-1")];
+/// let a = way_access("primary", |k| tags.iter().find(|t| t.0 == k).map(|t| t.1));
+/// assert!(!a.car_forward && a.car_backward && a.walk);
+/// ```
+pub fn way_access<'a>(class: &str, tag: impl Fn(&str) -> Option<&'a str>) -> WayAccess {
+    let general_no = is_no(tag("access"));
+    let motor = ["motorcar", "motor_vehicle", "vehicle"].iter().find_map(|k| tag(k));
+    let car_allowed = match motor {
+        Some(v) if is_no(Some(v)) => false,
+        Some(v) if is_yes(Some(v)) => true,
+        _ => !general_no,
+    };
+    let foot = tag("foot");
+    let walk = if is_no(foot) {
+        false
+    } else if is_yes(foot) {
+        true
+    } else {
+        !general_no && !matches!(class, "motorway" | "motorway_link")
+    };
+    let oneway = tag("oneway");
+    let implied = matches!(tag("junction"), Some("roundabout" | "circular")) || matches!(class, "motorway" | "motorway_link");
+    let (forward, backward) = match oneway {
+        Some("yes" | "true" | "1") => (true, false),
+        Some("-1" | "reverse") => (false, true),
+        Some("reversible" | "alternating") => (false, false),
+        Some("no" | "false" | "0") => (true, true),
+        _ if implied => (true, false),
+        _ => (true, true),
+    };
+    WayAccess { car_forward: car_allowed && forward, car_backward: car_allowed && backward, walk }
+}
+
+/// Parses an OSM `maxspeed` value: km/h when a number is given, and an urban/rural hint.
+///
+/// ```
+/// use fragnum_ingest::roads::parse_maxspeed;
+/// assert_eq!(parse_maxspeed("50"), (Some(50.0), None));
+/// assert_eq!(parse_maxspeed("FR:urban"), (None, Some(true)));
+/// assert_eq!(parse_maxspeed("FR:zone30"), (Some(30.0), Some(true)));
+/// let (mph, _) = parse_maxspeed("30 mph");
+/// assert!((mph.unwrap() - 48.28).abs() < 0.01);
+/// assert_eq!(parse_maxspeed("none"), (None, None));
+/// ```
+pub fn parse_maxspeed(raw: &str) -> (Option<f64>, Option<bool>) {
+    let v = raw.trim().to_ascii_lowercase();
+    if let Some((_, kind)) = v.split_once(':') {
+        return match kind {
+            "urban" => (None, Some(true)),
+            "rural" => (None, Some(false)),
+            k if k.starts_with("zone") => (k.trim_start_matches("zone").trim().parse::<f64>().ok(), Some(true)),
+            "living_street" => (Some(20.0), Some(true)),
+            "walk" => (Some(6.0), Some(true)),
+            _ => (None, None),
+        };
+    }
+    if v == "walk" {
+        return (Some(6.0), None);
+    }
+    // "50", "50 km/h", "30 mph", "50;30" (first value)
+    let first = v.split([';', '|']).next().unwrap_or("");
+    let number: String = first.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    match number.parse::<f64>() {
+        Ok(n) if n > 0.0 && n <= 300.0 => {
+            let kmh = if first.contains("mph") { n * 1.609_344 } else { n };
+            (Some(kmh), None)
+        }
+        _ => (None, None),
+    }
+}
+
+fn check_position(lon: f64, lat: f64, location: &Location, what: &str) -> Result<(), IngestError> {
+    if !lon.is_finite() || !lat.is_finite() || lon.abs() > 180.0 || lat.abs() > 90.0 {
+        let hint = if lon.abs() > 1_000.0 || lat.abs() > 1_000.0 {
+            "; the values look projected (metres, e.g. Lambert-93 EPSG:2154): reproject the file to WGS84 lon/lat (EPSG:4326)"
+        } else {
+            "; expected WGS84 longitude in −180..180 and latitude in −90..90 (are lon and lat swapped?)"
+        };
+        return Err(IngestError::Crs {
+            location: location.clone(),
+            message: format!("{what}: coordinate ({lon}, {lat}) is not longitude/latitude{hint}"),
+        });
+    }
+    Ok(())
+}
+
+/// Adds the edges of one way (a polyline of node indices) to the network.
+fn add_way(net: &mut RoadNetwork, nodes: &[u32], class: u16, maxspeed: Option<f64>, urban: Option<bool>, access: WayAccess) {
+    for pair in nodes.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        if a == b {
+            continue;
+        }
+        let length_m = haversine_m(net.nodes[a as usize], net.nodes[b as usize]);
+        let edge = |from, to, car| RoadEdge { from, to, length_m, class, maxspeed_kmh: maxspeed, car, walk: access.walk, urban };
+        if access.car_forward || access.walk {
+            net.edges.push(edge(a, b, access.car_forward));
+        }
+        if access.car_backward || access.walk {
+            net.edges.push(edge(b, a, access.car_backward));
+        }
+    }
+}
+
+fn pbf_error(path: &Path, e: &osmpbf::Error) -> IngestError {
+    IngestError::Malformed { location: Location::file(path), message: format!("cannot read OSM PBF: {e}") }
+}
+
+struct PendingWay {
+    refs: Vec<i64>,
+    class: u16,
+    maxspeed: Option<f64>,
+    urban: Option<bool>,
+    access: WayAccess,
+}
+
+/// Reads the roads of an OpenStreetMap PBF extract (two passes: ways, then their nodes).
+///
+/// Ways cut by the extract boundary keep their parts whose nodes are in the file.
+pub fn read_osm_pbf(path: &Path) -> Result<RoadNetwork, IngestError> {
+    let mut net = RoadNetwork { source: format!("OpenStreetMap extract {}", display_name(path)), ..RoadNetwork::default() };
+    let mut ways: Vec<PendingWay> = Vec::new();
+    let reader = ElementReader::from_path(path).map_err(|e| match e.kind() {
+        osmpbf::ErrorKind::Io(_) => IngestError::Io { location: Location::file(path), source: std::io::Error::other(e.to_string()) },
+        _ => pbf_error(path, &e),
+    })?;
+    reader
+        .for_each(|element| {
+            let Element::Way(way) = element else { return };
+            let tags: Vec<(&str, &str)> = way.tags().collect();
+            let tag = |k: &str| tags.iter().find(|t| t.0 == k).map(|t| t.1);
+            let Some(class) = tag("highway") else { return };
+            net.notes.features_read += 1;
+            if !ROUTABLE_CLASSES.contains(&class) {
+                net.notes.drop(format!("highway={class} is not routable"));
+                return;
+            }
+            if tag("area") == Some("yes") {
+                net.notes.drop("area=yes (a square, not a line)");
+                return;
+            }
+            let access = way_access(class, tag);
+            if !access.walk && !access.car_forward && !access.car_backward {
+                net.notes.drop("no access for cars or walkers (access=no/private, oneway=reversible)");
+                return;
+            }
+            let (mut maxspeed, mut urban) = tag("maxspeed").map_or((None, None), parse_maxspeed);
+            if let Some(hint) = tag("source:maxspeed").or_else(|| tag("maxspeed:type")) {
+                let (s, u) = parse_maxspeed(hint);
+                maxspeed = maxspeed.or(s);
+                urban = urban.or(u);
+            }
+            if tag("maxspeed").is_some() && maxspeed.is_none() && urban.is_none() {
+                net.notes.assume("maxspeed not understood: class default used");
+            }
+            let class = net.class_index(class);
+            net.notes.features_kept += 1;
+            ways.push(PendingWay { refs: way.refs().collect(), class, maxspeed, urban, access });
+        })
+        .map_err(|e| pbf_error(path, &e))?;
+    let mut ids: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut coords = vec![[f64::NAN, f64::NAN]; ids.len()];
+    let mut bad: Option<(i64, f64, f64)> = None;
+    let mut store = |id: i64, lon: f64, lat: f64| {
+        if let Ok(i) = ids.binary_search(&id) {
+            coords[i] = [lon, lat];
+            if bad.is_none() && (lon.abs() > 180.0 || lat.abs() > 90.0) {
+                bad = Some((id, lon, lat));
+            }
+        }
+    };
+    ElementReader::from_path(path)
+        .map_err(|e| pbf_error(path, &e))?
+        .for_each(|element| match element {
+            Element::DenseNode(n) => store(n.id(), n.lon(), n.lat()),
+            Element::Node(n) => store(n.id(), n.lon(), n.lat()),
+            _ => {}
+        })
+        .map_err(|e| pbf_error(path, &e))?;
+    if let Some((id, lon, lat)) = bad {
+        check_position(lon, lat, &Location::file(path), &format!("node {id}"))?;
+    }
+    // Keep only nodes found in the file; split ways at missing nodes.
+    let mut index = vec![u32::MAX; ids.len()];
+    for (i, c) in coords.iter().enumerate() {
+        if c[0].is_finite() {
+            index[i] = net.push_node(c[0], c[1]);
+        }
+    }
+    for way in ways {
+        let mut part: Vec<u32> = Vec::with_capacity(way.refs.len());
+        let mut cut = false;
+        for r in &way.refs {
+            let node = ids.binary_search(r).map_or(u32::MAX, |i| index[i]);
+            if node == u32::MAX {
+                cut = true;
+                add_way(&mut net, &part, way.class, way.maxspeed, way.urban, way.access);
+                part.clear();
+            } else {
+                part.push(node);
+            }
+        }
+        add_way(&mut net, &part, way.class, way.maxspeed, way.urban, way.access);
+        if cut {
+            net.notes.assume("way cut by the extract boundary: parts inside kept");
+        }
+    }
+    Ok(net)
+}
+
+/// Reads OSM nodes carrying one of the given `key=value` tags as sites (`kind` = the value).
+///
+/// ```no_run
+/// let sites = fragnum_ingest::roads::read_osm_pois(
+///     std::path::Path::new("andorra-latest.osm.pbf"),
+///     &[("amenity", "townhall"), ("amenity", "post_office")],
+/// ).unwrap();
+/// ```
+pub fn read_osm_pois(path: &Path, wanted: &[(&str, &str)]) -> Result<Vec<Site>, IngestError> {
+    let mut sites = Vec::new();
+    let source = format!("OpenStreetMap extract {}", display_name(path));
+    let mut visit = |id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>| {
+        let tags: Vec<(&str, &str)> = tags.collect();
+        if let Some(&(_, kind)) = tags.iter().find(|t| wanted.contains(t)) {
+            let name = tags.iter().find(|t| t.0 == "name").map_or("", |t| t.1);
+            let mut site = Site::new(&format!("osm-node-{id}"), name, kind, lon, lat);
+            site.source = Some(source.clone());
+            sites.push(site);
+        }
+    };
+    ElementReader::from_path(path)
+        .map_err(|e| pbf_error(path, &e))?
+        .for_each(|element| match element {
+            Element::DenseNode(n) => visit(n.id(), n.lon(), n.lat(), &mut n.tags()),
+            Element::Node(n) => visit(n.id(), n.lon(), n.lat(), &mut n.tags()),
+            _ => {}
+        })
+        .map_err(|e| pbf_error(path, &e))?;
+    Ok(sites)
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Reads a GeoJSON file of LineString / MultiLineString features (WGS84).
+pub fn read_geojson_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, IngestError> {
+    let text = read_text(path, report)?;
+    parse_geojson_roads(path, &text)
+}
+
+/// A property as text: strings as is, numbers printed, lists (OSMnx exports) by their first item.
+fn prop_text(props: &serde_json::Map<String, Value>, names: &[&str]) -> Option<String> {
+    names.iter().find_map(|n| {
+        props.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).and_then(|(_, v)| value_text(v))
+    })
+}
+
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => {
+            let s = s.trim();
+            // OSMnx writes lists as Python reprs: "['residential', 'service']".
+            if s.starts_with('[') {
+                s.trim_matches(|c| c == '[' || c == ']').split(',').next().map(|x| x.trim().trim_matches(['\'', '"']).to_string())
+            } else {
+                Some(s.to_string())
+            }
+        }
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(if *b { "yes".into() } else { "no".into() }),
+        Value::Array(items) => items.iter().find_map(value_text),
+        _ => None,
+    }
+}
+
+/// Parses GeoJSON road lines read from `path` (used in errors).
+///
+/// Properties: `highway` (or `class`, `fclass`, `type`) for the road class — absent means
+/// `unclassified`, counted as an assumption; `maxspeed` (OSM syntax) or `speed_kmh`/`speed` (a
+/// number); `oneway`, `junction`, `access`, `motor_vehicle`, `foot` as in OSM; `urban` (boolean).
+/// Vertices with identical coordinates become one node, so lines that share an end are connected.
+pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, IngestError> {
+    let geometry_error = |message: String| IngestError::Geometry { location: Location::file(path), message };
+    let value: Value = serde_json::from_str(text).map_err(|e| IngestError::Geometry {
+        location: Location::at(path, e.line() as u64, e.column() as u64),
+        message: format!("not JSON: {e}"),
+    })?;
+    let features = match value.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => value.get("features").and_then(Value::as_array).cloned().unwrap_or_default(),
+        Some("Feature") => vec![value.clone()],
+        other => return Err(geometry_error(format!("expected a GeoJSON FeatureCollection of road lines, found type {other:?}"))),
+    };
+    let mut net = RoadNetwork { source: format!("road lines {}", display_name(path)), ..RoadNetwork::default() };
+    let mut node_of: HashMap<(i64, i64), u32> = HashMap::new();
+    let empty = serde_json::Map::new();
+    for (i, f) in features.iter().enumerate() {
+        net.notes.features_read += 1;
+        let props = f.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+        let Some(geometry) = f.get("geometry").filter(|g| !g.is_null()) else {
+            net.notes.drop("feature without geometry");
+            continue;
+        };
+        let coords = geometry.get("coordinates").cloned().unwrap_or(Value::Null);
+        let lines: Vec<Value> = match geometry.get("type").and_then(Value::as_str) {
+            Some("LineString") => vec![coords],
+            Some("MultiLineString") => coords.as_array().cloned().unwrap_or_default(),
+            Some(other) => {
+                net.notes.drop(format!("{other} geometry (only lines are roads)"));
+                continue;
+            }
+            None => return Err(geometry_error(format!("feature {}: geometry without a type", i + 1))),
+        };
+        let class_name = match prop_text(props, &["highway", "class", "fclass", "type"]) {
+            Some(c) => c,
+            None => {
+                net.notes.assume("no road class: unclassified assumed");
+                "unclassified".to_string()
+            }
+        };
+        let tags: Vec<(&str, String)> = ["oneway", "junction", "access", "motor_vehicle", "motorcar", "vehicle", "foot"]
+            .iter()
+            .filter_map(|k| prop_text(props, &[k]).map(|v| (*k, v.to_ascii_lowercase())))
+            .collect();
+        let access = way_access(&class_name, |k| tags.iter().find(|t| t.0 == k).map(|t| t.1.as_str()));
+        if !access.walk && !access.car_forward && !access.car_backward {
+            net.notes.drop("no access for cars or walkers");
+            continue;
+        }
+        let (mut maxspeed, mut urban) = prop_text(props, &["maxspeed"]).map_or((None, None), |m| parse_maxspeed(&m));
+        if maxspeed.is_none() {
+            maxspeed = prop_text(props, &["speed_kmh", "speed"]).and_then(|s| s.replace(',', ".").parse::<f64>().ok()).filter(|s| *s > 0.0);
+        }
+        if let Some(u) = props.get("urban").and_then(Value::as_bool) {
+            urban = Some(u);
+        }
+        let class = net.class_index(&class_name);
+        let location = Location::file(path);
+        let mut kept = false;
+        for line in &lines {
+            let points = line.as_array().map(Vec::as_slice).unwrap_or_default();
+            let mut nodes = Vec::with_capacity(points.len());
+            for p in points {
+                let (Some(lon), Some(lat)) = (p.get(0).and_then(Value::as_f64), p.get(1).and_then(Value::as_f64)) else {
+                    return Err(geometry_error(format!("feature {}: a position is not [lon, lat]", i + 1)));
+                };
+                check_position(lon, lat, &location, &format!("feature {}", i + 1))?;
+                let key = ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64);
+                let next = net.nodes.len() as u32;
+                let node = *node_of.entry(key).or_insert(next);
+                if node == next {
+                    net.push_node(lon, lat);
+                }
+                if nodes.last() != Some(&node) {
+                    nodes.push(node);
+                }
+            }
+            if nodes.len() >= 2 {
+                add_way(&mut net, &nodes, class, maxspeed, urban, access);
+                kept = true;
+            }
+        }
+        if kept {
+            net.notes.features_kept += 1;
+        } else {
+            net.notes.drop("line with fewer than 2 distinct points");
+        }
+    }
+    Ok(net)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINES: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"highway":"primary","maxspeed":"70","oneway":"yes"},
+       "geometry":{"type":"LineString","coordinates":[[5.0,45.0],[5.01,45.0],[5.02,45.0]]}},
+      {"type":"Feature","properties":{"highway":"residential"},
+       "geometry":{"type":"MultiLineString","coordinates":[[[5.02,45.0],[5.02,45.01]]]}},
+      {"type":"Feature","properties":{"name":"x"},
+       "geometry":{"type":"LineString","coordinates":[[5.02,45.01],[5.03,45.01]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[5.0,45.0]}}
+    ]}"#;
+
+    #[test]
+    fn geojson_lines_share_nodes_and_oneway_is_car_only() {
+        let net = parse_geojson_roads(Path::new("r.geojson"), LINES).unwrap();
+        assert_eq!(net.nodes.len(), 5);
+        // one-way primary: 2 segments × (car forward + walk-only backward) = 4 edges
+        let primary: Vec<_> = net.edges.iter().filter(|e| net.class_name(e) == "primary").collect();
+        assert_eq!(primary.len(), 4);
+        assert_eq!(primary.iter().filter(|e| e.car).count(), 2);
+        assert!(primary.iter().all(|e| e.walk && e.maxspeed_kmh == Some(70.0)));
+        let fwd = primary.iter().find(|e| e.car).unwrap();
+        assert!(fwd.from < fwd.to);
+        assert!((fwd.length_m - 786.0).abs() < 5.0, "{}", fwd.length_m);
+        assert_eq!(net.notes.assumed["no road class: unclassified assumed"], 1);
+        assert_eq!(net.notes.dropped["Point geometry (only lines are roads)"], 1);
+        assert_eq!(net.notes.features_kept, 3);
+    }
+
+    #[test]
+    fn projected_coordinates_are_refused() {
+        let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},
+          "geometry":{"type":"LineString","coordinates":[[913000.0,6458000.0],[914000.0,6458000.0]]}}]}"#;
+        let err = parse_geojson_roads(Path::new("r.geojson"), text).unwrap_err().to_string();
+        assert!(err.contains("r.geojson") && err.contains("projected"), "{err}");
+    }
+
+    #[test]
+    fn access_rules() {
+        let get = |tags: &'static [(&'static str, &'static str)]| move |k: &str| tags.iter().find(|t| t.0 == k).map(|t| t.1);
+        let a = way_access("residential", get(&[("access", "private")]));
+        assert!(!a.car_forward && !a.walk);
+        let a = way_access("track", get(&[("motor_vehicle", "no")]));
+        assert!(!a.car_forward && !a.car_backward && a.walk);
+        let a = way_access("primary", get(&[("junction", "roundabout")]));
+        assert!(a.car_forward && !a.car_backward);
+        let a = way_access("motorway", get(&[]));
+        assert!(a.car_forward && !a.car_backward && !a.walk);
+        let a = way_access("service", get(&[("access", "no"), ("foot", "yes")]));
+        assert!(!a.car_forward && a.walk);
+    }
+
+    #[test]
+    fn osm_extract_when_present() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/osm/liechtenstein-latest.osm.pbf");
+        if !data.exists() {
+            println!("skipped: {} absent", data.display());
+            return;
+        }
+        let net = read_osm_pbf(&data).unwrap();
+        assert!(net.nodes.len() > 10_000, "{}", net.nodes.len());
+        assert!(net.edges.iter().all(|e| (e.from as usize) < net.nodes.len() && e.length_m >= 0.0));
+        assert!(net.notes.features_kept > 3_000);
+        let pois = read_osm_pois(&data, &[("amenity", "townhall"), ("amenity", "post_office")]).unwrap();
+        assert!(!pois.is_empty());
+    }
+}

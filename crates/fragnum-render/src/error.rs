@@ -23,6 +23,33 @@ pub enum RenderError {
         /// What polars said.
         message: String,
     },
+    /// A layer's values could not be classified.
+    #[error("layer `{layer}`: cannot classify: {source}")]
+    Classify {
+        /// The layer id.
+        layer: String,
+        /// Why.
+        source: crate::classify::ClassifyError,
+    },
+    /// The font for print maps is missing or unreadable.
+    #[error("font {path}: {message} (install the Debian package fonts-dejavu-core)")]
+    Font {
+        /// The font file looked for.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// Drawing a print map failed.
+    #[error("{path}: cannot draw map: {message}")]
+    Draw {
+        /// The output file.
+        path: PathBuf,
+        /// What the drawing backend said.
+        message: String,
+    },
+    /// A `[render]` config value is wrong.
+    #[error("[render] config: {0}")]
+    Config(String),
 }
 
 impl RenderError {

@@ -1,8 +1,11 @@
 //! The pipeline stages, in order. Each stage module reads its `[section]` of the config, calls
 //! its crate, writes its outputs through fragnum-render, and prints a short summary.
 
+pub mod access;
 pub mod indices;
 pub mod ingest;
+pub mod present;
+pub mod render;
 
 use std::path::{Path, PathBuf};
 
@@ -27,10 +30,33 @@ pub fn load_config(path: &Path) -> Result<PipelineConfig> {
     PipelineConfig::load(path).with_context(|| format!("cannot load config {}", path.display()))
 }
 
-/// Runs every stage after ingest that the config enables (a stage runs when its section is present).
+/// Runs every stage after ingest that the config enables (a stage runs when its section is
+/// present; render runs when any of indices, access or render is configured).
 pub fn run_all(ctx: &Context) -> Result<()> {
-    if ctx.config.indices.is_some() {
-        indices::run(ctx)?;
+    let indices = if ctx.config.indices.is_some() { Some(indices::run(ctx)?) } else { None };
+    let weights = match (&indices, siting_weight(ctx)?) {
+        (Some(ix), Some(indicator)) => Some(
+            present::siting_weights(ix, &indicator)
+                .with_context(|| format!("[access] siting_weight: `{indicator}` is not an indicator of the indices stage ({})", ix.indicators.join(", ")))?,
+        ),
+        (None, Some(indicator)) => anyhow::bail!("[access] siting_weight = \"{indicator}\" needs an [indices] section"),
+        _ => None,
+    };
+    let access = access::run(ctx, weights.as_ref())?;
+    if ctx.config.render.is_some() || indices.is_some() || access.is_some() {
+        let layers = present::layers(ctx, indices.as_ref(), access.as_ref());
+        let sheets = present::sheets(ctx, indices.as_ref(), access.as_ref());
+        render::run(ctx, &layers, &sheets, &present::site_marks(access.as_ref()))?;
     }
     Ok(())
+}
+
+/// The `siting_weight` key of `[access]`, read before the stage so indices can provide it.
+fn siting_weight(ctx: &Context) -> Result<Option<String>> {
+    let Some(section) = &ctx.config.access else { return Ok(None) };
+    match section.get("siting_weight") {
+        None => Ok(None),
+        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => anyhow::bail!("[access] siting_weight must be an indicator name, not `{other}`"),
+    }
 }

@@ -1,0 +1,175 @@
+//! Benchmark and reference export: nearest-site travel time for every node and every population
+//! point on a real OSM extract, with sites = nodes tagged `amenity=townhall|post_office`.
+//!
+//! ```text
+//! cargo run --release -p fragnum-access --example bench_access -- <extract.osm.pbf> <out_dir> [profile.toml]
+//! ```
+//!
+//! Network loading (PBF reading) is excluded from the timings and reported separately. Writes to
+//! `<out_dir>`: `nodes.csv` (id,x,y), `edges.csv` (from,to,weight — seconds), `sources.csv`
+//! (node,time,site: the multi-source start offsets), `sites.csv` (site,x,y — the node each site
+//! is entered by, for pandana), `points.csv` (x,y), `times.csv` (node,time,site) and `bench.json`
+//! (timings); `benches/access_pandana.py` reads them, checks times against networkx and times
+//! pandana on the same graph.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use fragnum_access::coverage::network_times;
+use fragnum_access::dijkstra::{Source, nearest_sites};
+use fragnum_access::graph::Graph;
+use fragnum_access::profile::SpeedProfile;
+use fragnum_access::snap::Snapper;
+use fragnum_core::sites::PopulationPoint;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() < 3 {
+        eprintln!("usage: bench_access <extract.osm.pbf> <out_dir> [profile.toml]");
+        std::process::exit(2);
+    }
+    let pbf = PathBuf::from(&args[1]);
+    let out = PathBuf::from(&args[2]);
+    let profile_path = args.get(3).map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/profiles/car.toml"),
+        PathBuf::from,
+    );
+    std::fs::create_dir_all(&out)?;
+    let profile = SpeedProfile::parse(&profile_path.display().to_string(), &std::fs::read_to_string(&profile_path)?)?;
+
+    let t = Instant::now();
+    let net = fragnum_ingest::roads::read_osm_pbf(&pbf)?;
+    let sites = fragnum_ingest::roads::read_osm_pois(&pbf, &[("amenity", "townhall"), ("amenity", "post_office")])?;
+    let load_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    let t = Instant::now();
+    let graph = Graph::build(&net, &profile)?;
+    let graph_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let snapper = Snapper::new(&graph);
+    let index_ms = t.elapsed().as_secs_f64() * 1e3;
+
+    // Deterministic pseudo-random population points over the graph's bounding box.
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for c in &graph.coords {
+        lo = [lo[0].min(c[0]), lo[1].min(c[1])];
+        hi = [hi[0].max(c[0]), hi[1].max(c[1])];
+    }
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let points: Vec<PopulationPoint> = (0..20_000)
+        .map(|_| PopulationPoint { lon: lo[0] + next() * (hi[0] - lo[0]), lat: lo[1] + next() * (hi[1] - lo[1]), weight: 1.0, zone: None })
+        .collect();
+
+    let walk_ms = 4.5 / 3.6;
+    // End to end (after loading): snapping sites and points, Dijkstra, point times.
+    let mut e2e = Vec::new();
+    let mut times = None;
+    for _ in 0..7 {
+        let t = Instant::now();
+        let r = network_times(&graph, &snapper, &sites, &points, 2_000.0, walk_ms);
+        e2e.push(t.elapsed().as_secs_f64() * 1e3);
+        times = Some(r);
+    }
+    let times = times.ok_or("no run")?;
+    // The query alone: the multi-source Dijkstra over every node.
+    let mut sources = Vec::new();
+    for (i, snap) in times.site_snaps.iter().enumerate() {
+        if let Some(snap) = snap {
+            for (node, time) in snapper.entries(snap) {
+                if time.is_finite() {
+                    sources.push(Source { node, time, site: i as u32 });
+                }
+            }
+        }
+    }
+    let mut query = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let r = nearest_sites(&graph.reverse, &sources, f64::INFINITY);
+        query.push(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(r, times.nodes);
+    }
+    let n = graph.len();
+    let within = |m: f64| times.nodes.time.iter().filter(|t| **t <= m * 60.0).count() as f64 / n as f64;
+    let snapped_sites = times.site_snaps.iter().filter(|s| s.is_some()).count();
+    let reached_points = times.points.iter().filter(|p| p.time_s.is_some()).count();
+    let name = pbf.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    println!("== {name} (profile {}) ==", profile.name);
+    println!(
+        "network: {} nodes, {} edges read; graph (largest SCC): {} nodes, {} edges; dropped {} nodes in {} other components",
+        net.nodes.len(),
+        net.edges.len(),
+        graph.report.nodes,
+        graph.report.edges,
+        graph.report.dropped_nodes,
+        graph.report.components - 1
+    );
+    println!("sites (amenity=townhall|post_office): {} read, {snapped_sites} snapped within 2 km", sites.len());
+    println!("points: {} generated, {reached_points} reached", points.len());
+    println!("share of graph nodes within 10 min: {:.1} %, within 20 min: {:.1} %", within(10.0) * 100.0, within(20.0) * 100.0);
+    println!(
+        "timings (ms, loading excluded: PBF read {load_ms:.0} ms): graph build {graph_ms:.1}, R-tree {index_ms:.1}, \
+         multi-source Dijkstra (median of 21) {:.2}, end to end snapping+Dijkstra+points (median of 7) {:.2}",
+        median(query.clone()),
+        median(e2e.clone())
+    );
+
+    let mut s = String::from("id,x,y\n");
+    for (i, c) in graph.coords.iter().enumerate() {
+        writeln!(s, "{i},{},{}", c[0], c[1])?;
+    }
+    std::fs::write(out.join("nodes.csv"), s)?;
+    let mut s = String::from("from,to,weight\n");
+    for u in 0..n as u32 {
+        for (v, w) in graph.forward.row(u) {
+            writeln!(s, "{u},{v},{w:?}")?;
+        }
+    }
+    std::fs::write(out.join("edges.csv"), s)?;
+    let mut s = String::from("node,time,site\n");
+    for src in &sources {
+        writeln!(s, "{},{:?},{}", src.node, src.time, src.site)?;
+    }
+    std::fs::write(out.join("sources.csv"), s)?;
+    let mut s = String::from("site,x,y\n");
+    for src in &sources {
+        let c = graph.coords[src.node as usize];
+        writeln!(s, "{},{},{}", src.site, c[0], c[1])?;
+    }
+    std::fs::write(out.join("sites.csv"), s)?;
+    let mut s = String::from("x,y\n");
+    for p in &points {
+        writeln!(s, "{},{}", p.lon, p.lat)?;
+    }
+    std::fs::write(out.join("points.csv"), s)?;
+    let mut s = String::from("node,time,site\n");
+    for (i, (t, site)) in times.nodes.time.iter().zip(&times.nodes.site).enumerate() {
+        writeln!(s, "{i},{t:?},{site}")?;
+    }
+    std::fs::write(out.join("times.csv"), s)?;
+    let json = format!(
+        "{{\"extract\":\"{name}\",\"nodes\":{n},\"edges\":{},\"sites\":{},\"points\":{},\"load_ms\":{load_ms},\"graph_ms\":{graph_ms},\"index_ms\":{index_ms},\"query_ms\":{},\"end_to_end_ms\":{},\"within10\":{},\"within20\":{}}}\n",
+        graph.report.edges,
+        snapped_sites,
+        points.len(),
+        median(query),
+        graph_ms + index_ms + median(e2e),
+        within(10.0),
+        within(20.0)
+    );
+    std::fs::write(out.join("bench.json"), json)?;
+    println!("wrote {}", out.display());
+    Ok(())
+}

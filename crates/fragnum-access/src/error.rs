@@ -1,0 +1,30 @@
+//! Errors of the access computations.
+
+use thiserror::Error;
+
+/// Why an accessibility computation could not run.
+#[derive(Debug, Error)]
+pub enum AccessError {
+    /// The speed profile TOML is wrong.
+    #[error("speed profile {name}: {message}")]
+    Profile {
+        /// The profile's name or file, as given by the caller.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The settings are inconsistent (negative threshold, zero speed…).
+    #[error("access settings: {0}")]
+    Settings(String),
+    /// The network has no edge usable by the profile's mode.
+    #[error("the road network has no edge usable on {mode} ({edges} edges read)")]
+    EmptyNetwork {
+        /// `car` or `walk`.
+        mode: String,
+        /// Edges in the network before filtering.
+        edges: usize,
+    },
+    /// An input array does not match another (weights and points of different lengths…).
+    #[error("access input: {0}")]
+    Input(String),
+}

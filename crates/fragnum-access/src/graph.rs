@@ -1,0 +1,444 @@
+//! The routable graph: a [`RoadNetwork`] with travel times from a [`SpeedProfile`], cut down to
+//! its largest strongly connected component, stored as compressed sparse rows (forward and
+//! reversed) for Dijkstra.
+//!
+//! Keeping only the largest strongly connected component guarantees that every kept node can
+//! reach every other one: no point snapped to a dead-end fragment (a private car park, a piece
+//! of road cut by the extract boundary) gets an "unreachable" time. What is dropped is counted in
+//! [`GraphReport`].
+
+use std::collections::HashMap;
+
+use fragnum_core::network::RoadNetwork;
+
+use crate::AccessError;
+use crate::profile::{Mode, SpeedProfile};
+
+/// A local equirectangular projection (metres) around a reference latitude; accurate to about
+/// 0.5 % over a French département, which is enough for snapping and isochrone rasters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Projection {
+    lon0: f64,
+    lat0: f64,
+    kx: f64,
+    ky: f64,
+}
+
+const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+
+impl Projection {
+    /// A projection centred on `[lon, lat]`.
+    ///
+    /// ```
+    /// let p = fragnum_access::graph::Projection::new([5.9, 45.3]);
+    /// let xy = p.forward([5.91, 45.3]);
+    /// assert!((xy[0] - 782.0).abs() < 2.0);
+    /// let back = p.inverse(xy);
+    /// assert!((back[0] - 5.91).abs() < 1e-12);
+    /// ```
+    pub fn new(center: [f64; 2]) -> Self {
+        Projection { lon0: center[0], lat0: center[1], kx: METRES_PER_DEGREE * center[1].to_radians().cos(), ky: METRES_PER_DEGREE }
+    }
+
+    /// A projection centred on the bounding box of `points` (`[0, 0]` when empty).
+    pub fn around(points: &[[f64; 2]]) -> Self {
+        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+        for p in points {
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+        if points.is_empty() { Projection::new([0.0, 0.0]) } else { Projection::new([(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0]) }
+    }
+
+    /// lon/lat → metres.
+    pub fn forward(&self, p: [f64; 2]) -> [f64; 2] {
+        [(p[0] - self.lon0) * self.kx, (p[1] - self.lat0) * self.ky]
+    }
+
+    /// metres → lon/lat.
+    pub fn inverse(&self, p: [f64; 2]) -> [f64; 2] {
+        [p[0] / self.kx + self.lon0, p[1] / self.ky + self.lat0]
+    }
+}
+
+/// An undirected piece of road between two graph nodes, with the time to travel it each way
+/// (`f64::INFINITY` when that direction is closed). Used for snapping and isochrones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Segment {
+    /// One end (graph node).
+    pub a: u32,
+    /// The other end (graph node).
+    pub b: u32,
+    /// Seconds from `a` to `b`.
+    pub ab: f64,
+    /// Seconds from `b` to `a`.
+    pub ba: f64,
+}
+
+/// What building the graph kept and dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GraphReport {
+    /// The profile's name.
+    pub profile: String,
+    /// `car` or `walk`.
+    pub mode: String,
+    /// Nodes and directed edges in the network as read.
+    pub network_nodes: usize,
+    /// Directed edges as read.
+    pub network_edges: usize,
+    /// Directed edges usable by the mode and the profile's classes.
+    pub usable_edges: usize,
+    /// Strongly connected components among nodes touched by usable edges.
+    pub components: usize,
+    /// Nodes kept (largest strongly connected component).
+    pub nodes: usize,
+    /// Directed edges kept.
+    pub edges: usize,
+    /// Nodes touched by usable edges but outside the largest component.
+    pub dropped_nodes: usize,
+    /// Usable edges outside the largest component.
+    pub dropped_edges: usize,
+    /// Usable edges counted as urban (profile rule or data).
+    pub urban_edges: usize,
+    /// Kilometres of road kept (directed edges, so a two-way road counts twice).
+    pub kept_km: f64,
+}
+
+/// Compressed sparse rows: the edges leaving node `n` are `offsets[n]..offsets[n + 1]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Csr {
+    /// Row starts, one more than the number of nodes.
+    pub offsets: Vec<u32>,
+    /// Edge heads.
+    pub targets: Vec<u32>,
+    /// Edge weights (seconds).
+    pub weights: Vec<f64>,
+}
+
+impl Csr {
+    /// Builds rows from `(from, to, weight)` triples over `n` nodes.
+    pub fn from_edges(n: usize, edges: &[(u32, u32, f64)]) -> Self {
+        let mut offsets = vec![0u32; n + 1];
+        for e in edges {
+            offsets[e.0 as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next: Vec<u32> = offsets[..n].to_vec();
+        let mut targets = vec![0u32; edges.len()];
+        let mut weights = vec![0.0; edges.len()];
+        for &(a, b, w) in edges {
+            let slot = next[a as usize] as usize;
+            targets[slot] = b;
+            weights[slot] = w;
+            next[a as usize] += 1;
+        }
+        Csr { offsets, targets, weights }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// True when there is no node.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The edges leaving `node`: (head, weight).
+    pub fn row(&self, node: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
+        let (s, e) = (self.offsets[node as usize] as usize, self.offsets[node as usize + 1] as usize);
+        self.targets[s..e].iter().copied().zip(self.weights[s..e].iter().copied())
+    }
+}
+
+/// The routable graph.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    /// Node positions, lon/lat.
+    pub coords: Vec<[f64; 2]>,
+    /// Index of each node in the source [`RoadNetwork::nodes`].
+    pub network_node: Vec<u32>,
+    /// Outgoing edges.
+    pub forward: Csr,
+    /// Incoming edges (edge `u → v` stored in row `v` with head `u`).
+    pub reverse: Csr,
+    /// Undirected segments with their two travel times.
+    pub segments: Vec<Segment>,
+    /// The projection used for metric work on this graph.
+    pub projection: Projection,
+    /// What was kept and dropped.
+    pub report: GraphReport,
+}
+
+/// Marks urban edges by junction density (see [`crate::profile`]).
+fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, projection: &Projection) -> Vec<bool> {
+    let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
+    for &i in usable {
+        let e = &net.edges[i];
+        for (x, y) in [(e.from, e.to), (e.to, e.from)] {
+            let list = neighbours.entry(x).or_default();
+            if !list.contains(&y) {
+                list.push(y);
+            }
+        }
+    }
+    let cell = |p: [f64; 2]| {
+        let xy = projection.forward(p);
+        ((xy[0] / profile.urban_cell_m).floor() as i64, (xy[1] / profile.urban_cell_m).floor() as i64)
+    };
+    let mut junctions: HashMap<(i64, i64), u32> = HashMap::new();
+    for (node, list) in &neighbours {
+        if list.len() >= 3 {
+            *junctions.entry(cell(net.nodes[*node as usize])).or_default() += 1;
+        }
+    }
+    usable
+        .iter()
+        .map(|&i| {
+            let e = &net.edges[i];
+            e.urban.unwrap_or_else(|| {
+                let (a, b) = (net.nodes[e.from as usize], net.nodes[e.to as usize]);
+                let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+                junctions.get(&cell(mid)).copied().unwrap_or(0) >= profile.urban_min_junctions
+            })
+        })
+        .collect()
+}
+
+/// Labels each node with its strongly connected component (Kosaraju, iterative).
+/// Returns (component of each node, number of components).
+pub fn strongly_connected(forward: &Csr, reverse: &Csr) -> (Vec<u32>, usize) {
+    let n = forward.len();
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    let mut stack: Vec<(u32, u32)> = Vec::new();
+    for start in 0..n as u32 {
+        if seen[start as usize] {
+            continue;
+        }
+        seen[start as usize] = true;
+        stack.push((start, forward.offsets[start as usize]));
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let end = forward.offsets[node as usize + 1];
+            if *next < end {
+                let head = forward.targets[*next as usize];
+                *next += 1;
+                if !seen[head as usize] {
+                    seen[head as usize] = true;
+                    stack.push((head, forward.offsets[head as usize]));
+                }
+            } else {
+                order.push(node);
+                stack.pop();
+            }
+        }
+    }
+    let mut component = vec![u32::MAX; n];
+    let mut count = 0u32;
+    let mut todo: Vec<u32> = Vec::new();
+    for &root in order.iter().rev() {
+        if component[root as usize] != u32::MAX {
+            continue;
+        }
+        component[root as usize] = count;
+        todo.push(root);
+        while let Some(node) = todo.pop() {
+            for (head, _) in reverse.row(node) {
+                if component[head as usize] == u32::MAX {
+                    component[head as usize] = count;
+                    todo.push(head);
+                }
+            }
+        }
+        count += 1;
+    }
+    (component, count as usize)
+}
+
+impl Graph {
+    /// Builds the graph of `net` for `profile`, keeping the largest strongly connected component.
+    ///
+    /// ```
+    /// use fragnum_core::network::{RoadEdge, RoadNetwork};
+    /// use fragnum_access::{graph::Graph, profile::SpeedProfile};
+    /// let mut net = RoadNetwork::default();
+    /// let (a, b) = (net.push_node(5.0, 45.0), net.push_node(5.01, 45.0));
+    /// let class = net.class_index("primary");
+    /// for (from, to) in [(a, b), (b, a)] {
+    ///     net.edges.push(RoadEdge { from, to, length_m: 1000.0, class, maxspeed_kmh: None, car: true, walk: true, urban: None });
+    /// }
+    /// let p = SpeedProfile::parse("car", "name='c'\nmode='car'\n[rural]\nprimary=80\n").unwrap();
+    /// let g = Graph::build(&net, &p).unwrap();
+    /// assert_eq!(g.report.nodes, 2);
+    /// assert!((g.forward.weights[0] - 45.0).abs() < 1e-9); // 1 km at 80 km/h
+    /// ```
+    pub fn build(net: &RoadNetwork, profile: &SpeedProfile) -> Result<Self, AccessError> {
+        let projection = Projection::around(&net.nodes);
+        let usable: Vec<usize> = net
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| {
+                let open = match profile.mode {
+                    Mode::Car => e.car,
+                    Mode::Walk => e.walk,
+                };
+                open && e.from != e.to && profile.rural.contains_key(net.class_name(e))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let urban = urban_flags(net, &usable, profile, &projection);
+        // Compact node ids to the nodes touched by usable edges.
+        let mut local = vec![u32::MAX; net.nodes.len()];
+        let mut network_node: Vec<u32> = Vec::new();
+        let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(usable.len());
+        for (k, &i) in usable.iter().enumerate() {
+            let e = &net.edges[i];
+            let Some(kmh) = profile.speed_kmh(net.class_name(e), urban[k], e.maxspeed_kmh) else { continue };
+            let mut id = |n: u32| {
+                if local[n as usize] == u32::MAX {
+                    local[n as usize] = network_node.len() as u32;
+                    network_node.push(n);
+                }
+                local[n as usize]
+            };
+            let (a, b) = (id(e.from), id(e.to));
+            edges.push((a, b, e.length_m / (kmh / 3.6)));
+        }
+        if edges.is_empty() {
+            return Err(AccessError::EmptyNetwork { mode: profile.mode.as_str().into(), edges: net.edges.len() });
+        }
+        let n = network_node.len();
+        let forward = Csr::from_edges(n, &edges);
+        let reversed: Vec<(u32, u32, f64)> = edges.iter().map(|&(a, b, w)| (b, a, w)).collect();
+        let reverse = Csr::from_edges(n, &reversed);
+        let (component, components) = strongly_connected(&forward, &reverse);
+        let mut size = vec![0usize; components];
+        for &c in &component {
+            size[c as usize] += 1;
+        }
+        let largest = (0..components).max_by_key(|&c| (size[c], std::cmp::Reverse(c))).unwrap_or(0) as u32;
+        let mut keep = vec![u32::MAX; n];
+        let mut kept_nodes = Vec::with_capacity(size.get(largest as usize).copied().unwrap_or(0));
+        for (i, &c) in component.iter().enumerate() {
+            if c == largest {
+                keep[i] = kept_nodes.len() as u32;
+                kept_nodes.push(network_node[i]);
+            }
+        }
+        let mut kept_edges = Vec::with_capacity(edges.len());
+        let mut kept_m = 0.0;
+        for (k, &(a, b, w)) in edges.iter().enumerate() {
+            let (ka, kb) = (keep[a as usize], keep[b as usize]);
+            if ka != u32::MAX && kb != u32::MAX {
+                kept_edges.push((ka, kb, w));
+                kept_m += net.edges[usable[k]].length_m;
+            }
+        }
+        let m = kept_nodes.len();
+        let forward = Csr::from_edges(m, &kept_edges);
+        let reversed: Vec<(u32, u32, f64)> = kept_edges.iter().map(|&(a, b, w)| (b, a, w)).collect();
+        let reverse = Csr::from_edges(m, &reversed);
+        let mut pairs: HashMap<(u32, u32), (f64, f64)> = HashMap::with_capacity(kept_edges.len());
+        for &(a, b, w) in &kept_edges {
+            let (key, forward_dir) = if a < b { ((a, b), true) } else { ((b, a), false) };
+            let entry = pairs.entry(key).or_insert((f64::INFINITY, f64::INFINITY));
+            if forward_dir {
+                entry.0 = entry.0.min(w);
+            } else {
+                entry.1 = entry.1.min(w);
+            }
+        }
+        let mut segments: Vec<Segment> = pairs.into_iter().map(|((a, b), (ab, ba))| Segment { a, b, ab, ba }).collect();
+        segments.sort_unstable_by_key(|s| (s.a, s.b));
+        let coords: Vec<[f64; 2]> = kept_nodes.iter().map(|&i| net.nodes[i as usize]).collect();
+        let report = GraphReport {
+            profile: profile.name.clone(),
+            mode: profile.mode.as_str().into(),
+            network_nodes: net.nodes.len(),
+            network_edges: net.edges.len(),
+            usable_edges: edges.len(),
+            components,
+            nodes: m,
+            edges: kept_edges.len(),
+            dropped_nodes: n - m,
+            dropped_edges: edges.len() - kept_edges.len(),
+            urban_edges: urban.iter().filter(|u| **u).count(),
+            kept_km: kept_m / 1000.0,
+        };
+        Ok(Graph { projection: Projection::around(&coords), coords, network_node: kept_nodes, forward, reverse, segments, report })
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.coords.len()
+    }
+
+    /// True when the graph has no node.
+    pub fn is_empty(&self) -> bool {
+        self.coords.is_empty()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use fragnum_core::network::RoadEdge;
+
+    /// A test profile: every class at 36 km/h (10 m/s), car mode.
+    pub fn profile_10ms() -> SpeedProfile {
+        SpeedProfile::parse("t", "name='t'\nmode='car'\n[rural]\nprimary=36\n").unwrap()
+    }
+
+    /// A network from (from, to, length) with both directions when `two_way`.
+    pub fn network(points: &[[f64; 2]], edges: &[(u32, u32, f64, bool)]) -> RoadNetwork {
+        let mut net = RoadNetwork::default();
+        for p in points {
+            net.push_node(p[0], p[1]);
+        }
+        let class = net.class_index("primary");
+        for &(a, b, len, two_way) in edges {
+            let e = |from, to, car| RoadEdge { from, to, length_m: len, class, maxspeed_kmh: None, car, walk: true, urban: None };
+            net.edges.push(e(a, b, true));
+            net.edges.push(e(b, a, two_way));
+        }
+        net
+    }
+
+    #[test]
+    fn one_way_dead_end_and_island_are_dropped() {
+        // 0 ⇄ 1 ⇄ 2, 2 → 3 (one-way into a dead end), island 4 ⇄ 5
+        let pts = [[5.0, 45.0], [5.001, 45.0], [5.002, 45.0], [5.003, 45.0], [5.1, 45.1], [5.101, 45.1]];
+        let net = network(&pts, &[(0, 1, 100.0, true), (1, 2, 100.0, true), (2, 3, 100.0, false), (4, 5, 100.0, true)]);
+        let g = Graph::build(&net, &profile_10ms()).unwrap();
+        assert_eq!(g.report.nodes, 3);
+        assert_eq!(g.report.components, 3);
+        assert_eq!(g.report.dropped_nodes, 3);
+        assert_eq!(g.report.dropped_edges, 3);
+        assert_eq!(g.network_node, vec![0, 1, 2]);
+        assert_eq!(g.segments.len(), 2);
+        assert!(g.segments.iter().all(|s| (s.ab - 10.0).abs() < 1e-12 && (s.ba - 10.0).abs() < 1e-12));
+    }
+
+    #[test]
+    fn walk_mode_ignores_one_ways() {
+        let pts = [[5.0, 45.0], [5.001, 45.0], [5.002, 45.0]];
+        let net = network(&pts, &[(0, 1, 100.0, false), (1, 2, 100.0, false), (2, 0, 100.0, false)]);
+        let car = Graph::build(&net, &profile_10ms()).unwrap();
+        assert_eq!(car.report.edges, 3); // a one-way loop is strongly connected
+        let walk = SpeedProfile::parse("w", "name='w'\nmode='walk'\n[rural]\nprimary=3.6\n").unwrap();
+        let g = Graph::build(&net, &walk).unwrap();
+        assert_eq!(g.report.edges, 6);
+        assert!((g.forward.weights[0] - 100.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn no_usable_edge_is_an_error() {
+        let net = network(&[[5.0, 45.0], [5.001, 45.0]], &[(0, 1, 100.0, true)]);
+        let p = SpeedProfile::parse("t", "name='t'\nmode='car'\n[rural]\nmotorway=130\n").unwrap();
+        assert!(matches!(Graph::build(&net, &p), Err(AccessError::EmptyNetwork { .. })));
+    }
+}

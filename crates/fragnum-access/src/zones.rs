@@ -1,0 +1,96 @@
+//! Population points from zone outlines when no population grid is given, and the GeoJSON of
+//! the isochrones.
+//!
+//! Each polygon of a zone gets one interior point (guaranteed inside, unlike a centroid), with the
+//! zone's population split by polygon area. Zones are small (IRIS ≈ 2 000 people), so one point
+//! per part is a fair first approximation; a grid gives better results where it exists.
+
+use geo::{Area, GeodesicArea, InteriorPoint};
+use fragnum_core::sites::PopulationPoint;
+use fragnum_core::{ZoneCode, ZoneGeometry};
+use serde_json::{Value, json};
+
+use crate::{AccessOutput, Method};
+
+/// One point per polygon of `geometry`, the population split by area.
+///
+/// ```
+/// use geo_types::{polygon, MultiPolygon};
+/// use fragnum_core::{Level, ZoneCode};
+/// let square = polygon![(x: 5.0, y: 45.0), (x: 5.01, y: 45.0), (x: 5.01, y: 45.01), (x: 5.0, y: 45.01)];
+/// let code = ZoneCode::new(Level::Commune, "38185").unwrap();
+/// let pts = fragnum_access::zones::zone_points(&code, &MultiPolygon(vec![square]), 500.0);
+/// assert_eq!(pts.len(), 1);
+/// assert!((pts[0].lon - 5.005).abs() < 1e-9 && pts[0].weight == 500.0);
+/// ```
+pub fn zone_points(code: &ZoneCode, geometry: &ZoneGeometry, population: f64) -> Vec<PopulationPoint> {
+    let areas: Vec<f64> = geometry.0.iter().map(Area::unsigned_area).collect();
+    let total: f64 = areas.iter().sum();
+    geometry
+        .0
+        .iter()
+        .zip(&areas)
+        .filter_map(|(p, a)| {
+            let point = p.interior_point()?;
+            let share = if total > 0.0 { a / total } else { 1.0 / geometry.0.len() as f64 };
+            Some(PopulationPoint { lon: point.x(), lat: point.y(), weight: population * share, zone: Some(code.clone()) })
+        })
+        .collect()
+}
+
+/// People per km² of a zone (geodesic area); `None` for an empty outline.
+pub fn density_per_km2(geometry: &ZoneGeometry, population: f64) -> Option<f64> {
+    let km2 = geometry.geodesic_area_unsigned() / 1e6;
+    (km2 > 0.0).then(|| population / km2)
+}
+
+/// The isochrones as a GeoJSON FeatureCollection (RFC 7946, WGS84), one feature per site, with
+/// the method in a top-level `metadata` member and in every feature.
+pub fn isochrones_geojson(out: &AccessOutput) -> String {
+    let method = match out.method {
+        Method::Network => "network",
+        Method::StraightLine => "straight_line_approximation",
+    };
+    let features: Vec<Value> = out
+        .isochrones
+        .iter()
+        .map(|iso| {
+            let site = &out.sites[iso.site].site;
+            let polygons: Vec<Value> = iso
+                .area
+                .0
+                .iter()
+                .map(|p| {
+                    let ring = |ls: &geo_types::LineString<f64>| Value::from(ls.0.iter().map(|c| json!([round7(c.x), round7(c.y)])).collect::<Vec<_>>());
+                    let mut rings = vec![ring(p.exterior())];
+                    rings.extend(p.interiors().iter().map(ring));
+                    Value::from(rings)
+                })
+                .collect();
+            json!({
+                "type": "Feature",
+                "properties": {
+                    "site_id": site.id, "name": site.name, "kind": site.kind, "commune": site.commune,
+                    "threshold_min": iso.threshold_min, "method": method, "method_label": out.method_label,
+                    "population_within": out.sites[iso.site].population_within,
+                },
+                "geometry": { "type": "MultiPolygon", "coordinates": polygons }
+            })
+        })
+        .collect();
+    let doc = json!({
+        "type": "FeatureCollection",
+        "metadata": {
+            "method": method, "method_label": out.method_label, "threshold_min": out.isochrone_min,
+            "cell_m": out.isochrone_cell_m,
+            "construction": "raster of reached road samples buffered by the remaining walking time (8-connected grid), \
+                             traced along cell edges; staircase outlines at the cell size",
+        },
+        "features": features,
+    });
+    doc.to_string()
+}
+
+fn round7(v: f64) -> f64 {
+    (v * 1e7).round() / 1e7
+}

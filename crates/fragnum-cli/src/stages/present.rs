@@ -1,0 +1,303 @@
+//! Turns the results of the stages (zone table, indices, accessibility) into what the render
+//! crate draws: map layers, fact-sheet inputs and site marks. It chooses *what* to show and with
+//! which French titles; it computes nothing new beyond ratios of published counts.
+
+use std::collections::BTreeMap;
+
+use fragnum_access::AccessOutput;
+use fragnum_core::{Cell, Level, ZoneCode, ZoneTable};
+use fragnum_indices::{IndicesOutput, IndicesRow};
+use fragnum_render::classify::Classification;
+use fragnum_render::ramp::Ramp;
+use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SocialRank, SocioRow};
+use fragnum_render::{Layer, SheetInput, SiteMark, Unit};
+use geo::Intersects;
+
+use super::Context;
+
+/// French titles of the digital-precarity indicators the shipped rate files define.
+fn indicator_title(indicator: &str) -> String {
+    match indicator {
+        "no_daily_internet" => "Part des 15 ans ou plus sans usage quotidien d'internet (estimation)".into(),
+        "no_home_internet" => "Part des 15 ans ou plus sans accès internet à domicile (estimation)".into(),
+        "no_computer_and_internet" => "Part des personnes sans ordinateur et internet à domicile (estimation)".into(),
+        "illectronisme" => "Part des 15 ans ou plus en situation d'illectronisme (estimation)".into(),
+        other => format!("Précarité numérique : {other} (estimation)"),
+    }
+}
+
+/// The indicator shown first (maps, sheets, siting weights): daily use when computed, as in the
+/// Grenoble diagnostic, else the first one.
+pub fn headline_indicator(indices: &IndicesOutput) -> Option<(usize, &str)> {
+    let i = indices.indicators.iter().position(|n| n == "no_daily_internet").or(if indices.indicators.is_empty() { None } else { Some(0) })?;
+    Some((i, indices.indicators[i].as_str()))
+}
+
+/// Per-zone multipliers for the siting: the estimated share of residents in `indicator`.
+pub fn siting_weights(indices: &IndicesOutput, indicator: &str) -> Option<BTreeMap<String, f64>> {
+    let i = indices.indicators.iter().position(|n| n == indicator)?;
+    Some(
+        indices
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let share = r.digital[i].count? / r.population.filter(|p| *p > 0.0)?;
+                Some((r.code.clone(), share))
+            })
+            .collect(),
+    )
+}
+
+fn vintage_of(table: &ZoneTable, variables: &[&str]) -> String {
+    let mut years: Vec<u16> = variables.iter().filter_map(|v| table.variable(v)).flat_map(|v| v.vintages.iter().flatten().copied()).collect();
+    years.sort_unstable();
+    years.dedup();
+    match (years.first(), years.last()) {
+        (Some(a), Some(b)) if a == b => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => String::new(),
+    }
+}
+
+/// `num / den × scale` on each zone of `level` (`num` alone without `den`); masked stays masked.
+fn ratio_layer_values(table: &ZoneTable, level: Level, num: &str, den: Option<&str>, scale: f64) -> BTreeMap<ZoneCode, Cell> {
+    table.zones_at(level).map(|(_, z)| (z.code.clone(), ratio(table, &z.code, num, den, scale))).collect()
+}
+
+fn layer(id: &str, title: String, unit: Unit, source: &str, vintage: String, values: BTreeMap<ZoneCode, Cell>, ramp: Ramp) -> Layer {
+    Layer { id: id.into(), title, unit, source: source.into(), vintage, values, classification: Classification::default(), ramp, decimals: None }
+}
+
+fn rows_by_code(indices: &IndicesOutput, level: Level) -> BTreeMap<String, &IndicesRow> {
+    indices.rows_at(level).map(|r| (r.code.clone(), r)).collect()
+}
+
+/// Every map layer the data allow, at the finest level with outlines (IRIS when present).
+pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<Layer> {
+    let table = &ctx.loaded.table;
+    let level = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l)).unwrap_or(Level::Iris);
+    let codes: Vec<ZoneCode> = table.zones_at(level).map(|(_, z)| z.code.clone()).collect();
+    let mut out = Vec::new();
+    let census = "INSEE, recensement de la population";
+
+    if let Some(ix) = indices {
+        let rows = rows_by_code(ix, level);
+        let vintage = rows.values().find_map(|r| r.vintage.clone()).unwrap_or_default();
+        let source = format!("Estimation fragnum : taux d'enquête (config/rates) × strates du recensement, estimateur {}", ix.estimator.as_str());
+        let cells = |f: &dyn Fn(&IndicesRow) -> Option<f64>| -> BTreeMap<ZoneCode, Cell> {
+            codes.iter().map(|c| (c.clone(), rows.get(c.as_str()).and_then(|r| f(r)).map_or(Cell::Missing, Cell::Value))).collect()
+        };
+        for (i, name) in ix.indicators.iter().enumerate() {
+            out.push(layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), cells(&|r| r.digital[i].share().map(|s| 100.0 * s)), Ramp::YlOrRd));
+        }
+        if let Some((i, name)) = headline_indicator(ix) {
+            let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des ").to_string());
+            out.push(layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues));
+            out.push(layer(
+                "precarite_numerique_et_sociale_nombre",
+                "Personnes en précarité numérique et sociale (estimation, indépendance dans la zone)".into(),
+                Unit::Count,
+                &source,
+                vintage.clone(),
+                cells(&|r| r.cross[i]),
+                Ramp::Blues,
+            ));
+        }
+        out.push(layer(
+            "precarite_sociale_score",
+            "Précarité sociale : score pondéré (écarts à la moyenne du périmètre)".into(),
+            Unit::Index,
+            "Calcul fragnum : chômage, RSA, minima sociaux, prestations, revenu médian (INSEE, CAF)",
+            vintage.clone(),
+            cells(&|r| r.social.score),
+            Ramp::PuOr,
+        ));
+        if let Some(reference) = ix.ifn_references.first() {
+            out.push(layer(
+                "ifn_score_global",
+                format!("Indice de fragilité numérique (MedNum 2020, base 100, référence {reference})"),
+                Unit::Index,
+                &format!("Méthode MedNum 2020 ({}), calcul fragnum", ix.ifn_variant.as_str()),
+                vintage.clone(),
+                cells(&|r| r.ifn[0].as_ref().map(|s| s.score_global)),
+                Ramp::PuOr,
+            ));
+        }
+    }
+    if let Some(ac) = access {
+        let k20 = ac.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0);
+        let by_zone: BTreeMap<&ZoneCode, f64> = ac.zones.iter().map(|z| (&z.zone, 100.0 * z.share_within[k20])).collect();
+        let values = codes.iter().map(|c| (c.clone(), by_zone.get(c).map_or(Cell::Missing, |v| Cell::Value(*v)))).collect();
+        out.push(layer(
+            "acces_20min_part",
+            format!("Part de la population à moins de {} minutes d'un lieu d'accompagnement", ac.thresholds_min.get(k20).copied().unwrap_or(20.0)),
+            Unit::Percent,
+            &format!("Calcul fragnum : {}", ac.method_label),
+            String::new(),
+            values,
+            Ramp::YlGnBu,
+        ));
+    }
+    if table.variable("pop_75p").is_some() {
+        out.push(layer("part_75_ans_et_plus", "Part des 75 ans ou plus".into(), Unit::Percent, census, vintage_of(table, &["pop_75p"]), ratio_layer_values(table, level, "pop_75p", Some("pop"), 100.0), Ramp::YlOrRd));
+    }
+    if table.variable("disp_med").is_some() {
+        out.push(layer("revenu_median", "Revenu disponible médian par unité de consommation".into(), Unit::Euros, "INSEE, Filosofi", vintage_of(table, &["disp_med"]), ratio_layer_values(table, level, "disp_med", None, 1.0), Ramp::YlGnBu));
+    }
+    out.retain(|l| l.values.values().any(|c| c.is_value()));
+    out
+}
+
+/// Sites drawn on maps: the accessibility stage's (after kind filtering) when it ran.
+pub fn site_marks(access: Option<&AccessOutput>) -> Vec<SiteMark> {
+    access
+        .map(|a| a.sites.iter().map(|s| SiteMark { name: s.site.name.clone(), kind: s.site.kind.clone(), lon: s.site.lon, lat: s.site.lat }).collect())
+        .unwrap_or_default()
+}
+
+/// Key socio-demographic ratios: label, numerator, denominator, scale, unit.
+const SOCIO: [(&str, &str, Option<&str>, f64, Unit); 8] = [
+    ("Part des 75 ans ou plus", "pop_75p", Some("pop"), 100.0, Unit::Percent),
+    ("Part des 15-29 ans", "pop_1529", Some("pop"), 100.0, Unit::Percent),
+    ("Part des non ou peu diplômés (15 ans ou plus non scolarisés)", "nscol15p_diplmin", Some("nscol15p"), 100.0, Unit::Percent),
+    ("Taux de chômage des 15-64 ans", "chom_1564", Some("act_1564"), 100.0, Unit::Percent),
+    ("Part des ménages d'une personne", "men_pseul", Some("men"), 100.0, Unit::Percent),
+    ("Part des familles monoparentales", "fam_mono", Some("fam"), 100.0, Unit::Percent),
+    ("Taux de pauvreté (seuil à 60 %)", "disp_tp60", None, 1.0, Unit::Percent),
+    ("Revenu disponible médian", "disp_med", None, 1.0, Unit::Euros),
+];
+
+/// One sheet per zone of the finest level with outlines.
+pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
+    let table = &ctx.loaded.table;
+    let level = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l)).unwrap_or(Level::Iris);
+    let zones: Vec<_> = table.zones_at(level).map(|(_, z)| z.clone()).collect();
+    // Perimeter values: sums of numerators over sums of denominators (never averaged shares);
+    // for published rates and medians, the population-weighted mean of zones with a value.
+    let perimeter: Vec<Cell> = SOCIO
+        .iter()
+        .map(|&(_, num, den, scale, _)| {
+            let mut a = 0.0;
+            let mut b = 0.0;
+            for z in &zones {
+                let n = table.get(&z.code, num).value();
+                let d = match den {
+                    Some(den) => table.get(&z.code, den).value(),
+                    None => table.get(&z.code, "pop").value(),
+                };
+                if let (Some(n), Some(d)) = (n, d) {
+                    if den.is_some() {
+                        a += n;
+                    } else {
+                        a += n * d;
+                    }
+                    b += d;
+                }
+            }
+            if b > 0.0 { Cell::Value(scale * a / b) } else { Cell::Missing }
+        })
+        .collect();
+    let rows = indices.map(|ix| rows_by_code(ix, level)).unwrap_or_default();
+    let headline = indices.and_then(headline_indicator).map(|(i, _)| i);
+    let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
+    let access_by_zone: BTreeMap<&ZoneCode, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (&z.zone, z)).collect()).unwrap_or_default();
+    let k20 = access.and_then(|a| a.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9)).unwrap_or(0);
+    let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
+    sources.dedup();
+    if let Some(a) = access {
+        sources.push(format!("Accessibilité : {}", a.method_label));
+    }
+
+    zones
+        .iter()
+        .map(|z| {
+            let code = &z.code;
+            let socio = SOCIO
+                .iter()
+                .zip(&perimeter)
+                .map(|(&(label, num, den, scale, unit), &p)| {
+                    let cell = ratio(table, code, num, den, scale);
+                    SocioRow { label: label.into(), zone: cell, perimeter: p, unit }
+                })
+                .collect();
+            let row = rows.get(code.as_str()).copied();
+            let digital = row.zip(headline).and_then(|(r, i)| {
+                let d = &r.digital[i];
+                let universe = d.universe.filter(|u| *u > 0.0)?;
+                Some(DigitalPrecarity { estimate: d.count?, share: 100.0 * d.count? / universe, low: d.low?, high: d.high? })
+            });
+            let social = row.and_then(|r| {
+                Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c} sur 5")) })
+            });
+            let ifn = row.and_then(|r| r.ifn.first()?.as_ref()).map(|s| IfnScores {
+                global: s.score_global,
+                axes: vec![
+                    ("Accès à l'information".into(), s.acces_information),
+                    ("Accès aux interfaces numériques".into(), s.acces_interfaces_numeriques),
+                    ("Compétences administratives".into(), s.competences_administratives),
+                    ("Compétences numériques / scolaires".into(), s.competences_numeriques_scolaires),
+                ],
+            });
+            let outline = ctx.loaded.geometries.get(code).cloned();
+            let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), access_by_zone.get(code).copied(), k20));
+            SheetInput {
+                code: code.as_str().to_string(),
+                name: z.name.clone().unwrap_or_else(|| code.as_str().to_string()),
+                commune: z.commune_name.clone().or_else(|| z.commune.clone()).unwrap_or_default(),
+                population: table.get(code, "pop").value(),
+                socio,
+                digital,
+                social,
+                ifn,
+                services,
+                outline,
+                sources: sources.clone(),
+            }
+        })
+        .collect()
+}
+
+fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale: f64) -> Cell {
+    match den {
+        None => table.get(code, num),
+        Some(den) => match (table.get(code, num), table.get(code, den)) {
+            (Cell::Value(a), Cell::Value(b)) if b > 0.0 => Cell::Value(scale * a / b),
+            (Cell::Masked, _) | (_, Cell::Masked) => Cell::Masked,
+            _ => Cell::Missing,
+        },
+    }
+}
+
+/// Sites in the zone and sites serving it within 20 minutes. The isochrones partition the area
+/// reached between sites (each place goes to the site reaching it first), so "within 20 minutes"
+/// lists the sites that are the nearest one for some part of the zone.
+fn service_offer(
+    access: &AccessOutput,
+    outline: Option<&fragnum_core::ZoneGeometry>,
+    zone: Option<&fragnum_access::coverage::ZoneResult>,
+    k20: usize,
+) -> ServiceOffer {
+    let as_service = |i: usize, minutes: Option<f64>| {
+        let s = &access.sites[i].site;
+        let mut services = s.services.clone();
+        services.push(s.kind.clone());
+        ServiceSite { name: s.name.clone(), commune: s.commune.clone(), services, minutes, position: Some((s.lon, s.lat)) }
+    };
+    let mut offer = ServiceOffer::default();
+    if let Some(outline) = outline {
+        for (i, s) in access.sites.iter().enumerate() {
+            if outline.intersects(&geo::Point::new(s.site.lon, s.site.lat)) {
+                offer.in_zone.push(as_service(i, None));
+            }
+        }
+        let mut serving: Vec<usize> = access.isochrones.iter().filter(|iso| iso.area.intersects(outline)).map(|iso| iso.site).collect();
+        serving.sort_unstable();
+        serving.dedup();
+        offer.within_20 = serving.into_iter().map(|i| as_service(i, None)).collect();
+    }
+    if let Some(z) = zone {
+        offer.share_within_20 = z.share_within.get(k20).map(|s| 100.0 * s);
+        offer.nearest = z.nearest_site.zip(z.mean_min).map(|(i, m)| (access.sites[i].site.name.clone(), m));
+    }
+    offer
+}

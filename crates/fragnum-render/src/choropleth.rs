@@ -1,0 +1,191 @@
+//! Web outputs of a layer: an RFC 7946 GeoJSON choropleth and a MapLibre style beside it.
+//!
+//! The GeoJSON has WGS84 lon/lat coordinates with at most 6 decimals, exterior rings
+//! counter-clockwise and holes clockwise, no `crs` member; each feature carries `code`, `name`,
+//! `value`, `value_label`, `status`, `class`, `colour` and `label`; the legend is the top-level
+//! foreign member `legend`. Shared borders are not simplified (coordinates are only rounded).
+
+use std::path::{Path, PathBuf};
+
+use fragnum_core::atomic;
+use serde_json::{json, Map, Value};
+
+use crate::layer::{Assigned, Classified};
+use crate::map::{clean_ring, MapContext};
+use crate::RenderError;
+
+/// The choropleth FeatureCollection of a classified layer over the zones of `ctx`.
+pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
+    let mut features = Vec::with_capacity(ctx.zones.len());
+    for (code, mp) in ctx.zones {
+        let polygons: Vec<Value> = mp
+            .0
+            .iter()
+            .filter_map(|p| {
+                let outer = clean_ring(p.exterior(), true)?;
+                let mut rings = vec![outer];
+                rings.extend(p.interiors().iter().filter_map(|h| clean_ring(h, false)));
+                Some(json!(rings))
+            })
+            .collect();
+        if polygons.is_empty() {
+            continue;
+        }
+        let geometry = if polygons.len() == 1 {
+            json!({ "type": "Polygon", "coordinates": polygons[0] })
+        } else {
+            json!({ "type": "MultiPolygon", "coordinates": polygons })
+        };
+        let assigned = c.assigned(code);
+        let cell = c.layer.values.get(code).copied().unwrap_or_default();
+        let (status, class) = match assigned {
+            Assigned::Class(i) => ("value", json!(i)),
+            Assigned::Missing => ("missing", Value::Null),
+            Assigned::Masked => ("masked", Value::Null),
+        };
+        let value_label = match (assigned, cell.value()) {
+            (Assigned::Class(_), Some(v)) => c.format(v),
+            _ => c.label(assigned).to_string(),
+        };
+        let mut props = Map::new();
+        props.insert("code".into(), json!(code.as_str()));
+        props.insert("name".into(), ctx.names.get(code).map_or(Value::Null, |n| json!(n)));
+        props.insert("value".into(), cell.value().map_or(Value::Null, |v| json!(v)));
+        props.insert("value_label".into(), json!(value_label));
+        props.insert("status".into(), json!(status));
+        props.insert("class".into(), class);
+        props.insert("colour".into(), json!(c.colour(assigned)));
+        props.insert("label".into(), json!(c.label(assigned)));
+        features.push(json!({ "type": "Feature", "geometry": geometry, "properties": props }));
+    }
+    json!({
+        "type": "FeatureCollection",
+        "name": c.layer.id,
+        "legend": c.legend,
+        "features": features,
+    })
+}
+
+/// A MapLibre GL style (version 8) drawing `<id>.geojson` (a URL relative to the page) with the
+/// colour of each feature, white outlines and the legend under `metadata["fragnum:legend"]`.
+pub fn maplibre_style(c: &Classified<'_>, data_url: &str) -> Value {
+    let id = &c.layer.id;
+    json!({
+        "version": 8,
+        "name": c.layer.title,
+        "metadata": { "fragnum:legend": c.legend, "fragnum:layer": id },
+        "sources": {
+            id.as_str(): {
+                "type": "geojson",
+                "data": data_url,
+                "attribution": format!("{} ({})", c.layer.source, c.layer.vintage),
+            }
+        },
+        "layers": [
+            { "id": "fond", "type": "background", "paint": { "background-color": "#ffffff" } },
+            {
+                "id": format!("{id}-aplat"), "type": "fill", "source": id,
+                "paint": { "fill-color": ["get", "colour"], "fill-opacity": 0.9 }
+            },
+            {
+                "id": format!("{id}-contour"), "type": "line", "source": id,
+                "paint": { "line-color": "#ffffff", "line-width": 0.6 }
+            }
+        ]
+    })
+}
+
+/// Writes `<dir>/<id>.geojson` and `<dir>/<id>.style.json`; returns both paths.
+pub fn write_web(c: &Classified<'_>, ctx: &MapContext<'_>, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+    let id = &c.layer.id;
+    let gj = dir.join(format!("{id}.geojson"));
+    let style = dir.join(format!("{id}.style.json"));
+    let body = serde_json::to_vec(&choropleth_geojson(c, ctx)).map_err(|e| RenderError::io(&gj, e.into()))?;
+    atomic::write_bytes(&gj, &body).map_err(|e| RenderError::io(&gj, e))?;
+    let body = serde_json::to_vec_pretty(&maplibre_style(c, &format!("{id}.geojson")))
+        .map_err(|e| RenderError::io(&style, e.into()))?;
+    atomic::write_bytes(&style, &body).map_err(|e| RenderError::io(&style, e))?;
+    Ok(vec![gj, style])
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::layer::classify_layer;
+    use crate::layer::tests::{iris, layer};
+    use crate::map::{signed_area2, SiteMark};
+    use fragnum_core::ZoneGeometries;
+    use geo_types::{coord, LineString, MultiPolygon, Polygon};
+    use std::collections::BTreeMap;
+
+    /// A 3×3 grid of square IRIS near Grenoble, the centre one with a hole; clockwise input.
+    pub(crate) fn grid() -> ZoneGeometries {
+        let mut g = ZoneGeometries::new();
+        for i in 0..9u32 {
+            let (x, y) = (5.70 + f64::from(i % 3) * 0.01, 45.17 + f64::from(i / 3) * 0.01);
+            let sq = |x: f64, y: f64, s: f64| {
+                LineString::from(vec![
+                    coord! { x: x, y: y },
+                    coord! { x: x, y: y + s },
+                    coord! { x: x + s, y: y + s },
+                    coord! { x: x + s, y: y },
+                    coord! { x: x, y: y },
+                ])
+            };
+            let holes = if i == 4 { vec![sq(x + 0.003, y + 0.003, 0.002)] } else { vec![] };
+            g.insert(iris(&format!("38185010{i}")), MultiPolygon(vec![Polygon::new(sq(x, y, 0.01), holes)]));
+        }
+        g
+    }
+
+    pub(crate) fn ctx<'a>(g: &'a ZoneGeometries, sites: &'a [SiteMark]) -> MapContext<'a> {
+        let names: BTreeMap<_, _> = g.keys().map(|c| (c.clone(), format!("Quartier {}", &c.as_str()[7..]))).collect();
+        MapContext { zones: g, names, communes: None, sites, territory: "Grenoble".into() }
+    }
+
+    #[test]
+    fn geojson_is_rfc7946_with_legend_and_properties() {
+        let g = grid();
+        let l = layer();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let v = choropleth_geojson(&c, &ctx(&g, &[]));
+        assert!(v.get("crs").is_none());
+        assert_eq!(v["legend"]["entries"].as_array().unwrap().len(), 5);
+        let feats = v["features"].as_array().unwrap();
+        assert_eq!(feats.len(), 9);
+        for f in feats {
+            let rings = f["geometry"]["coordinates"].as_array().unwrap();
+            for (i, r) in rings.iter().enumerate() {
+                let pts: Vec<[f64; 2]> = serde_json::from_value(r.clone()).unwrap();
+                assert_eq!(pts.first(), pts.last());
+                assert_eq!(signed_area2(&pts) > 0.0, i == 0, "exterior ccw, holes cw");
+            }
+            for k in ["code", "name", "value", "class", "colour", "label"] {
+                assert!(f["properties"].get(k).is_some(), "{k}");
+            }
+        }
+        let masked = feats.iter().find(|f| f["properties"]["code"] == "381850107").unwrap();
+        assert_eq!(masked["properties"]["status"], "masked");
+        assert_eq!(masked["properties"]["label"], "Secret statistique");
+        assert!(masked["properties"]["class"].is_null());
+        let text = serde_json::to_string(&v["features"]).unwrap();
+        // No coordinate with more than 6 decimals.
+        for num in text.split(|ch: char| !(ch.is_ascii_digit() || ch == '.')) {
+            if let Some((_, frac)) = num.split_once('.') {
+                assert!(frac.len() <= 6, "{num}");
+            }
+        }
+    }
+
+    #[test]
+    fn style_reads_colour_property() {
+        let l = layer();
+        let c = classify_layer(&l, None).unwrap();
+        let s = maplibre_style(&c, "precarite.geojson");
+        assert_eq!(s["version"], 8);
+        assert_eq!(s["layers"][1]["paint"]["fill-color"], json!(["get", "colour"]));
+        assert_eq!(s["sources"]["precarite"]["data"], "precarite.geojson");
+        assert!(s["metadata"]["fragnum:legend"]["entries"].is_array());
+    }
+}

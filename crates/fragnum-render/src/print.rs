@@ -1,0 +1,488 @@
+//! Print maps drawn with plotters, as PNG and SVG: choropleth, commune boundaries, advisor sites,
+//! legend, title, scale bar, and the source and vintage line, all labels in French.
+//!
+//! Text uses DejaVu Sans read at run time from the Debian package `fonts-dejavu-core`
+//! ([`FONT_PATH`]); its bytes are leaked once and registered with plotters' `ab_glyph` backend as
+//! the `sans-serif` family. Lon/lat are projected with an equirectangular projection scaled by the
+//! cosine of the mean latitude ([`crate::map::Projection`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use fragnum_core::atomic;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use serde::{Deserialize, Serialize};
+
+use crate::format::{number, NNBSP};
+use crate::layer::Classified;
+use crate::map::{BBox, MapContext, Projection, SITE_KINDS};
+use crate::ramp::parse_hex;
+use crate::RenderError;
+
+/// The regular font (Debian package `fonts-dejavu-core`).
+pub const FONT_PATH: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+/// The bold font, same package (optional: titles fall back to regular).
+pub const BOLD_FONT_PATH: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+
+/// A page size in pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageSize {
+    /// A4 portrait at 300 dpi, 2480 × 3508 px.
+    A4Portrait,
+    /// A4 landscape at 300 dpi, 3508 × 2480 px.
+    A4Landscape,
+    /// Web, 1200 × 1400 px.
+    Web,
+    /// Any size (width, height).
+    Custom(u32, u32),
+}
+
+impl PageSize {
+    /// Width and height in pixels.
+    pub fn pixels(self) -> (u32, u32) {
+        match self {
+            PageSize::A4Portrait => (2480, 3508),
+            PageSize::A4Landscape => (3508, 2480),
+            PageSize::Web => (1200, 1400),
+            PageSize::Custom(w, h) => (w.max(200), h.max(200)),
+        }
+    }
+
+    /// File-name suffix (`a4`, `a4-paysage`, `web`, `800x600`).
+    pub fn suffix(self) -> String {
+        match self {
+            PageSize::A4Portrait => "a4".into(),
+            PageSize::A4Landscape => "a4-paysage".into(),
+            PageSize::Web => "web".into(),
+            PageSize::Custom(w, h) => format!("{w}x{h}"),
+        }
+    }
+}
+
+static FONT: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Loads and registers DejaVu Sans once per process; a clear error names the path and package.
+pub fn ensure_font() -> Result<(), RenderError> {
+    let res = FONT.get_or_init(|| {
+        let bytes = std::fs::read(FONT_PATH).map_err(|e| format!("cannot read: {e}"))?;
+        let leaked: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        plotters::style::register_font("sans-serif", FontStyle::Normal, leaked)
+            .map_err(|_| "not a usable TrueType font".to_string())?;
+        if let Ok(bold) = std::fs::read(BOLD_FONT_PATH) {
+            let leaked: &'static [u8] = Box::leak(bold.into_boxed_slice());
+            // Optional: a failure leaves the regular face for titles.
+            let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, leaked);
+        }
+        Ok(())
+    });
+    res.clone().map_err(|message| RenderError::Font { path: PathBuf::from(FONT_PATH), message })
+}
+
+/// Where things go on the page, in pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    /// Page width and height.
+    pub page: (u32, u32),
+    /// One layout unit (1 px on a 1200 px-wide page).
+    pub u: f64,
+    /// Map frame (x, y, w, h).
+    pub map: (f64, f64, f64, f64),
+    /// Legend frame (x, y, w, h).
+    pub legend: (f64, f64, f64, f64),
+}
+
+impl Layout {
+    /// The layout of a page: legend in a right column on landscape pages, a bottom band otherwise.
+    pub fn of(size: PageSize) -> Layout {
+        let (w, h) = size.pixels();
+        let (wf, hf) = (f64::from(w), f64::from(h));
+        let u = wf.min(hf) / 1200.0;
+        let m = 40.0 * u;
+        let top = 150.0 * u;
+        let footer = 70.0 * u;
+        if w > h {
+            let lw = 420.0 * u;
+            Layout {
+                page: (w, h),
+                u,
+                map: (m, top, wf - lw - 3.0 * m, hf - top - footer),
+                legend: (wf - lw - m, top, lw, hf - top - footer),
+            }
+        } else {
+            let lh = 430.0 * u;
+            Layout {
+                page: (w, h),
+                u,
+                map: (m, top, wf - 2.0 * m, hf - top - lh - footer - 30.0 * u),
+                legend: (m, hf - lh - footer, wf - 2.0 * m, lh),
+            }
+        }
+    }
+
+    /// The projection of the zones of `ctx` into the map frame.
+    pub fn projection(&self, ctx: &MapContext<'_>) -> Option<Projection> {
+        let b = BBox::of(ctx.zones.values())?;
+        let (x, y, w, h) = self.map;
+        Some(Projection::fit(b, x, y, w, h))
+    }
+}
+
+fn rgb(hex: &str) -> RGBColor {
+    let (r, g, b) = parse_hex(hex).unwrap_or((0, 0, 0));
+    RGBColor(r, g, b)
+}
+
+fn px(p: (f64, f64)) -> (i32, i32) {
+    (p.0.round() as i32, p.1.round() as i32)
+}
+
+type DrawResult = Result<(), String>;
+
+fn font(size: f64, bold: bool) -> TextStyle<'static> {
+    let style = if bold { FontStyle::Bold } else { FontStyle::Normal };
+    FontDesc::new(FontFamily::SansSerif, size, style).color(&RGBColor(33, 33, 33))
+}
+
+fn text<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &str, at: (f64, f64), style: &TextStyle<'_>) -> DrawResult {
+    root.draw(&Text::new(s.to_string(), px(at), style.clone())).map_err(|e| e.to_string())
+}
+
+/// A nice scale-bar length (1, 2 or 5 × 10ⁿ metres) close to `target` metres.
+pub fn nice_length(target: f64) -> f64 {
+    let p = 10f64.powf(target.log10().floor());
+    [5.0, 2.0, 1.0].into_iter().map(|m| m * p).find(|&l| l <= target).unwrap_or(p)
+}
+
+/// French label of a length in metres (`500 m`, `2 km`, `1 000 km`).
+pub fn length_label(metres: f64) -> String {
+    if metres >= 1000.0 {
+        format!("{}{NNBSP}km", number(metres / 1000.0, 0))
+    } else {
+        format!("{}{NNBSP}m", number(metres, 0))
+    }
+}
+
+fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: &str, at: (i32, i32), r: i32) -> DrawResult {
+    let ink = RGBColor(20, 20, 20);
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    match kind {
+        "france_services" => {
+            root.draw(&Rectangle::new([(at.0 - r - 1, at.1 - r - 1), (at.0 + r + 1, at.1 + r + 1)], WHITE.filled())).map_err(e)?;
+            root.draw(&Rectangle::new([(at.0 - r, at.1 - r), (at.0 + r, at.1 + r)], ink.filled())).map_err(e)
+        }
+        "conseiller_numerique" => {
+            root.draw(&Circle::new(at, r + 1, WHITE.filled())).map_err(e)?;
+            root.draw(&Circle::new(at, r, ink.filled())).map_err(e)
+        }
+        "mediation" => {
+            let tri = |s: i32| vec![(at.0, at.1 - s), (at.0 - s, at.1 + s * 3 / 4), (at.0 + s, at.1 + s * 3 / 4)];
+            root.draw(&Polygon::new(tri(r + 2), ink.filled())).map_err(e)?;
+            root.draw(&Polygon::new(tri(r - 1), WHITE.filled())).map_err(e)
+        }
+        _ => root.draw(&Circle::new(at, r, ink.stroke_width(2))).map_err(e),
+    }
+}
+
+/// Draws the whole map on `root` (any plotters backend).
+pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> DrawResult {
+    let lay = Layout::of(size);
+    let u = lay.u;
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(e)?;
+    let m = 40.0 * u;
+    // Long titles shrink to the page width (bold DejaVu Sans ≈ 0.62 em per character) rather than
+    // running off the page; they never grow.
+    let title_chars = c.layer.title.chars().count().max(1) as f64;
+    let title_size = (40.0 * u).min((f64::from(lay.page.0) - 2.0 * m) / (title_chars * 0.62));
+    text(root, &c.layer.title, (m, 40.0 * u), &font(title_size, true))?;
+    let sub = if ctx.territory.is_empty() { c.layer.vintage.clone() } else { format!("{} — {}", ctx.territory, c.layer.vintage) };
+    text(root, &sub, (m, 95.0 * u), &font(26.0 * u, false))?;
+
+    if let Some(proj) = lay.projection(ctx) {
+        // Fills, largest polygons first so zones lying in another's hole are drawn on top.
+        let mut parts: Vec<(f64, &fragnum_core::ZoneCode, &geo_types::Polygon<f64>)> = Vec::new();
+        for (code, mp) in ctx.zones {
+            for p in &mp.0 {
+                let pts: Vec<[f64; 2]> = p.exterior().coords().map(|c| [c.x, c.y]).collect();
+                parts.push((crate::map::signed_area2(&pts).abs(), code, p));
+            }
+        }
+        parts.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let ring_px = |ring: &geo_types::LineString<f64>| -> Vec<(i32, i32)> {
+            ring.coords().map(|c| px(proj.project(c.x, c.y))).collect()
+        };
+        for (_, code, p) in &parts {
+            let fill = rgb(c.colour(c.assigned(code)));
+            root.draw(&Polygon::new(ring_px(p.exterior()), fill.filled())).map_err(e)?;
+            for hole in p.interiors() {
+                root.draw(&Polygon::new(ring_px(hole), WHITE.filled())).map_err(e)?;
+            }
+        }
+        let zone_line = RGBColor(255, 255, 255).stroke_width((1.5 * u).round().max(1.0) as u32);
+        for (_, _, p) in &parts {
+            root.draw(&PathElement::new(ring_px(p.exterior()), zone_line)).map_err(e)?;
+            for hole in p.interiors() {
+                root.draw(&PathElement::new(ring_px(hole), zone_line)).map_err(e)?;
+            }
+        }
+        if let Some(communes) = ctx.communes {
+            let line = RGBColor(64, 64, 64).stroke_width((2.5 * u).round().max(1.0) as u32);
+            for mp in communes.values() {
+                for p in &mp.0 {
+                    root.draw(&PathElement::new(ring_px(p.exterior()), line)).map_err(e)?;
+                }
+            }
+        }
+        let r = (7.0 * u).round().max(2.0) as i32;
+        let (mx, my, mw, mh) = lay.map;
+        for s in ctx.sites {
+            let (x, y) = proj.project(s.lon, s.lat);
+            if x >= mx && x <= mx + mw && y >= my && y <= my + mh {
+                draw_site(root, &s.kind, px((x, y)), r)?;
+            }
+        }
+        // Scale bar, bottom left of the map frame.
+        let len = nice_length(mw * 0.2 * proj.metres_per_pixel());
+        let bar = len / proj.metres_per_pixel();
+        let (bx, by) = (mx + 10.0 * u, my + mh - 20.0 * u);
+        let ink = RGBColor(33, 33, 33);
+        root.draw(&Rectangle::new([px((bx, by - 6.0 * u)), px((bx + bar, by))], ink.filled())).map_err(e)?;
+        root.draw(&Rectangle::new([px((bx + bar / 2.0, by - 6.0 * u)), px((bx + bar, by))], WHITE.filled())).map_err(e)?;
+        root.draw(&Rectangle::new([px((bx, by - 6.0 * u)), px((bx + bar, by))], ink.stroke_width(1))).map_err(e)?;
+        text(root, "0", (bx, by - 30.0 * u), &font(20.0 * u, false))?;
+        let lbl = font(20.0 * u, false).pos(Pos::new(HPos::Right, VPos::Top));
+        text(root, &length_label(len), (bx + bar, by - 30.0 * u), &lbl)?;
+    } else {
+        text(root, "Aucun contour à cartographier", (lay.map.0, lay.map.1), &font(28.0 * u, false))?;
+    }
+
+    // Legend.
+    let (lx, ly, lw, _) = lay.legend;
+    let row = 36.0 * u;
+    text(root, &format!("{} ({})", c.legend.title, c.legend.unit), (lx, ly), &font(24.0 * u, true))?;
+    text(root, &format!("Classes : {}", c.legend.method), (lx, ly + 32.0 * u), &font(20.0 * u, false))?;
+    let mut y = ly + 72.0 * u;
+    for entry in &c.legend.entries {
+        let sw = rgb(&entry.colour);
+        root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], sw.filled())).map_err(e)?;
+        root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], RGBColor(120, 120, 120).stroke_width(1)))
+            .map_err(e)?;
+        let count = format!("{} ({} zone{})", entry.label, number(entry.count as f64, 0), if entry.count > 1 { "s" } else { "" });
+        text(root, &count, (lx + 58.0 * u, y + 2.0 * u), &font(22.0 * u, false))?;
+        y += row;
+    }
+    // Site symbols (only kinds present), in the second column of a bottom band or below classes.
+    let kinds: Vec<(&str, &str)> = SITE_KINDS.iter().copied().filter(|(k, _)| ctx.sites.iter().any(|s| s.kind == *k)).collect();
+    let others = ctx.sites.iter().any(|s| !SITE_KINDS.iter().any(|(k, _)| s.kind == *k));
+    let (mut sx, mut sy) = if lw > 900.0 * u { (lx + lw / 2.0 + 20.0 * u, ly + 72.0 * u) } else { (lx, y + 20.0 * u) };
+    if !kinds.is_empty() || others {
+        text(root, "Lieux d’accompagnement", (sx, sy - 40.0 * u), &font(22.0 * u, true))?;
+        let r = (9.0 * u).round().max(2.0) as i32;
+        for (k, label) in kinds.iter().copied().chain(others.then_some(("autre", "Autre lieu"))) {
+            draw_site(root, k, px((sx + 22.0 * u, sy + 13.0 * u)), r)?;
+            text(root, label, (sx + 58.0 * u, sy + 2.0 * u), &font(22.0 * u, false))?;
+            sy += row;
+        }
+        sx += 0.0;
+    }
+    let _ = sx;
+
+    // Source line.
+    let (w, h) = lay.page;
+    let source = format!("Source : {} — millésime {}", c.legend.source, c.legend.vintage);
+    // About 0.55 em per character in DejaVu Sans at this size.
+    let per_line = ((f64::from(w) - 2.0 * m) / (19.0 * u / 1.24 * 0.58)).max(20.0) as usize;
+    let lines = wrap(&source, per_line);
+    let n = lines.len() as f64;
+    for (i, line) in lines.iter().enumerate() {
+        text(root, line, (m, f64::from(h) - 30.0 * u - (n - i as f64) * 24.0 * u), &font(19.0 * u, false))?;
+    }
+    Ok(())
+}
+
+/// Splits `s` into lines of at most `width` characters at spaces (longer words stay whole).
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split(' ') {
+        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// The map as PNG bytes.
+pub fn render_png(c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> Result<Vec<u8>, RenderError> {
+    use image::ImageEncoder as _;
+    ensure_font()?;
+    let (w, h) = size.pixels();
+    let mut buf = vec![255u8; w as usize * h as usize * 3];
+    let err = |message: String| RenderError::Draw { path: PathBuf::from(format!("{}.png", c.layer.id)), message };
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+        draw_map(&root, c, ctx, size).map_err(err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(&buf, w, h, image::ColorType::Rgb8)
+        .map_err(|e| err(e.to_string()))?;
+    Ok(png)
+}
+
+/// The map as an SVG document.
+pub fn render_svg(c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> Result<String, RenderError> {
+    ensure_font()?;
+    let (w, h) = size.pixels();
+    let mut s = String::new();
+    let err = |message: String| RenderError::Draw { path: PathBuf::from(format!("{}.svg", c.layer.id)), message };
+    {
+        let root = SVGBackend::with_string(&mut s, (w, h)).into_drawing_area();
+        draw_map(&root, c, ctx, size).map_err(err)?;
+        root.present().map_err(|e| err(e.to_string()))?;
+    }
+    Ok(s)
+}
+
+/// Writes `<dir>/<id>-<size>.png` and/or `.svg` for each size; returns the files written.
+pub fn write_print(
+    c: &Classified<'_>,
+    ctx: &MapContext<'_>,
+    dir: &Path,
+    sizes: &[PageSize],
+    png: bool,
+    svg: bool,
+) -> Result<Vec<PathBuf>, RenderError> {
+    let mut files = Vec::new();
+    for &size in sizes {
+        let stem = format!("{}-{}", c.layer.id, size.suffix());
+        if png {
+            let path = dir.join(format!("{stem}.png"));
+            let bytes = render_png(c, ctx, size).map_err(|e| with_path(e, &path))?;
+            atomic::write_bytes(&path, &bytes).map_err(|e| RenderError::io(&path, e))?;
+            files.push(path);
+        }
+        if svg {
+            let path = dir.join(format!("{stem}.svg"));
+            let text = render_svg(c, ctx, size).map_err(|e| with_path(e, &path))?;
+            atomic::write_bytes(&path, text.as_bytes()).map_err(|e| RenderError::io(&path, e))?;
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+fn with_path(e: RenderError, path: &Path) -> RenderError {
+    match e {
+        RenderError::Draw { message, .. } => RenderError::Draw { path: path.to_path_buf(), message },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::choropleth::tests::{ctx, grid};
+    use crate::layer::classify_layer;
+    use crate::layer::tests::layer;
+    use crate::map::SiteMark;
+
+    fn font_present() -> bool {
+        let ok = Path::new(FONT_PATH).exists();
+        if !ok {
+            eprintln!("skipping: {FONT_PATH} absent (apt-get install fonts-dejavu-core)");
+        }
+        ok
+    }
+
+    fn sites() -> Vec<SiteMark> {
+        vec![
+            SiteMark { name: "France Services".into(), kind: "france_services".into(), lon: 5.705, lat: 45.175 },
+            SiteMark { name: "CNFS".into(), kind: "conseiller_numerique".into(), lon: 5.725, lat: 45.195 },
+            SiteMark { name: "Médiathèque".into(), kind: "mediation".into(), lon: 5.715, lat: 45.185 },
+        ]
+    }
+
+    #[test]
+    fn wrap_keeps_words() {
+        assert_eq!(wrap("Source : INSEE, RP 2019", 10), ["Source :", "INSEE, RP", "2019"]);
+        assert_eq!(wrap("court", 10), ["court"]);
+    }
+
+    #[test]
+    fn scale_bar_lengths() {
+        assert_eq!(nice_length(3_700.0), 2_000.0);
+        assert_eq!(nice_length(640.0), 500.0);
+        assert_eq!(length_label(2_000.0), "2\u{202F}km");
+        assert_eq!(length_label(500.0), "500\u{202F}m");
+    }
+
+    #[test]
+    fn svg_snapshot_has_expected_elements_and_is_deterministic() {
+        if !font_present() {
+            return;
+        }
+        let g = grid();
+        let s = sites();
+        let l = layer();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let a = render_svg(&c, &ctx(&g, &s), PageSize::Web).unwrap();
+        let b = render_svg(&c, &ctx(&g, &s), PageSize::Web).unwrap();
+        assert_eq!(a, b);
+        assert!(a.starts_with("<svg"));
+        assert!(a.contains("width=\"1200\"") && a.contains("height=\"1400\""));
+        assert!(a.contains("Part de la population en précarité numérique"));
+        assert!(a.contains("Secret statistique") && a.contains("Données manquantes"));
+        assert!(a.contains("Source : INSEE, RP 2019"));
+        assert!(a.contains("France Services") && a.contains("Lieux d’accompagnement"));
+        assert!(a.contains("\u{202F}m\n") || a.contains("\u{202F}km\n"), "scale bar label");
+        // Class colours appear as fills (plotters writes them as #RRGGBB).
+        for col in &c.colours {
+            assert!(a.to_lowercase().contains(col.as_str()), "{col}");
+        }
+        assert!(a.matches("<polygon").count() >= 9);
+    }
+
+    #[test]
+    fn png_has_size_and_class_colours_where_expected() {
+        if !font_present() {
+            return;
+        }
+        let g = grid();
+        let l = layer();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let size = PageSize::Custom(600, 700);
+        let context = ctx(&g, &[]);
+        let png = render_png(&c, &context, size).unwrap();
+        assert_eq!(png, render_png(&c, &context, size).unwrap(), "deterministic bytes");
+        let img = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_eq!(img.dimensions(), (600, 700));
+        let proj = Layout::of(size).projection(&context).unwrap();
+        // Centre of zone 0 (5.705, 45.175): value 5 → class 0; zone 7 (masked); zone 8 (missing).
+        let probe = |lon: f64, lat: f64| {
+            let (x, y) = proj.project(lon, lat);
+            let p = img.get_pixel(x as u32, y as u32);
+            format!("#{:02x}{:02x}{:02x}", p[0], p[1], p[2])
+        };
+        assert_eq!(probe(5.705, 45.175), c.colours[0]);
+        assert_eq!(probe(5.715, 45.195), crate::ramp::MASKED_COLOUR);
+        assert_eq!(probe(5.725, 45.195), crate::ramp::MISSING_COLOUR);
+        // The hole in zone 4 is white.
+        assert_eq!(probe(5.714, 45.184), "#ffffff");
+        // Top-left corner is page background.
+        assert_eq!(img.get_pixel(2, 2).0, [255, 255, 255]);
+    }
+}

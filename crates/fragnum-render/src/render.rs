@@ -1,0 +1,228 @@
+//! The entry points the CLI calls: the `[render]` config, and [`render_layers`] which writes every
+//! layer's GeoJSON, MapLibre style, PNG and SVG into `<out>/maps/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use fragnum_core::ZoneCode;
+use serde::Deserialize;
+
+use crate::classify::{Classification, Method};
+use crate::choropleth::write_web;
+use crate::layer::{classify_layer, Layer};
+use crate::map::MapContext;
+use crate::print::{ensure_font, write_print, PageSize};
+use crate::ramp::Ramp;
+use crate::RenderError;
+
+/// Which files to write for each layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Formats {
+    /// GeoJSON choropleth and MapLibre style.
+    pub geojson: bool,
+    /// PNG print maps.
+    pub png: bool,
+    /// SVG print maps.
+    pub svg: bool,
+    /// Page sizes of the print maps.
+    pub sizes: Vec<PageSize>,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        Formats { geojson: true, png: true, svg: true, sizes: vec![PageSize::A4Portrait, PageSize::Web] }
+    }
+}
+
+/// Per-layer overrides from `[render.layers.<id>]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerOverride {
+    /// Classification method.
+    pub method: Option<Method>,
+    /// Class count.
+    pub classes: Option<usize>,
+    /// Manual breaks (implies `method = "manual"` when no method is given).
+    pub breaks: Option<Vec<f64>>,
+    /// Colour ramp.
+    pub ramp: Option<Ramp>,
+    /// Decimals in labels.
+    pub decimals: Option<usize>,
+    /// French title.
+    pub title: Option<String>,
+}
+
+/// The `[render]` section of a pipeline config.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenderConfig {
+    /// `geojson`, `png`, `svg` (default: all three).
+    pub formats: Option<Vec<String>>,
+    /// `a4`, `a4_paysage`, `web` or `<w>x<h>` (default: `a4`, `web`).
+    pub sizes: Option<Vec<String>>,
+    /// Territory named under map titles.
+    pub territory: Option<String>,
+    /// Perimeter named in fact sheets.
+    pub perimeter: Option<String>,
+    /// Default method for every layer.
+    pub method: Option<Method>,
+    /// Default class count.
+    pub classes: Option<usize>,
+    /// Default ramp.
+    pub ramp: Option<Ramp>,
+    /// Whether to write fact sheets (default true).
+    pub sheets: Option<bool>,
+    /// Overrides by layer id.
+    #[serde(default)]
+    pub layers: BTreeMap<String, LayerOverride>,
+}
+
+impl RenderConfig {
+    /// Reads the `[render]` table (absent: defaults).
+    ///
+    /// ```
+    /// use fragnum_render::render::RenderConfig;
+    /// let t: toml::Table = toml::from_str("formats = [\"geojson\"]\n[layers.ifn]\nmethod = \"quantiles\"\nclasses = 4").unwrap();
+    /// let c = RenderConfig::from_table(Some(&t)).unwrap();
+    /// assert!(!c.formats().unwrap().png);
+    /// ```
+    pub fn from_table(table: Option<&toml::Table>) -> Result<RenderConfig, RenderError> {
+        match table {
+            None => Ok(RenderConfig::default()),
+            Some(t) => RenderConfig::deserialize(toml::Value::Table(t.clone())).map_err(|e| RenderError::Config(e.to_string())),
+        }
+    }
+
+    /// The formats and sizes asked for.
+    pub fn formats(&self) -> Result<Formats, RenderError> {
+        let mut f = Formats::default();
+        if let Some(list) = &self.formats {
+            f.geojson = false;
+            f.png = false;
+            f.svg = false;
+            for x in list {
+                match x.trim().to_lowercase().as_str() {
+                    "geojson" | "web" | "style" => f.geojson = true,
+                    "png" => f.png = true,
+                    "svg" => f.svg = true,
+                    other => return Err(RenderError::Config(format!("unknown format `{other}` (expected geojson, png, svg)"))),
+                }
+            }
+        }
+        if let Some(sizes) = &self.sizes {
+            f.sizes = sizes.iter().map(|s| parse_size(s)).collect::<Result<_, _>>()?;
+        }
+        Ok(f)
+    }
+
+    /// `layer` with the defaults and its overrides applied.
+    pub fn apply(&self, layer: &Layer) -> Layer {
+        let mut l = layer.clone();
+        if let Some(m) = self.method {
+            l.classification.method = m;
+        }
+        if let Some(k) = self.classes {
+            l.classification.classes = k;
+        }
+        if let Some(r) = self.ramp {
+            l.ramp = r;
+        }
+        if let Some(o) = self.layers.get(&l.id) {
+            if let Some(b) = &o.breaks {
+                l.classification = Classification { method: Method::Manual, classes: b.len() + 1, breaks: b.clone() };
+            }
+            if let Some(m) = o.method {
+                l.classification.method = m;
+            }
+            if let Some(k) = o.classes {
+                l.classification.classes = k;
+            }
+            if let Some(r) = o.ramp {
+                l.ramp = r;
+            }
+            if o.decimals.is_some() {
+                l.decimals = o.decimals;
+            }
+            if let Some(t) = &o.title {
+                l.title.clone_from(t);
+            }
+        }
+        l
+    }
+}
+
+fn parse_size(s: &str) -> Result<PageSize, RenderError> {
+    match s.trim().to_lowercase().as_str() {
+        "a4" | "a4_portrait" => Ok(PageSize::A4Portrait),
+        "a4_paysage" | "a4-paysage" | "a4_landscape" => Ok(PageSize::A4Landscape),
+        "web" => Ok(PageSize::Web),
+        other => {
+            let parsed = other.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)));
+            match parsed {
+                Some((w, h)) if (200..=10_000).contains(&w) && (200..=10_000).contains(&h) => Ok(PageSize::Custom(w, h)),
+                _ => Err(RenderError::Config(format!("unknown size `{s}` (expected a4, a4_paysage, web or <w>x<h>)"))),
+            }
+        }
+    }
+}
+
+/// Writes, for each layer, `<out_dir>/maps/<id>.geojson`, `<id>.style.json` and the print maps
+/// `<id>-<size>.png|svg`; returns every file written. Layers are classified over the zones of
+/// `ctx` (zones without a cell are drawn as missing).
+pub fn render_layers(layers: &[Layer], ctx: &MapContext<'_>, out_dir: &Path, formats: &Formats) -> Result<Vec<PathBuf>, RenderError> {
+    let dir = out_dir.join("maps");
+    if formats.png || formats.svg {
+        ensure_font()?;
+    }
+    let codes: Vec<&ZoneCode> = ctx.zones.keys().collect();
+    let mut files = Vec::new();
+    for layer in layers {
+        let c = classify_layer(layer, Some(&codes))?;
+        if formats.geojson {
+            files.extend(write_web(&c, ctx, &dir)?);
+        }
+        if formats.png || formats.svg {
+            files.extend(write_print(&c, ctx, &dir, &formats.sizes, formats.png, formats.svg)?);
+        }
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::choropleth::tests::{ctx, grid};
+    use crate::layer::tests::layer;
+
+    #[test]
+    fn config_overrides_apply_per_layer() {
+        let t: toml::Table = toml::from_str(
+            "sizes = [\"web\", \"800x600\"]\nramp = \"blues\"\n[layers.precarite]\nbreaks = [10.0, 30.0]\nramp = \"viridis\"\n",
+        )
+        .unwrap();
+        let c = RenderConfig::from_table(Some(&t)).unwrap();
+        assert_eq!(c.formats().unwrap().sizes, vec![PageSize::Web, PageSize::Custom(800, 600)]);
+        let l = c.apply(&layer());
+        assert_eq!(l.classification.method, Method::Manual);
+        assert_eq!(l.ramp, Ramp::Viridis);
+        let bad: toml::Table = toml::from_str("formats = [\"pdf\"]").unwrap();
+        assert!(RenderConfig::from_table(Some(&bad)).unwrap().formats().is_err());
+        let typo: toml::Table = toml::from_str("clases = 4").unwrap();
+        assert!(RenderConfig::from_table(Some(&typo)).is_err());
+    }
+
+    #[test]
+    fn render_layers_writes_every_format() {
+        if !Path::new(crate::print::FONT_PATH).exists() {
+            eprintln!("skipping: font absent");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let g = grid();
+        let f = Formats { sizes: vec![PageSize::Custom(400, 500)], ..Formats::default() };
+        let files = render_layers(&[layer()], &ctx(&g, &[]), dir.path(), &f).unwrap();
+        let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["precarite.geojson", "precarite.style.json", "precarite-400x500.png", "precarite-400x500.svg"]);
+        assert!(files.iter().all(|p| p.starts_with(dir.path().join("maps")) && p.exists()));
+    }
+}
