@@ -39,9 +39,36 @@ demo: build
 	$(BIN) demo --out data/demo
 	$(BIN) run --config config/demo.toml
 
-# The real Isère + Savoie data, read in place from ../shared/data.
-real: build
-	$(BIN) run --config config/isere-savoie.toml
+# The real Isère + Savoie data, read in place from ../shared/data (release build: faster maps).
+real: deps
+	$(CARGO) build --release -p fragnum-cli
+	target/release/fragnum run --config config/isere-savoie.toml
+	target/release/fragnum run --config config/savoie-conseillers-numeriques.toml
+
+# Peers for the benchmarks (mapclassify, pandana, networkx) live in a venv under target/: test
+# tools only, never runtime dependencies.
+BENCH_VENV := target/bench-venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+$(BENCH_PY):
+	@dpkg -s python3-venv >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv )
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q mapclassify numpy numba networkx pandana
+
+# Fisher-Jenks on 48,600 values (France's IRIS count): fragnum vs mapclassify, same run.
+bench: deps $(BENCH_PY)
+	$(CARGO) run --release -p fragnum-render --example bench_jenks -- --python $(BENCH_PY)
+
+# Nearest-site times on two real OSM extracts: fragnum vs pandana, same run (loading excluded).
+bench-access: deps $(BENCH_PY)
+	$(CARGO) build --release -p fragnum-access --example bench_access
+	@for x in liechtenstein andorra; do \
+	  target/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
+	done
+	$(BENCH_PY) benches/access_pandana.py target/bench-access/liechtenstein target/bench-access/andorra
+
+# Renders a fact sheet and the index in headless Chromium; fails on console errors.
+check-html: deps optional-deps
+	$(CARGO) test -p fragnum-render --test sheets_chromium -- --nocapture
 
 test: deps optional-deps
 	$(CARGO) test --workspace

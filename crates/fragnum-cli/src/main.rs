@@ -56,7 +56,32 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Run every configured stage in order: ingest, then the stages the config enables.
+    /// Ingest, then compute the indices of the `[indices]` section (indices.parquet/.csv).
+    ///
+    /// Digital precarity (survey rates × census strata, with a low/high band), social precarity
+    /// (score, rank, class), the MedNum IFN 2020 and their cross, per zone and aggregated to
+    /// communes, EPCI, départements and the configured groups.
+    Indices {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Ingest, then compute travel times to the nearest advisor site (`[access]` section).
+    ///
+    /// Writes access_zones, access_points, access_sites and access_siting (Parquet + CSV) and
+    /// isochrones.geojson. Without a `network`, times are a labelled straight-line approximation.
+    Access {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Ingest, compute every configured stage, then draw maps (maps/) and fact sheets (sheets/).
+    Render {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Run every configured stage in order: ingest, indices, access, render.
     Run {
         /// The pipeline config.
         #[arg(long, short)]
@@ -107,11 +132,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             drop(ctx);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config } => {
-            let config = stages::load_config(config)?;
-            let ctx = stages::ingest::run(&config, show_progress)?;
-            stages::run_all(&ctx)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Indices { config } => run_until(config, show_progress, stages::Until::Indices),
+        Command::Access { config } => run_until(config, show_progress, stages::Until::Access),
+        Command::Render { config } | Command::Run { config } => run_until(config, show_progress, stages::Until::Render),
     }
+}
+
+fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let config = stages::load_config(config)?;
+    let ctx = stages::ingest::run(&config, show_progress)?;
+    stages::run_all(&ctx, until)?;
+    println!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), ctx.out_dir.display());
+    Ok(ExitCode::SUCCESS)
 }

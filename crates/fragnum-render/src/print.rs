@@ -198,7 +198,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     let title_chars = c.layer.title.chars().count().max(1) as f64;
     let title_size = (40.0 * u).min((f64::from(lay.page.0) - 2.0 * m) / (title_chars * 0.62));
     text(root, &c.layer.title, (m, 40.0 * u), &font(title_size, true))?;
-    let sub = if ctx.territory.is_empty() { c.layer.vintage.clone() } else { format!("{} — {}", ctx.territory, c.layer.vintage) };
+    let sub = [ctx.territory.as_str(), c.layer.vintage.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" — ");
     text(root, &sub, (m, 95.0 * u), &font(26.0 * u, false))?;
 
     if let Some(proj) = lay.projection(ctx) {
@@ -292,7 +292,11 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
 
     // Source line.
     let (w, h) = lay.page;
-    let source = format!("Source : {} — millésime {}", c.legend.source, c.legend.vintage);
+    let source = if c.legend.vintage.is_empty() {
+        format!("Source : {}", c.legend.source)
+    } else {
+        format!("Source : {} — millésime {}", c.legend.source, c.legend.vintage)
+    };
     // About 0.55 em per character in DejaVu Sans at this size.
     let per_line = ((f64::from(w) - 2.0 * m) / (19.0 * u / 1.24 * 0.58)).max(20.0) as usize;
     let lines = wrap(&source, per_line);

@@ -209,7 +209,7 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
     let threshold = out.isochrone_min;
     let mut by_dep: BTreeMap<String, (f64, f64)> = BTreeMap::new();
     for (p, r) in points.iter().zip(&out.points) {
-        let dep = p.zone.as_ref().and_then(|z| z.departement()).unwrap_or("?").to_string();
+        let dep = p.zone.as_ref().and_then(|z| z.departement()).unwrap_or("hors zones").to_string();
         let e = by_dep.entry(dep).or_default();
         e.0 += p.weight;
         if r.time_s.is_some_and(|t| t <= threshold * 60.0) {

@@ -30,11 +30,34 @@ pub fn load_config(path: &Path) -> Result<PipelineConfig> {
     PipelineConfig::load(path).with_context(|| format!("cannot load config {}", path.display()))
 }
 
-/// Runs every stage after ingest that the config enables (a stage runs when its section is
-/// present; render runs when any of indices, access or render is configured).
-pub fn run_all(ctx: &Context) -> Result<()> {
-    let indices = if ctx.config.indices.is_some() { Some(indices::run(ctx)?) } else { None };
-    let weights = match (&indices, siting_weight(ctx)?) {
+/// Which stages to run after ingest.
+#[derive(Debug, Clone, Copy)]
+pub enum Until {
+    /// Only the indices.
+    Indices,
+    /// Accessibility (and the indices first when the siting is weighted by them).
+    Access,
+    /// Everything the config enables, then maps and sheets.
+    Render,
+}
+
+/// Runs the stages after ingest that the config enables, up to `until` (a stage runs when its
+/// section is present; render runs when any of indices, access or render is configured).
+pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
+    let weight_by = siting_weight(ctx)?;
+    let want_indices = match until {
+        Until::Indices => {
+            anyhow::ensure!(ctx.config.indices.is_some(), "{}: no [indices] section: nothing to compute", ctx.config.path.display());
+            true
+        }
+        Until::Access => weight_by.is_some(),
+        Until::Render => true,
+    };
+    let indices = if want_indices && ctx.config.indices.is_some() { Some(indices::run(ctx)?) } else { None };
+    if matches!(until, Until::Indices) {
+        return Ok(());
+    }
+    let weights = match (&indices, weight_by) {
         (Some(ix), Some(indicator)) => Some(
             present::siting_weights(ix, &indicator)
                 .with_context(|| format!("[access] siting_weight: `{indicator}` is not an indicator of the indices stage ({})", ix.indicators.join(", ")))?,
@@ -43,6 +66,10 @@ pub fn run_all(ctx: &Context) -> Result<()> {
         _ => None,
     };
     let access = access::run(ctx, weights.as_ref())?;
+    if matches!(until, Until::Access) {
+        anyhow::ensure!(access.is_some(), "{}: no [access] section: nothing to compute", ctx.config.path.display());
+        return Ok(());
+    }
     if ctx.config.render.is_some() || indices.is_some() || access.is_some() {
         let layers = present::layers(ctx, indices.as_ref(), access.as_ref());
         let sheets = present::sheets(ctx, indices.as_ref(), access.as_ref());

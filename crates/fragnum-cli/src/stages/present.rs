@@ -126,8 +126,9 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     }
     if let Some(ac) = access {
         let k20 = ac.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0);
-        let by_zone: BTreeMap<&ZoneCode, f64> = ac.zones.iter().map(|z| (&z.zone, 100.0 * z.share_within[k20])).collect();
-        let values = codes.iter().map(|c| (c.clone(), by_zone.get(c).map_or(Cell::Missing, |v| Cell::Value(*v)))).collect();
+        // Access zones are those of the population points (IRIS, or communes for a grid):
+        // the layer is drawn at that level.
+        let values = ac.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k20]))).collect();
         out.push(layer(
             "acces_20min_part",
             format!("Part de la population à moins de {} minutes d'un lieu d'accompagnement", ac.thresholds_min.get(k20).copied().unwrap_or(20.0)),
@@ -200,8 +201,10 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     let rows = indices.map(|ix| rows_by_code(ix, level)).unwrap_or_default();
     let headline = indices.and_then(headline_indicator).map(|(i, _)| i);
     let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
-    let access_by_zone: BTreeMap<&ZoneCode, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (&z.zone, z)).collect()).unwrap_or_default();
+    // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
+    let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
     let k20 = access.and_then(|a| a.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9)).unwrap_or(0);
+    let approximation = approximation_settings(ctx);
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
     if let Some(a) = access {
@@ -239,7 +242,10 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 ],
             });
             let outline = ctx.loaded.geometries.get(code).cloned();
-            let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), access_by_zone.get(code).copied(), k20));
+            let services = access.map_or_else(ServiceOffer::default, |a| {
+                let pop = table.get(code, "pop").value();
+                service_offer(a, approximation.as_ref(), outline.as_ref(), pop, access_by_zone.get(code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied(), k20)
+            });
             SheetInput {
                 code: code.as_str().to_string(),
                 name: z.name.clone().unwrap_or_else(|| code.as_str().to_string()),
@@ -268,12 +274,27 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
     }
 }
 
-/// Sites in the zone and sites serving it within 20 minutes. The isochrones partition the area
-/// reached between sites (each place goes to the site reaching it first), so "within 20 minutes"
-/// lists the sites that are the nearest one for some part of the zone.
+/// The straight-line approximation's settings and urban density threshold, when `[access]`
+/// uses it (no network), as the access stage reads them.
+fn approximation_settings(ctx: &Context) -> Option<(fragnum_access::approx::Approximation, f64)> {
+    let cfg: fragnum_access::config::AccessConfig = ctx.config.access.clone()?.try_into().ok()?;
+    if cfg.network.is_some() {
+        return None;
+    }
+    Some((cfg.settings().approximation, cfg.urban_density_km2))
+}
+
+/// Sites in the zone and sites within 20 minutes of it.
+///
+/// With a road network, the isochrones partition the area reached between sites (each place
+/// goes to the site reaching it first), so the list holds the sites that are the nearest one
+/// for some part of the zone. With the straight-line approximation, every site whose
+/// approximated time from the zone's interior point is at most 20 minutes.
 fn service_offer(
     access: &AccessOutput,
+    approximation: Option<&(fragnum_access::approx::Approximation, f64)>,
     outline: Option<&fragnum_core::ZoneGeometry>,
+    population: Option<f64>,
     zone: Option<&fragnum_access::coverage::ZoneResult>,
     k20: usize,
 ) -> ServiceOffer {
@@ -290,10 +311,25 @@ fn service_offer(
                 offer.in_zone.push(as_service(i, None));
             }
         }
-        let mut serving: Vec<usize> = access.isochrones.iter().filter(|iso| iso.area.intersects(outline)).map(|iso| iso.site).collect();
-        serving.sort_unstable();
-        serving.dedup();
-        offer.within_20 = serving.into_iter().map(|i| as_service(i, None)).collect();
+        match (approximation, geo::InteriorPoint::interior_point(outline)) {
+            (Some((a, urban_density)), Some(centre)) => {
+                let urban = population.and_then(|p| fragnum_access::zones::density_per_km2(outline, p)).is_some_and(|d| d >= *urban_density);
+                let speed = a.speed_ms(urban);
+                for (i, s) in access.sites.iter().enumerate() {
+                    let minutes = fragnum_core::network::haversine_m([centre.x(), centre.y()], s.site.position()) * a.detour / speed / 60.0;
+                    if minutes <= access.isochrone_min {
+                        offer.within_20.push(as_service(i, Some(minutes)));
+                    }
+                }
+                offer.within_20.sort_by(|x, y| x.minutes.unwrap_or(f64::MAX).total_cmp(&y.minutes.unwrap_or(f64::MAX)));
+            }
+            _ => {
+                let mut serving: Vec<usize> = access.isochrones.iter().filter(|iso| iso.area.intersects(outline)).map(|iso| iso.site).collect();
+                serving.sort_unstable();
+                serving.dedup();
+                offer.within_20 = serving.into_iter().map(|i| as_service(i, None)).collect();
+            }
+        }
     }
     if let Some(z) = zone {
         offer.share_within_20 = z.share_within.get(k20).map(|s| 100.0 * s);

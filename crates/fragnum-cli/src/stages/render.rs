@@ -50,7 +50,10 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         .map(|(c, g)| (c.clone(), g.clone()))
         .collect();
     let mut files = Vec::new();
+    let bar = crate::progress::bar(layers.len() as u64, "maps", ctx.show_progress);
     for layer in layers {
+        bar.set_message(layer.id.clone());
+        bar.inc(1);
         let layer = cfg.apply(layer);
         let wanted: BTreeSet<&ZoneCode> = layer.values.keys().collect();
         let zones: ZoneGeometries =
@@ -59,12 +62,17 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             eprintln!("render: layer `{}` has no zone with an outline; skipped", layer.id);
             continue;
         }
+        // Sites outside the drawn zones' bounding box would land on the legend or scale bar.
+        let in_view: Vec<SiteMark> = match geo::BoundingRect::bounding_rect(&geo::MultiPolygon(zones.values().flat_map(|m| m.0.iter().cloned()).collect())) {
+            Some(r) => sites.iter().filter(|s| (r.min().x..=r.max().x).contains(&s.lon) && (r.min().y..=r.max().y).contains(&s.lat)).cloned().collect(),
+            None => Vec::new(),
+        };
         let draw_communes = !communes.is_empty() && zones.keys().all(|c| c.level() != Level::Commune);
         let map_ctx = MapContext {
             zones: &zones,
             names: names.clone(),
             communes: draw_communes.then_some(&communes),
-            sites,
+            sites: &in_view,
             territory: territory.clone(),
         };
         files.extend(
@@ -72,6 +80,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
                 .with_context(|| format!("cannot render layer `{}`", layer.id))?,
         );
     }
+    bar.finish_and_clear();
     let mut sheet_count = 0;
     if cfg.sheets.unwrap_or(true) && !sheets.is_empty() {
         let perimeter = cfg.perimeter.clone().unwrap_or_else(|| territory.clone());
