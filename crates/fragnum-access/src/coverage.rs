@@ -43,6 +43,9 @@ pub struct ZoneResult {
     pub unreached_population: f64,
     /// Population beyond the maximum snap distance.
     pub beyond_snap_population: f64,
+    /// Sites reaching part of the zone within the isochrone threshold: (site index, share of
+    /// the zone's population within the threshold of that site), largest share first.
+    pub sites_within: Vec<(usize, f64)>,
 }
 
 /// Everything the network method computes before aggregation.
@@ -103,6 +106,28 @@ pub fn network_times(graph: &Graph, snapper: &Snapper, sites: &[Site], points: &
         })
         .collect();
     NetworkTimes { nodes, site_snaps, point_snaps, points: results }
+}
+
+/// Fills each zone's [`ZoneResult::sites_within`] from per-site coverage (`cover[s]` = the points
+/// site `s` reaches within the threshold).
+pub fn attach_sites_within(zones: &mut [ZoneResult], points: &[PopulationPoint], cover: &[Vec<u32>]) {
+    let index: BTreeMap<&ZoneCode, usize> = zones.iter().enumerate().map(|(i, z)| (&z.zone, i)).collect();
+    let zone_of: Vec<Option<usize>> = points.iter().map(|p| p.zone.as_ref().and_then(|z| index.get(z).copied())).collect();
+    let mut sums: Vec<BTreeMap<usize, f64>> = vec![BTreeMap::new(); zones.len()];
+    for (s, covered) in cover.iter().enumerate() {
+        for &p in covered {
+            if let Some(z) = zone_of[p as usize] {
+                *sums[z].entry(s).or_default() += points[p as usize].weight;
+            }
+        }
+    }
+    for (zone, sums) in zones.iter_mut().zip(sums) {
+        if zone.population > 0.0 {
+            let mut list: Vec<(usize, f64)> = sums.into_iter().map(|(s, w)| (s, w / zone.population)).collect();
+            list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            zone.sites_within = list;
+        }
+    }
 }
 
 /// Weighted median of (value, weight) pairs; `None` when the total weight is zero.
@@ -174,6 +199,7 @@ pub fn zone_results(points: &[PopulationPoint], results: &[PointResult], thresho
                 nearest_site: by_site.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).map(|(s, _)| *s),
                 unreached_population: unreached,
                 beyond_snap_population: beyond,
+                sites_within: Vec::new(),
             }
         })
         .collect()
@@ -226,5 +252,22 @@ mod tests {
         let r = network_times(&g, &snapper, &sites, &people, 100.0, 1.0);
         assert!((r.points[0].time_s.unwrap() - 5.0).abs() < 1e-6);
         assert!((r.points[1].time_s.unwrap() - (1.0 + 20.0 + 7.5)).abs() < 1e-6);
+    }
+}
+
+#[cfg(test)]
+mod sites_within_tests {
+    use super::*;
+
+    #[test]
+    fn shares_per_zone_and_site() {
+        let zone = ZoneCode::new(fragnum_core::Level::Iris, "001000101").unwrap();
+        let point = |w: f64| PopulationPoint { lon: 0.0, lat: 0.0, weight: w, zone: Some(zone.clone()) };
+        let points = [point(30.0), point(70.0), PopulationPoint { lon: 0.0, lat: 0.0, weight: 5.0, zone: None }];
+        let results = [PointResult::default(); 3];
+        let mut zones = zone_results(&points, &results, &[20.0]);
+        // site 0 reaches the first point and the zone-less one; site 1 reaches both zone points.
+        attach_sites_within(&mut zones, &points, &[vec![0, 2], vec![0, 1], vec![]]);
+        assert_eq!(zones[0].sites_within, vec![(1, 1.0), (0, 0.3)]);
     }
 }

@@ -221,7 +221,7 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     let weights: Vec<f64> = input.weights.map_or_else(|| population.clone(), <[f64]>::to_vec);
     let mut warnings = Vec::new();
     let mut timings = Timings::default();
-    let (method, method_label, points, mut sites, mut candidates, isochrones, cell, cover, network) = match input.network {
+    let (method, method_label, points, mut sites, mut candidates, isochrones, cell, cover, site_cover, network) = match input.network {
         Some(net) => {
             let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
             let t = Instant::now();
@@ -256,6 +256,8 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
                 Vec::new()
             };
             timings.siting_ms = ms(t);
+            let everyone = vec![true; input.points.len()];
+            let site_cover = siting::network_coverage(&graph, &snapper, &times.site_snaps, &times.point_snaps, &everyone, threshold_s);
             let result = |s: &Site, snap: Option<snap::Snap>| SiteResult {
                 site: s.clone(),
                 snapped: snap.is_some(),
@@ -269,7 +271,7 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
                 "temps de trajet sur le réseau routier ({}, profil « {} »), plus le trajet à pied jusqu'à la route",
                 net.source, profile.name
             );
-            (Method::Network, label, times.points, sites, candidates, isochrones, cell, cover, Some(graph.report))
+            (Method::Network, label, times.points, sites, candidates, isochrones, cell, cover, site_cover, Some(graph.report))
         }
         None => {
             let a = settings.approximation;
@@ -286,6 +288,8 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
                 Vec::new()
             };
             timings.siting_ms = ms(t);
+            let everyone = vec![true; input.points.len()];
+            let site_cover = siting::straight_line_coverage(input.sites, &coords, &speeds, a.detour, &everyone, threshold_s);
             let result = |s: &Site| SiteResult { site: s.clone(), snapped: true, snap_m: None, population_nearest: 0.0, population_within: 0.0 };
             let label = format!(
                 "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
@@ -294,7 +298,7 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
                 french_number(a.rural_kmh)
             );
             warnings.push("no road network configured: times are a straight-line approximation".into());
-            (Method::StraightLine, label, points, input.sites.iter().map(result).collect(), input.candidates.iter().map(result).collect(), Vec::new(), 0.0, cover, None)
+            (Method::StraightLine, label, points, input.sites.iter().map(result).collect(), input.candidates.iter().map(result).collect(), Vec::new(), 0.0, cover, site_cover, None)
         }
     };
     let unsnapped_sites = sites.iter().filter(|s| !s.snapped).count();
@@ -321,7 +325,8 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     for c in &mut candidates {
         c.population_nearest = 0.0;
     }
-    let zones = coverage::zone_results(input.points, &points, &settings.thresholds_min);
+    let mut zones = coverage::zone_results(input.points, &points, &settings.thresholds_min);
+    coverage::attach_sites_within(&mut zones, input.points, &site_cover);
     Ok(AccessOutput {
         method,
         method_label,

@@ -204,7 +204,6 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
     let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
     let k20 = access.and_then(|a| a.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9)).unwrap_or(0);
-    let approximation = approximation_settings(ctx);
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
     if let Some(a) = access {
@@ -227,7 +226,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let digital = row.zip(headline).and_then(|(r, i)| {
                 let d = &r.digital[i];
                 let universe = d.universe.filter(|u| *u > 0.0)?;
-                Some(DigitalPrecarity { estimate: d.count?, share: 100.0 * d.count? / universe, low: d.low?, high: d.high? })
+                Some(DigitalPrecarity { estimate: d.count?, share: 100.0 * d.count? / universe, low: 100.0 * d.low? / universe, high: 100.0 * d.high? / universe })
             });
             let social = row.and_then(|r| {
                 Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c} sur 5")) })
@@ -243,8 +242,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             });
             let outline = ctx.loaded.geometries.get(code).cloned();
             let services = access.map_or_else(ServiceOffer::default, |a| {
-                let pop = table.get(code, "pop").value();
-                service_offer(a, approximation.as_ref(), outline.as_ref(), pop, access_by_zone.get(code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied(), k20)
+                service_offer(a, outline.as_ref(), access_by_zone.get(code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied(), k20)
             });
             SheetInput {
                 code: code.as_str().to_string(),
@@ -274,64 +272,31 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
     }
 }
 
-/// The straight-line approximation's settings and urban density threshold, when `[access]`
-/// uses it (no network), as the access stage reads them.
-fn approximation_settings(ctx: &Context) -> Option<(fragnum_access::approx::Approximation, f64)> {
-    let cfg: fragnum_access::config::AccessConfig = ctx.config.access.clone()?.try_into().ok()?;
-    if cfg.network.is_some() {
-        return None;
-    }
-    Some((cfg.settings().approximation, cfg.urban_density_km2))
-}
-
-/// Sites in the zone and sites within 20 minutes of it.
-///
-/// With a road network, the isochrones partition the area reached between sites (each place
-/// goes to the site reaching it first), so the list holds the sites that are the nearest one
-/// for some part of the zone. With the straight-line approximation, every site whose
-/// approximated time from the zone's interior point is at most 20 minutes.
+/// Sites in the zone, and sites within 20 minutes of most of its residents (the access stage
+/// counts, for each site, the share of the zone's population points it reaches within the
+/// threshold, over the network or by the labelled approximation; a site is listed when that
+/// share is at least one half).
 fn service_offer(
     access: &AccessOutput,
-    approximation: Option<&(fragnum_access::approx::Approximation, f64)>,
     outline: Option<&fragnum_core::ZoneGeometry>,
-    population: Option<f64>,
     zone: Option<&fragnum_access::coverage::ZoneResult>,
     k20: usize,
 ) -> ServiceOffer {
-    let as_service = |i: usize, minutes: Option<f64>| {
+    let as_service = |i: usize| {
         let s = &access.sites[i].site;
         let mut services = s.services.clone();
         services.push(s.kind.clone());
-        ServiceSite { name: s.name.clone(), commune: s.commune.clone(), services, minutes, position: Some((s.lon, s.lat)) }
+        ServiceSite { name: s.name.clone(), commune: s.commune.clone(), services, minutes: None, position: Some((s.lon, s.lat)) }
     };
     let mut offer = ServiceOffer::default();
     if let Some(outline) = outline {
-        for (i, s) in access.sites.iter().enumerate() {
-            if outline.intersects(&geo::Point::new(s.site.lon, s.site.lat)) {
-                offer.in_zone.push(as_service(i, None));
-            }
-        }
-        match (approximation, geo::InteriorPoint::interior_point(outline)) {
-            (Some((a, urban_density)), Some(centre)) => {
-                let urban = population.and_then(|p| fragnum_access::zones::density_per_km2(outline, p)).is_some_and(|d| d >= *urban_density);
-                let speed = a.speed_ms(urban);
-                for (i, s) in access.sites.iter().enumerate() {
-                    let minutes = fragnum_core::network::haversine_m([centre.x(), centre.y()], s.site.position()) * a.detour / speed / 60.0;
-                    if minutes <= access.isochrone_min {
-                        offer.within_20.push(as_service(i, Some(minutes)));
-                    }
-                }
-                offer.within_20.sort_by(|x, y| x.minutes.unwrap_or(f64::MAX).total_cmp(&y.minutes.unwrap_or(f64::MAX)));
-            }
-            _ => {
-                let mut serving: Vec<usize> = access.isochrones.iter().filter(|iso| iso.area.intersects(outline)).map(|iso| iso.site).collect();
-                serving.sort_unstable();
-                serving.dedup();
-                offer.within_20 = serving.into_iter().map(|i| as_service(i, None)).collect();
-            }
-        }
+        offer.in_zone = (0..access.sites.len())
+            .filter(|&i| outline.intersects(&geo::Point::new(access.sites[i].site.lon, access.sites[i].site.lat)))
+            .map(as_service)
+            .collect();
     }
     if let Some(z) = zone {
+        offer.within_20 = z.sites_within.iter().filter(|(_, share)| *share >= 0.5).map(|&(i, _)| as_service(i)).collect();
         offer.share_within_20 = z.share_within.get(k20).map(|s| 100.0 * s);
         offer.nearest = z.nearest_site.zip(z.mean_min).map(|(i, m)| (access.sites[i].site.name.clone(), m));
     }
