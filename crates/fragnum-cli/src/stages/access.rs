@@ -43,6 +43,7 @@ fn fr1(v: f64) -> String {
 /// computation's output for the render stage; `Ok(None)` when the config has no `[access]`.
 pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Result<Option<AccessOutput>> {
     let Some(section) = &ctx.config.access else { return Ok(None) };
+    let started = std::time::Instant::now();
     let cfg: AccessConfig = section
         .clone()
         .try_into::<AccessConfig>()
@@ -119,6 +120,7 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
     }
     write_outputs(ctx, &out, &points)?;
     print_summary(&out, &points, network.as_ref());
+    println!("access: outputs written to {} in {:.2} s", ctx.out_dir.display(), started.elapsed().as_secs_f64());
     Ok(Some(out))
 }
 

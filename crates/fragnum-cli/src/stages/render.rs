@@ -32,6 +32,7 @@ use super::Context;
 /// Writes every layer's maps and the fact sheets; each layer is drawn over the outlines of the
 /// zones it has cells for, with commune boundaries and `sites` on top.
 pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[SiteMark]) -> Result<()> {
+    let started = std::time::Instant::now();
     let cfg = RenderConfig::from_table(ctx.config.render.as_ref())?;
     let formats = cfg.formats()?;
     let territory = cfg.territory.clone().unwrap_or_else(|| ctx.config.project.name.clone());
@@ -87,11 +88,12 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         sheet_count = write_sheets(sheets, &perimeter, &ctx.out_dir).context("cannot write fact sheets")?.len() - 1;
     }
     println!(
-        "render: {} map file(s) in {}, {} fact sheet(s) in {}",
+        "render: {} map file(s) in {}, {} fact sheet(s) in {}, in {:.2} s",
         files.len(),
         ctx.out_dir.join("maps").display(),
         sheet_count,
-        ctx.out_dir.join("sheets").display()
+        ctx.out_dir.join("sheets").display(),
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }
