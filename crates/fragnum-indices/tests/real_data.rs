@@ -3,6 +3,7 @@
 //! Skips with a message when the shared data folder is absent.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+
 use std::path::Path;
 
 use fragnum_core::{Cell, Level, Zone, ZoneCode, ZoneTable};

@@ -4,6 +4,7 @@
 //! Set `FRAGNUM_KEEP_SCREENSHOTS=<dir>` to keep the PNG screenshots.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

@@ -33,9 +33,9 @@ use fragnum_core::sites::PopulationPoint;
 use fragnum_core::{Cell, Level};
 use fragnum_render::tables::Table;
 
-/// A number with a French decimal comma and one decimal (`12,5`).
+/// A number the French way with one decimal (`12,5`), as maps and sheets write it.
 fn fr1(v: f64) -> String {
-    format!("{v:.1}").replace('.', ",")
+    fragnum_render::format::number(v, 1)
 }
 
 /// Runs the stage. `weights` (zone code → multiplier, e.g. a fragility score) weights the
