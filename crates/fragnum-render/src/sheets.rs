@@ -86,6 +86,10 @@ pub struct ServiceOffer {
     pub share_within_20: Option<f64>,
     /// Nearest site and its travel time in minutes.
     pub nearest: Option<(String, f64)>,
+    /// Whether the sites list the services they offer (wifi, free access, training…). When they
+    /// do not (only their kind is known), those rows read « non renseigné » and no absence is
+    /// claimed: an unknown offer is not a missing one.
+    pub services_described: bool,
 }
 
 /// Everything a sheet shows about one quartier.
@@ -127,6 +131,9 @@ pub struct ServiceType {
     /// `aucune France Services`…
     pub none: &'static str,
 }
+
+/// Service types that are site kinds (known for every site, whatever its services column).
+const KINDS: [&str; 3] = ["france_services", "conseiller_numerique", "mediation"];
 
 /// The service types listed in every sheet, in order.
 pub const SERVICE_TYPES: [ServiceType; 7] = [
@@ -410,6 +417,11 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
     b.push_str("<table>\n<caption>Nombre de lieux par type de service</caption>\n<thead><tr><th scope=\"col\">Service</th><th scope=\"col\" class=\"n\">Dans le quartier</th><th scope=\"col\" class=\"n\">À moins de 20 minutes</th></tr></thead>\n<tbody>\n");
     let mut missing = Vec::new();
     for t in &SERVICE_TYPES {
+        // The three site kinds are always known; the other services only when sites list them.
+        if !o.services_described && !KINDS.contains(&t.key) {
+            let _ = writeln!(b, "<tr><th scope=\"row\">{}</th><td class=\"n\" colspan=\"2\">non renseigné</td></tr>", t.label);
+            continue;
+        }
         let inside = o.in_zone.iter().filter(|x| offers(x, t)).count();
         let near = o.within_20.iter().filter(|x| offers(x, t)).count();
         let _ = writeln!(b, "<tr><th scope=\"row\">{}</th><td class=\"n\">{inside}</td><td class=\"n\">{near}</td></tr>", t.label);
@@ -543,6 +555,7 @@ pub(crate) mod tests {
                 ],
                 share_within_20: Some(96.4),
                 nearest: Some(("<script>alert(1)</script>".into(), 4.0)),
+                services_described: true,
             },
             outline: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
             sources: vec!["INSEE, RP 2019".into(), "ANCT, France Services 2023".into()],

@@ -288,7 +288,7 @@ fn service_offer(
         services.push(s.kind.clone());
         ServiceSite { name: s.name.clone(), commune: s.commune.clone(), services, minutes: None, position: Some((s.lon, s.lat)) }
     };
-    let mut offer = ServiceOffer::default();
+    let mut offer = ServiceOffer { services_described: access.sites.iter().any(|s| !s.site.services.is_empty()), ..ServiceOffer::default() };
     if let Some(outline) = outline {
         offer.in_zone = (0..access.sites.len())
             .filter(|&i| outline.intersects(&geo::Point::new(access.sites[i].site.lon, access.sites[i].site.lat)))
