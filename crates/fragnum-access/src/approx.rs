@@ -68,3 +68,29 @@ pub fn straight_line(sites: &[Site], points: &[PopulationPoint], urban: Option<&
         })
         .collect()
 }
+
+/// The approximation's service area of a site: a disc of radius `speed × threshold / detour`
+/// at the rural speed (an outer bound: urban points are slower), as a 64-sided polygon in lon/lat
+/// (longitudes stretched by 1 / cos latitude). Labelled as an approximation wherever it is written.
+///
+/// ```
+/// use fragnum_access::approx::{disc, Approximation};
+/// let d = disc([6.0, 45.0], 20.0 * 60.0, &Approximation::default());
+/// // 60 km/h × 20 min / 1.3 ≈ 15.4 km ≈ 0.138° of latitude
+/// let top = d.exterior().0.iter().map(|c| c.y).fold(f64::MIN, f64::max);
+/// assert!((top - 45.0 - 0.1384).abs() < 1e-3);
+/// ```
+pub fn disc(centre: [f64; 2], threshold_s: f64, a: &Approximation) -> geo_types::Polygon<f64> {
+    const SIDES: usize = 64;
+    let radius_m = a.speed_ms(false) * threshold_s / a.detour;
+    let dlat = radius_m / 111_195.0;
+    let dlon = dlat / centre[1].to_radians().cos().max(1e-6);
+    let mut ring: Vec<geo_types::Coord<f64>> = (0..SIDES)
+        .map(|k| {
+            let angle = std::f64::consts::TAU * k as f64 / SIDES as f64;
+            geo_types::Coord { x: centre[0] + dlon * angle.cos(), y: centre[1] + dlat * angle.sin() }
+        })
+        .collect();
+    ring.push(ring[0]);
+    geo_types::Polygon::new(geo_types::LineString(ring), Vec::new())
+}

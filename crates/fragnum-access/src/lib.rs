@@ -298,7 +298,14 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
                 french_number(a.rural_kmh)
             );
             warnings.push("no road network configured: times are a straight-line approximation".into());
-            (Method::StraightLine, label, points, input.sites.iter().map(result).collect(), input.candidates.iter().map(result).collect(), Vec::new(), 0.0, cover, site_cover, None)
+            // Service areas of the approximation: discs, one per site (they overlap).
+            let discs = input
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(site, s)| isochrone::Isochrone { site, threshold_min: settings.isochrone_min, area: geo_types::MultiPolygon(vec![approx::disc(s.position(), threshold_s, &a)]) })
+                .collect();
+            (Method::StraightLine, label, points, input.sites.iter().map(result).collect(), input.candidates.iter().map(result).collect(), discs, 0.0, cover, site_cover, None)
         }
     };
     let unsnapped_sites = sites.iter().filter(|s| !s.snapped).count();

@@ -94,8 +94,25 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
             }
         }
     }
-    for p in &cfg.population_grid {
-        points.extend(fragnum_ingest::grid::read_population_grid(&ctx.config.resolve(p), &mut report)?);
+    if !cfg.population_grid.is_empty() {
+        let mut cells = Vec::new();
+        for p in &cfg.population_grid {
+            cells.extend(fragnum_ingest::grid::read_population_grid(&ctx.config.resolve(p), &mut report)?);
+        }
+        // The study territory is the zones with an outline (else the zones of the table): grid
+        // cells elsewhere would count people the territory's sites are not meant to serve.
+        let in_territory = |z: &fragnum_core::ZoneCode| {
+            if ctx.loaded.geometries.keys().any(|c| c.level() == z.level()) {
+                ctx.loaded.geometries.contains_key(z)
+            } else {
+                table.find(z.as_str()).is_some()
+            }
+        };
+        let total = cells.len();
+        let outside: f64 = cells.iter().filter(|c| !c.zone.as_ref().is_some_and(in_territory)).map(|c| c.weight).sum();
+        cells.retain(|c| c.zone.as_ref().is_some_and(in_territory));
+        println!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
+        points.extend(cells);
     }
     let point_weights: Option<Vec<f64>> = weights.map(|w| {
         points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| w.get(z.as_str())).copied().unwrap_or(1.0)).collect()
