@@ -52,7 +52,7 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 $(BENCH_PY):
 	@dpkg -s python3-venv >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv )
 	python3 -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q mapclassify numpy numba networkx pandana
+	$(BENCH_VENV)/bin/pip install -q mapclassify numpy numba networkx pandana osmium
 
 # Fisher-Jenks on 48,600 values (France's IRIS count): fragnum vs mapclassify, same run.
 bench: deps $(BENCH_PY)
@@ -60,11 +60,12 @@ bench: deps $(BENCH_PY)
 
 # Nearest-site times on two real OSM extracts: fragnum vs pandana, same run (loading excluded).
 bench-access: deps $(BENCH_PY)
-	$(CARGO) build --release -p fragnum-access --example bench_access
+	$(CARGO) build --release -p fragnum-access --example bench_access --example bench_large
+	target/release/examples/bench_large
 	@for x in liechtenstein andorra; do \
 	  target/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
 	done
-	$(BENCH_PY) benches/access_pandana.py target/bench-access/liechtenstein target/bench-access/andorra
+	$(BENCH_PY) benches/access_pandana.py --pbf-dir ../shared/data/osm target/bench-access/liechtenstein target/bench-access/andorra
 
 # Renders a fact sheet and the index in headless Chromium; fails on console errors.
 check-html: deps optional-deps
