@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     for j in 0..side {
         for i in 0..side {
-            let class = |k: usize| if k % 50 == 0 { 2 } else if k % 10 == 0 { 1 } else { 0 };
+            let class = |k: usize| if k.is_multiple_of(50) { 2 } else { u16::from(k.is_multiple_of(10)) };
             if i + 1 < side {
                 add(id(i, j), id(i + 1, j), class(j));
             }

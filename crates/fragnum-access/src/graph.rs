@@ -47,7 +47,7 @@ impl Projection {
             lo = [lo[0].min(p[0]), lo[1].min(p[1])];
             hi = [hi[0].max(p[0]), hi[1].max(p[1])];
         }
-        if points.is_empty() { Projection::new([0.0, 0.0]) } else { Projection::new([(lo[0] + hi[0]) / 2.0, (lo[1] + hi[1]) / 2.0]) }
+        if points.is_empty() { Projection::new([0.0, 0.0]) } else { Projection::new([f64::midpoint(lo[0], hi[0]), f64::midpoint(lo[1], hi[1])]) }
     }
 
     /// lon/lat → metres.
@@ -201,7 +201,7 @@ fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, proj
             let e = &net.edges[i];
             e.urban.unwrap_or_else(|| {
                 let (a, b) = (net.nodes[e.from as usize], net.nodes[e.to as usize]);
-                let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+                let mid = [f64::midpoint(a[0], b[0]), f64::midpoint(a[1], b[1])];
                 junctions.get(&cell(mid)).copied().unwrap_or(0) >= profile.urban_min_junctions
             })
         })

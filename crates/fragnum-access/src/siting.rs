@@ -71,11 +71,10 @@ pub fn network_coverage(graph: &Graph, snapper: &Snapper, candidate_snaps: &[Opt
                     }
                 }
                 for (p, s) in point_snaps.iter().enumerate() {
-                    if let Some(s) = s.filter(|s| open[p] && s.segment == snap.segment) {
-                        if snapper.along(&s, snap).is_some_and(|t| t <= threshold_s) {
+                    if let Some(s) = s.filter(|s| open[p] && s.segment == snap.segment)
+                        && snapper.along(&s, snap).is_some_and(|t| t <= threshold_s) {
                             covered.push(p as u32);
                         }
-                    }
                 }
                 for &node in touched.iter() {
                     time[node as usize] = f64::INFINITY;

@@ -44,7 +44,7 @@ pub fn density_per_km2(geometry: &ZoneGeometry, population: f64) -> Option<f64> 
     (km2 > 0.0).then(|| population / km2)
 }
 
-/// The isochrones as a GeoJSON FeatureCollection (RFC 7946, WGS84), one feature per site, with
+/// The isochrones as a GeoJSON `FeatureCollection` (RFC 7946, WGS84), one feature per site, with
 /// the method in a top-level `metadata` member and in every feature.
 pub fn isochrones_geojson(out: &AccessOutput) -> String {
     let method = match out.method {

@@ -43,14 +43,14 @@ enum Command {
     },
     /// Read every input of a config, print what was found, and write the zone table.
     ///
-    /// Writes zones.parquet/.csv (one row per zone), zones_long.parquet/.csv (tidy, keeps masked
+    /// Writes zones.parquet/.csv (one row per zone), `zones_long.parquet/.csv` (tidy, keeps masked
     /// cells apart from missing ones) and zones.geojson into the config's output folder.
     Ingest {
         /// The pipeline config.
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Check every input and list every problem as file:line:column; exit 1 if any is fatal.
+    /// Check every input and list every problem as <file:line:column>; exit 1 if any is fatal.
     Validate {
         /// The pipeline config.
         #[arg(long, short)]
@@ -68,7 +68,7 @@ enum Command {
     },
     /// Ingest, then compute travel times to the nearest advisor site (`[access]` section).
     ///
-    /// Writes access_zones, access_points, access_sites and access_siting (Parquet + CSV) and
+    /// Writes `access_zones`, `access_points`, `access_sites` and `access_siting` (Parquet + CSV) and
     /// isochrones.geojson. Without a `network`, times are a labelled straight-line approximation.
     Access {
         /// The pipeline config.

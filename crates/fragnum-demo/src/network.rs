@@ -26,7 +26,7 @@ fn road(highway: &'static str, maxspeed: Option<u32>, name: Option<String>, poin
 /// The valley road's centre line at easting `x`.
 fn valley_axis(x: f64) -> f64 {
     let (s, n) = valley_edges(x);
-    (s + n) / 2.0
+    f64::midpoint(s, n)
 }
 
 /// Every road of the territory.
@@ -72,7 +72,7 @@ pub fn roads(areas: &[Area]) -> Vec<Road> {
     // Motorway from the west, one carriageway each way, ending on the boulevard.
     let west = (x0 - 12_000.0, y0 + 800.0);
     let entry = node(0, avenue_y);
-    let mid = |dy: f64| ((west.0 + entry.0) / 2.0, (west.1 + entry.1) / 2.0 + dy);
+    let mid = |dy: f64| (f64::midpoint(west.0, entry.0), f64::midpoint(west.1, entry.1) + dy);
     let mut east_bound = road("motorway", Some(130), Some("A 48".into()), vec![west, mid(-40.0), entry]);
     east_bound.oneway = true;
     let mut west_bound = road("motorway", Some(130), Some("A 48".into()), vec![entry, mid(40.0), west]);
@@ -100,7 +100,7 @@ pub fn roads(areas: &[Area]) -> Vec<Road> {
     for a in areas.iter().filter(|a| a.iris_type == 'Z') {
         let Some(&junction) = axis.iter().min_by(|p, q| dist(**p, a.centre).total_cmp(&dist(**q, a.centre))) else { continue };
         let centre = a.centre;
-        out.push(road("unclassified", None, Some(format!("Route de {}", a.commune_name)), vec![junction, ((junction.0 + centre.0) / 2.0, (junction.1 + centre.1) / 2.0 + 60.0), centre]));
+        out.push(road("unclassified", None, Some(format!("Route de {}", a.commune_name)), vec![junction, (f64::midpoint(junction.0, centre.0), f64::midpoint(junction.1, centre.1) + 60.0), centre]));
         let hamlet = (centre.0 + 400.0, centre.1 + 1_500.0);
         out.push(road("track", None, None, vec![centre, (centre.0 + 150.0, centre.1 + 700.0), hamlet]));
     }

@@ -10,7 +10,7 @@ pub struct SiteRow {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// france_services, conseiller_numerique, mediation, mairie.
+    /// `france_services`, `conseiller_numerique`, mediation, mairie.
     pub kind: &'static str,
     /// Commune code.
     pub commune: String,

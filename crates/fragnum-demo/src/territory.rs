@@ -167,7 +167,7 @@ pub fn areas(seed: u64) -> Vec<Area> {
             commune_name: name.to_string(),
             epci: usize::from(k >= 2),
             ring: ring(&corners, 500.0),
-            centre: (x0 + VALLEY_STEP * rng.range(0.35, 0.65), (sc + nc) / 2.0 + rng.range(-300.0, 300.0)),
+            centre: (x0 + VALLEY_STEP * rng.range(0.35, 0.65), f64::midpoint(sc, nc) + rng.range(-300.0, 300.0)),
             population: rng.jitter(pop, 0.05).round(),
             remoteness: 0.3 + 0.7 * t,
             poverty: 0.25 + 0.35 * t + rng.range(-0.05, 0.05),
@@ -175,6 +175,13 @@ pub fn areas(seed: u64) -> Vec<Area> {
         });
     }
     out
+}
+
+/// The city's outline (union of its IRIS squares), with the same 250 m vertex spacing.
+pub fn city_outline() -> Vec<(f64, f64)> {
+    let (x0, y0) = CITY_ORIGIN;
+    let (x1, y1) = (x0 + 4.0 * IRIS_SIDE, y0 + 3.0 * IRIS_SIDE);
+    ring(&[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 250.0)
 }
 
 #[cfg(test)]
@@ -190,11 +197,4 @@ mod tests {
         assert!((20_000.0..30_000.0).contains(&city), "{city}");
         assert!(a.iter().all(|z| z.ring.first() == z.ring.last() && z.ring.len() >= 5));
     }
-}
-
-/// The city's outline (union of its IRIS squares), with the same 250 m vertex spacing.
-pub fn city_outline() -> Vec<(f64, f64)> {
-    let (x0, y0) = CITY_ORIGIN;
-    let (x1, y1) = (x0 + 4.0 * IRIS_SIDE, y0 + 3.0 * IRIS_SIDE);
-    ring(&[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 250.0)
 }

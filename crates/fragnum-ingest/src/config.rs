@@ -105,14 +105,13 @@ impl PipelineConfig {
         config.path = path.to_path_buf();
         config.base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         for t in &config.tables {
-            if let Some(sep) = t.separator {
-                if !crate::text::SEPARATORS.contains(&(sep as u8)) {
+            if let Some(sep) = t.separator
+                && !crate::text::SEPARATORS.contains(&(sep as u8)) {
                     return Err(IngestError::Config {
                         location: Location::file(path),
                         message: format!("table {}: separator `{sep}` is not one of `;`, `,` or tab", t.path.display()),
                     });
                 }
-            }
         }
         Ok(config)
     }

@@ -296,7 +296,7 @@ fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Res
                         });
                     }
                 };
-                let mp = MultiPolygon(mp.0.into_iter().filter(|p| p.exterior().0.len() >= 1).collect());
+                let mp = MultiPolygon(mp.0.into_iter().filter(|p| !p.exterior().0.is_empty()).collect());
                 if proj.is_none() {
                     check_lon_lat(&mp, &location, &code)?;
                 }

@@ -152,13 +152,12 @@ pub fn align_epci_with_communes(table: &mut ZoneTable) -> usize {
         let Some(c) = table.find(&commune).map(|i| &table.zones()[i]).filter(|c| c.code.level() == Level::Commune) else { continue };
         let Some(epci) = c.epci.clone() else { continue };
         let epci_name = c.epci_name.clone();
-        if let Some(z) = table.zone_mut(row) {
-            if z.epci.as_deref() != Some(epci.as_str()) {
+        if let Some(z) = table.zone_mut(row)
+            && z.epci.as_deref() != Some(epci.as_str()) {
                 z.epci = Some(epci);
                 z.epci_name = epci_name;
                 changed += 1;
             }
-        }
     }
     changed
 }

@@ -90,16 +90,14 @@ impl Mapping {
             if let Some(name) = table.get(key) {
                 return Some(Mapped { name: name.clone(), vintage: None });
             }
-            if let Some((vintage, base)) = split_prefix(key) {
-                if let Some(name) = table.get(base) {
+            if let Some((vintage, base)) = split_prefix(key)
+                && let Some(name) = table.get(base) {
                     return Some(Mapped { name: name.clone(), vintage: Some(vintage) });
                 }
-            }
-            if let Some((base, vintage)) = split_suffix(key) {
-                if let Some(name) = table.get(base) {
+            if let Some((base, vintage)) = split_suffix(key)
+                && let Some(name) = table.get(base) {
                     return Some(Mapped { name: name.clone(), vintage: Some(vintage) });
                 }
-            }
         }
         None
     }

@@ -334,13 +334,13 @@ fn display_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// Reads a GeoJSON file of LineString / MultiLineString features (WGS84).
+/// Reads a GeoJSON file of `LineString` / `MultiLineString` features (WGS84).
 pub fn read_geojson_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, IngestError> {
     let text = read_text(path, report)?;
     parse_geojson_roads(path, &text)
 }
 
-/// A property as text: strings as is, numbers printed, lists (OSMnx exports) by their first item.
+/// A property as text: strings as is, numbers printed, lists (`OSMnx` exports) by their first item.
 fn prop_text(props: &serde_json::Map<String, Value>, names: &[&str]) -> Option<String> {
     names.iter().find_map(|n| {
         props.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).and_then(|(_, v)| value_text(v))
@@ -402,12 +402,9 @@ pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, Inges
             }
             None => return Err(geometry_error(format!("feature {}: geometry without a type", i + 1))),
         };
-        let class_name = match prop_text(props, &["highway", "class", "fclass", "type"]) {
-            Some(c) => c,
-            None => {
-                net.notes.assume("no road class: unclassified assumed");
-                "unclassified".to_string()
-            }
+        let class_name = if let Some(c) = prop_text(props, &["highway", "class", "fclass", "type"]) { c } else {
+            net.notes.assume("no road class: unclassified assumed");
+            "unclassified".to_string()
         };
         let tags: Vec<(&str, String)> = ["oneway", "junction", "access", "motor_vehicle", "motorcar", "vehicle", "foot"]
             .iter()

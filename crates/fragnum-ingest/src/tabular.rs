@@ -117,7 +117,7 @@ impl Tabular {
     }
 
     /// The field of a row, empty when the row is short.
-    pub fn field<'a>(fields: &'a [String], index: usize) -> &'a str {
+    pub fn field(fields: &[String], index: usize) -> &str {
         fields.get(index).map_or("", String::as_str)
     }
 }

@@ -91,7 +91,7 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             out.push(layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), cells(&|r| r.digital[i].share().map(|s| 100.0 * s)), Ramp::YlOrRd));
         }
         if let Some((i, name)) = headline_indicator(ix) {
-            let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des ").to_string());
+            let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des "));
             out.push(layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues));
             out.push(layer(
                 "precarite_numerique_et_sociale_nombre",
