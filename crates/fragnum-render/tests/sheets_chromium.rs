@@ -75,7 +75,10 @@ fn sheet() -> SheetInput {
 /// Screenshots `page` to `png`; returns Chromium's stderr.
 fn screenshot(chromium: &Path, page: &Path, png: &Path) -> String {
     let mut child = Command::new(chromium)
-        .args(["--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0", "--hide-scrollbars"])
+        // No sandbox, GPU or /dev/shm: CI containers run as root with a tiny /dev/shm; a
+        // throwaway profile folder so parallel runs never share a lock.
+        .args(["--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0", "--hide-scrollbars"])
+        .arg(format!("--user-data-dir={}", png.with_extension("profile").display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg("--window-size=1240,1754")
         .arg(format!("file://{}", page.display()))
