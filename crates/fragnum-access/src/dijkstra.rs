@@ -33,7 +33,8 @@ pub struct NearestSites {
 /// Orders non-negative floats through their bit patterns (monotonic for values ≥ 0).
 #[inline]
 fn key(t: f64) -> u64 {
-    t.to_bits()
+    // `+ 0.0` turns -0.0 (a valid start offset) into +0.0, whose bits order first.
+    (t + 0.0).to_bits()
 }
 
 /// Multi-source Dijkstra over `graph` (pass the *reverse* graph to get times to the sites),
