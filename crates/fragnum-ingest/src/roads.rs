@@ -17,7 +17,8 @@ use std::path::Path;
 use fragnum_core::network::{RoadEdge, RoadNetwork, haversine_m};
 use fragnum_core::sites::Site;
 use fragnum_core::Location;
-use osmpbf::{Element, ElementReader};
+use osmpbf::{BlobDecode, BlobReader, Element, ElementReader};
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::text::read_text;
@@ -250,24 +251,38 @@ pub fn read_osm_pbf(path: &Path) -> Result<RoadNetwork, IngestError> {
     let mut ids: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
     ids.sort_unstable();
     ids.dedup();
+    // Second pass, node positions: blobs are decoded in parallel (most of the read time), each
+    // yielding the positions of the nodes the roads use; every node id is unique, so the result
+    // does not depend on the order blobs finish in.
+    let found: Vec<Vec<(usize, f64, f64)>> = BlobReader::from_path(path)
+        .map_err(|e| pbf_error(path, &e))?
+        .par_bridge()
+        .map(|blob| -> Result<Vec<(usize, f64, f64)>, osmpbf::Error> {
+            let mut out = Vec::new();
+            if let BlobDecode::OsmData(block) = blob?.decode()? {
+                for element in block.elements() {
+                    let (id, lon, lat) = match element {
+                        Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
+                        Element::Node(n) => (n.id(), n.lon(), n.lat()),
+                        _ => continue,
+                    };
+                    if let Ok(i) = ids.binary_search(&id) {
+                        out.push((i, lon, lat));
+                    }
+                }
+            }
+            Ok(out)
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|e| pbf_error(path, &e))?;
     let mut coords = vec![[f64::NAN, f64::NAN]; ids.len()];
     let mut bad: Option<(i64, f64, f64)> = None;
-    let mut store = |id: i64, lon: f64, lat: f64| {
-        if let Ok(i) = ids.binary_search(&id) {
-            coords[i] = [lon, lat];
-            if bad.is_none() && (lon.abs() > 180.0 || lat.abs() > 90.0) {
-                bad = Some((id, lon, lat));
-            }
+    for (i, lon, lat) in found.into_iter().flatten() {
+        coords[i] = [lon, lat];
+        if (lon.abs() > 180.0 || lat.abs() > 90.0) && bad.is_none_or(|b| ids[i] < b.0) {
+            bad = Some((ids[i], lon, lat));
         }
-    };
-    ElementReader::from_path(path)
-        .map_err(|e| pbf_error(path, &e))?
-        .for_each(|element| match element {
-            Element::DenseNode(n) => store(n.id(), n.lon(), n.lat()),
-            Element::Node(n) => store(n.id(), n.lon(), n.lat()),
-            _ => {}
-        })
-        .map_err(|e| pbf_error(path, &e))?;
+    }
     if let Some((id, lon, lat)) = bad {
         check_position(lon, lat, &Location::file(path), &format!("node {id}"))?;
     }
