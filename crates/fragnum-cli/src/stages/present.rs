@@ -168,41 +168,73 @@ const SOCIO: [(&str, &str, Option<&str>, f64, Unit); 8] = [
     ("Revenu disponible médian", "disp_med", None, 1.0, Unit::Euros),
 ];
 
-/// One sheet per zone of the finest level with outlines.
-pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
-    let table = &ctx.loaded.table;
-    let level = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l)).unwrap_or(Level::Iris);
-    let zones: Vec<_> = table.zones_at(level).map(|(_, z)| z.clone()).collect();
-    // Perimeter values: sums of numerators over sums of denominators (never averaged shares);
-    // for published rates and medians, the population-weighted mean of zones with a value.
-    let perimeter: Vec<Cell> = SOCIO
+/// Socio-demographic values over a set of zones: sums of numerators over sums of denominators
+/// (never averaged shares); for published rates and medians, the population-weighted mean of the
+/// zones with a value.
+fn socio_over(table: &ZoneTable, zones: &[&fragnum_core::Zone]) -> Vec<Cell> {
+    SOCIO
         .iter()
         .map(|&(_, num, den, scale, _)| {
             let mut a = 0.0;
             let mut b = 0.0;
-            for z in &zones {
+            for z in zones {
                 let n = table.get(&z.code, num).value();
-                let d = match den {
-                    Some(den) => table.get(&z.code, den).value(),
-                    None => table.get(&z.code, "pop").value(),
-                };
+                let d = table.get(&z.code, den.unwrap_or("pop")).value();
                 if let (Some(n), Some(d)) = (n, d) {
-                    if den.is_some() {
-                        a += n;
-                    } else {
-                        a += n * d;
-                    }
+                    a += if den.is_some() { n } else { n * d };
                     b += d;
                 }
             }
             if b > 0.0 { Cell::Value(scale * a / b) } else { Cell::Missing }
         })
-        .collect();
+        .collect()
+}
+
+/// The digital, social and IFN parts of a sheet, from an indices row.
+fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize) -> (Option<DigitalPrecarity>, Option<SocialRank>, Option<IfnScores>) {
+    let digital = row.zip(headline).and_then(|(r, i)| {
+        let d = &r.digital[i];
+        let universe = d.universe.filter(|u| *u > 0.0)?;
+        Some(DigitalPrecarity { estimate: d.count?, share: 100.0 * d.count? / universe, low: 100.0 * d.low? / universe, high: 100.0 * d.high? / universe })
+    });
+    let social = row.and_then(|r| Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c}")) }));
+    let ifn = row.and_then(|r| r.ifn.first()?.as_ref()).map(|s| IfnScores {
+        global: s.score_global,
+        axes: vec![
+            ("Accès à l'information".into(), s.acces_information),
+            ("Accès aux interfaces numériques".into(), s.acces_interfaces_numeriques),
+            ("Compétences administratives".into(), s.competences_administratives),
+            ("Compétences numériques / scolaires".into(), s.competences_numeriques_scolaires),
+        ],
+    });
+    (digital, social, ifn)
+}
+
+/// The custom groups of `[indices.groups]` (name → member codes: zones, communes or EPCI).
+fn configured_groups(ctx: &Context) -> Vec<(String, Vec<String>)> {
+    let Some(groups) = ctx.config.indices.as_ref().and_then(|t| t.get("groups")).and_then(toml::Value::as_table) else { return Vec::new() };
+    groups
+        .iter()
+        .map(|(name, members)| {
+            let codes = members.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
+            (name.clone(), codes)
+        })
+        .collect()
+}
+
+/// One sheet per zone of the finest level with outlines, then one per configured group (a
+/// city's *secteurs*, a study perimeter).
+pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
+    let table = &ctx.loaded.table;
+    let level = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l)).unwrap_or(Level::Iris);
+    let zones: Vec<&fragnum_core::Zone> = table.zones_at(level).map(|(_, z)| z).collect();
+    let perimeter = socio_over(table, &zones);
     let rows = indices.map(|ix| rows_by_code(ix, level)).unwrap_or_default();
+    let group_rows = indices.map(|ix| rows_by_code(ix, Level::Group)).unwrap_or_default();
     let headline = indices.and_then(headline_indicator).map(|(i, _)| i);
-    let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
     // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
     let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
+    let access_of = |z: &fragnum_core::Zone| access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied();
     let k20 = access.and_then(|a| a.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9)).unwrap_or(0);
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
@@ -210,40 +242,19 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         sources.push(format!("Accessibilité : {}", a.method_label));
     }
 
-    zones
+    let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
+    let mut out: Vec<SheetInput> = zones
         .iter()
         .map(|z| {
             let code = &z.code;
             let socio = SOCIO
                 .iter()
                 .zip(&perimeter)
-                .map(|(&(label, num, den, scale, unit), &p)| {
-                    let cell = ratio(table, code, num, den, scale);
-                    SocioRow { label: label.into(), zone: cell, perimeter: p, unit }
-                })
+                .map(|(&(label, num, den, scale, unit), &p)| SocioRow { label: label.into(), zone: ratio(table, code, num, den, scale), perimeter: p, unit })
                 .collect();
-            let row = rows.get(code.as_str()).copied();
-            let digital = row.zip(headline).and_then(|(r, i)| {
-                let d = &r.digital[i];
-                let universe = d.universe.filter(|u| *u > 0.0)?;
-                Some(DigitalPrecarity { estimate: d.count?, share: 100.0 * d.count? / universe, low: 100.0 * d.low? / universe, high: 100.0 * d.high? / universe })
-            });
-            let social = row.and_then(|r| {
-                Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c} sur 5")) })
-            });
-            let ifn = row.and_then(|r| r.ifn.first()?.as_ref()).map(|s| IfnScores {
-                global: s.score_global,
-                axes: vec![
-                    ("Accès à l'information".into(), s.acces_information),
-                    ("Accès aux interfaces numériques".into(), s.acces_interfaces_numeriques),
-                    ("Compétences administratives".into(), s.competences_administratives),
-                    ("Compétences numériques / scolaires".into(), s.competences_numeriques_scolaires),
-                ],
-            });
+            let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored);
             let outline = ctx.loaded.geometries.get(code).cloned();
-            let services = access.map_or_else(ServiceOffer::default, |a| {
-                service_offer(a, outline.as_ref(), access_by_zone.get(code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied(), k20)
-            });
+            let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
             SheetInput {
                 code: code.as_str().to_string(),
                 name: z.name.clone().unwrap_or_else(|| code.as_str().to_string()),
@@ -258,7 +269,47 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 sources: sources.clone(),
             }
         })
-        .collect()
+        .collect();
+
+    let group_scored = group_rows.values().filter(|r| r.social.rank.is_some()).count();
+    for (name, codes) in configured_groups(ctx) {
+        let members: Vec<&fragnum_core::Zone> = zones
+            .iter()
+            .copied()
+            .filter(|z| codes.iter().any(|c| c == z.code.as_str() || z.commune.as_deref() == Some(c) || z.epci.as_deref() == Some(c)))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let values = socio_over(table, &members);
+        let socio = SOCIO
+            .iter()
+            .zip(values.iter().zip(&perimeter))
+            .map(|(&(label, _, _, _, unit), (&v, &p))| SocioRow { label: label.into(), zone: v, perimeter: p, unit })
+            .collect();
+        let (digital, social, ifn) = index_parts(group_rows.get(&name).copied(), headline, group_scored);
+        let outline: Option<fragnum_core::ZoneGeometry> = {
+            let parts: Vec<_> = members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
+            (!parts.is_empty()).then(|| geo::MultiPolygon(parts))
+        };
+        let weighted: Vec<_> = members.iter().map(|z| (access_of(z), table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
+        let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
+        let population: f64 = members.iter().filter_map(|z| table.get(&z.code, "pop").value()).sum();
+        out.push(SheetInput {
+            code: name.clone(),
+            name: name.clone(),
+            commune: format!("regroupement de {} zones", members.len()),
+            population: Some(population),
+            socio,
+            digital,
+            social,
+            ifn,
+            services,
+            outline,
+            sources: sources.clone(),
+        });
+    }
+    out
 }
 
 fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale: f64) -> Cell {
@@ -273,13 +324,14 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
 }
 
 /// Sites in the zone, and sites within 20 minutes of most of its residents (the access stage
-/// counts, for each site, the share of the zone's population points it reaches within the
+/// counts, for each site, the share of each zone's population points it reaches within the
 /// threshold, over the network or by the labelled approximation; a site is listed when that
-/// share is at least one half).
+/// share is at least one half). `members` are the access results of the zone — or of a group's
+/// zones — with their population weights.
 fn service_offer(
     access: &AccessOutput,
     outline: Option<&fragnum_core::ZoneGeometry>,
-    zone: Option<&fragnum_access::coverage::ZoneResult>,
+    members: &[(Option<&fragnum_access::coverage::ZoneResult>, f64)],
     k20: usize,
 ) -> ServiceOffer {
     let as_service = |i: usize| {
@@ -295,10 +347,31 @@ fn service_offer(
             .map(as_service)
             .collect();
     }
-    if let Some(z) = zone {
-        offer.within_20 = z.sites_within.iter().filter(|(_, share)| *share >= 0.5).map(|&(i, _)| as_service(i)).collect();
-        offer.share_within_20 = z.share_within.get(k20).map(|s| 100.0 * s);
-        offer.nearest = z.nearest_site.zip(z.mean_min).map(|(i, m)| (access.sites[i].site.name.clone(), m));
+    let known: Vec<(&fragnum_access::coverage::ZoneResult, f64)> = members.iter().filter_map(|(z, w)| z.map(|z| (z, *w))).collect();
+    let total: f64 = known.iter().map(|(_, w)| w).sum();
+    if known.is_empty() || total <= 0.0 {
+        return offer;
     }
+    let mut site_share: BTreeMap<usize, f64> = BTreeMap::new();
+    let mut nearest: BTreeMap<usize, f64> = BTreeMap::new();
+    let (mut share20, mut minutes, mut timed) = (0.0, 0.0, 0.0);
+    for (z, w) in &known {
+        for &(site, share) in &z.sites_within {
+            *site_share.entry(site).or_default() += share * w / total;
+        }
+        share20 += z.share_within.get(k20).copied().unwrap_or(0.0) * w / total;
+        if let (Some(site), Some(m)) = (z.nearest_site, z.mean_min) {
+            *nearest.entry(site).or_default() += w;
+            minutes += m * w;
+            timed += w;
+        }
+    }
+    offer.within_20 = site_share.iter().filter(|(_, share)| **share >= 0.5).map(|(&i, _)| as_service(i)).collect();
+    offer.share_within_20 = Some(100.0 * share20);
+    offer.nearest = nearest
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .filter(|_| timed > 0.0)
+        .map(|(&i, _)| (access.sites[i].site.name.clone(), minutes / timed));
     offer
 }
