@@ -50,7 +50,7 @@ fn demo_pipeline_runs_end_to_end() {
     for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson", "indices.parquet", "indices.csv"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
-    for f in ["access_zones.csv", "access_points.parquet", "access_siting.csv", "isochrones.geojson", "maps/no_daily_internet_part.geojson", "maps/no_daily_internet_part-web.png", "maps/acces_20min_part-a4.svg", "sheets/index.html"] {
+    for f in ["access_zones.csv", "access_points.parquet", "access_siting.csv", "isochrones.geojson", "maps/no_daily_internet_part.geojson", "maps/no_daily_internet_part-web.png", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/001000105.html", "sheets/Valbrune_Nord.html"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
     // Every sheet escapes the hostile site name of the demo.
