@@ -238,6 +238,18 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
     }
     write(dir, "reference_IRIS_geo2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), files)?;
 
+    // Commune twin of the population table (INSEE base-cc): the same counts summed per commune.
+    let mut header: Vec<String> = ["CODGEO", "LIBGEO", "P21_POP"].map(String::from).to_vec();
+    header.extend(AGE_BANDS.iter().map(|b| format!("P21_POP{b}")));
+    let mut t = Csv::new(&header);
+    for &(code, name) in &communes {
+        let members: Vec<&Counts> = areas.iter().zip(counts).filter(|(a, _)| a.commune == code).map(|(_, c)| c).collect();
+        let mut row = vec![code.to_string(), name.to_string(), count(members.iter().map(|c| c.population()).sum())];
+        row.extend((0..6).map(|i| count(members.iter().map(|c| c.band(i)).sum())));
+        t.row(row);
+    }
+    write(dir, "base-cc-evol-struct-pop-2021.csv", t.text(';').as_bytes(), files)?;
+
     // Commune → EPCI.
     let mut t = Csv::new(&["CODGEO", "LIBGEO", "EPCI", "LIBEPCI", "DEP", "REG"]);
     for &(code, name) in &communes {
