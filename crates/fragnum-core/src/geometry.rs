@@ -1,12 +1,32 @@
 //! Geometry aliases. Every geometry held by fragnum is WGS84 longitude/latitude (EPSG:4326 axis
 //! order lon, lat), whatever the source CRS was; ingest reprojects on reading.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ZoneCode;
+use crate::{Level, ZoneCode};
 
 /// The outline of one zone: always a multipolygon, so single polygons and archipelagos share a type.
 pub type ZoneGeometry = geo_types::MultiPolygon<f64>;
 
 /// Outlines keyed by zone code, in code order (deterministic output).
 pub type ZoneGeometries = BTreeMap<ZoneCode, ZoneGeometry>;
+
+/// The levels that have at least one outline.
+pub fn outlined_levels(geometries: &ZoneGeometries) -> BTreeSet<Level> {
+    geometries.keys().map(ZoneCode::level).collect()
+}
+
+/// The finest level that has outlines (IRIS before communes, and so on): the level maps and
+/// sheets are drawn at.
+///
+/// ```
+/// use fragnum_core::{Level, ZoneCode, ZoneGeometries};
+/// use fragnum_core::geometry::finest_outlined_level;
+/// let mut g = ZoneGeometries::new();
+/// assert_eq!(finest_outlined_level(&g), None);
+/// g.insert(ZoneCode::new(Level::Commune, "38185").unwrap(), geo_types::MultiPolygon(vec![]));
+/// assert_eq!(finest_outlined_level(&g), Some(Level::Commune));
+/// ```
+pub fn finest_outlined_level(geometries: &ZoneGeometries) -> Option<Level> {
+    outlined_levels(geometries).first().copied()
+}

@@ -149,7 +149,7 @@ pub fn align_epci_with_communes(table: &mut ZoneTable) -> usize {
             continue;
         }
         let Some(commune) = zone.commune.clone().or_else(|| zone.code.commune().map(str::to_string)) else { continue };
-        let Some(c) = table.find(&commune).map(|i| &table.zones()[i]).filter(|c| c.code.level() == Level::Commune) else { continue };
+        let Some(c) = ZoneCode::new(Level::Commune, &commune).ok().and_then(|c| table.row(&c).ok()).map(|i| &table.zones()[i]) else { continue };
         let Some(epci) = c.epci.clone() else { continue };
         let epci_name = c.epci_name.clone();
         if let Some(z) = table.zone_mut(row)

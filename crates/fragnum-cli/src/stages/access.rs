@@ -30,7 +30,7 @@ use anyhow::{Context as _, Result, bail};
 use fragnum_access::config::AccessConfig;
 use fragnum_access::{AccessInput, AccessOutput, SpeedProfile};
 use fragnum_core::sites::PopulationPoint;
-use fragnum_core::{Cell, Level};
+use fragnum_core::Cell;
 use fragnum_render::tables::Table;
 
 /// A number the French way with one decimal (`12,5`), as maps and sheets write it.
@@ -80,7 +80,7 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
     let table = &ctx.loaded.table;
     let mut points: Vec<PopulationPoint> = Vec::new();
     let mut densities: BTreeMap<String, f64> = BTreeMap::new();
-    let finest = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l));
+    let finest = fragnum_core::geometry::finest_outlined_level(&ctx.loaded.geometries);
     for (code, geometry) in &ctx.loaded.geometries {
         if Some(code.level()) != finest {
             continue;
@@ -101,16 +101,14 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
         }
         // The study territory is the zones with an outline (else the zones of the table): grid
         // cells elsewhere would count people the territory's sites are not meant to serve.
+        let outlined = fragnum_core::geometry::outlined_levels(&ctx.loaded.geometries);
         let in_territory = |z: &fragnum_core::ZoneCode| {
-            if ctx.loaded.geometries.keys().any(|c| c.level() == z.level()) {
-                ctx.loaded.geometries.contains_key(z)
-            } else {
-                table.find(z.as_str()).is_some()
-            }
+            if outlined.contains(&z.level()) { ctx.loaded.geometries.contains_key(z) } else { table.row(z).is_ok() }
         };
         let total = cells.len();
-        let outside: f64 = cells.iter().filter(|c| !c.zone.as_ref().is_some_and(in_territory)).map(|c| c.weight).sum();
-        cells.retain(|c| c.zone.as_ref().is_some_and(in_territory));
+        let (inside, outside): (Vec<PopulationPoint>, Vec<PopulationPoint>) = cells.into_iter().partition(|c| c.zone.as_ref().is_some_and(in_territory));
+        let outside: f64 = outside.iter().map(|c| c.weight).sum();
+        let cells = inside;
         println!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
         points.extend(cells);
     }

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use fragnum_access::AccessOutput;
+use fragnum_core::geometry::finest_outlined_level;
 use fragnum_core::{Cell, Level, ZoneCode, ZoneTable};
 use fragnum_indices::{IndicesOutput, IndicesRow};
 use fragnum_render::classify::Classification;
@@ -68,6 +69,12 @@ fn layer(id: &str, title: String, unit: Unit, source: &str, vintage: String, val
     Layer { id: id.into(), title, unit, source: source.into(), vintage, values, classification: Classification::default(), ramp, decimals: None }
 }
 
+/// Index of the 20-minute threshold in the access results (maps and sheets speak of 20 minutes);
+/// the first threshold when 20 is not configured.
+fn twenty_minutes(access: &AccessOutput) -> usize {
+    access.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0)
+}
+
 fn rows_by_code(indices: &IndicesOutput, level: Level) -> BTreeMap<String, &IndicesRow> {
     indices.rows_at(level).map(|r| (r.code.clone(), r)).collect()
 }
@@ -75,7 +82,7 @@ fn rows_by_code(indices: &IndicesOutput, level: Level) -> BTreeMap<String, &Indi
 /// Every map layer the data allow, at the finest level with outlines (IRIS when present).
 pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<Layer> {
     let table = &ctx.loaded.table;
-    let level = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l)).unwrap_or(Level::Iris);
+    let level = finest_outlined_level(&ctx.loaded.geometries).unwrap_or(Level::Iris);
     let codes: Vec<ZoneCode> = table.zones_at(level).map(|(_, z)| z.code.clone()).collect();
     let mut out = Vec::new();
     let census = "INSEE, recensement de la population";
@@ -125,7 +132,7 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         }
     }
     if let Some(ac) = access {
-        let k20 = ac.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0);
+        let k20 = twenty_minutes(ac);
         // Access zones are those of the population points (IRIS, or communes for a grid):
         // the layer is drawn at that level.
         let values = ac.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k20]))).collect();
@@ -226,7 +233,7 @@ fn configured_groups(ctx: &Context) -> Vec<(String, Vec<String>)> {
 /// city's *secteurs*, a study perimeter).
 pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
     let table = &ctx.loaded.table;
-    let level = Level::ALL.into_iter().find(|l| ctx.loaded.geometries.keys().any(|c| c.level() == *l)).unwrap_or(Level::Iris);
+    let level = finest_outlined_level(&ctx.loaded.geometries).unwrap_or(Level::Iris);
     let zones: Vec<&fragnum_core::Zone> = table.zones_at(level).map(|(_, z)| z).collect();
     let perimeter = socio_over(table, &zones);
     let rows = indices.map(|ix| rows_by_code(ix, level)).unwrap_or_default();
@@ -235,7 +242,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
     let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
     let access_of = |z: &fragnum_core::Zone| access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied();
-    let k20 = access.and_then(|a| a.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9)).unwrap_or(0);
+    let k20 = access.map_or(0, twenty_minutes);
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
     if let Some(a) = access {
