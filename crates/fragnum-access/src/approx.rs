@@ -83,7 +83,7 @@ pub fn straight_line(sites: &[Site], points: &[PopulationPoint], urban: Option<&
 pub fn disc(centre: [f64; 2], threshold_s: f64, a: &Approximation) -> geo_types::Polygon<f64> {
     const SIDES: usize = 64;
     let radius_m = a.speed_ms(false) * threshold_s / a.detour;
-    let dlat = radius_m / 111_195.0;
+    let dlat = radius_m / fragnum_core::network::METRES_PER_DEGREE;
     let dlon = dlat / centre[1].to_radians().cos().max(1e-6);
     let mut ring: Vec<geo_types::Coord<f64>> = (0..SIDES)
         .map(|k| {

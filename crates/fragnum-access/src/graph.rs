@@ -24,7 +24,7 @@ pub struct Projection {
     ky: f64,
 }
 
-const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+use fragnum_core::network::METRES_PER_DEGREE;
 
 impl Projection {
     /// A projection centred on `[lon, lat]`.

@@ -98,6 +98,12 @@ impl RoadNetwork {
     }
 }
 
+/// Mean Earth radius (IUGG), metres: the sphere every fragnum distance is measured on.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// Metres in one degree of latitude on that sphere.
+pub const METRES_PER_DEGREE: f64 = EARTH_RADIUS_M * std::f64::consts::PI / 180.0;
+
 /// Great-circle distance in metres between two `[lon, lat]` points (haversine, mean Earth radius).
 ///
 /// ```
@@ -105,7 +111,7 @@ impl RoadNetwork {
 /// assert!((d - 44_500.0).abs() < 1_000.0, "{d}"); // Grenoble – Chambéry, about 44 km
 /// ```
 pub fn haversine_m(a: [f64; 2], b: [f64; 2]) -> f64 {
-    const R: f64 = 6_371_008.8;
+    const R: f64 = EARTH_RADIUS_M;
     let (lat1, lat2) = (a[1].to_radians(), b[1].to_radians());
     let dlat = lat2 - lat1;
     let dlon = (b[0] - a[0]).to_radians();

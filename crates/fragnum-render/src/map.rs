@@ -88,8 +88,7 @@ pub struct Projection {
     y0: f64,
 }
 
-/// Metres in one degree of latitude on the mean sphere (R = 6 371 008.8 m).
-pub const METRES_PER_DEGREE: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+pub use fragnum_core::network::METRES_PER_DEGREE;
 
 impl Projection {
     /// Fits `bbox` into the pixel rectangle `(x, y, w, h)`, centred, keeping proportions.

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{number, NNBSP};
 use crate::layer::Classified;
-use crate::map::{BBox, MapContext, Projection, SITE_KINDS};
+use crate::map::{BBox, MapContext, Projection, SiteMark, SITE_KINDS};
 use crate::ramp::parse_hex;
 use crate::RenderError;
 
@@ -189,6 +189,14 @@ fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: &str, at: 
 /// Draws the whole map on `root` (any plotters backend).
 pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> DrawResult {
     let lay = Layout::of(size);
+    // Sites outside the zones' bounding box are neither drawn (they would land on the legend or
+    // scale bar) nor listed in the legend.
+    let bbox = BBox::of(ctx.zones.values());
+    let shown: Vec<&SiteMark> = ctx
+        .sites
+        .iter()
+        .filter(|s| bbox.is_some_and(|b| (b.min_lon..=b.max_lon).contains(&s.lon) && (b.min_lat..=b.max_lat).contains(&s.lat)))
+        .collect();
     let u = lay.u;
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
@@ -238,11 +246,8 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         }
         let r = (7.0 * u).round().max(2.0) as i32;
         let (mx, my, mw, mh) = lay.map;
-        for s in ctx.sites {
-            let (x, y) = proj.project(s.lon, s.lat);
-            if x >= mx && x <= mx + mw && y >= my && y <= my + mh {
-                draw_site(root, &s.kind, px((x, y)), r)?;
-            }
+        for s in &shown {
+            draw_site(root, &s.kind, px(proj.project(s.lon, s.lat)), r)?;
         }
         // Scale bar, bottom left of the map frame.
         let len = nice_length(mw * 0.2 * proj.metres_per_pixel());
@@ -274,10 +279,10 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         text(root, &count, (lx + 58.0 * u, y + 2.0 * u), &font(22.0 * u, false))?;
         y += row;
     }
-    // Site symbols (only kinds present), in the second column of a bottom band or below classes.
-    let kinds: Vec<(&str, &str)> = SITE_KINDS.iter().copied().filter(|(k, _)| ctx.sites.iter().any(|s| s.kind == *k)).collect();
-    let others = ctx.sites.iter().any(|s| !SITE_KINDS.iter().any(|(k, _)| s.kind == *k));
-    let (mut sx, mut sy) = if lw > 900.0 * u { (lx + lw / 2.0 + 20.0 * u, ly + 72.0 * u) } else { (lx, y + 20.0 * u) };
+    // Site symbols (only kinds drawn), in the second column of a bottom band or below classes.
+    let kinds: Vec<(&str, &str)> = SITE_KINDS.iter().copied().filter(|(k, _)| shown.iter().any(|s| s.kind == *k)).collect();
+    let others = shown.iter().any(|s| !SITE_KINDS.iter().any(|(k, _)| s.kind == *k));
+    let (sx, mut sy) = if lw > 900.0 * u { (lx + lw / 2.0 + 20.0 * u, ly + 72.0 * u) } else { (lx, y + 20.0 * u) };
     if !kinds.is_empty() || others {
         text(root, "Lieux d’accompagnement", (sx, sy - 40.0 * u), &font(22.0 * u, true))?;
         let r = (9.0 * u).round().max(2.0) as i32;
@@ -286,9 +291,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
             text(root, label, (sx + 58.0 * u, sy + 2.0 * u), &font(22.0 * u, false))?;
             sy += row;
         }
-        sx += 0.0;
     }
-    let _ = sx;
 
     // Source line.
     let (w, h) = lay.page;

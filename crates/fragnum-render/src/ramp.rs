@@ -90,9 +90,6 @@ const VIRIDIS: [&[&str]; 7] = [
 
 impl Ramp {
     /// True for diverging ramps.
-    pub fn is_diverging(self) -> bool {
-        matches!(self, Ramp::PuOr | Ramp::RdBu)
-    }
 
     /// `k` colours (`#rrggbb`), lightest (or first diverging end) first.
     ///

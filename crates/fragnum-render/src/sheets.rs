@@ -132,9 +132,6 @@ pub struct ServiceType {
     pub none: &'static str,
 }
 
-/// Service types that are site kinds (known for every site, whatever its services column).
-const KINDS: [&str; 3] = ["france_services", "conseiller_numerique", "mediation"];
-
 /// The service types listed in every sheet, in order.
 pub const SERVICE_TYPES: [ServiceType; 7] = [
     ServiceType { key: "france_services", label: "France Services", aliases: &["fs", "maison_france_services"], none: "aucune France Services" },
@@ -264,13 +261,10 @@ fn gap(zone: Cell, perimeter: Cell, unit: Unit) -> String {
     match (zone, perimeter) {
         (Cell::Value(a), Cell::Value(b)) => {
             let d = a - b;
-            let (sign, unit_txt) = match unit {
-                Unit::Percent => ("", format!("{NNBSP}pt")),
-                _ => ("", String::new()),
-            };
+            let unit_txt = if unit == Unit::Percent { format!("{NNBSP}pt") } else { String::new() };
             let s = number(d, unit.default_decimals());
             let s = if d > 0.0 && !s.chars().all(|c| c == '0' || c == ',') { format!("+{s}") } else { s };
-            format!("{sign}{s}{unit_txt}")
+            format!("{s}{unit_txt}")
         }
         _ => "–".into(),
     }
@@ -418,7 +412,7 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
     let mut missing = Vec::new();
     for t in &SERVICE_TYPES {
         // The three site kinds are always known; the other services only when sites list them.
-        if !o.services_described && !KINDS.contains(&t.key) {
+        if !o.services_described && !crate::map::SITE_KINDS.iter().any(|(k, _)| *k == t.key) {
             let _ = writeln!(b, "<tr><th scope=\"row\">{}</th><td class=\"n\" colspan=\"2\">non renseigné</td></tr>", t.label);
             continue;
         }

@@ -156,10 +156,22 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     out
 }
 
-/// Sites drawn on maps: the accessibility stage's (after kind filtering) when it ran.
-pub fn site_marks(access: Option<&AccessOutput>) -> Vec<SiteMark> {
+/// Sites drawn on maps: the accessibility stage's (after kind filtering) that lie inside the
+/// territory's outlines. Sites beyond the border still count in travel times, but drawn on a
+/// map of the territory they would fall outside it (and onto the legend or scale bar).
+pub fn site_marks(ctx: &Context, access: Option<&AccessOutput>) -> Vec<SiteMark> {
+    use geo::BoundingRect;
+    let outlines: Vec<(geo::Rect<f64>, &fragnum_core::ZoneGeometry)> =
+        ctx.loaded.geometries.values().filter_map(|g| Some((g.bounding_rect()?, g))).collect();
+    let inside = |p: geo::Point<f64>| outlines.iter().any(|(r, g)| r.intersects(&p) && g.intersects(&p));
     access
-        .map(|a| a.sites.iter().map(|s| SiteMark { name: s.site.name.clone(), kind: s.site.kind.clone(), lon: s.site.lon, lat: s.site.lat }).collect())
+        .map(|a| {
+            a.sites
+                .iter()
+                .filter(|s| inside(geo::Point::new(s.site.lon, s.site.lat)))
+                .map(|s| SiteMark { name: s.site.name.clone(), kind: s.site.kind.clone(), lon: s.site.lon, lat: s.site.lat })
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -21,10 +21,9 @@
 //! title = "Part de la population en précarité numérique"
 //! ```
 
-use std::collections::BTreeSet;
 
 use anyhow::{Context as _, Result};
-use fragnum_core::{Level, ZoneCode, ZoneGeometries};
+use fragnum_core::{Level, ZoneGeometries};
 use fragnum_render::{render_layers, write_sheets, Layer, MapContext, RenderConfig, SheetInput, SiteMark};
 
 use super::Context;
@@ -56,24 +55,18 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         bar.set_message(layer.id.clone());
         bar.inc(1);
         let layer = cfg.apply(layer);
-        let wanted: BTreeSet<&ZoneCode> = layer.values.keys().collect();
         let zones: ZoneGeometries =
-            ctx.loaded.geometries.iter().filter(|(c, _)| wanted.contains(c)).map(|(c, g)| (c.clone(), g.clone())).collect();
+            ctx.loaded.geometries.iter().filter(|(c, _)| layer.values.contains_key(*c)).map(|(c, g)| (c.clone(), g.clone())).collect();
         if zones.is_empty() {
             eprintln!("render: layer `{}` has no zone with an outline; skipped", layer.id);
             continue;
         }
-        // Sites outside the drawn zones' bounding box would land on the legend or scale bar.
-        let in_view: Vec<SiteMark> = match geo::BoundingRect::bounding_rect(&geo::MultiPolygon(zones.values().flat_map(|m| m.0.iter().cloned()).collect())) {
-            Some(r) => sites.iter().filter(|s| (r.min().x..=r.max().x).contains(&s.lon) && (r.min().y..=r.max().y).contains(&s.lat)).cloned().collect(),
-            None => Vec::new(),
-        };
         let draw_communes = !communes.is_empty() && zones.keys().all(|c| c.level() != Level::Commune);
         let map_ctx = MapContext {
             zones: &zones,
             names: names.clone(),
             communes: draw_communes.then_some(&communes),
-            sites: &in_view,
+            sites,
             territory: territory.clone(),
         };
         files.extend(
