@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use fragnum_access::coverage::network_times;
-use fragnum_access::dijkstra::{Source, nearest_sites};
+use fragnum_access::dijkstra::nearest_sites;
 use fragnum_access::graph::Graph;
 use fragnum_access::profile::SpeedProfile;
 use fragnum_access::snap::Snapper;
@@ -84,16 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let times = times.ok_or("no run")?;
     // The query alone: the multi-source Dijkstra over every node.
-    let mut sources = Vec::new();
-    for (i, snap) in times.site_snaps.iter().enumerate() {
-        if let Some(snap) = snap {
-            for (node, time) in snapper.entries(snap) {
-                if time.is_finite() {
-                    sources.push(Source { node, time, site: i as u32 });
-                }
-            }
-        }
-    }
+    let sources = snapper.sources(&times.site_snaps);
     let mut query = Vec::new();
     for _ in 0..21 {
         let t = Instant::now();

@@ -11,7 +11,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use fragnum_access::dijkstra::{Source, nearest_sites};
+use fragnum_access::dijkstra::nearest_sites;
 use fragnum_access::graph::Graph;
 use fragnum_access::profile::SpeedProfile;
 use fragnum_access::snap::Snapper;
@@ -53,17 +53,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let graph = Graph::build(&net, &profile)?;
     println!("graph build (largest SCC, CSR, urban detection): {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     let snapper = Snapper::new(&graph);
-    let mut sources = Vec::new();
-    for k in 0..20usize {
-        let at = [5.0 + ((k * 7919) % side) as f64 * dx + dx / 3.0, 45.0 + ((k * 104_729) % side) as f64 * dy];
-        if let Some(snap) = snapper.snap(at, 500.0, 4.5 / 3.6) {
-            for (node, time) in snapper.entries(&snap) {
-                if time.is_finite() {
-                    sources.push(Source { node, time, site: k as u32 });
-                }
-            }
-        }
-    }
+    let snaps: Vec<_> = (0..20usize)
+        .map(|k| {
+            let at = [5.0 + ((k * 7919) % side) as f64 * dx + dx / 3.0, 45.0 + ((k * 104_729) % side) as f64 * dy];
+            snapper.snap(at, 500.0, 4.5 / 3.6)
+        })
+        .collect();
+    let sources = snapper.sources(&snaps);
     let mut runs = Vec::new();
     for _ in 0..7 {
         let t = Instant::now();

@@ -7,7 +7,7 @@ use fragnum_core::ZoneCode;
 use fragnum_core::sites::{PopulationPoint, Site};
 use rayon::prelude::*;
 
-use crate::dijkstra::{NearestSites, Source, nearest_sites};
+use crate::dijkstra::{NearestSites, nearest_sites};
 use crate::graph::Graph;
 use crate::snap::{Snap, Snapper};
 
@@ -65,15 +65,10 @@ pub struct NetworkTimes {
 /// point its time to the nearest site (walking legs included).
 pub fn network_times(graph: &Graph, snapper: &Snapper, sites: &[Site], points: &[PopulationPoint], max_snap_m: f64, walk_ms: f64) -> NetworkTimes {
     let site_snaps: Vec<Option<Snap>> = sites.par_iter().map(|s| snapper.snap(s.position(), max_snap_m, walk_ms)).collect();
-    let mut sources = Vec::with_capacity(2 * sites.len());
+    let sources = snapper.sources(&site_snaps);
     let mut on_segment: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, snap) in site_snaps.iter().enumerate() {
         if let Some(snap) = snap {
-            for (node, time) in snapper.entries(snap) {
-                if time.is_finite() {
-                    sources.push(Source { node, time, site: i as u32 });
-                }
-            }
             on_segment.entry(snap.segment).or_default().push(i);
         }
     }

@@ -126,6 +126,16 @@ pub enum Method {
     StraightLine,
 }
 
+impl Method {
+    /// The name written in tables and GeoJSON metadata.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Network => "network",
+            Method::StraightLine => "straight_line_approximation",
+        }
+    }
+}
+
 /// One site (existing or candidate) with how it attached to the network and whom it serves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SiteResult {
@@ -218,10 +228,10 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     let walk_ms = settings.walk_kmh / 3.6;
     let threshold_s = settings.isochrone_min * 60.0;
     let population: Vec<f64> = input.points.iter().map(|p| p.weight).collect();
-    let weights: Vec<f64> = input.weights.map_or_else(|| population.clone(), <[f64]>::to_vec);
+    let weights: &[f64] = input.weights.unwrap_or(&population);
     let mut warnings = Vec::new();
     let mut timings = Timings::default();
-    let (method, method_label, points, mut sites, mut candidates, isochrones, cell, cover, site_cover, network) = if let Some(net) = input.network {
+    let (method, method_label, points, mut sites, candidates, isochrones, cell, cover, site_cover, network) = if let Some(net) = input.network {
         let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
         let t = Instant::now();
         let graph = graph::Graph::build(net, profile)?;
@@ -309,10 +319,10 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     if unsnapped_sites > 0 {
         warnings.push(format!("{unsnapped_sites} sites farther than {} m from any road were not used", settings.max_snap_m));
     }
-    let beyond: Vec<&PointResult> = points.iter().filter(|r| r.beyond_snap).collect();
-    if !beyond.is_empty() {
+    let beyond = points.iter().filter(|r| r.beyond_snap).count();
+    if beyond > 0 {
         let pop: f64 = points.iter().zip(&population).filter(|(r, _)| r.beyond_snap).map(|(_, w)| w).sum();
-        warnings.push(format!("{} population points ({pop:.0} people) farther than {} m from any road: counted as not served", beyond.len(), settings.max_snap_m));
+        warnings.push(format!("{beyond} population points ({pop:.0} people) farther than {} m from any road: counted as not served", settings.max_snap_m));
     }
     let mut within = 0.0;
     for (r, w) in points.iter().zip(&population) {
@@ -325,10 +335,7 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
         }
     }
     let total: f64 = population.iter().sum();
-    let siting = siting::greedy(&cover, &population, &weights, within, settings.new_sites.min(cover.len()));
-    for c in &mut candidates {
-        c.population_nearest = 0.0;
-    }
+    let siting = siting::greedy(&cover, &population, weights, within, settings.new_sites.min(cover.len()));
     let mut zones = coverage::zone_results(input.points, &points, &settings.thresholds_min);
     coverage::attach_sites_within(&mut zones, input.points, &site_cover);
     Ok(AccessOutput {

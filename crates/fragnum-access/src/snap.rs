@@ -74,6 +74,23 @@ impl<'g> Snapper<'g> {
         [(seg.a, s.leg_s + s.t * seg.ab), (seg.b, s.leg_s + (1.0 - s.t) * seg.ba)]
     }
 
+    /// The multi-source Dijkstra's start points for snapped sites (`snaps[i]` is site `i`):
+    /// each open way onto the graph with the seconds from there to the site. Unsnapped sites
+    /// give none. The one place that turns site snaps into sources, so benchmarks start from
+    /// exactly what [`crate::coverage::network_times`] uses.
+    pub fn sources(&self, snaps: &[Option<Snap>]) -> Vec<crate::dijkstra::Source> {
+        let mut out = Vec::with_capacity(2 * snaps.len());
+        for (i, snap) in snaps.iter().enumerate() {
+            let Some(snap) = snap else { continue };
+            for (node, time) in self.entries(snap) {
+                if time.is_finite() {
+                    out.push(crate::dijkstra::Source { node, time, site: i as u32 });
+                }
+            }
+        }
+        out
+    }
+
     /// Seconds from origin `from` to destination `to` along their common segment, when they
     /// share one and the direction is open.
     pub fn along(&self, from: &Snap, to: &Snap) -> Option<f64> {

@@ -10,7 +10,7 @@ use fragnum_core::sites::PopulationPoint;
 use fragnum_core::{ZoneCode, ZoneGeometry};
 use serde_json::{Value, json};
 
-use crate::{AccessOutput, Method};
+use crate::AccessOutput;
 
 /// One point per polygon of `geometry`, the population split by area.
 ///
@@ -47,10 +47,7 @@ pub fn density_per_km2(geometry: &ZoneGeometry, population: f64) -> Option<f64> 
 /// The isochrones as a GeoJSON `FeatureCollection` (RFC 7946, WGS84), one feature per site, with
 /// the method in a top-level `metadata` member and in every feature.
 pub fn isochrones_geojson(out: &AccessOutput) -> String {
-    let method = match out.method {
-        Method::Network => "network",
-        Method::StraightLine => "straight_line_approximation",
-    };
+    let method = out.method.as_str();
     let features: Vec<Value> = out
         .isochrones
         .iter()

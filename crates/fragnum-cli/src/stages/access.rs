@@ -140,10 +140,7 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
 }
 
 fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationPoint]) -> Result<()> {
-    let method = match out.method {
-        fragnum_access::Method::Network => "network",
-        fragnum_access::Method::StraightLine => "straight_line_approximation",
-    };
+    let method = out.method.as_str();
     let site_id = |s: Option<usize>| s.map(|s| out.sites[s].site.id.clone());
     let mut zones = Table::default()
         .text("code", out.zones.iter().map(|z| Some(z.zone.as_str().to_string())).collect())
