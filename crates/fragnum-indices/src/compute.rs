@@ -85,6 +85,12 @@ fn epci_of(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, row: usiz
     z.epci.clone().or_else(|| z.commune.as_ref().and_then(|c| commune_epci.get(c).cloned()))
 }
 
+/// The sum of the values present; `None` when none is (a group of zones without the value has
+/// no value, never zero).
+fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    values.into_iter().flatten().fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
+}
+
 /// Builds zones and groups, in output order.
 fn units(table: &ZoneTable, settings: &IndicesSettings, base: &[usize], commune_epci: &BTreeMap<String, String>) -> Result<Vec<Unit>, IndicesError> {
     let zones = table.zones();
@@ -242,14 +248,11 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
             notes.push(format!("indicator `{}`: {estimated} rate(s) marked `estimated` in the rate files", rates.name));
         }
     }
-    let base_unit: Vec<usize> = (0..base.len()).collect(); // base zones come first in `units`
+    // Members are indices into `base`, and base zones come first in `units`: member `m` is unit `m`.
     for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.is_group) {
         for k in 0..selected.len() {
-            let parts: Vec<&DigitalEstimate> = unit.members.iter().map(|&m| &digital[base_unit[m]][k]).collect();
-            let sum = |f: &dyn Fn(&DigitalEstimate) -> Option<f64>| {
-                let v: Vec<f64> = parts.iter().filter_map(|e| f(e)).collect();
-                (!v.is_empty()).then(|| v.iter().sum::<f64>())
-            };
+            let parts: Vec<&DigitalEstimate> = unit.members.iter().map(|&m| &digital[m][k]).collect();
+            let sum = |f: &dyn Fn(&DigitalEstimate) -> Option<f64>| sum_present(parts.iter().map(|e| f(e)));
             let strata: BTreeSet<String> = parts.iter().flat_map(|e| e.strata.iter().cloned()).collect();
             let without = parts.iter().filter(|e| e.count.is_none()).count();
             let mut e = DigitalEstimate {
@@ -266,25 +269,23 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
             digital[u].push(e);
         }
         let merged = unit.members.iter().fold(VintageSpan::default(), |mut acc, &m| {
-            acc.merge(spans[base_unit[m]]);
+            acc.merge(spans[m]);
             acc
         });
         spans[u].merge(merged);
     }
 
     // --- Population.
-    let population: Vec<Option<f64>> = units
-        .iter()
-        .enumerate()
-        .map(|(u, unit)| {
-            if unit.is_group {
-                let v: Vec<f64> = unit.members.iter().filter_map(|&m| reader.eval(&pop_expr, Source::Row(base[m]), &mut VintageSpan::default()).map(|x| x.0)).collect();
-                (!v.is_empty()).then(|| v.iter().sum())
-            } else {
-                unit.own.and_then(|r| reader.eval(&pop_expr, Source::Row(r), &mut spans[u]).map(|x| x.0))
-            }
-        })
-        .collect();
+    // Groups sum their members' populations, computed first (members are the leading units).
+    let mut population: Vec<Option<f64>> = Vec::with_capacity(units.len());
+    for (u, unit) in units.iter().enumerate() {
+        let p = if unit.is_group {
+            sum_present(unit.members.iter().map(|&m| population[m]))
+        } else {
+            unit.own.and_then(|r| reader.eval(&pop_expr, Source::Row(r), &mut spans[u]).map(|x| x.0))
+        };
+        population.push(p);
+    }
 
     // --- Social precarity per level.
     let mut specs = Vec::new();
@@ -350,19 +351,13 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
         }
     }
     for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.is_group) {
-        let members: Vec<usize> = unit.members.iter().map(|&m| base_unit[m]).collect();
+        let members = &unit.members;
         let counts: Vec<f64> = members.iter().filter_map(|&m| social_count[m].as_ref().map(|x| x.0)).collect();
         if !counts.is_empty() {
             let proxies_used: BTreeSet<&str> = members.iter().filter_map(|&m| social_count[m].as_ref().map(|x| x.1.as_str())).collect();
             social_count[u] = Some((counts.iter().sum(), proxies_used.into_iter().collect::<Vec<_>>().join("+")));
         }
-        let sums: Vec<Option<f64>> = (0..selected.len())
-            .map(|k| {
-                let v: Vec<f64> = members.iter().filter_map(|&m| cross[m][k]).collect();
-                (!v.is_empty()).then(|| v.iter().sum())
-            })
-            .collect();
-        cross[u] = sums;
+        cross[u] = (0..selected.len()).map(|k| sum_present(members.iter().map(|&m| cross[m][k]))).collect();
     }
 
     // --- Rows.

@@ -25,7 +25,6 @@ pub enum Term {
 /// A parsed expression: alternatives tried in order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
-    text: String,
     alternatives: Vec<Term>,
 }
 
@@ -67,12 +66,7 @@ impl Expr {
             };
             alternatives.push(term);
         }
-        Ok(Expr { text: text.trim().to_string(), alternatives })
-    }
-
-    /// The expression as written.
-    pub fn text(&self) -> &str {
-        &self.text
+        Ok(Expr { alternatives })
     }
 
     /// The alternatives, in order.

@@ -23,11 +23,9 @@
 
 use crate::settings::IfnVariant;
 
-/// Indicator names, in the order of [`IfnInputs`].
-pub const INDICATORS: [&str; 6] =
-    ["one_person_households", "single_parent_families", "income", "aged_15_29", "aged_65_plus", "low_diploma"];
-
-/// The six indicator values of a zone or a reference territory (shares as proportions, income in euros).
+/// The six indicator values of a zone or a reference territory (shares as proportions, income in
+/// euros), in this order: one-person households, single-parent families, income, aged 15–29,
+/// aged 65+, low diploma.
 pub type IfnInputs = [f64; 6];
 
 /// The published scores of one zone against one reference.

@@ -43,10 +43,10 @@ fn print_summary(output: &IndicesOutput, settings: &IndicesSettings, rate_files:
         output.rows.len(),
         output.estimator.as_str()
     );
+    let rows: Vec<_> = output.rows_at(base).collect();
+    let sum = |f: &dyn Fn(&fragnum_indices::IndicesRow) -> Option<f64>| rows.iter().filter_map(|r| f(r)).sum::<f64>();
     for (i, name) in output.indicators.iter().enumerate() {
-        let rows: Vec<_> = output.rows_at(base).collect();
-        let sum = |f: &dyn Fn(&fragnum_indices::IndicesRow) -> Option<f64>| rows.iter().filter_map(|r| f(r)).sum::<f64>();
-        let count = sum(&|r| r.digital[i].count);
+        let count = output.total(name, base).unwrap_or(0.0);
         let universe = sum(&|r| r.digital[i].count.and(r.digital[i].universe));
         let share = if universe > 0.0 { 100.0 * count / universe } else { 0.0 };
         println!(
