@@ -9,7 +9,7 @@ use fragnum_core::sites::PopulationPoint;
 use fragnum_core::{Cell, Level, Location, ZoneCode};
 
 use crate::number::{Blank, parse_cell};
-use crate::sites::coordinate;
+use crate::sites::lon_lat;
 use crate::tabular::Tabular;
 use crate::{IngestError, Report, Severity};
 
@@ -70,9 +70,10 @@ fn points_from(t: &Tabular, report: &mut Report) -> Result<Vec<PopulationPoint>,
             .map(|c| Tabular::field(fields, c).trim())
             .filter(|c| !c.is_empty())
             .and_then(|c| ZoneCode::new(Level::Commune, c).ok());
+        let (x, y) = lon_lat(t, *line, fields, lon, lat)?;
         out.push(PopulationPoint {
-            lon: coordinate(t, *line, fields, lon, true)?,
-            lat: coordinate(t, *line, fields, lat, false)?,
+            lon: x,
+            lat: y,
             weight,
             zone,
         });

@@ -159,7 +159,7 @@ pub fn parse_maxspeed(raw: &str) -> (Option<f64>, Option<bool>) {
     }
 }
 
-fn check_position(lon: f64, lat: f64, location: &Location, what: &str) -> Result<(), IngestError> {
+pub(crate) fn check_position(lon: f64, lat: f64, location: &Location, what: &str) -> Result<(), IngestError> {
     if !lon.is_finite() || !lat.is_finite() || lon.abs() > 180.0 || lat.abs() > 90.0 {
         let hint = if lon.abs() > 1_000.0 || lat.abs() > 1_000.0 {
             "; the values look projected (metres, e.g. Lambert-93 EPSG:2154): reproject the file to WGS84 lon/lat (EPSG:4326)"

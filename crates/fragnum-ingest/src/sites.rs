@@ -7,8 +7,10 @@
 use std::path::Path;
 
 use fragnum_core::sites::Site;
-use fragnum_core::Location;
+use fragnum_core::{Cell, Location};
 
+use crate::number::{Blank, parse_cell};
+use crate::roads::check_position;
 use crate::tabular::Tabular;
 use crate::{IngestError, Report};
 
@@ -31,29 +33,21 @@ pub fn parse_sites(path: &Path, text: &str) -> Result<Vec<Site>, IngestError> {
     sites_from(&Tabular::parse(path, text, None)?)
 }
 
-/// Reads a coordinate cell, checking its range.
-pub(crate) fn coordinate(t: &Tabular, line: u64, fields: &[String], col: usize, is_lon: bool) -> Result<f64, IngestError> {
-    let name = &t.header[col];
-    let text = Tabular::field(fields, col).trim();
-    let location = Location::at(&t.path, line, col as u64 + 1);
-    let value = text.replace(',', ".").parse::<f64>().map_err(|_| IngestError::NotANumber {
-        location: location.clone(),
-        column: name.clone(),
-        text: text.to_string(),
-    })?;
-    let limit = if is_lon { 180.0 } else { 90.0 };
-    if !value.is_finite() || value.abs() > limit {
-        let hint = if value.abs() > 1_000.0 {
-            "it looks projected (metres, e.g. Lambert-93 EPSG:2154): give WGS84 longitude/latitude (EPSG:4326)"
-        } else {
-            "are the longitude and latitude columns swapped?"
-        };
-        return Err(IngestError::Crs {
-            location,
-            message: format!("column `{name}`: {value} is not a {} ({hint})", if is_lon { "longitude" } else { "latitude" }),
-        });
-    }
-    Ok(value)
+/// Reads the longitude and latitude cells of a row: numbers as French files write them
+/// ([`parse_cell`]), then checked to be WGS84 degrees by the same rule as road networks
+/// ([`check_position`]); an error points at the offending column.
+pub(crate) fn lon_lat(t: &Tabular, line: u64, fields: &[String], lon: usize, lat: usize) -> Result<(f64, f64), IngestError> {
+    let number = |col: usize| {
+        let text = Tabular::field(fields, col).trim();
+        match parse_cell(text, Blank::Missing) {
+            Ok(Cell::Value(v)) => Ok(v),
+            _ => Err(IngestError::NotANumber { location: Location::at(&t.path, line, col as u64 + 1), column: t.header[col].clone(), text: text.to_string() }),
+        }
+    };
+    let (x, y) = (number(lon)?, number(lat)?);
+    let col = if x.is_finite() && x.abs() <= 180.0 { lat } else { lon };
+    check_position(x, y, &Location::at(&t.path, line, col as u64 + 1), &format!("columns `{}`, `{}`", t.header[lon], t.header[lat]))?;
+    Ok((x, y))
 }
 
 fn sites_from(t: &Tabular) -> Result<Vec<Site>, IngestError> {
@@ -72,12 +66,13 @@ fn sites_from(t: &Tabular) -> Result<Vec<Site>, IngestError> {
         if site_id.is_empty() {
             return Err(IngestError::Malformed { location: Location::at(&t.path, *line, id as u64 + 1), message: "empty site id".into() });
         }
+        let position = lon_lat(t, *line, fields, lon, lat)?;
         let mut site = Site::new(
             site_id,
             &text(fields, name).unwrap_or_default(),
             &text(fields, kind).unwrap_or_default(),
-            coordinate(t, *line, fields, lon, true)?,
-            coordinate(t, *line, fields, lat, false)?,
+            position.0,
+            position.1,
         );
         site.commune = text(fields, commune);
         site.source = text(fields, source);
