@@ -392,9 +392,10 @@ pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, Inges
         location: Location::at(path, e.line() as u64, e.column() as u64),
         message: format!("not JSON: {e}"),
     })?;
-    let features = match value.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => value.get("features").and_then(Value::as_array).cloned().unwrap_or_default(),
-        Some("Feature") => vec![value.clone()],
+    // Borrowed from the parsed document: a large road file is not copied feature by feature.
+    let features: &[Value] = match value.get("type").and_then(Value::as_str) {
+        Some("FeatureCollection") => value.get("features").and_then(Value::as_array).map_or(&[], Vec::as_slice),
+        Some("Feature") => std::slice::from_ref(&value),
         other => return Err(geometry_error(format!("expected a GeoJSON FeatureCollection of road lines, found type {other:?}"))),
     };
     let mut net = RoadNetwork { source: format!("road lines {}", display_name(path)), ..RoadNetwork::default() };
@@ -407,10 +408,10 @@ pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, Inges
             net.notes.drop("feature without geometry");
             continue;
         };
-        let coords = geometry.get("coordinates").cloned().unwrap_or(Value::Null);
-        let lines: Vec<Value> = match geometry.get("type").and_then(Value::as_str) {
-            Some("LineString") => vec![coords],
-            Some("MultiLineString") => coords.as_array().cloned().unwrap_or_default(),
+        let coords = geometry.get("coordinates").unwrap_or(&Value::Null);
+        let lines: &[Value] = match geometry.get("type").and_then(Value::as_str) {
+            Some("LineString") => std::slice::from_ref(coords),
+            Some("MultiLineString") => coords.as_array().map_or(&[], Vec::as_slice),
             Some(other) => {
                 net.notes.drop(format!("{other} geometry (only lines are roads)"));
                 continue;
@@ -440,7 +441,7 @@ pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, Inges
         let class = net.class_index(&class_name);
         let location = Location::file(path);
         let mut kept = false;
-        for line in &lines {
+        for line in lines {
             let points = line.as_array().map(Vec::as_slice).unwrap_or_default();
             let mut nodes = Vec::with_capacity(points.len());
             for p in points {
