@@ -85,6 +85,14 @@ fn epci_of(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, row: usiz
     z.epci.clone().or_else(|| z.commune.as_ref().and_then(|c| commune_epci.get(c).cloned()))
 }
 
+/// Whether base zone `row` belongs to a custom group listing `codes`: a code names the zone
+/// itself, its commune or its EPCI. The one membership rule for groups and `group:` references.
+fn in_group(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, row: usize, codes: &[String]) -> bool {
+    let z = &table.zones()[row];
+    let epci = epci_of(table, commune_epci, row);
+    codes.iter().any(|c| z.code.as_str() == c || z.code.commune() == Some(c.as_str()) || epci.as_deref() == Some(c.as_str()))
+}
+
 /// The sum of the values present; `None` when none is (a group of zones without the value has
 /// no value, never zero).
 fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
@@ -141,9 +149,7 @@ fn units(table: &ZoneTable, settings: &IndicesSettings, base: &[usize], commune_
         for code in codes {
             let before = members.len();
             for (i, &row) in base.iter().enumerate() {
-                let z = &zones[row];
-                let epci = epci_of(table, commune_epci, row);
-                if z.code.as_str() == code || z.code.commune() == Some(code.as_str()) || epci.as_deref() == Some(code.as_str()) {
+                if in_group(table, commune_epci, row, std::slice::from_ref(code)) {
                     members.insert(i);
                 }
             }
@@ -166,10 +172,7 @@ fn territory(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, setting
         _ => {
             let group = kind.strip_prefix("group:")?;
             let codes = settings.groups.get(group)?;
-            codes
-                .iter()
-                .any(|c| z.code.as_str() == c || z.code.commune() == Some(c.as_str()) || epci_of(table, commune_epci, row).as_deref() == Some(c.as_str()))
-                .then(|| group.to_string())
+            in_group(table, commune_epci, row, codes).then(|| group.to_string())
         }
     }
 }
@@ -396,6 +399,11 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
         estimator: settings.estimator,
         ifn_references: if settings.ifn.enabled { settings.ifn.references.clone() } else { Vec::new() },
         ifn_variant: settings.ifn.variant,
+        group_members: units
+            .iter()
+            .filter(|u| u.level == Level::Group)
+            .map(|u| (u.code.clone(), u.members.iter().map(|&m| table.zones()[base[m]].code.clone()).collect()))
+            .collect(),
         rows,
         notes,
     })

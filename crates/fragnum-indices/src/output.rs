@@ -52,6 +52,8 @@ pub struct IndicesOutput {
     pub ifn_variant: IfnVariant,
     /// Rows: base zones, standalone zones, then aggregation levels and custom groups.
     pub rows: Vec<IndicesRow>,
+    /// The base zones of each custom group (`[indices.groups]`), by group name.
+    pub group_members: std::collections::BTreeMap<String, Vec<fragnum_core::ZoneCode>>,
     /// Run-level notes: assumptions and skipped inputs, in English, for the log.
     pub notes: Vec<String>,
 }

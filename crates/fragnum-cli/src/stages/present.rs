@@ -229,20 +229,8 @@ fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize)
     (digital, social, ifn)
 }
 
-/// The custom groups of `[indices.groups]` (name → member codes: zones, communes or EPCI).
-fn configured_groups(ctx: &Context) -> Vec<(String, Vec<String>)> {
-    let Some(groups) = ctx.config.indices.as_ref().and_then(|t| t.get("groups")).and_then(toml::Value::as_table) else { return Vec::new() };
-    groups
-        .iter()
-        .map(|(name, members)| {
-            let codes = members.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
-            (name.clone(), codes)
-        })
-        .collect()
-}
-
-/// One sheet per zone of the finest level with outlines, then one per configured group (a
-/// city's *secteurs*, a study perimeter).
+/// One sheet per zone of the finest level with outlines, then one per custom group of the
+/// indices stage (a city's *secteurs*, a study perimeter), with the members that stage used.
 pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
     let table = &ctx.loaded.table;
     let level = finest_outlined_level(&ctx.loaded.geometries).unwrap_or(Level::Iris);
@@ -291,12 +279,8 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         .collect();
 
     let group_scored = group_rows.values().filter(|r| r.social.rank.is_some()).count();
-    for (name, codes) in configured_groups(ctx) {
-        let members: Vec<&fragnum_core::Zone> = zones
-            .iter()
-            .copied()
-            .filter(|z| codes.iter().any(|c| c == z.code.as_str() || z.commune.as_deref() == Some(c) || z.epci.as_deref() == Some(c)))
-            .collect();
+    for (name, codes) in indices.map(|ix| &ix.group_members).into_iter().flatten() {
+        let members: Vec<&fragnum_core::Zone> = codes.iter().filter_map(|c| table.row(c).ok()).map(|r| &table.zones()[r]).collect();
         if members.is_empty() {
             continue;
         }
@@ -306,7 +290,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             .zip(values.iter().zip(&perimeter))
             .map(|(&(label, _, _, _, unit), (&v, &p))| SocioRow { label: label.into(), zone: v, perimeter: p, unit })
             .collect();
-        let (digital, social, ifn) = index_parts(group_rows.get(&name).copied(), headline, group_scored);
+        let (digital, social, ifn) = index_parts(group_rows.get(name).copied(), headline, group_scored);
         let outline: Option<fragnum_core::ZoneGeometry> = {
             let parts: Vec<_> = members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
             (!parts.is_empty()).then(|| geo::MultiPolygon(parts))
