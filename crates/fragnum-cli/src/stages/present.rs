@@ -293,7 +293,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let (digital, social, ifn) = index_parts(group_rows.get(name).copied(), headline, group_scored);
         let outline: Option<fragnum_core::ZoneGeometry> = {
             let parts: Vec<_> = members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
-            (!parts.is_empty()).then(|| geo::MultiPolygon(parts))
+            (!parts.is_empty()).then_some(geo::MultiPolygon(parts))
         };
         let weighted: Vec<_> = members.iter().map(|z| (access_of(z), table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
         let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
