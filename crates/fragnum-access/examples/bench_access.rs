@@ -44,8 +44,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let profile = SpeedProfile::parse(&profile_path.display().to_string(), &std::fs::read_to_string(&profile_path)?)?;
 
     let t = Instant::now();
-    let net = fragnum_ingest::roads::read_osm_pbf(&pbf)?;
-    let sites = fragnum_ingest::roads::read_osm_pois(&pbf, &[("amenity", "townhall"), ("amenity", "post_office")])?;
+    // One pass over the file: roads and the site nodes.
+    let extract = fragnum_ingest::roads::read_osm_extract(&pbf, &[("amenity", "townhall"), ("amenity", "post_office")])?;
+    let (net, sites) = (extract.network, extract.sites);
     let load_ms = t.elapsed().as_secs_f64() * 1e3;
 
     let t = Instant::now();

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use fragnum_core::network::RoadNetwork;
+use fragnum_core::network::{RoadEdge, RoadNetwork};
 
 use crate::AccessError;
 use crate::profile::{Mode, SpeedProfile};
@@ -173,16 +173,27 @@ pub struct Graph {
     pub report: GraphReport,
 }
 
-/// Marks urban edges by junction density (see [`crate::profile`]).
+/// Marks urban edges by junction density (see [`crate::profile`]): an edge is urban when the
+/// cell of its midpoint holds at least `urban_min_junctions` nodes with 3 or more neighbours.
 fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, projection: &Projection) -> Vec<bool> {
-    let mut neighbours: HashMap<u32, Vec<u32>> = HashMap::new();
+    // Distinct neighbours per node, from the usable edges grouped by node (counting sort).
+    let n = net.nodes.len();
+    let mut start = vec![0u32; n + 1];
+    for &i in usable {
+        let e = &net.edges[i];
+        start[e.from as usize + 1] += 1;
+        start[e.to as usize + 1] += 1;
+    }
+    for i in 0..n {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut adjacent = vec![0u32; start[n] as usize];
     for &i in usable {
         let e = &net.edges[i];
         for (x, y) in [(e.from, e.to), (e.to, e.from)] {
-            let list = neighbours.entry(x).or_default();
-            if !list.contains(&y) {
-                list.push(y);
-            }
+            adjacent[next[x as usize] as usize] = y;
+            next[x as usize] += 1;
         }
     }
     let cell = |p: [f64; 2]| {
@@ -190,22 +201,64 @@ fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, proj
         ((xy[0] / profile.urban_cell_m).floor() as i64, (xy[1] / profile.urban_cell_m).floor() as i64)
     };
     let mut junctions: HashMap<(i64, i64), u32> = HashMap::new();
-    for (node, list) in &neighbours {
-        if list.len() >= 3 {
-            *junctions.entry(cell(net.nodes[*node as usize])).or_default() += 1;
+    for node in 0..n {
+        let list = &mut adjacent[start[node] as usize..start[node + 1] as usize];
+        if list.len() < 3 {
+            continue;
+        }
+        list.sort_unstable();
+        if list.windows(2).filter(|w| w[0] != w[1]).count() + 1 >= 3 {
+            *junctions.entry(cell(net.nodes[node])).or_default() += 1;
         }
     }
+    // Cells as a dense grid when small enough (a lookup per edge), else hashed.
+    let urban_cell = CellCounts::new(junctions, profile.urban_min_junctions);
     usable
         .iter()
         .map(|&i| {
             let e = &net.edges[i];
             e.urban.unwrap_or_else(|| {
                 let (a, b) = (net.nodes[e.from as usize], net.nodes[e.to as usize]);
-                let mid = [f64::midpoint(a[0], b[0]), f64::midpoint(a[1], b[1])];
-                junctions.get(&cell(mid)).copied().unwrap_or(0) >= profile.urban_min_junctions
+                urban_cell.is_urban(cell([f64::midpoint(a[0], b[0]), f64::midpoint(a[1], b[1])]))
             })
         })
         .collect()
+}
+
+/// Which cells hold enough junctions to be urban: a dense bitmap over the cells' bounding box
+/// when it has at most 2^26 cells (8 MB), else the hashed counts.
+enum CellCounts {
+    Dense { lo: (i64, i64), width: i64, height: i64, urban: Vec<bool> },
+    Hashed { counts: HashMap<(i64, i64), u32>, min: u32 },
+}
+
+impl CellCounts {
+    fn new(counts: HashMap<(i64, i64), u32>, min: u32) -> Self {
+        let (mut lo, mut hi) = ((i64::MAX, i64::MAX), (i64::MIN, i64::MIN));
+        for &(x, y) in counts.keys() {
+            lo = (lo.0.min(x), lo.1.min(y));
+            hi = (hi.0.max(x), hi.1.max(y));
+        }
+        let (width, height) = (hi.0.saturating_sub(lo.0).saturating_add(1), hi.1.saturating_sub(lo.1).saturating_add(1));
+        if counts.is_empty() || width.saturating_mul(height) > 1 << 26 {
+            return CellCounts::Hashed { counts, min };
+        }
+        let mut urban = vec![false; (width * height) as usize];
+        for (&(x, y), &c) in &counts {
+            urban[((y - lo.1) * width + (x - lo.0)) as usize] = c >= min;
+        }
+        CellCounts::Dense { lo, width, height, urban }
+    }
+
+    fn is_urban(&self, (x, y): (i64, i64)) -> bool {
+        match self {
+            CellCounts::Dense { lo, width, height, urban } => {
+                let (dx, dy) = (x - lo.0, y - lo.1);
+                (0..*width).contains(&dx) && (0..*height).contains(&dy) && urban[(dy * width + dx) as usize]
+            }
+            CellCounts::Hashed { counts, min } => counts.get(&(x, y)).copied().unwrap_or(0) >= *min,
+        }
+    }
 }
 
 /// Labels each node with its strongly connected component (Kosaraju, iterative).
@@ -258,6 +311,25 @@ pub fn strongly_connected(forward: &Csr, reverse: &Csr) -> (Vec<u32>, usize) {
     (component, count as usize)
 }
 
+/// The undirected segments of a graph, in `(a, b)` order with `a < b`: each pair of adjacent
+/// nodes once, with the fastest time each way (`INFINITY` when closed). Rows are short, so the
+/// neighbours of each node are gathered and deduplicated in place, without hashing.
+fn segments_of(forward: &Csr, reverse: &Csr) -> Vec<Segment> {
+    let mut segments = Vec::with_capacity(forward.targets.len() / 2 + 1);
+    let mut neighbours: Vec<u32> = Vec::new();
+    let fastest = |csr: &Csr, from: u32, to: u32| csr.row(from).filter(|e| e.0 == to).map(|e| e.1).fold(f64::INFINITY, f64::min);
+    for a in 0..forward.len() as u32 {
+        neighbours.clear();
+        neighbours.extend(forward.row(a).chain(reverse.row(a)).map(|e| e.0).filter(|&b| b > a));
+        neighbours.sort_unstable();
+        neighbours.dedup();
+        for &b in &neighbours {
+            segments.push(Segment { a, b, ab: fastest(forward, a, b), ba: fastest(reverse, a, b) });
+        }
+    }
+    segments
+}
+
 impl Graph {
     /// Builds the graph of `net` for `profile`, keeping the largest strongly connected component.
     ///
@@ -277,17 +349,16 @@ impl Graph {
     /// ```
     pub fn build(net: &RoadNetwork, profile: &SpeedProfile) -> Result<Self, AccessError> {
         let projection = Projection::around(&net.nodes);
+        let speeds = profile.class_speeds(&net.classes);
+        let open = |e: &RoadEdge| match profile.mode {
+            Mode::Car => e.car,
+            Mode::Walk => e.walk,
+        };
         let usable: Vec<usize> = net
             .edges
             .iter()
             .enumerate()
-            .filter(|(_, e)| {
-                let open = match profile.mode {
-                    Mode::Car => e.car,
-                    Mode::Walk => e.walk,
-                };
-                open && e.from != e.to && profile.rural.contains_key(net.class_name(e))
-            })
+            .filter(|(_, e)| open(e) && e.from != e.to && speeds.get(usize::from(e.class)).is_some_and(Option::is_some))
             .map(|(i, _)| i)
             .collect();
         let urban = urban_flags(net, &usable, profile, &projection);
@@ -297,7 +368,8 @@ impl Graph {
         let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(usable.len());
         for (k, &i) in usable.iter().enumerate() {
             let e = &net.edges[i];
-            let Some(kmh) = profile.speed_kmh(net.class_name(e), urban[k], e.maxspeed_kmh) else { continue };
+            let Some(class_kmh) = speeds[usize::from(e.class)] else { continue };
+            let kmh = profile.with_maxspeed(class_kmh[usize::from(urban[k])], e.maxspeed_kmh);
             let mut id = |n: u32| {
                 if local[n as usize] == u32::MAX {
                     local[n as usize] = network_node.len() as u32;
@@ -323,7 +395,7 @@ impl Graph {
         let largest = (0..components).max_by_key(|&c| (size[c], std::cmp::Reverse(c))).unwrap_or(0) as u32;
         // Kept nodes are numbered along a Z-order curve of their position: nodes near each other
         // on the map get near ids, so a Dijkstra's memory accesses stay in cache.
-        let mut order: Vec<usize> = (0..n).filter(|&i| component[i] == largest).collect();
+        let order: Vec<usize> = (0..n).filter(|&i| component[i] == largest).collect();
         let position = |i: usize| net.nodes[network_node[i] as usize];
         let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
         for &i in &order {
@@ -336,7 +408,9 @@ impl Graph {
             let q = |v: f64, a: f64, b: f64| if b > a { (((v - a) / (b - a)) * 65_535.0) as u32 } else { 0 };
             interleave(q(p[0], lo[0], hi[0]), q(p[1], lo[1], hi[1]))
         };
-        order.sort_by_cached_key(|&i| (z(i), i));
+        let mut keyed: Vec<(u64, usize)> = order.iter().map(|&i| (z(i), i)).collect();
+        keyed.sort_unstable();
+        let order = keyed.into_iter().map(|(_, i)| i);
         let mut keep = vec![u32::MAX; n];
         let mut kept_nodes = Vec::with_capacity(order.len());
         for i in order {
@@ -356,18 +430,7 @@ impl Graph {
         let forward = Csr::from_edges(m, &kept_edges);
         let reversed: Vec<(u32, u32, f64)> = kept_edges.iter().map(|&(a, b, w)| (b, a, w)).collect();
         let reverse = Csr::from_edges(m, &reversed);
-        let mut pairs: HashMap<(u32, u32), (f64, f64)> = HashMap::with_capacity(kept_edges.len());
-        for &(a, b, w) in &kept_edges {
-            let (key, forward_dir) = if a < b { ((a, b), true) } else { ((b, a), false) };
-            let entry = pairs.entry(key).or_insert((f64::INFINITY, f64::INFINITY));
-            if forward_dir {
-                entry.0 = entry.0.min(w);
-            } else {
-                entry.1 = entry.1.min(w);
-            }
-        }
-        let mut segments: Vec<Segment> = pairs.into_iter().map(|((a, b), (ab, ba))| Segment { a, b, ab, ba }).collect();
-        segments.sort_unstable_by_key(|s| (s.a, s.b));
+        let segments = segments_of(&forward, &reverse);
         let coords: Vec<[f64; 2]> = kept_nodes.iter().map(|&i| net.nodes[i as usize]).collect();
         let report = GraphReport {
             profile: profile.name.clone(),

@@ -103,11 +103,21 @@ impl SpeedProfile {
     /// The speed on a road of `class` (km/h), or `None` when the profile does not use that class.
     pub fn speed_kmh(&self, class: &str, urban: bool, maxspeed: Option<f64>) -> Option<f64> {
         let base = if urban { self.urban.get(class).or_else(|| self.rural.get(class)) } else { self.rural.get(class) };
-        let base = *base?;
+        Some(self.with_maxspeed(*base?, maxspeed))
+    }
+
+    /// The class speed `base_kmh`, replaced by a tagged limit when the profile uses them.
+    pub fn with_maxspeed(&self, base_kmh: f64, maxspeed: Option<f64>) -> f64 {
         match maxspeed {
-            Some(m) if self.use_maxspeed && m > 0.0 => Some(m),
-            _ => Some(base),
+            Some(m) if self.use_maxspeed && m > 0.0 => m,
+            _ => base_kmh,
         }
+    }
+
+    /// Class speeds looked up once for a network's class list: `[rural, urban]` km/h for each
+    /// class, `None` when the profile does not use the class (so edges need no string lookup).
+    pub fn class_speeds(&self, classes: &[String]) -> Vec<Option<[f64; 2]>> {
+        classes.iter().map(|c| Some([self.speed_kmh(c, false, None)?, self.speed_kmh(c, true, None)?])).collect()
     }
 }
 

@@ -52,6 +52,27 @@ impl NetworkNotes {
     pub fn assume(&mut self, reason: impl Into<String>) {
         *self.assumed.entry(reason.into()).or_default() += 1;
     }
+
+    /// Adds the counts of `other` (notes gathered in parallel, one part of a file each).
+    ///
+    /// ```
+    /// let mut a = fragnum_core::network::NetworkNotes::default();
+    /// a.drop("area=yes");
+    /// let mut b = a.clone();
+    /// b.assume("default speed");
+    /// a.merge(b);
+    /// assert_eq!((a.dropped["area=yes"], a.assumed["default speed"]), (2, 1));
+    /// ```
+    pub fn merge(&mut self, other: NetworkNotes) {
+        self.features_read += other.features_read;
+        self.features_kept += other.features_kept;
+        for (reason, n) in other.dropped {
+            *self.dropped.entry(reason).or_default() += n;
+        }
+        for (reason, n) in other.assumed {
+            *self.assumed.entry(reason).or_default() += n;
+        }
+    }
 }
 
 /// A road network in WGS84 lon/lat with directed edges.

@@ -14,10 +14,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use fragnum_core::network::{RoadEdge, RoadNetwork, haversine_m};
+use fragnum_core::network::{NetworkNotes, RoadEdge, RoadNetwork, haversine_m};
 use fragnum_core::sites::Site;
 use fragnum_core::Location;
-use osmpbf::{BlobDecode, BlobReader, Element, ElementReader};
+use osmpbf::{BlobDecode, BlobReader, Element};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -196,122 +196,88 @@ fn pbf_error(path: &Path, e: &osmpbf::Error) -> IngestError {
     IngestError::Malformed { location: Location::file(path), message: format!("cannot read OSM PBF: {e}") }
 }
 
+/// A road way as read from one PBF block, waiting for its node positions.
 struct PendingWay {
     refs: Vec<i64>,
-    class: u16,
+    /// Index in [`ROUTABLE_CLASSES`].
+    class: usize,
     maxspeed: Option<f64>,
     urban: Option<bool>,
     access: WayAccess,
 }
 
-/// Reads the roads of an OpenStreetMap PBF extract (two passes: ways, then their nodes).
-///
-/// Ways cut by the extract boundary keep their parts whose nodes are in the file.
+/// What one PBF block holds that the network needs: every node's position (ways are only known
+/// later in the file, so all are kept), the road ways, the wanted points of interest.
+#[derive(Default)]
+struct Block {
+    node_ids: Vec<i64>,
+    node_positions: Vec<[f64; 2]>,
+    ways: Vec<PendingWay>,
+    pois: Vec<Site>,
+    notes: NetworkNotes,
+}
+
+impl Block {
+    fn visit_node(&mut self, id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>, wanted: &[(&str, &str)], source: &str) {
+        self.node_ids.push(id);
+        self.node_positions.push([lon, lat]);
+        if wanted.is_empty() {
+            return;
+        }
+        let tags: Vec<(&str, &str)> = tags.collect();
+        if let Some(&(_, kind)) = tags.iter().find(|t| wanted.contains(t)) {
+            let name = tags.iter().find(|t| t.0 == "name").map_or("", |t| t.1);
+            let mut site = Site::new(&format!("osm-node-{id}"), name, kind, lon, lat);
+            site.source = Some(source.to_string());
+            self.pois.push(site);
+        }
+    }
+
+    fn visit_way(&mut self, way: &osmpbf::Way<'_>) {
+        let notes = &mut self.notes;
+        let tags: Vec<(&str, &str)> = way.tags().collect();
+        let tag = |k: &str| tags.iter().find(|t| t.0 == k).map(|t| t.1);
+        let Some(class) = tag("highway") else { return };
+        notes.features_read += 1;
+        let Some(class_index) = ROUTABLE_CLASSES.iter().position(|c| *c == class) else {
+            notes.drop(format!("highway={class} is not routable"));
+            return;
+        };
+        if tag("area") == Some("yes") {
+            notes.drop("area=yes (a square, not a line)");
+            return;
+        }
+        let access = way_access(class, tag);
+        if !access.walk && !access.car_forward && !access.car_backward {
+            notes.drop("no access for cars or walkers (access=no/private, oneway=reversible)");
+            return;
+        }
+        let (mut maxspeed, mut urban) = tag("maxspeed").map_or((None, None), parse_maxspeed);
+        if let Some(hint) = tag("source:maxspeed").or_else(|| tag("maxspeed:type")) {
+            let (s, u) = parse_maxspeed(hint);
+            maxspeed = maxspeed.or(s);
+            urban = urban.or(u);
+        }
+        if tag("maxspeed").is_some() && maxspeed.is_none() && urban.is_none() {
+            notes.assume("maxspeed not understood: class default used");
+        }
+        notes.features_kept += 1;
+        self.ways.push(PendingWay { refs: way.refs().collect(), class: class_index, maxspeed, urban, access });
+    }
+}
+
+/// What one pass over an OpenStreetMap PBF extract gives: its roads and its tagged points.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OsmExtract {
+    /// The road network.
+    pub network: RoadNetwork,
+    /// Nodes carrying one of the wanted `key=value` tags, in file order.
+    pub sites: Vec<Site>,
+}
+
+/// Reads the roads of an OpenStreetMap PBF extract (see [`read_osm_extract`]).
 pub fn read_osm_pbf(path: &Path) -> Result<RoadNetwork, IngestError> {
-    let mut net = RoadNetwork { source: format!("OpenStreetMap extract {}", display_name(path)), ..RoadNetwork::default() };
-    let mut ways: Vec<PendingWay> = Vec::new();
-    let reader = ElementReader::from_path(path).map_err(|e| match e.kind() {
-        osmpbf::ErrorKind::Io(_) => IngestError::Io { location: Location::file(path), source: std::io::Error::other(e.to_string()) },
-        _ => pbf_error(path, &e),
-    })?;
-    reader
-        .for_each(|element| {
-            let Element::Way(way) = element else { return };
-            let tags: Vec<(&str, &str)> = way.tags().collect();
-            let tag = |k: &str| tags.iter().find(|t| t.0 == k).map(|t| t.1);
-            let Some(class) = tag("highway") else { return };
-            net.notes.features_read += 1;
-            if !ROUTABLE_CLASSES.contains(&class) {
-                net.notes.drop(format!("highway={class} is not routable"));
-                return;
-            }
-            if tag("area") == Some("yes") {
-                net.notes.drop("area=yes (a square, not a line)");
-                return;
-            }
-            let access = way_access(class, tag);
-            if !access.walk && !access.car_forward && !access.car_backward {
-                net.notes.drop("no access for cars or walkers (access=no/private, oneway=reversible)");
-                return;
-            }
-            let (mut maxspeed, mut urban) = tag("maxspeed").map_or((None, None), parse_maxspeed);
-            if let Some(hint) = tag("source:maxspeed").or_else(|| tag("maxspeed:type")) {
-                let (s, u) = parse_maxspeed(hint);
-                maxspeed = maxspeed.or(s);
-                urban = urban.or(u);
-            }
-            if tag("maxspeed").is_some() && maxspeed.is_none() && urban.is_none() {
-                net.notes.assume("maxspeed not understood: class default used");
-            }
-            let class = net.class_index(class);
-            net.notes.features_kept += 1;
-            ways.push(PendingWay { refs: way.refs().collect(), class, maxspeed, urban, access });
-        })
-        .map_err(|e| pbf_error(path, &e))?;
-    let mut ids: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    // Second pass, node positions: blobs are decoded in parallel (most of the read time), each
-    // yielding the positions of the nodes the roads use; every node id is unique, so the result
-    // does not depend on the order blobs finish in.
-    let found: Vec<Vec<(usize, f64, f64)>> = BlobReader::from_path(path)
-        .map_err(|e| pbf_error(path, &e))?
-        .par_bridge()
-        .map(|blob| -> Result<Vec<(usize, f64, f64)>, osmpbf::Error> {
-            let mut out = Vec::new();
-            if let BlobDecode::OsmData(block) = blob?.decode()? {
-                for element in block.elements() {
-                    let (id, lon, lat) = match element {
-                        Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
-                        Element::Node(n) => (n.id(), n.lon(), n.lat()),
-                        _ => continue,
-                    };
-                    if let Ok(i) = ids.binary_search(&id) {
-                        out.push((i, lon, lat));
-                    }
-                }
-            }
-            Ok(out)
-        })
-        .collect::<Result<_, _>>()
-        .map_err(|e| pbf_error(path, &e))?;
-    let mut coords = vec![[f64::NAN, f64::NAN]; ids.len()];
-    let mut bad: Option<(i64, f64, f64)> = None;
-    for (i, lon, lat) in found.into_iter().flatten() {
-        coords[i] = [lon, lat];
-        if (lon.abs() > 180.0 || lat.abs() > 90.0) && bad.is_none_or(|b| ids[i] < b.0) {
-            bad = Some((ids[i], lon, lat));
-        }
-    }
-    if let Some((id, lon, lat)) = bad {
-        check_position(lon, lat, &Location::file(path), &format!("node {id}"))?;
-    }
-    // Keep only nodes found in the file; split ways at missing nodes.
-    let mut index = vec![u32::MAX; ids.len()];
-    for (i, c) in coords.iter().enumerate() {
-        if c[0].is_finite() {
-            index[i] = net.push_node(c[0], c[1]);
-        }
-    }
-    for way in ways {
-        let mut part: Vec<u32> = Vec::with_capacity(way.refs.len());
-        let mut cut = false;
-        for r in &way.refs {
-            let node = ids.binary_search(r).map_or(u32::MAX, |i| index[i]);
-            if node == u32::MAX {
-                cut = true;
-                add_way(&mut net, &part, way.class, way.maxspeed, way.urban, way.access);
-                part.clear();
-            } else {
-                part.push(node);
-            }
-        }
-        add_way(&mut net, &part, way.class, way.maxspeed, way.urban, way.access);
-        if cut {
-            net.notes.assume("way cut by the extract boundary: parts inside kept");
-        }
-    }
-    Ok(net)
+    read_osm_extract(path, &[]).map(|e| e.network)
 }
 
 /// Reads OSM nodes carrying one of the given `key=value` tags as sites (`kind` = the value).
@@ -323,26 +289,111 @@ pub fn read_osm_pbf(path: &Path) -> Result<RoadNetwork, IngestError> {
 /// ).unwrap();
 /// ```
 pub fn read_osm_pois(path: &Path, wanted: &[(&str, &str)]) -> Result<Vec<Site>, IngestError> {
-    let mut sites = Vec::new();
+    read_osm_extract(path, wanted).map(|e| e.sites)
+}
+
+/// Reads the roads of an OpenStreetMap PBF extract and the nodes tagged with one of `wanted`
+/// (`key=value`) as sites, in one pass.
+///
+/// Every block of the file is decompressed and decoded once, blocks in parallel (decoding is
+/// most of the read time). Node positions are all kept during the pass, because the ways that
+/// use them come later in the file: about 24 bytes per node, 1.7 GB for a 70-million-node
+/// regional extract. Ways cut by the extract boundary keep their parts whose nodes are in the
+/// file. The result does not depend on the order blocks finish in.
+pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtract, IngestError> {
     let source = format!("OpenStreetMap extract {}", display_name(path));
-    let mut visit = |id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>| {
-        let tags: Vec<(&str, &str)> = tags.collect();
-        if let Some(&(_, kind)) = tags.iter().find(|t| wanted.contains(t)) {
-            let name = tags.iter().find(|t| t.0 == "name").map_or("", |t| t.1);
-            let mut site = Site::new(&format!("osm-node-{id}"), name, kind, lon, lat);
-            site.source = Some(source.clone());
-            sites.push(site);
-        }
-    };
-    ElementReader::from_path(path)
-        .map_err(|e| pbf_error(path, &e))?
-        .for_each(|element| match element {
-            Element::DenseNode(n) => visit(n.id(), n.lon(), n.lat(), &mut n.tags()),
-            Element::Node(n) => visit(n.id(), n.lon(), n.lat(), &mut n.tags()),
-            _ => {}
+    let reader = BlobReader::from_path(path).map_err(|e| match e.kind() {
+        osmpbf::ErrorKind::Io(_) => IngestError::Io { location: Location::file(path), source: std::io::Error::other(e.to_string()) },
+        _ => pbf_error(path, &e),
+    })?;
+    let mut blocks: Vec<(usize, Block)> = reader
+        .enumerate()
+        .par_bridge()
+        .map(|(index, blob)| -> Result<(usize, Block), osmpbf::Error> {
+            let mut block = Block::default();
+            if let BlobDecode::OsmData(data) = blob?.decode()? {
+                for element in data.elements() {
+                    match element {
+                        Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), &mut n.tags(), wanted, &source),
+                        Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), &mut n.tags(), wanted, &source),
+                        Element::Way(w) => block.visit_way(&w),
+                        Element::Relation(_) => {}
+                    }
+                }
+            }
+            Ok((index, block))
         })
+        .collect::<Result<_, _>>()
         .map_err(|e| pbf_error(path, &e))?;
-    Ok(sites)
+    blocks.sort_unstable_by_key(|b| b.0);
+
+    let mut net = RoadNetwork { source, ..RoadNetwork::default() };
+    let mut sites = Vec::new();
+    let mut ways = Vec::new();
+    let (mut node_ids, mut node_positions) = (Vec::new(), Vec::new());
+    for (_, block) in blocks {
+        net.notes.merge(block.notes);
+        sites.extend(block.pois);
+        ways.extend(block.ways);
+        node_ids.extend(block.node_ids);
+        node_positions.extend(block.node_positions);
+    }
+    // Extracts are usually sorted by id (then the sort is a no-op check); when not, sort.
+    if !node_ids.is_sorted() {
+        let mut order: Vec<usize> = (0..node_ids.len()).collect();
+        order.sort_unstable_by_key(|&i| node_ids[i]);
+        node_ids = order.iter().map(|&i| node_ids[i]).collect();
+        node_positions = order.iter().map(|&i| node_positions[i]).collect();
+    }
+    // The nodes the roads use, numbered in id order.
+    let mut used: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
+    used.sort_unstable();
+    used.dedup();
+    let mut index = vec![u32::MAX; used.len()];
+    let mut bad: Option<(i64, [f64; 2])> = None;
+    let mut at = 0;
+    for (slot, &id) in used.iter().enumerate() {
+        while at < node_ids.len() && node_ids[at] < id {
+            at += 1;
+        }
+        if at < node_ids.len() && node_ids[at] == id {
+            let [lon, lat] = node_positions[at];
+            if (lon.abs() > 180.0 || lat.abs() > 90.0) && bad.is_none() {
+                bad = Some((id, [lon, lat]));
+            }
+            index[slot] = net.push_node(lon, lat);
+        }
+    }
+    if let Some((id, [lon, lat])) = bad {
+        check_position(lon, lat, &Location::file(path), &format!("node {id}"))?;
+    }
+    drop((node_ids, node_positions));
+    // Classes are numbered in order of first use, as a sequential reader would.
+    let mut class_of = [u16::MAX; ROUTABLE_CLASSES.len()];
+    let mut part: Vec<u32> = Vec::new();
+    for way in ways {
+        if class_of[way.class] == u16::MAX {
+            class_of[way.class] = net.class_index(ROUTABLE_CLASSES[way.class]);
+        }
+        let class = class_of[way.class];
+        part.clear();
+        let mut cut = false;
+        for r in &way.refs {
+            let node = used.binary_search(r).map_or(u32::MAX, |i| index[i]);
+            if node == u32::MAX {
+                cut = true;
+                add_way(&mut net, &part, class, way.maxspeed, way.urban, way.access);
+                part.clear();
+            } else {
+                part.push(node);
+            }
+        }
+        add_way(&mut net, &part, class, way.maxspeed, way.urban, way.access);
+        if cut {
+            net.notes.assume("way cut by the extract boundary: parts inside kept");
+        }
+    }
+    Ok(OsmExtract { network: net, sites })
 }
 
 fn display_name(path: &Path) -> String {
