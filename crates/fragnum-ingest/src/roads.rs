@@ -176,18 +176,25 @@ pub(crate) fn check_position(lon: f64, lat: f64, location: &Location, what: &str
 
 /// Adds the edges of one way (a polyline of node indices) to the network.
 fn add_way(net: &mut RoadNetwork, nodes: &[u32], class: u16, maxspeed: Option<f64>, urban: Option<bool>, access: WayAccess) {
+    let mut edges = std::mem::take(&mut net.edges);
+    way_edges(&net.nodes, nodes, class, maxspeed, urban, access, &mut edges);
+    net.edges = edges;
+}
+
+/// The directed edges of one way (a polyline of indices into `positions`), appended to `out`.
+fn way_edges(positions: &[[f64; 2]], nodes: &[u32], class: u16, maxspeed: Option<f64>, urban: Option<bool>, access: WayAccess, out: &mut Vec<RoadEdge>) {
     for pair in nodes.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if a == b {
             continue;
         }
-        let length_m = haversine_m(net.nodes[a as usize], net.nodes[b as usize]);
+        let length_m = haversine_m(positions[a as usize], positions[b as usize]);
         let edge = |from, to, car| RoadEdge { from, to, length_m, class, maxspeed_kmh: maxspeed, car, walk: access.walk, urban };
         if access.car_forward || access.walk {
-            net.edges.push(edge(a, b, access.car_forward));
+            out.push(edge(a, b, access.car_forward));
         }
         if access.car_backward || access.walk {
-            net.edges.push(edge(b, a, access.car_backward));
+            out.push(edge(b, a, access.car_backward));
         }
     }
 }
@@ -218,15 +225,16 @@ struct Block {
 }
 
 impl Block {
-    fn visit_node(&mut self, id: i64, lon: f64, lat: f64, tags: &mut dyn Iterator<Item = (&str, &str)>, wanted: &[(&str, &str)], source: &str) {
+    /// Keeps a node's position; `tags` gives its tags afresh on each call (a cheap iterator),
+    /// so the common untagged or unwanted node costs no allocation.
+    fn visit_node<'t, I: Iterator<Item = (&'t str, &'t str)>>(&mut self, id: i64, lon: f64, lat: f64, tags: impl Fn() -> I, wanted: &[(&str, &str)], source: &str) {
         self.node_ids.push(id);
         self.node_positions.push([lon, lat]);
         if wanted.is_empty() {
             return;
         }
-        let tags: Vec<(&str, &str)> = tags.collect();
-        if let Some(&(_, kind)) = tags.iter().find(|t| wanted.contains(t)) {
-            let name = tags.iter().find(|t| t.0 == "name").map_or("", |t| t.1);
+        if let Some((_, kind)) = tags().find(|t| wanted.contains(t)) {
+            let name = tags().find(|t| t.0 == "name").map_or("", |t| t.1);
             let mut site = Site::new(&format!("osm-node-{id}"), name, kind, lon, lat);
             site.source = Some(source.to_string());
             self.pois.push(site);
@@ -314,8 +322,8 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
             if let BlobDecode::OsmData(data) = blob?.decode()? {
                 for element in data.elements() {
                     match element {
-                        Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), &mut n.tags(), wanted, &source),
-                        Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), &mut n.tags(), wanted, &source),
+                        Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
+                        Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
                         Element::Way(w) => block.visit_way(&w),
                         Element::Relation(_) => {}
                     }
@@ -330,20 +338,27 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
     let mut net = RoadNetwork { source, ..RoadNetwork::default() };
     let mut sites = Vec::new();
     let mut ways = Vec::new();
-    let (mut node_ids, mut node_positions) = (Vec::new(), Vec::new());
+    let mut node_blocks = Vec::with_capacity(blocks.len());
     for (_, block) in blocks {
         net.notes.merge(block.notes);
         sites.extend(block.pois);
         ways.extend(block.ways);
-        node_ids.extend(block.node_ids);
-        node_positions.extend(block.node_positions);
+        if !block.node_ids.is_empty() {
+            node_blocks.push((block.node_ids, block.node_positions));
+        }
     }
-    // Extracts are usually sorted by id (then the sort is a no-op check); when not, sort.
-    if !node_ids.is_sorted() {
-        let mut order: Vec<usize> = (0..node_ids.len()).collect();
-        order.sort_unstable_by_key(|&i| node_ids[i]);
-        node_ids = order.iter().map(|&i| node_ids[i]).collect();
-        node_positions = order.iter().map(|&i| node_positions[i]).collect();
+    // Extracts are usually sorted by id, so the blocks' nodes are read in order without being
+    // gathered; when they are not, they are gathered and sorted.
+    let in_order = node_blocks.iter().all(|b| b.0.is_sorted()) && node_blocks.windows(2).all(|w| w[0].0.last() <= w[1].0.first());
+    if !in_order {
+        let (mut ids, mut positions): (Vec<i64>, Vec<[f64; 2]>) = (Vec::new(), Vec::new());
+        for (i, p) in node_blocks.drain(..) {
+            ids.extend(i);
+            positions.extend(p);
+        }
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_unstable_by_key(|&i| ids[i]);
+        node_blocks.push((order.iter().map(|&i| ids[i]).collect(), order.iter().map(|&i| positions[i]).collect()));
     }
     // The nodes the roads use, numbered in id order.
     let mut used: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
@@ -351,13 +366,10 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
     used.dedup();
     let mut index = vec![u32::MAX; used.len()];
     let mut bad: Option<(i64, [f64; 2])> = None;
-    let mut at = 0;
+    let mut nodes = node_blocks.iter().flat_map(|(ids, positions)| ids.iter().copied().zip(positions.iter().copied())).peekable();
     for (slot, &id) in used.iter().enumerate() {
-        while at < node_ids.len() && node_ids[at] < id {
-            at += 1;
-        }
-        if at < node_ids.len() && node_ids[at] == id {
-            let [lon, lat] = node_positions[at];
+        while nodes.next_if(|n| n.0 < id).is_some() {}
+        if let Some((_, [lon, lat])) = nodes.next_if(|n| n.0 == id) {
             if (lon.abs() > 180.0 || lat.abs() > 90.0) && bad.is_none() {
                 bad = Some((id, [lon, lat]));
             }
@@ -367,28 +379,39 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
     if let Some((id, [lon, lat])) = bad {
         check_position(lon, lat, &Location::file(path), &format!("node {id}"))?;
     }
-    drop((node_ids, node_positions));
+    drop(node_blocks);
     // Classes are numbered in order of first use, as a sequential reader would.
     let mut class_of = [u16::MAX; ROUTABLE_CLASSES.len()];
-    let mut part: Vec<u32> = Vec::new();
-    for way in ways {
+    for way in &ways {
         if class_of[way.class] == u16::MAX {
             class_of[way.class] = net.class_index(ROUTABLE_CLASSES[way.class]);
         }
-        let class = class_of[way.class];
-        part.clear();
-        let mut cut = false;
-        for r in &way.refs {
-            let node = used.binary_search(r).map_or(u32::MAX, |i| index[i]);
-            if node == u32::MAX {
-                cut = true;
-                add_way(&mut net, &part, class, way.maxspeed, way.urban, way.access);
-                part.clear();
-            } else {
-                part.push(node);
+    }
+    // Each way's edges are independent of the others: built in parallel, kept in file order.
+    let nodes = &net.nodes;
+    let parts: Vec<(Vec<RoadEdge>, bool)> = ways
+        .par_iter()
+        .map(|way| {
+            let mut edges = Vec::with_capacity(2 * way.refs.len());
+            let mut part: Vec<u32> = Vec::with_capacity(way.refs.len());
+            let mut cut = false;
+            let class = class_of[way.class];
+            for r in &way.refs {
+                let node = used.binary_search(r).map_or(u32::MAX, |i| index[i]);
+                if node == u32::MAX {
+                    cut = true;
+                    way_edges(nodes, &part, class, way.maxspeed, way.urban, way.access, &mut edges);
+                    part.clear();
+                } else {
+                    part.push(node);
+                }
             }
-        }
-        add_way(&mut net, &part, class, way.maxspeed, way.urban, way.access);
+            way_edges(nodes, &part, class, way.maxspeed, way.urban, way.access, &mut edges);
+            (edges, cut)
+        })
+        .collect();
+    for (edges, cut) in parts {
+        net.edges.extend(edges);
         if cut {
             net.notes.assume("way cut by the extract boundary: parts inside kept");
         }
