@@ -53,29 +53,34 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
     let n = graph.len();
     let mut time = vec![f64::INFINITY; n];
     let mut site = vec![u32::MAX; n];
-    let mut heap: BinaryHeap<Reverse<(u64, u32, u32)>> = BinaryHeap::with_capacity(sources.len() + 1024);
+    // Heap entries pack (time bits, node) into one integer: one comparison per sift step. The
+    // site is not in the entry: a node whose site improves at an equal time is pushed again
+    // and expanded again, which only happens on exact ties.
+    let entry = |t: f64, node: u32| Reverse((u128::from(key(t)) << 32) | u128::from(node));
+    let mut heap: BinaryHeap<Reverse<u128>> = BinaryHeap::with_capacity(sources.len() + 1024);
     for s in sources {
         let i = s.node as usize;
         if i < n && s.time.is_finite() && s.time >= 0.0 && s.time <= limit && better(s.time, s.site, time[i], site[i]) {
             time[i] = s.time;
             site[i] = s.site;
-            heap.push(Reverse((key(s.time), s.site, s.node)));
+            heap.push(entry(s.time, s.node));
         }
     }
     let (offsets, targets, weights) = (&graph.offsets, &graph.targets, &graph.weights);
-    while let Some(Reverse((k, s, node))) = heap.pop() {
-        let u = node as usize;
-        if k != key(time[u]) || s != site[u] {
+    while let Some(Reverse(packed)) = heap.pop() {
+        let u = (packed & 0xFFFF_FFFF) as usize;
+        let t = time[u];
+        if (packed >> 32) as u64 != key(t) {
             continue; // stale entry
         }
-        let t = time[u];
+        let s = site[u];
         for e in offsets[u] as usize..offsets[u + 1] as usize {
             let v = targets[e] as usize;
             let nt = t + weights[e];
             if nt <= limit && better(nt, s, time[v], site[v]) {
                 time[v] = nt;
                 site[v] = s;
-                heap.push(Reverse((key(nt), s, targets[e])));
+                heap.push(entry(nt, targets[e]));
             }
         }
     }
