@@ -11,7 +11,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use fragnum_access::dijkstra::nearest_sites;
 use fragnum_access::graph::Graph;
 use fragnum_access::profile::SpeedProfile;
 use fragnum_access::snap::Snapper;
@@ -63,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut runs = Vec::new();
     for _ in 0..7 {
         let t = Instant::now();
-        let r = nearest_sites(&graph.reverse, &sources, f64::INFINITY);
+        let r = graph.nearest_sites(&sources, f64::INFINITY);
         runs.push(t.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(r);
     }

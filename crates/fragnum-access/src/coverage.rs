@@ -7,7 +7,7 @@ use fragnum_core::ZoneCode;
 use fragnum_core::sites::{PopulationPoint, Site};
 use rayon::prelude::*;
 
-use crate::dijkstra::{NearestSites, nearest_sites};
+use crate::dijkstra::NearestSites;
 use crate::graph::Graph;
 use crate::snap::{Snap, Snapper};
 
@@ -72,8 +72,11 @@ pub fn network_times(graph: &Graph, snapper: &Snapper, sites: &[Site], points: &
             on_segment.entry(snap.segment).or_default().push(i);
         }
     }
-    let nodes = nearest_sites(&graph.reverse, &sources, f64::INFINITY);
-    let point_snaps: Vec<Option<Snap>> = points.par_iter().map(|p| snapper.snap(p.position(), max_snap_m, walk_ms)).collect();
+    // The Dijkstra does not need the points: it runs while they are snapped.
+    let (nodes, point_snaps) = rayon::join(
+        || graph.nearest_sites(&sources, f64::INFINITY),
+        || points.par_iter().map(|p| snapper.snap(p.position(), max_snap_m, walk_ms)).collect::<Vec<Option<Snap>>>(),
+    );
     let results = point_snaps
         .par_iter()
         .map(|snap| {

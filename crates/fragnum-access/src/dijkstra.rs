@@ -87,8 +87,9 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
     NearestSites { time, site }
 }
 
+/// Whether label (`t`, `s`) beats (`old_t`, `old_s`): sooner, or as soon with a lower site index.
 #[inline]
-fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
+pub(crate) fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
     t < old_t || (t == old_t && s < old_s)
 }
 

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use fragnum_core::network::{RoadEdge, RoadNetwork};
 
 use crate::AccessError;
+use crate::chains::Contraction;
+use crate::dijkstra::{NearestSites, Source};
 use crate::profile::{Mode, SpeedProfile};
 
 /// A local equirectangular projection (metres) around a reference latitude; accurate to about
@@ -137,6 +139,14 @@ impl Csr {
         Csr { offsets, targets, weights }
     }
 
+    /// The rows of `edges` and of the same edges reversed (built side by side).
+    pub fn both_ways(n: usize, edges: &[(u32, u32, f64)]) -> (Csr, Csr) {
+        rayon::join(
+            || Csr::from_edges(n, edges),
+            || Csr::from_edges(n, &edges.iter().map(|&(a, b, w)| (b, a, w)).collect::<Vec<_>>()),
+        )
+    }
+
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
@@ -145,6 +155,11 @@ impl Csr {
     /// True when there is no node.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The fastest edge from `from` to `to` (`INFINITY` when there is none).
+    pub fn fastest(&self, from: u32, to: u32) -> f64 {
+        self.row(from).filter(|e| e.0 == to).map(|e| e.1).fold(f64::INFINITY, f64::min)
     }
 
     /// The edges leaving `node`: (head, weight).
@@ -167,6 +182,8 @@ pub struct Graph {
     pub reverse: Csr,
     /// Undirected segments with their two travel times.
     pub segments: Vec<Segment>,
+    /// The graph with its shape points contracted, for [`Graph::nearest_sites`].
+    pub contraction: Contraction,
     /// The projection used for metric work on this graph.
     pub projection: Projection,
     /// What was kept and dropped.
@@ -317,14 +334,13 @@ pub fn strongly_connected(forward: &Csr, reverse: &Csr) -> (Vec<u32>, usize) {
 fn segments_of(forward: &Csr, reverse: &Csr) -> Vec<Segment> {
     let mut segments = Vec::with_capacity(forward.targets.len() / 2 + 1);
     let mut neighbours: Vec<u32> = Vec::new();
-    let fastest = |csr: &Csr, from: u32, to: u32| csr.row(from).filter(|e| e.0 == to).map(|e| e.1).fold(f64::INFINITY, f64::min);
     for a in 0..forward.len() as u32 {
         neighbours.clear();
         neighbours.extend(forward.row(a).chain(reverse.row(a)).map(|e| e.0).filter(|&b| b > a));
         neighbours.sort_unstable();
         neighbours.dedup();
         for &b in &neighbours {
-            segments.push(Segment { a, b, ab: fastest(forward, a, b), ba: fastest(reverse, a, b) });
+            segments.push(Segment { a, b, ab: forward.fastest(a, b), ba: forward.fastest(b, a) });
         }
     }
     segments
@@ -384,9 +400,7 @@ impl Graph {
             return Err(AccessError::EmptyNetwork { mode: profile.mode.as_str().into(), edges: net.edges.len() });
         }
         let n = network_node.len();
-        let forward = Csr::from_edges(n, &edges);
-        let reversed: Vec<(u32, u32, f64)> = edges.iter().map(|&(a, b, w)| (b, a, w)).collect();
-        let reverse = Csr::from_edges(n, &reversed);
+        let (forward, reverse) = Csr::both_ways(n, &edges);
         let (component, components) = strongly_connected(&forward, &reverse);
         let mut size = vec![0usize; components];
         for &c in &component {
@@ -427,10 +441,8 @@ impl Graph {
             }
         }
         let m = kept_nodes.len();
-        let forward = Csr::from_edges(m, &kept_edges);
-        let reversed: Vec<(u32, u32, f64)> = kept_edges.iter().map(|&(a, b, w)| (b, a, w)).collect();
-        let reverse = Csr::from_edges(m, &reversed);
-        let segments = segments_of(&forward, &reverse);
+        let (forward, reverse) = Csr::both_ways(m, &kept_edges);
+        let (segments, contraction) = rayon::join(|| segments_of(&forward, &reverse), || Contraction::new(&forward, &reverse));
         let coords: Vec<[f64; 2]> = kept_nodes.iter().map(|&i| net.nodes[i as usize]).collect();
         let report = GraphReport {
             profile: profile.name.clone(),
@@ -446,12 +458,19 @@ impl Graph {
             urban_edges: urban.iter().filter(|u| **u).count(),
             kept_km: kept_m / 1000.0,
         };
-        Ok(Graph { projection: Projection::around(&coords), coords, network_node: kept_nodes, forward, reverse, segments, report })
+        Ok(Graph { projection: Projection::around(&coords), coords, network_node: kept_nodes, forward, reverse, segments, contraction, report })
     }
 
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.coords.len()
+    }
+
+    /// Every node's time *to* its nearest site, and which site, from the sites' entry points
+    /// (see [`crate::snap::Snapper::sources`]); `limit` in seconds, `INFINITY` for none. Runs
+    /// the Dijkstra on the junctions only ([`Contraction`]).
+    pub fn nearest_sites(&self, sources: &[Source], limit: f64) -> NearestSites {
+        self.contraction.nearest_sites(sources, limit)
     }
 
     /// True when the graph has no node.

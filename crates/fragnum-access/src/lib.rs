@@ -19,6 +19,7 @@
 //! The entry point is [`compute`].
 
 pub mod approx;
+pub mod chains;
 pub mod config;
 pub mod coverage;
 pub mod dijkstra;

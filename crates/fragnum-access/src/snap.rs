@@ -5,8 +5,7 @@
 //! the mode. A point farther than the maximum snap distance is not snapped and must be reported.
 
 use fragnum_core::network::haversine_m;
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Line};
+use rstar::{AABB, PointDistance, RTree, RTreeObject};
 
 use crate::graph::Graph;
 
@@ -23,10 +22,58 @@ pub struct Snap {
     pub leg_s: f64,
 }
 
+/// A segment in projected metres as the R-tree holds it. Its bounding box is computed once:
+/// bulk loading sorts by it and every search step reads it, so recomputing it from the two ends
+/// each time was a large part of both.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct IndexedSegment {
+    a: [f64; 2],
+    b: [f64; 2],
+    envelope: AABB<[f64; 2]>,
+    segment: u32,
+}
+
+impl IndexedSegment {
+    fn new(a: [f64; 2], b: [f64; 2], segment: u32) -> Self {
+        IndexedSegment { a, b, envelope: AABB::from_corners(a, b), segment }
+    }
+
+    /// Position along the segment (0 at `a`, 1 at `b`) of the point nearest to `q`.
+    fn nearest_t(&self, q: [f64; 2]) -> f64 {
+        let (dx, dy) = (self.b[0] - self.a[0], self.b[1] - self.a[1]);
+        let len2 = dx * dx + dy * dy;
+        if len2 > 0.0 { (((q[0] - self.a[0]) * dx + (q[1] - self.a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 }
+    }
+}
+
+impl RTreeObject for IndexedSegment {
+    type Envelope = AABB<[f64; 2]>;
+
+    fn envelope(&self) -> Self::Envelope {
+        self.envelope
+    }
+}
+
+impl PointDistance for IndexedSegment {
+    fn distance_2(&self, q: &[f64; 2]) -> f64 {
+        let t = self.nearest_t(*q);
+        let (x, y) = (self.a[0] + t * (self.b[0] - self.a[0]) - q[0], self.a[1] + t * (self.b[1] - self.a[1]) - q[1]);
+        x * x + y * y
+    }
+
+    fn distance_2_if_less_or_equal(&self, q: &[f64; 2], max_distance_2: f64) -> Option<f64> {
+        if self.envelope.distance_2(q) > max_distance_2 {
+            return None;
+        }
+        let d = self.distance_2(q);
+        (d <= max_distance_2).then_some(d)
+    }
+}
+
 /// A spatial index of a graph's segments.
 pub struct Snapper<'g> {
     graph: &'g Graph,
-    tree: RTree<GeomWithData<Line<[f64; 2]>, u32>>,
+    tree: RTree<IndexedSegment>,
 }
 
 impl<'g> Snapper<'g> {
@@ -40,7 +87,7 @@ impl<'g> Snapper<'g> {
             .map(|(i, s)| {
                 let a = p.forward(graph.coords[s.a as usize]);
                 let b = p.forward(graph.coords[s.b as usize]);
-                GeomWithData::new(Line::new(a, b), i as u32)
+                IndexedSegment::new(a, b, i as u32)
             })
             .collect();
         Snapper { graph, tree: RTree::bulk_load(lines) }
@@ -51,13 +98,10 @@ impl<'g> Snapper<'g> {
         let p = &self.graph.projection;
         let q = p.forward(point);
         let found = self.tree.nearest_neighbor(&q)?;
-        let (a, b) = (found.geom().from, found.geom().to);
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 { (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-        let on_road = p.inverse([a[0] + t * dx, a[1] + t * dy]);
+        let t = found.nearest_t(q);
+        let on_road = p.inverse([found.a[0] + t * (found.b[0] - found.a[0]), found.a[1] + t * (found.b[1] - found.a[1])]);
         let distance_m = haversine_m(point, on_road);
-        (distance_m <= max_m).then(|| Snap { segment: found.data, t, distance_m, leg_s: distance_m / walk_ms })
+        (distance_m <= max_m).then(|| Snap { segment: found.segment, t, distance_m, leg_s: distance_m / walk_ms })
     }
 
     /// The two ways from a snapped *origin* onto the graph: (node, seconds to reach it), the
