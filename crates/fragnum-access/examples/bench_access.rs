@@ -149,7 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("points: {} generated, {reached_points} reached", points.len());
     println!("share of graph nodes within 10 min: {:.1} %, within 20 min: {:.1} %", within(10.0) * 100.0, within(20.0) * 100.0);
     println!(
-        "timings (ms, medians; loading excluded: PBF read {load_ms:.0} ms): graph build {graph_ms:.1}, R-tree {index_ms:.1}, \
+        "timings (ms, medians; loading excluded: PBF read {load_ms:.0} ms): graph build with its R-tree {graph_ms:.1}, snapper {index_ms:.2}, \
          multi-source Dijkstra (median of 21) {:.2}, end to end snapping+Dijkstra+points (median of 7) {:.2}",
         median(query.clone()),
         median(e2e.clone())

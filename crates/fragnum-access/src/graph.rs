@@ -13,6 +13,7 @@ use fragnum_core::network::{RoadEdge, RoadNetwork};
 
 use crate::AccessError;
 use crate::chains::Contraction;
+use crate::snap::SegmentIndex;
 use crate::dijkstra::{NearestSites, Source};
 use crate::profile::{Mode, SpeedProfile};
 
@@ -182,6 +183,8 @@ pub struct Graph {
     pub reverse: Csr,
     /// Undirected segments with their two travel times.
     pub segments: Vec<Segment>,
+    /// The segments' R-tree, for snapping ([`crate::snap::Snapper`]).
+    pub segment_index: SegmentIndex,
     /// The graph with its shape points contracted, for [`Graph::nearest_sites`].
     pub contraction: Contraction,
     /// The projection used for metric work on this graph.
@@ -442,8 +445,17 @@ impl Graph {
         }
         let m = kept_nodes.len();
         let (forward, reverse) = Csr::both_ways(m, &kept_edges);
-        let (segments, contraction) = rayon::join(|| segments_of(&forward, &reverse), || Contraction::new(&forward, &reverse));
         let coords: Vec<[f64; 2]> = kept_nodes.iter().map(|&i| net.nodes[i as usize]).collect();
+        let projection = Projection::around(&coords);
+        // The segments and their R-tree on one side, the contraction on the other.
+        let ((segments, segment_index), contraction) = rayon::join(
+            || {
+                let segments = segments_of(&forward, &reverse);
+                let index = SegmentIndex::new(&coords, &segments, &projection);
+                (segments, index)
+            },
+            || Contraction::new(&forward, &reverse),
+        );
         let report = GraphReport {
             profile: profile.name.clone(),
             mode: profile.mode.as_str().into(),
@@ -458,7 +470,7 @@ impl Graph {
             urban_edges: urban.iter().filter(|u| **u).count(),
             kept_km: kept_m / 1000.0,
         };
-        Ok(Graph { projection: Projection::around(&coords), coords, network_node: kept_nodes, forward, reverse, segments, contraction, report })
+        Ok(Graph { projection, coords, network_node: kept_nodes, forward, reverse, segments, segment_index, contraction, report })
     }
 
     /// Number of nodes.
