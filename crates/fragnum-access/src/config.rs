@@ -25,7 +25,8 @@ pub struct AccessConfig {
     /// Kinds of sites kept (all when empty).
     #[serde(default)]
     pub kinds: Vec<String>,
-    /// Road network (`.osm.pbf` or GeoJSON lines); absent → straight-line approximation.
+    /// Road network (`.osm.pbf`, or road lines as `.shp` or GeoJSON); absent → straight-line
+    /// approximation.
     pub network: Option<PathBuf>,
     /// Speed profile TOML (required with a network).
     pub profile: Option<PathBuf>,

@@ -120,19 +120,22 @@ fn zone_from(level: Level, code: &str, get: &dyn Fn(&[&str]) -> Option<String>, 
 
 // ---------------------------------------------------------------- shapefile
 
-fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeature>, IngestError> {
+/// The projection from a shapefile's CRS to WGS84: `configured` when given, else its `.prj`
+/// (any WKT PROJ understands). A missing `.prj` is an error that says how to fix it (`fix`).
+pub(crate) fn shapefile_to_wgs84(path: &Path, configured: Option<&str>, fix: &str) -> Result<Proj, IngestError> {
     let prj_path = path.with_extension("prj");
-    let crs = match &source.crs {
-        Some(c) => c.clone(),
+    let crs = match configured {
+        Some(c) => c.to_string(),
         None => std::fs::read_to_string(&prj_path).map_err(|_| IngestError::Crs {
             location: Location::file(&prj_path),
-            message: format!(
-                "missing .prj beside {}: the CRS is unknown; add the .prj or set `crs = \"EPSG:2154\"` on this contour source",
-                path.display()
-            ),
+            message: format!("missing .prj beside {}: the CRS is unknown; {fix}", path.display()),
         })?,
     };
-    let proj = to_wgs84(crs.trim(), &Location::file(&prj_path))?;
+    to_wgs84(crs.trim(), &Location::file(&prj_path))
+}
+
+fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeature>, IngestError> {
+    let proj = shapefile_to_wgs84(path, source.crs.as_deref(), "add the .prj or set `crs = \"EPSG:2154\"` on this contour source")?;
     let geometry_error = |i: usize, e: &dyn std::fmt::Display| IngestError::Geometry {
         location: Location::file(path),
         message: format!("cannot read shape {}: {e} (is the shapefile truncated or its .shx/.dbf missing?)", i + 1),
@@ -171,11 +174,15 @@ fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeat
     Ok(out)
 }
 
-fn dbf_text(v: &shapefile::dbase::FieldValue) -> Option<String> {
+/// A dBase value as text (`None` when blank or of a type no reader uses).
+pub(crate) fn dbf_text(v: &shapefile::dbase::FieldValue) -> Option<String> {
     use shapefile::dbase::FieldValue;
     match v {
         FieldValue::Character(Some(s)) => Some(s.trim().to_string()),
-        FieldValue::Numeric(Some(n)) => Some(n.to_string()),
+        FieldValue::Numeric(Some(n)) | FieldValue::Double(n) => Some(n.to_string()),
+        FieldValue::Float(Some(n)) => Some(n.to_string()),
+        FieldValue::Integer(n) => Some(n.to_string()),
+        FieldValue::Logical(Some(b)) => Some(if *b { "yes".into() } else { "no".into() }),
         _ => None,
     }
 }

@@ -1,6 +1,7 @@
-//! Road networks → [`RoadNetwork`]: OpenStreetMap PBF extracts and GeoJSON line layers.
+//! Road networks → [`RoadNetwork`]: OpenStreetMap PBF extracts, and line layers in GeoJSON or
+//! ESRI shapefile (OSM-style attributes, IGN BD TOPO or ROUTE 500; see [`line_attributes`]).
 //!
-//! Both readers keep every vertex as a node (no contraction), so travel times exist for every
+//! Every reader keeps every vertex as a node (no contraction), so travel times exist for every
 //! point of the road geometry. They record the raw attributes a speed profile needs — road class,
 //! tagged speed limit, one-way direction, who may use the road — and count in
 //! [`RoadNetwork::notes`] every feature they dropped and every default they assumed.
@@ -55,11 +56,14 @@ pub const ROUTABLE_CLASSES: [&str; 27] = [
     "via_ferrata",
 ];
 
-/// Reads a road network, choosing the reader from the file name (`.pbf` → OSM, otherwise GeoJSON).
+/// Reads a road network, choosing the reader from the file name: `.pbf` → OSM, `.shp` → ESRI
+/// shapefile, otherwise GeoJSON.
 pub fn read_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, IngestError> {
     let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
     if name.ends_with(".pbf") {
         read_osm_pbf(path)
+    } else if name.ends_with(".shp") {
+        read_shapefile_roads(path)
     } else {
         read_geojson_roads(path, report)
     }
@@ -456,10 +460,8 @@ fn value_text(v: &Value) -> Option<String> {
 
 /// Parses GeoJSON road lines read from `path` (used in errors).
 ///
-/// Properties: `highway` (or `class`, `fclass`, `type`) for the road class — absent means
-/// `unclassified`, counted as an assumption; `maxspeed` (OSM syntax) or `speed_kmh`/`speed` (a
-/// number); `oneway`, `junction`, `access`, `motor_vehicle`, `foot` as in OSM; `urban` (boolean).
-/// Vertices with identical coordinates become one node, so lines that share an end are connected.
+/// Properties are read by [`line_attributes`]. Vertices with identical coordinates become one
+/// node, so lines that share an end are connected.
 pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, IngestError> {
     let geometry_error = |message: String| IngestError::Geometry { location: Location::file(path), message };
     let value: Value = serde_json::from_str(text).map_err(|e| IngestError::Geometry {
@@ -472,79 +474,293 @@ pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, Inges
         Some("Feature") => std::slice::from_ref(&value),
         other => return Err(geometry_error(format!("expected a GeoJSON FeatureCollection of road lines, found type {other:?}"))),
     };
-    let mut net = RoadNetwork { source: format!("road lines {}", display_name(path)), ..RoadNetwork::default() };
-    let mut node_of: HashMap<(i64, i64), u32> = HashMap::new();
+    let mut lines = LineNetwork::new(format!("road lines {}", display_name(path)));
     let empty = serde_json::Map::new();
+    let location = Location::file(path);
     for (i, f) in features.iter().enumerate() {
-        net.notes.features_read += 1;
+        lines.net.notes.features_read += 1;
         let props = f.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let Some(geometry) = f.get("geometry").filter(|g| !g.is_null()) else {
-            net.notes.drop("feature without geometry");
+            lines.net.notes.drop("feature without geometry");
             continue;
         };
         let coords = geometry.get("coordinates").unwrap_or(&Value::Null);
-        let lines: &[Value] = match geometry.get("type").and_then(Value::as_str) {
+        let parts: &[Value] = match geometry.get("type").and_then(Value::as_str) {
             Some("LineString") => std::slice::from_ref(coords),
             Some("MultiLineString") => coords.as_array().map_or(&[], Vec::as_slice),
             Some(other) => {
-                net.notes.drop(format!("{other} geometry (only lines are roads)"));
+                lines.net.notes.drop(format!("{other} geometry (only lines are roads)"));
                 continue;
             }
             None => return Err(geometry_error(format!("feature {}: geometry without a type", i + 1))),
         };
-        let class_name = if let Some(c) = prop_text(props, &["highway", "class", "fclass", "type"]) { c } else {
-            net.notes.assume("no road class: unclassified assumed");
-            "unclassified".to_string()
-        };
-        let tags: Vec<(&str, String)> = ["oneway", "junction", "access", "motor_vehicle", "motorcar", "vehicle", "foot"]
-            .iter()
-            .filter_map(|k| prop_text(props, &[k]).map(|v| (*k, v.to_ascii_lowercase())))
-            .collect();
-        let access = way_access(&class_name, |k| tags.iter().find(|t| t.0 == k).map(|t| t.1.as_str()));
-        if !access.walk && !access.car_forward && !access.car_backward {
-            net.notes.drop("no access for cars or walkers");
-            continue;
-        }
-        let (mut maxspeed, mut urban) = prop_text(props, &["maxspeed"]).map_or((None, None), |m| parse_maxspeed(&m));
-        if maxspeed.is_none() {
-            maxspeed = prop_text(props, &["speed_kmh", "speed"]).and_then(|s| s.replace(',', ".").parse::<f64>().ok()).filter(|s| *s > 0.0);
-        }
-        if let Some(u) = props.get("urban").and_then(Value::as_bool) {
-            urban = Some(u);
-        }
-        let class = net.class_index(&class_name);
-        let location = Location::file(path);
-        let mut kept = false;
-        for line in lines {
-            let points = line.as_array().map(Vec::as_slice).unwrap_or_default();
-            let mut nodes = Vec::with_capacity(points.len());
+        let Some(attributes) = line_attributes(&|k| prop_text(props, &[k]), &mut lines.net.notes) else { continue };
+        let mut positions: Vec<Vec<[f64; 2]>> = Vec::with_capacity(parts.len());
+        for part in parts {
+            let points = part.as_array().map(Vec::as_slice).unwrap_or_default();
+            let mut line = Vec::with_capacity(points.len());
             for p in points {
                 let (Some(lon), Some(lat)) = (p.get(0).and_then(Value::as_f64), p.get(1).and_then(Value::as_f64)) else {
                     return Err(geometry_error(format!("feature {}: a position is not [lon, lat]", i + 1)));
                 };
                 check_position(lon, lat, &location, &format!("feature {}", i + 1))?;
+                line.push([lon, lat]);
+            }
+            positions.push(line);
+        }
+        lines.add_feature(&positions, &attributes);
+    }
+    Ok(lines.net)
+}
+
+/// Reads an ESRI shapefile of road lines (`PolyLine`, with or without Z/M), reprojected from the
+/// CRS of its `.prj` (IGN files are Lambert-93) to WGS84. Attributes are read by
+/// [`line_attributes`], so IGN BD TOPO `TRONCON_DE_ROUTE` and ROUTE 500 `TRONCON_ROUTE` layers
+/// work as they are published.
+pub fn read_shapefile_roads(path: &Path) -> Result<RoadNetwork, IngestError> {
+    let proj = crate::contours::shapefile_to_wgs84(path, None, "road shapefiles need their .prj (IGN layers ship one)")?;
+    let shape_error = |i: usize, e: &dyn std::fmt::Display| IngestError::Geometry {
+        location: Location::file(path),
+        message: format!("cannot read shape {}: {e} (is the shapefile truncated or its .shx/.dbf missing?)", i + 1),
+    };
+    let mut reader = shapefile::Reader::from_path(path).map_err(|e| shape_error(0, &e))?;
+    let mut lines = LineNetwork::new(format!("road lines {}", display_name(path)));
+    let location = Location::file(path);
+    for (i, item) in reader.iter_shapes_and_records().enumerate() {
+        let (shape, record) = item.map_err(|e| shape_error(i, &e))?;
+        lines.net.notes.features_read += 1;
+        let parts: Vec<Vec<(f64, f64)>> = match shape {
+            shapefile::Shape::Polyline(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
+            shapefile::Shape::PolylineM(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
+            shapefile::Shape::PolylineZ(l) => l.parts().iter().map(|p| p.iter().map(|q| (q.x, q.y)).collect()).collect(),
+            shapefile::Shape::NullShape => {
+                lines.net.notes.drop("feature without geometry");
+                continue;
+            }
+            other => {
+                return Err(IngestError::Geometry {
+                    location,
+                    message: format!("shape {} is a {}, expected a polyline (road lines)", i + 1, other.shapetype()),
+                });
+            }
+        };
+        let fields: Vec<(String, String)> = record
+            .into_iter()
+            .filter_map(|(k, v)| crate::contours::dbf_text(&v).filter(|t| !t.is_empty()).map(|t| (k, t)))
+            .collect();
+        let get = |k: &str| fields.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
+        let Some(attributes) = line_attributes(&get, &mut lines.net.notes) else { continue };
+        let mut positions = Vec::with_capacity(parts.len());
+        for part in parts {
+            let mut line = Vec::with_capacity(part.len());
+            for (x, y) in part {
+                let (lon, lat) = proj.convert((x, y)).map_err(|e| IngestError::Crs {
+                    location: location.clone(),
+                    message: format!("shape {}: cannot reproject ({x}, {y}): {e}", i + 1),
+                })?;
+                check_position(lon, lat, &location, &format!("shape {}", i + 1))?;
+                line.push([lon, lat]);
+            }
+            positions.push(line);
+        }
+        lines.add_feature(&positions, &attributes);
+    }
+    Ok(lines.net)
+}
+
+/// A road network being built from line features: vertices with the same position (to 1e-7°,
+/// about 1 cm) become one node, so lines that share an end are connected.
+struct LineNetwork {
+    net: RoadNetwork,
+    node_of: HashMap<(i64, i64), u32>,
+}
+
+impl LineNetwork {
+    fn new(source: String) -> Self {
+        LineNetwork { net: RoadNetwork { source, ..RoadNetwork::default() }, node_of: HashMap::new() }
+    }
+
+    /// Adds a feature's parts (each a polyline of WGS84 positions) and counts it kept or dropped.
+    fn add_feature(&mut self, parts: &[Vec<[f64; 2]>], attributes: &LineAttributes) {
+        let class = self.net.class_index(&attributes.class);
+        let mut kept = false;
+        for part in parts {
+            let mut nodes: Vec<u32> = Vec::with_capacity(part.len());
+            for &[lon, lat] in part {
                 let key = ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64);
-                let next = net.nodes.len() as u32;
-                let node = *node_of.entry(key).or_insert(next);
+                let next = self.net.nodes.len() as u32;
+                let node = *self.node_of.entry(key).or_insert(next);
                 if node == next {
-                    net.push_node(lon, lat);
+                    self.net.push_node(lon, lat);
                 }
                 if nodes.last() != Some(&node) {
                     nodes.push(node);
                 }
             }
             if nodes.len() >= 2 {
-                add_way(&mut net, &nodes, class, maxspeed, urban, access);
+                add_way(&mut self.net, &nodes, class, attributes.maxspeed, attributes.urban, attributes.access);
                 kept = true;
             }
         }
         if kept {
-            net.notes.features_kept += 1;
+            self.net.notes.features_kept += 1;
         } else {
-            net.notes.drop("line with fewer than 2 distinct points");
+            self.net.notes.drop("line with fewer than 2 distinct points");
         }
     }
-    Ok(net)
+}
+
+/// What a line feature's attributes say about the road.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineAttributes {
+    /// OSM-style road class (`primary`, `residential`, `track`…).
+    pub class: String,
+    /// Speed (km/h) from a limit or a published average speed.
+    pub maxspeed: Option<f64>,
+    /// Urban / rural, when the data says.
+    pub urban: Option<bool>,
+    /// Who may use it, in which direction.
+    pub access: WayAccess,
+}
+
+/// Lower-case ASCII letters and digits of a French attribute value, accents folded and
+/// anything else (including characters lost to a wrong encoding) dropped: `"Route à 2
+/// chaussées"` → `"routea2chaussees"`.
+fn folded(value: &str) -> String {
+    value
+        .chars()
+        .filter_map(|c| {
+            let c = match c.to_lowercase().next().unwrap_or(c) {
+                'à' | 'â' | 'ä' => 'a',
+                'é' | 'è' | 'ê' | 'ë' => 'e',
+                'î' | 'ï' => 'i',
+                'ô' | 'ö' => 'o',
+                'ù' | 'û' | 'ü' => 'u',
+                'ç' => 'c',
+                c => c,
+            };
+            c.is_ascii_alphanumeric().then_some(c)
+        })
+        .collect()
+}
+
+/// The OSM class of an IGN BD TOPO `NATURE` (with its `IMPORTANCE`, 1 = national to 5 = local)
+/// or ROUTE 500 `VOCATION`; `None` for a ferry. Matched on accent-free fragments, so a
+/// Latin-1 file read as UTF-8 still matches.
+fn ign_class(nature: &str, importance: Option<u8>) -> Option<&'static str> {
+    let n = folded(nature);
+    let by_importance = || match importance {
+        Some(1) => "trunk",
+        Some(2) => "primary",
+        Some(3) => "secondary",
+        Some(4) => "tertiary",
+        Some(5) => "residential",
+        _ => "unclassified",
+    };
+    Some(if n.contains("bac") || n.contains("maritime") {
+        return None;
+    } else if n.contains("autorout") {
+        if n.contains("quasi") { "trunk" } else { "motorway" }
+    } else if n.contains("bretelle") {
+        "motorway_link"
+    } else if n.contains("2chauss") {
+        "trunk"
+    } else if n.contains("empierr") || n.contains("chemin") {
+        "track"
+    } else if n.contains("sentier") {
+        "path"
+    } else if n.contains("escalier") {
+        "steps"
+    } else if n.contains("cyclable") {
+        "cycleway"
+    } else if n.contains("liaisonprincipale") {
+        "primary"
+    } else if n.contains("gionale") {
+        "secondary"
+    } else if n.contains("liaisonlocale") {
+        "tertiary"
+    } else {
+        // "Route à 1 chaussée", "Rond-point", "Place", anything newer: by importance.
+        by_importance()
+    })
+}
+
+/// Reads a line feature's road attributes, whichever vocabulary the file uses:
+///
+/// - OpenStreetMap-style keys (OSMnx, Geofabrik shapefiles): `highway` (or `class`, `fclass`,
+///   `type`), `maxspeed`, `oneway`, `junction`, `access`, `motor_vehicle`, `motorcar`,
+///   `vehicle`, `foot`; a list value (`['residential', 'service']`) counts by its first item;
+/// - IGN BD TOPO: `NATURE` and `IMPORTANCE` (class), `SENS` (`Double sens`, `Sens direct`,
+///   `Sens inverse`), `VIT_MOY_VL` (average speed), `ACCES_VL` (`Physiquement impossible`,
+///   `Restreint aux ayants droit`), `Rond-point` as a roundabout;
+/// - IGN ROUTE 500: `VOCATION` (class), `SENS` (`Sens unique` = digitising direction);
+/// - plain `speed_kmh` / `speed` numbers and an `urban` boolean.
+///
+/// `get` looks a property up by name, case-insensitively. A missing class is assumed
+/// `unclassified` and counted in `notes`; `None` (counted as dropped) when nobody may use the
+/// line or it is a ferry.
+pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut NetworkNotes) -> Option<LineAttributes> {
+    let nature = get("nature").or_else(|| get("vocation"));
+    let class = if let Some(c) = ["highway", "class", "fclass", "type"].iter().find_map(|k| get(k)) {
+        c
+    } else if let Some(n) = &nature {
+        let importance = get("importance").and_then(|i| i.trim().parse::<f64>().ok()).map(|i| i as u8);
+        let Some(c) = ign_class(n, importance) else {
+            notes.drop("ferry (bac): not a road");
+            return None;
+        };
+        c.to_string()
+    } else {
+        notes.assume("no road class: unclassified assumed");
+        "unclassified".to_string()
+    };
+    let mut tags: Vec<(&str, String)> = ["oneway", "junction", "access", "motor_vehicle", "motorcar", "vehicle", "foot"]
+        .iter()
+        .filter_map(|k| get(k).map(|v| (*k, v.to_ascii_lowercase())))
+        .collect();
+    if let Some(sens) = get("sens").map(|s| folded(&s)) {
+        let oneway = if sens.contains("double") || sens.contains("sansobjet") {
+            "no"
+        } else if sens.contains("inverse") {
+            "-1"
+        } else if sens.contains("direct") || sens.contains("unique") {
+            "yes"
+        } else {
+            "no"
+        };
+        tags.push(("oneway", oneway.into()));
+    }
+    if nature.as_deref().map(folded).is_some_and(|n| n.contains("rondpoint")) {
+        tags.push(("junction", "roundabout".into()));
+    }
+    if let Some(vl) = get("acces_vl").map(|a| folded(&a)) {
+        if vl.contains("impossible") {
+            tags.push(("motor_vehicle", "no".into()));
+        } else if vl.contains("restreint") || vl.contains("ayant") {
+            tags.push(("motor_vehicle", "private".into()));
+        }
+    }
+    let access = way_access(&class, |k| tags.iter().find(|t| t.0 == k).map(|t| t.1.as_str()));
+    if !access.walk && !access.car_forward && !access.car_backward {
+        notes.drop("no access for cars or walkers");
+        return None;
+    }
+    let (mut maxspeed, mut urban) = get("maxspeed").map_or((None, None), |m| parse_maxspeed(&m));
+    if maxspeed.is_none() {
+        maxspeed = ["speed_kmh", "speed", "vit_moy_vl"]
+            .iter()
+            .find_map(|k| get(k))
+            .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
+            .filter(|s| *s > 0.0);
+    }
+    if let Some(u) = get("urban").map(|u| u.to_ascii_lowercase()) {
+        urban = match u.as_str() {
+            "yes" | "true" | "1" | "oui" => Some(true),
+            "no" | "false" | "0" | "non" => Some(false),
+            _ => urban,
+        };
+    }
+    Some(LineAttributes { class, maxspeed, urban, access })
 }
 
 #[cfg(test)]
@@ -584,6 +800,30 @@ mod tests {
           "geometry":{"type":"LineString","coordinates":[[913000.0,6458000.0],[914000.0,6458000.0]]}}]}"#;
         let err = parse_geojson_roads(Path::new("r.geojson"), text).unwrap_err().to_string();
         assert!(err.contains("r.geojson") && err.contains("projected"), "{err}");
+    }
+
+    #[test]
+    fn ign_vocabularies() {
+        let read = |props: &[(&str, &str)]| {
+            let props: Vec<(String, String)> = props.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect();
+            let get = move |k: &str| props.iter().find(|p| p.0.eq_ignore_ascii_case(k)).map(|p| p.1.clone());
+            line_attributes(&get, &mut NetworkNotes::default())
+        };
+        // ROUTE 500: "Sens unique" is the digitising direction
+        let a = read(&[("VOCATION", "Liaison régionale"), ("SENS", "Sens unique")]).unwrap();
+        assert_eq!(a.class, "secondary");
+        assert!(a.access.car_forward && !a.access.car_backward);
+        // BD TOPO read with the wrong encoding still matches; a roundabout is one-way
+        let a = read(&[("NATURE", "Rond-point"), ("IMPORTANCE", "4"), ("SENS", "Double sens")]).unwrap();
+        assert_eq!(a.class, "tertiary");
+        assert!(a.access.car_forward && a.access.car_backward, "explicit SENS wins over the implied one-way");
+        let a = read(&[("NATURE", "Route \u{FFFD} 2 chauss\u{FFFD}es"), ("VIT_MOY_VL", "90")]).unwrap();
+        assert_eq!((a.class.as_str(), a.maxspeed), ("trunk", Some(90.0)));
+        assert_eq!(read(&[("NATURE", "Type autoroutier"), ("ACCES_VL", "A péage")]).unwrap().class, "motorway");
+        // a private motorway is for nobody: dropped
+        assert!(read(&[("NATURE", "Type autoroutier"), ("ACCES_VL", "Restreint aux ayants droit")]).is_none());
+        assert!(read(&[("NATURE", "Bac ou liaison maritime")]).is_none());
+        assert!(read(&[("NATURE", "Sentier"), ("urban", "oui")]).is_some_and(|a| a.class == "path" && a.urban == Some(true)));
     }
 
     #[test]

@@ -283,3 +283,83 @@ fn invalid_json_is_located() {
     let err = read_contours(&p, &contour(&p, Level::Iris), &mut report).unwrap_err().to_string();
     assert!(err.starts_with(&format!("{}:2:", p.display())), "{err}");
 }
+
+// ------------------------------------------------------------------ road shapefiles
+
+/// A BD TOPO-style road layer in Lambert-93: a two-way primary road (700 000 → 701 000 m east),
+/// a one-way street against its digitising direction, a ferry and a track closed to cars.
+fn write_road_shapefile(dir: &Path, with_prj: bool) -> PathBuf {
+    use shapefile::dbase::{FieldValue, Record, TableWriterBuilder};
+    let path = dir.join("troncon_de_route.shp");
+    let field = |n: &str| n.try_into().unwrap();
+    let table = TableWriterBuilder::new()
+        .add_character_field(field("NATURE"), 40)
+        .add_numeric_field(field("IMPORTANCE"), 2, 0)
+        .add_character_field(field("SENS"), 20)
+        .add_numeric_field(field("VIT_MOY_VL"), 4, 0)
+        .add_character_field(field("ACCES_VL"), 40);
+    let mut w = shapefile::Writer::from_path(&path, table).unwrap();
+    let line = |pts: &[(f64, f64)]| shapefile::Polyline::new(pts.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect());
+    let rows: [(&[(f64, f64)], &str, f64, &str, f64, &str); 4] = [
+        (&[(700_000.0, 6_600_000.0), (700_500.0, 6_600_000.0), (701_000.0, 6_600_000.0)], "Route à 1 chaussée", 2.0, "Double sens", 70.0, "Libre"),
+        (&[(701_000.0, 6_600_000.0), (701_000.0, 6_600_500.0)], "Route à 1 chaussée", 5.0, "Sens inverse", 30.0, "Libre"),
+        (&[(701_000.0, 6_600_500.0), (702_000.0, 6_600_500.0)], "Bac ou liaison maritime", 5.0, "Double sens", 10.0, "Libre"),
+        (&[(700_000.0, 6_600_000.0), (700_000.0, 6_599_000.0)], "Chemin", 5.0, "Double sens", 0.0, "Physiquement impossible"),
+    ];
+    for (pts, nature, importance, sens, speed, access) in rows {
+        let mut rec = Record::default();
+        rec.insert("NATURE".into(), FieldValue::Character(Some(nature.into())));
+        rec.insert("IMPORTANCE".into(), FieldValue::Numeric(Some(importance)));
+        rec.insert("SENS".into(), FieldValue::Character(Some(sens.into())));
+        rec.insert("VIT_MOY_VL".into(), FieldValue::Numeric(Some(speed)));
+        rec.insert("ACCES_VL".into(), FieldValue::Character(Some(access.into())));
+        w.write_shape_and_record(&line(pts), &rec).unwrap();
+    }
+    drop(w);
+    if with_prj {
+        std::fs::write(path.with_extension("prj"), "EPSG:2154").unwrap();
+    }
+    path
+}
+
+#[test]
+fn bd_topo_road_shapefile_is_reprojected_and_understood() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_road_shapefile(dir.path(), true);
+    let net = fragnum_ingest::roads::read_roads(&shp, &mut Report::default()).unwrap();
+    // 700 000 / 6 600 000 m in Lambert-93 is the projection origin: 3° E, 46.5° N.
+    assert!((net.nodes[0][0] - 3.0).abs() < 1e-6 && (net.nodes[0][1] - 46.5).abs() < 1e-6, "{:?}", net.nodes[0]);
+    // lines sharing an end share the node: 3 + 1 + 1 (ferry dropped, its nodes never added)
+    assert_eq!(net.nodes.len(), 5);
+    assert_eq!(net.notes.dropped["ferry (bac): not a road"], 1);
+    let class = |i: usize| net.class_name(&net.edges[i]).to_string();
+    assert_eq!(class(0), "primary"); // IMPORTANCE 2
+    assert!(net.edges[..4].iter().all(|e| e.car && e.maxspeed_kmh == Some(70.0)));
+    // "Sens inverse": cars only from the second point to the first
+    let street: Vec<_> = net.edges.iter().filter(|e| e.maxspeed_kmh == Some(30.0)).collect();
+    assert_eq!(street.len(), 2);
+    assert!(street.iter().all(|e| e.walk));
+    assert_eq!(street.iter().filter(|e| e.car).map(|e| (e.from, e.to)).collect::<Vec<_>>(), vec![(3, 2)]);
+    // the track is walkable, not drivable; VIT_MOY_VL 0 is no speed
+    let track: Vec<_> = net.edges.iter().filter(|e| net.class_name(e) == "track").collect();
+    assert!(track.len() == 2 && track.iter().all(|e| !e.car && e.walk && e.maxspeed_kmh.is_none()));
+    let segment = net.edges[0].length_m;
+    assert!((segment - 500.0).abs() < 1.0, "{segment}"); // Lambert-93 scale error is tiny at 46.5° N
+}
+
+#[test]
+fn road_shapefile_without_prj_says_how_to_fix_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_road_shapefile(dir.path(), false);
+    let err = fragnum_ingest::roads::read_roads(&shp, &mut Report::default()).unwrap_err().to_string();
+    assert!(err.contains("troncon_de_route.prj") && err.contains("missing .prj"), "{err}");
+}
+
+#[test]
+fn road_shapefile_of_polygons_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let shp = write_square_shapefile(dir.path(), "r.shp");
+    std::fs::write(shp.with_extension("prj"), "EPSG:2154").unwrap();
+    let err = fragnum_ingest::roads::read_roads(&shp, &mut Report::default()).unwrap_err().to_string();
+    assert!(err.contains("r.shp") && err.contains("expected a polyline"), "{err}");
+}

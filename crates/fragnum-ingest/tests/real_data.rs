@@ -52,3 +52,22 @@ fn real_isere_savoie_ingest() {
     assert!(loaded.geometries.len() > 1000);
 }
 
+
+/// The small real OSMnx street graph of central Grenoble (latin-1 edges file, list-valued
+/// `highway`, no one-way or speed attributes): read as GeoJSON lines, connected, every class known.
+#[test]
+fn grenoble_osmnx_streets_are_read() {
+    let Some(data) = shared_data() else { return };
+    let path = data.join("osm/grenoble-streets-500m-geonetworkx.edges.geojson");
+    let mut report = fragnum_ingest::Report::default();
+    let net = fragnum_ingest::roads::read_roads(&path, &mut report).unwrap();
+    assert_eq!(net.notes.features_read, 2_075);
+    assert_eq!(net.notes.features_kept, 2_075, "{:?}", net.notes);
+    assert!(net.classes.iter().any(|c| c == "residential") && net.classes.iter().any(|c| c == "footway"), "{:?}", net.classes);
+    assert!(net.classes.iter().all(|c| !c.contains('[')), "{:?}", net.classes);
+    // OSMnx splits lines at junctions, so shared ends must merge into about its 1,330 nodes
+    // plus the interior vertices of curved edges.
+    assert!(net.nodes.len() >= 1_330 && net.nodes.len() < 5_000, "{}", net.nodes.len());
+    let km: f64 = net.edges.iter().filter(|e| e.walk).map(|e| e.length_m).sum::<f64>() / 2_000.0;
+    assert!((km - 56.8).abs() < 1.5, "{km} km walkable (OSMnx says 56.8 km of edges)");
+}
