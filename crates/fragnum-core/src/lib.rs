@@ -8,6 +8,7 @@
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
 //! - [`network`]: a road network as read from a file (nodes, directed edges with length and speed);
 //! - [`sites`]: advisor sites and population points (WGS84 lon/lat);
+//! - [`text`]: accent folding for matching French free text;
 //! - [`location`]: where in which file something was read, for errors that point at a line and column;
 //! - [`atomic`]: the single helper every writer uses so no output is ever half-written.
 //!
@@ -21,6 +22,7 @@ pub mod location;
 pub mod network;
 pub mod sites;
 pub mod table;
+pub mod text;
 
 pub use cell::Cell;
 pub use code::{CodeError, Level, ZoneCode};

@@ -17,6 +17,7 @@ use std::path::Path;
 
 use fragnum_core::network::{NetworkNotes, RoadEdge, RoadNetwork, haversine_m};
 use fragnum_core::sites::Site;
+use fragnum_core::text::fold_accent;
 use fragnum_core::Location;
 use osmpbf::{BlobDecode, BlobReader, Element};
 use rayon::prelude::*;
@@ -630,15 +631,7 @@ fn folded(value: &str) -> String {
     value
         .chars()
         .filter_map(|c| {
-            let c = match c.to_lowercase().next().unwrap_or(c) {
-                'à' | 'â' | 'ä' => 'a',
-                'é' | 'è' | 'ê' | 'ë' => 'e',
-                'î' | 'ï' => 'i',
-                'ô' | 'ö' => 'o',
-                'ù' | 'û' | 'ü' => 'u',
-                'ç' => 'c',
-                c => c,
-            };
+            let c = fold_accent(c.to_lowercase().next().unwrap_or(c));
             c.is_ascii_alphanumeric().then_some(c)
         })
         .collect()

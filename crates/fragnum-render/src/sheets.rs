@@ -157,13 +157,7 @@ pub const SERVICE_TYPES: [ServiceType; 7] = [
 fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.trim().to_lowercase().chars() {
-        let c = match ch {
-            'à' | 'â' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
+        let c = match fragnum_core::text::fold_accent(ch) {
             c if c.is_ascii_alphanumeric() => c,
             _ => '_',
         };
