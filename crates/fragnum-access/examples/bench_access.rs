@@ -72,11 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (graph_ms, index_ms) = (median(graphs), median(indexes));
 
     // Deterministic pseudo-random population points over the graph's bounding box.
-    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for c in &graph.coords {
-        lo = [lo[0].min(c[0]), lo[1].min(c[1])];
-        hi = [hi[0].max(c[0]), hi[1].max(c[1])];
-    }
+    let [lo, hi] = fragnum_core::geometry::bounding_box(graph.coords.iter().copied()).ok_or("empty graph")?;
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = || {
         state ^= state << 13;

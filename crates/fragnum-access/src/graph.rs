@@ -27,6 +27,7 @@ pub struct Projection {
     ky: f64,
 }
 
+use fragnum_core::geometry::bounding_box;
 use fragnum_core::network::METRES_PER_DEGREE;
 
 impl Projection {
@@ -45,12 +46,8 @@ impl Projection {
 
     /// A projection centred on the bounding box of `points` (`[0, 0]` when empty).
     pub fn around(points: &[[f64; 2]]) -> Self {
-        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        for p in points {
-            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
-        }
-        if points.is_empty() { Projection::new([0.0, 0.0]) } else { Projection::new([f64::midpoint(lo[0], hi[0]), f64::midpoint(lo[1], hi[1])]) }
+        bounding_box(points.iter().copied())
+            .map_or(Projection::new([0.0, 0.0]), |[lo, hi]| Projection::new([f64::midpoint(lo[0], hi[0]), f64::midpoint(lo[1], hi[1])]))
     }
 
     /// lon/lat → metres.
@@ -414,12 +411,7 @@ impl Graph {
         // on the map get near ids, so a Dijkstra's memory accesses stay in cache.
         let order: Vec<usize> = (0..n).filter(|&i| component[i] == largest).collect();
         let position = |i: usize| net.nodes[network_node[i] as usize];
-        let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-        for &i in &order {
-            let p = position(i);
-            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
-        }
+        let [lo, hi] = bounding_box(order.iter().map(|&i| position(i))).unwrap_or_default();
         let z = |i: usize| {
             let p = position(i);
             let q = |v: f64, a: f64, b: f64| if b > a { (((v - a) / (b - a)) * 65_535.0) as u32 } else { 0 };

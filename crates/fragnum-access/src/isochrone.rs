@@ -22,6 +22,7 @@
 use std::collections::{BinaryHeap, HashMap};
 use std::cmp::Reverse;
 
+use fragnum_core::geometry::bounding_box;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 
 use crate::dijkstra::NearestSites;
@@ -117,15 +118,8 @@ pub fn rasterise(graph: &Graph, nodes: &NearestSites, s: &IsochroneSettings) -> 
     if reached.is_empty() {
         return None;
     }
-    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
-    for &k in &reached {
-        let seg = graph.segments[k];
-        for n in [seg.a, seg.b] {
-            let xy = p.forward(graph.coords[n as usize]);
-            lo = [lo[0].min(xy[0]), lo[1].min(xy[1])];
-            hi = [hi[0].max(xy[0]), hi[1].max(xy[1])];
-        }
-    }
+    let ends = reached.iter().flat_map(|&k| [graph.segments[k].a, graph.segments[k].b]);
+    let [lo, hi] = bounding_box(ends.map(|n| p.forward(graph.coords[n as usize])))?;
     let mut cell = s.cell_m.max(1.0);
     let margin = s.max_walk_m.max(0.0);
     let dims = |cell: f64| {

@@ -11,6 +11,22 @@ pub type ZoneGeometry = geo_types::MultiPolygon<f64>;
 /// Outlines keyed by zone code, in code order (deterministic output).
 pub type ZoneGeometries = BTreeMap<ZoneCode, ZoneGeometry>;
 
+/// The bounding box `[min, max]` of `[x, y]` points; `None` when there is none.
+///
+/// ```
+/// let b = fragnum_core::geometry::bounding_box([[5.0, 45.5], [6.0, 45.0]]);
+/// assert_eq!(b, Some([[5.0, 45.0], [6.0, 45.5]]));
+/// assert_eq!(fragnum_core::geometry::bounding_box(std::iter::empty()), None);
+/// ```
+pub fn bounding_box(points: impl IntoIterator<Item = [f64; 2]>) -> Option<[[f64; 2]; 2]> {
+    points.into_iter().fold(None, |b, p| {
+        Some(match b {
+            None => [p, p],
+            Some([lo, hi]) => [[lo[0].min(p[0]), lo[1].min(p[1])], [hi[0].max(p[0]), hi[1].max(p[1])]],
+        })
+    })
+}
+
 /// The levels that have at least one outline.
 pub fn outlined_levels(geometries: &ZoneGeometries) -> BTreeSet<Level> {
     geometries.keys().map(ZoneCode::level).collect()
