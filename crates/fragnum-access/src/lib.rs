@@ -155,16 +155,26 @@ pub struct SiteResult {
 /// Milliseconds spent in each step (for logs and benchmarks).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Timings {
-    /// Profile applied, largest component, CSR.
+    /// Profile applied, largest component, CSR, shape points contracted, segment R-tree.
     pub graph_ms: f64,
-    /// R-tree built.
-    pub index_ms: f64,
     /// Sites and points snapped, multi-source Dijkstra, point times.
     pub times_ms: f64,
     /// Isochrones.
     pub isochrones_ms: f64,
-    /// Siting.
+    /// Siting: candidates snapped and their coverage, greedy choice.
     pub siting_ms: f64,
+    /// Each existing site's coverage of each zone (for the fact sheets).
+    pub site_cover_ms: f64,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "graph {:.0} ms, times {:.0} ms, isochrones {:.0} ms, siting {:.0} ms, site coverage {:.0} ms",
+            self.graph_ms, self.times_ms, self.isochrones_ms, self.siting_ms, self.site_cover_ms
+        )
+    }
 }
 
 /// Everything the render stage needs.
@@ -236,10 +246,8 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
         let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
         let t = Instant::now();
         let graph = graph::Graph::build(net, profile)?;
-        timings.graph_ms = ms(t);
-        let t = Instant::now();
         let snapper = snap::Snapper::new(&graph);
-        timings.index_ms = ms(t);
+        timings.graph_ms = ms(t);
         let t = Instant::now();
         let times = coverage::network_times(&graph, &snapper, input.sites, input.points, settings.max_snap_m, walk_ms);
         timings.times_ms = ms(t);
@@ -266,8 +274,10 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
             Vec::new()
         };
         timings.siting_ms = ms(t);
+        let t = Instant::now();
         let everyone = vec![true; input.points.len()];
         let site_cover = siting::network_coverage(&graph, &snapper, &times.site_snaps, &times.point_snaps, &everyone, threshold_s);
+        timings.site_cover_ms = ms(t);
         let result = |s: &Site, snap: Option<snap::Snap>| SiteResult {
             site: s.clone(),
             snapped: snap.is_some(),
@@ -297,8 +307,10 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
             Vec::new()
         };
         timings.siting_ms = ms(t);
+        let t = Instant::now();
         let everyone = vec![true; input.points.len()];
         let site_cover = siting::straight_line_coverage(input.sites, &coords, &speeds, a.detour, &everyone, threshold_s);
+        timings.site_cover_ms = ms(t);
         let result = |s: &Site| SiteResult { site: s.clone(), snapped: true, snap_m: None, population_nearest: 0.0, population_within: 0.0 };
         let label = format!(
             "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
@@ -336,7 +348,9 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
         }
     }
     let total: f64 = population.iter().sum();
+    let t = Instant::now();
     let siting = siting::greedy(&cover, &population, weights, within, settings.new_sites.min(cover.len()));
+    timings.siting_ms += ms(t);
     let mut zones = coverage::zone_results(input.points, &points, &settings.thresholds_min);
     coverage::attach_sites_within(&mut zones, input.points, &site_cover);
     Ok(AccessOutput {

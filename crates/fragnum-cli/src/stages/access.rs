@@ -135,6 +135,7 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
     }
     write_outputs(ctx, &out, &points)?;
     print_summary(&out, &points, network.as_ref());
+    println!("  computed in: {}", out.timings);
     println!("access: outputs written to {} in {:.2} s", ctx.out_dir.display(), started.elapsed().as_secs_f64());
     Ok(Some(out))
 }
