@@ -124,3 +124,33 @@ fn help_explains_the_commands() {
         assert!(log.contains(c), "{log}");
     }
 }
+
+/// The demo roads as a BD TOPO-style Lambert-93 shapefile give the same accessibility as their
+/// GeoJSON twin: same classes, one-ways and speeds, through a different reader and PROJ.
+#[test]
+fn road_shapefile_twin_gives_the_same_access() {
+    let (dir, config) = demo_project();
+    let run = |config: &Path| {
+        let out = fragnum(&["access", "--config", config.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+        std::fs::read_to_string(dir.path().join("notebooks-out/demo/access_zones.csv")).unwrap()
+    };
+    let from_geojson = run(&config);
+    let toml = std::fs::read_to_string(&config).unwrap().replace("../data/demo/roads.geojson", "../data/demo/troncon_de_route.shp");
+    std::fs::write(&config, toml).unwrap();
+    let from_shapefile = run(&config);
+    let rows = |csv: &str| csv.lines().map(|l| l.split(',').map(String::from).collect::<Vec<_>>()).collect::<Vec<_>>();
+    let (a, b) = (rows(&from_geojson), rows(&from_shapefile));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a[0], b[0]);
+    let header = &a[0];
+    for (ra, rb) in a.iter().zip(&b).skip(1) {
+        for ((name, x), y) in header.iter().zip(ra).zip(rb) {
+            match (x.parse::<f64>(), y.parse::<f64>()) {
+                // GeoJSON positions are rounded to 1e-7°: times may differ by a few milliseconds
+                (Ok(x), Ok(y)) => assert!((x - y).abs() <= 1e-3 * x.abs().max(1.0), "{name}: {x} vs {y}"),
+                _ => assert_eq!(x, y, "{name}"),
+            }
+        }
+    }
+}

@@ -329,6 +329,15 @@ fn write_qpv(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<Stri
 /// ESRI WKT of RGF93 / Lambert-93 (EPSG:2154), as IGN ships it beside CONTOURS-IRIS.
 pub const LAMBERT93_PRJ: &str = "PROJCS[\"RGF_1993_Lambert_93\",GEOGCS[\"GCS_RGF_1993\",DATUM[\"D_RGF_1993\",SPHEROID[\"GRS_1980\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]],PROJECTION[\"Lambert_Conformal_Conic\"],PARAMETER[\"False_Easting\",700000.0],PARAMETER[\"False_Northing\",6600000.0],PARAMETER[\"Central_Meridian\",3.0],PARAMETER[\"Standard_Parallel_1\",49.0],PARAMETER[\"Standard_Parallel_2\",44.0],PARAMETER[\"Latitude_Of_Origin\",46.5],UNIT[\"Meter\",1.0]]";
 
+/// dBase headers carry today's date: pin it so the same seed gives the same bytes.
+fn pin_dbf_date(dbf: &Path) -> Result<(), DemoError> {
+    let mut bytes = std::fs::read(dbf).map_err(|e| DemoError::Io { path: dbf.to_path_buf(), source: e })?;
+    if bytes.len() > 4 {
+        bytes[1..4].copy_from_slice(&[121, 1, 1]);
+    }
+    std::fs::write(dbf, bytes).map_err(|e| DemoError::Io { path: dbf.to_path_buf(), source: e })
+}
+
 /// Writes the IRIS outlines as an IGN-style Lambert-93 shapefile (`.shp`, `.shx`, `.dbf`, `.prj`).
 pub fn write_iris_shapefile(dir: &Path, areas: &[Area], files: &mut Vec<String>) -> Result<(), DemoError> {
     use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
@@ -356,13 +365,7 @@ pub fn write_iris_shapefile(dir: &Path, areas: &[Area], files: &mut Vec<String>)
         writer.write_shape_and_record(&polygon, &record).map_err(shp_err)?;
     }
     drop(writer);
-    // dBase headers carry today's date: pin it so the same seed gives the same bytes.
-    let dbf = dir.join("contours-iris.dbf");
-    let mut bytes = std::fs::read(&dbf).map_err(|e| DemoError::Io { path: dbf.clone(), source: e })?;
-    if bytes.len() > 4 {
-        bytes[1..4].copy_from_slice(&[121, 1, 1]);
-    }
-    std::fs::write(&dbf, bytes).map_err(|e| DemoError::Io { path: dbf.clone(), source: e })?;
+    pin_dbf_date(&dir.join("contours-iris.dbf"))?;
     files.extend(["contours-iris.shp", "contours-iris.shx", "contours-iris.dbf"].map(String::from));
     write(dir, "contours-iris.prj", LAMBERT93_PRJ.as_bytes(), files)
 }
@@ -421,6 +424,50 @@ pub fn write_roads(dir: &Path, roads: &[Road], to_wgs84: &dyn Fn((f64, f64)) -> 
         })
         .collect();
     write(dir, "roads.geojson", &feature_collection(features), files)
+}
+
+/// BD TOPO `NATURE` and `IMPORTANCE` for a demo road class (the reader maps them back).
+fn bd_topo_nature(highway: &str) -> (&'static str, f64) {
+    match highway {
+        "motorway" => ("Type autoroutier", 1.0),
+        "primary" => ("Route à 1 chaussée", 2.0),
+        "secondary" => ("Route à 1 chaussée", 3.0),
+        "tertiary" => ("Route à 1 chaussée", 4.0),
+        "residential" => ("Route à 1 chaussée", 5.0),
+        "track" => ("Chemin", 5.0),
+        _ => ("Route à 1 chaussée", 6.0),
+    }
+}
+
+/// Writes the same roads as an IGN BD TOPO-style `troncon_de_route` shapefile in Lambert-93
+/// (`NATURE`, `IMPORTANCE`, `SENS`, `VIT_MOY_VL`, `NOM_1_G`), the twin of `roads.geojson`.
+pub fn write_roads_shapefile(dir: &Path, roads: &[Road], files: &mut Vec<String>) -> Result<(), DemoError> {
+    use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    let path = dir.join("troncon_de_route.shp");
+    let shp_err = |e: shapefile::Error| DemoError::Shapefile { path: path.clone(), message: e.to_string() };
+    let field = |name: &str| FieldName::try_from(name).map_err(|e| DemoError::Shapefile { path: path.clone(), message: format!("{e:?}") });
+    let builder = TableWriterBuilder::new()
+        .add_character_field(field("NATURE")?, 40)
+        .add_numeric_field(field("IMPORTANCE")?, 2, 0)
+        .add_character_field(field("SENS")?, 20)
+        .add_numeric_field(field("VIT_MOY_VL")?, 4, 0)
+        .add_character_field(field("NOM_1_G")?, 60);
+    let mut writer = shapefile::Writer::from_path(&path, builder).map_err(shp_err)?;
+    for r in roads {
+        let line = shapefile::Polyline::new(r.points.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect());
+        let (nature, importance) = bd_topo_nature(r.highway);
+        let mut record = Record::default();
+        record.insert("NATURE".into(), FieldValue::Character(Some(nature.into())));
+        record.insert("IMPORTANCE".into(), FieldValue::Numeric(Some(importance)));
+        record.insert("SENS".into(), FieldValue::Character(Some(if r.oneway { "Sens direct" } else { "Double sens" }.into())));
+        record.insert("VIT_MOY_VL".into(), FieldValue::Numeric(Some(r.maxspeed.map_or(0.0, f64::from))));
+        record.insert("NOM_1_G".into(), FieldValue::Character(r.name.clone()));
+        writer.write_shape_and_record(&line, &record).map_err(shp_err)?;
+    }
+    drop(writer);
+    pin_dbf_date(&dir.join("troncon_de_route.dbf"))?;
+    files.extend(["troncon_de_route.shp", "troncon_de_route.shx", "troncon_de_route.dbf"].map(String::from));
+    write(dir, "troncon_de_route.prj", LAMBERT93_PRJ.as_bytes(), files)
 }
 
 /// Writes a sites CSV in the shape of `advisor-sites.38-73.csv` plus a `services` column.

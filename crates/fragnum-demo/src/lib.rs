@@ -4,7 +4,8 @@
 //! eight small communes, generated deterministically from a seed and written **in the formats of
 //! the real sources** (INSEE IRIS and commune CSV, Filosofi, CAF, QPV tables, IRIS reference
 //! list, an IGN-style Lambert-93 shapefile, commune GeoJSON, advisor sites, a road network as
-//! GeoJSON lines), so that the same ingest code reads it. Realistic in shape, fictional in content:
+//! GeoJSON lines and as its IGN BD TOPO-style shapefile twin), so that the same ingest code reads
+//! it. Realistic in shape, fictional in content:
 //! no value is taken from a real file.
 //!
 //! - [`territory`]: the zones, their outlines and profiles;
@@ -107,6 +108,7 @@ pub fn generate(out: &Path, options: &DemoOptions) -> Result<DemoSummary, DemoEr
     files::write_iris_shapefile(dir, &areas, &mut written)?;
     files::write_communes_geojson(dir, &areas, &to_wgs84, &mut written)?;
     files::write_roads(dir, &roads, &to_wgs84, &mut written)?;
+    files::write_roads_shapefile(dir, &roads, &mut written)?;
     files::write_sites(dir, "advisor-sites.csv", &advisor_sites, &to_wgs84, &mut written)?;
     files::write_sites(dir, "candidates.csv", &candidate_sites, &to_wgs84, &mut written)?;
 
