@@ -422,6 +422,15 @@ mod tests {
         let doc: serde_json::Value = serde_json::from_str(&zones::isochrones_geojson(&out)).unwrap();
         assert_eq!(doc["features"].as_array().unwrap().len(), 2);
         assert_eq!(doc["metadata"]["method"], "network");
+        // RFC 7946 right-hand rule: exterior rings counter-clockwise (positive shoelace area)
+        for f in doc["features"].as_array().unwrap() {
+            assert_eq!(f["geometry"]["type"], "MultiPolygon");
+            for polygon in f["geometry"]["coordinates"].as_array().unwrap() {
+                let ring: Vec<(f64, f64)> = polygon[0].as_array().unwrap().iter().map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())).collect();
+                let twice_area: f64 = ring.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum();
+                assert!(twice_area > 0.0, "exterior ring is clockwise");
+            }
+        }
         assert_eq!(out.siting.len(), 1);
         assert!(out.siting[0].gain_population > 0.0);
         assert!(out.siting[0].share_after > out.share_within_isochrone);

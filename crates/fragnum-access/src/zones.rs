@@ -5,10 +5,13 @@
 //! zone's population split by polygon area. Zones are small (IRIS ≈ 2 000 people), so one point
 //! per part is a fair first approximation; a grid gives better results where it exists.
 
-use geo::{Area, GeodesicArea, InteriorPoint};
+use geo::orient::{Direction, Orient};
+use geo::{Area, GeodesicArea, InteriorPoint, MapCoords};
+use geo_types::Coord;
+use geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
 use fragnum_core::sites::PopulationPoint;
 use fragnum_core::{ZoneCode, ZoneGeometry};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::AccessOutput;
 
@@ -44,48 +47,40 @@ pub fn density_per_km2(geometry: &ZoneGeometry, population: f64) -> Option<f64> 
     (km2 > 0.0).then(|| population / km2)
 }
 
-/// The isochrones as a GeoJSON `FeatureCollection` (RFC 7946, WGS84), one feature per site, with
-/// the method in a top-level `metadata` member and in every feature.
+/// The isochrones as a GeoJSON `FeatureCollection` (RFC 7946: WGS84, exterior rings
+/// counter-clockwise and holes clockwise, 7 decimals), one feature per site, with the method in a
+/// top-level `metadata` member and in every feature.
 pub fn isochrones_geojson(out: &AccessOutput) -> String {
     let method = out.method.as_str();
-    let features: Vec<Value> = out
+    let features = out
         .isochrones
         .iter()
         .map(|iso| {
             let site = &out.sites[iso.site].site;
-            let polygons: Vec<Value> = iso
-                .area
-                .0
-                .iter()
-                .map(|p| {
-                    let ring = |ls: &geo_types::LineString<f64>| Value::from(ls.0.iter().map(|c| json!([round7(c.x), round7(c.y)])).collect::<Vec<_>>());
-                    let mut rings = vec![ring(p.exterior())];
-                    rings.extend(p.interiors().iter().map(ring));
-                    Value::from(rings)
-                })
-                .collect();
-            json!({
-                "type": "Feature",
-                "properties": {
-                    "site_id": site.id, "name": site.name, "kind": site.kind, "commune": site.commune,
-                    "threshold_min": iso.threshold_min, "method": method, "method_label": out.method_label,
-                    "population_within": out.sites[iso.site].population_within,
-                },
-                "geometry": { "type": "MultiPolygon", "coordinates": polygons }
-            })
+            let area = iso.area.orient(Direction::Default).map_coords(|c| Coord { x: round7(c.x), y: round7(c.y) });
+            let properties = json!({
+                "site_id": site.id, "name": site.name, "kind": site.kind, "commune": site.commune,
+                "threshold_min": iso.threshold_min, "method": method, "method_label": out.method_label,
+                "population_within": out.sites[iso.site].population_within,
+            });
+            Feature {
+                bbox: None,
+                geometry: Some(Geometry::new(GeometryValue::from(&area))),
+                id: None,
+                properties: properties.as_object().cloned(),
+                foreign_members: None,
+            }
         })
         .collect();
-    let doc = json!({
-        "type": "FeatureCollection",
-        "metadata": {
-            "method": method, "method_label": out.method_label, "threshold_min": out.isochrone_min,
-            "cell_m": out.isochrone_cell_m,
-            "construction": "raster of reached road samples buffered by the remaining walking time (8-connected grid), \
-                             traced along cell edges; staircase outlines at the cell size",
-        },
-        "features": features,
+    let metadata = json!({
+        "method": method, "method_label": out.method_label, "threshold_min": out.isochrone_min,
+        "cell_m": out.isochrone_cell_m,
+        "construction": "raster of reached road samples buffered by the remaining walking time (8-connected grid), \
+                         traced along cell edges; staircase outlines at the cell size",
     });
-    doc.to_string()
+    let mut foreign = serde_json::Map::new();
+    foreign.insert("metadata".into(), metadata);
+    FeatureCollection { bbox: None, features, foreign_members: Some(foreign) }.to_string()
 }
 
 fn round7(v: f64) -> f64 {
