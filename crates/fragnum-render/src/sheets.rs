@@ -126,7 +126,8 @@ pub struct ServiceType {
     pub key: &'static str,
     /// French name.
     pub label: &'static str,
-    /// Other spellings accepted (normalised).
+    /// Other spellings accepted (normalised); the label's own normalised form is the key or one
+    /// of these (a unit test checks it), so lookups never normalise the table.
     pub aliases: &'static [&'static str],
     /// `aucune France Services`…
     pub none: &'static str,
@@ -143,14 +144,14 @@ pub const SERVICE_TYPES: [ServiceType; 7] = [
     },
     ServiceType { key: "mediation", label: "Médiation numérique", aliases: &["mediation_numerique", "lieu_de_mediation"], none: "aucun lieu de médiation numérique" },
     ServiceType { key: "wifi_public", label: "Wifi public", aliases: &["wifi", "acces_wifi", "point_wifi"], none: "aucun point wifi public" },
-    ServiceType { key: "acces_libre", label: "Accès libre à un poste", aliases: &["libre_acces", "acces_libre_poste"], none: "aucun accès libre à un poste" },
+    ServiceType { key: "acces_libre", label: "Accès libre à un poste", aliases: &["libre_acces", "acces_libre_poste", "acces_libre_a_un_poste"], none: "aucun accès libre à un poste" },
     ServiceType {
         key: "acces_accompagne",
         label: "Accès accompagné",
         aliases: &["accompagnement", "acces_accompagne_poste"],
         none: "aucun lieu d’accès accompagné",
     },
-    ServiceType { key: "formation", label: "Formation au numérique", aliases: &["formations", "atelier", "ateliers"], none: "aucune formation au numérique" },
+    ServiceType { key: "formation", label: "Formation au numérique", aliases: &["formations", "formation_au_numerique", "atelier", "ateliers"], none: "aucune formation au numérique" },
 ];
 
 /// Lowercase ASCII with accents removed and separators as `_`.
@@ -178,7 +179,7 @@ fn normalise(s: &str) -> String {
 /// ```
 pub fn service_type(s: &str) -> Option<&'static ServiceType> {
     let n = normalise(s);
-    SERVICE_TYPES.iter().find(|t| t.key == n || normalise(t.label) == n || t.aliases.contains(&n.as_str()))
+    SERVICE_TYPES.iter().find(|t| t.key == n || t.aliases.contains(&n.as_str()))
 }
 
 fn offers(site: &ServiceSite, t: &ServiceType) -> bool {
@@ -505,6 +506,14 @@ pub fn write_sheets(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path)
 
 #[cfg(test)]
 pub(crate) mod tests {
+    #[test]
+    fn every_label_is_its_own_spelling() {
+        for t in &SERVICE_TYPES {
+            assert_eq!(service_type(t.label).map(|x| x.key), Some(t.key), "{}", t.label);
+            assert!(t.aliases.iter().all(|a| normalise(a) == *a), "{:?}", t.aliases);
+        }
+    }
+
     use super::*;
     use geo_types::{coord, LineString, MultiPolygon, Polygon};
 
