@@ -105,7 +105,12 @@ pub struct Classified<'a> {
 impl Classified<'_> {
     /// State of a zone (missing when the layer has no cell for it).
     pub fn assigned(&self, code: &ZoneCode) -> Assigned {
-        match self.layer.values.get(code).copied().unwrap_or(Cell::Missing) {
+        self.assign(self.layer.values.get(code).copied().unwrap_or(Cell::Missing))
+    }
+
+    /// State of a cell: its class, or missing (also when no class holds the value), or masked.
+    fn assign(&self, cell: Cell) -> Assigned {
+        match cell {
             Cell::Value(v) => self.breaks.class_of(v).map_or(Assigned::Missing, Assigned::Class),
             Cell::Missing => Assigned::Missing,
             Cell::Masked => Assigned::Masked,
@@ -167,15 +172,12 @@ pub fn classify_layer<'a>(layer: &'a Layer, zones: Option<&[&ZoneCode]>) -> Resu
     };
     let mut counts = vec![0usize; classified.breaks.len()];
     let (mut missing, mut masked) = (0, 0);
-    for c in &cells {
-        match c {
-            Cell::Value(v) => {
-                if let Some(i) = classified.breaks.class_of(*v) {
-                    counts[i] += 1;
-                }
-            }
-            Cell::Missing => missing += 1,
-            Cell::Masked => masked += 1,
+    // Counted with the same rule the maps colour by, so legend counts match the drawing.
+    for &c in &cells {
+        match classified.assign(c) {
+            Assigned::Class(i) => counts[i] += 1,
+            Assigned::Missing => missing += 1,
+            Assigned::Masked => masked += 1,
         }
     }
     let mut entries = Vec::with_capacity(counts.len() + 2);
