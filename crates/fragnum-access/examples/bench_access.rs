@@ -73,15 +73,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Deterministic pseudo-random population points over the graph's bounding box.
     let [lo, hi] = fragnum_core::geometry::bounding_box(graph.coords.iter().copied()).ok_or("empty graph")?;
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut rng = fragnum_core::rng::Rng::new(1, 0);
     let points: Vec<PopulationPoint> = (0..20_000)
-        .map(|_| PopulationPoint { lon: lo[0] + next() * (hi[0] - lo[0]), lat: lo[1] + next() * (hi[1] - lo[1]), weight: 1.0, zone: None })
+        .map(|_| PopulationPoint { lon: rng.range(lo[0], hi[0]), lat: rng.range(lo[1], hi[1]), weight: 1.0, zone: None })
         .collect();
 
     let walk_ms = 4.5 / 3.6;

@@ -301,13 +301,8 @@ mod tests {
 
     #[test]
     fn random_graphs_match_the_plain_dijkstra() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut rng = fragnum_core::rng::Rng::new(7, 0);
+        let mut next = |m: u64| rng.next_u64() % m;
         for round in 0..200 {
             let n = 3 + next(40) as usize;
             // a path through every node (many shape points) plus a few shortcuts, some one-way

@@ -7,6 +7,7 @@
 //! - [`table`]: the [`ZoneTable`], one row per zone, vintage-free variables, each cell with its vintage;
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
 //! - [`network`]: a road network as read from a file (nodes, directed edges with length and speed);
+//! - [`rng`]: the deterministic random generator of the demo, tests and benchmarks;
 //! - [`sites`]: advisor sites and population points (WGS84 lon/lat);
 //! - [`text`]: accent folding for matching French free text;
 //! - [`location`]: where in which file something was read, for errors that point at a line and column;
@@ -20,6 +21,7 @@ pub mod code;
 pub mod geometry;
 pub mod location;
 pub mod network;
+pub mod rng;
 pub mod sites;
 pub mod table;
 pub mod text;

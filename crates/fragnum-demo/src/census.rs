@@ -2,7 +2,7 @@
 //! and poverty. Magnitudes follow INSEE orders of size (IRIS ≈ 2,000 residents, 2.1 people per
 //! household, 7–25 % unemployment); the numbers themselves are invented.
 
-use crate::rng::Rng;
+use fragnum_core::rng::Rng;
 use crate::territory::Area;
 
 /// Every count the demo tables publish for one area.

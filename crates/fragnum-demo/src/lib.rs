@@ -22,7 +22,6 @@
 pub mod census;
 pub mod files;
 pub mod network;
-mod rng;
 pub mod sites;
 pub mod territory;
 
@@ -94,7 +93,7 @@ pub fn generate(out: &Path, options: &DemoOptions) -> Result<DemoSummary, DemoEr
     let dir = staging.path();
 
     let areas = territory::areas(options.seed);
-    let mut rng = rng::Rng::new(options.seed, 2);
+    let mut rng = fragnum_core::rng::Rng::new(options.seed, 2);
     let counts: Vec<census::Counts> = areas.iter().map(|a| census::counts(a, &mut rng)).collect();
     let roads = network::roads(&areas);
     let advisor_sites = sites::sites(&areas);

@@ -4,7 +4,7 @@
 //! of eight non-IRIS communes climbs towards a pass, each smaller and older than the last. One
 //! IRIS is an activity zone (type A, few residents) and two neighbourhoods form a QPV.
 
-use crate::rng::Rng;
+use fragnum_core::rng::Rng;
 
 /// Lower-left corner of the city grid in Lambert-93 (EPSG:2154) metres.
 pub const CITY_ORIGIN: (f64, f64) = (925_000.0, 6_455_000.0);

@@ -14,18 +14,10 @@ use std::time::Instant;
 
 use fragnum_render::classify::{fisher_jenks, sdcm};
 
-/// Skewed pseudo-random rates in [0, 100] with 2 decimals (xorshift; same values every run).
+/// Skewed pseudo-random rates in [0, 100] with 2 decimals (same values every run).
 fn values(n: usize) -> Vec<f64> {
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let u = (x >> 11) as f64 / (1u64 << 53) as f64;
-            (u.powf(2.2) * 10_000.0).round() / 100.0
-        })
-        .collect()
+    let mut rng = fragnum_core::rng::Rng::new(0x2545_f491_4f6c_dd1d, 0);
+    (0..n).map(|_| (rng.unit().powf(2.2) * 10_000.0).round() / 100.0).collect()
 }
 
 fn arg(args: &[String], name: &str) -> Option<String> {

@@ -423,17 +423,9 @@ mod tests {
 
     /// Pseudo-random values (xorshift), deterministic.
     pub(crate) fn sample(n: usize, seed: u64) -> Vec<f64> {
-        let mut x = seed;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let u = (x >> 11) as f64 / (1u64 << 53) as f64;
-                // Skewed, like rates and counts.
-                (u * u * 1000.0).round() / 10.0
-            })
-            .collect()
+        let mut rng = fragnum_core::rng::Rng::new(seed, 0);
+        // Skewed, like rates and counts.
+        (0..n).map(|_| (rng.unit().powi(2) * 1000.0).round() / 10.0).collect()
     }
 
     #[test]

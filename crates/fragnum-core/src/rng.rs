@@ -1,5 +1,6 @@
 //! A tiny deterministic random generator (SplitMix64): the demo must be byte-identical for a
-//! given seed on every platform and every version of every dependency, so it does not use `rand`.
+//! given seed on every platform and every version of every dependency, so it does not use `rand`;
+//! tests and benchmarks draw their pseudo-random inputs from it too.
 
 /// `SplitMix64` (Steele, Lea & Flood 2014): 64-bit state, passes `BigCrush`, trivially portable.
 #[derive(Debug, Clone)]
