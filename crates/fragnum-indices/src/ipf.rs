@@ -29,26 +29,28 @@ pub struct Fitted {
     pub max_deviation: f64,
 }
 
-/// For each cell, its index in the margin's sub-table.
-fn margin_index(sizes: &[usize], dims: &[usize]) -> Vec<usize> {
+/// Every cell's category per dimension, in row-major order (the last dimension varies fastest):
+/// the one enumeration of a joint table's cells, for IPF and the logit fit.
+pub(crate) fn multi_indices(sizes: &[usize]) -> Vec<Vec<usize>> {
     let n: usize = sizes.iter().product();
-    let mut out = vec![0; n];
-    let mut multi = vec![0usize; sizes.len()];
-    for slot in &mut out {
-        let mut k = 0;
-        for &d in dims {
-            k = k * sizes[d] + multi[d];
-        }
-        *slot = k;
+    let mut out = Vec::with_capacity(n);
+    let mut m = vec![0usize; sizes.len()];
+    for _ in 0..n {
+        out.push(m.clone());
         for d in (0..sizes.len()).rev() {
-            multi[d] += 1;
-            if multi[d] < sizes[d] {
+            m[d] += 1;
+            if m[d] < sizes[d] {
                 break;
             }
-            multi[d] = 0;
+            m[d] = 0;
         }
     }
     out
+}
+
+/// For each cell, its index in the margin's sub-table.
+fn margin_index(sizes: &[usize], dims: &[usize]) -> Vec<usize> {
+    multi_indices(sizes).iter().map(|m| dims.iter().fold(0, |k, &d| k * sizes[d] + m[d])).collect()
 }
 
 /// Fits a joint table to `margins`.

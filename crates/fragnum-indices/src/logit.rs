@@ -11,6 +11,7 @@
 //! each dimension's rates are shifted by one common logit offset so that all imply the same
 //! overall rate: the mean of the implied rates (see [`Fit::overall`]). With one dimension nothing moves.
 
+use crate::ipf::multi_indices;
 use crate::IndicesError;
 
 const EPS: f64 = 1e-9;
@@ -39,24 +40,6 @@ pub struct Fit {
     pub iterations: usize,
     /// Largest gap between a fitted marginal rate and its harmonised target.
     pub max_deviation: f64,
-}
-
-/// Every cell's category per dimension, row-major.
-fn multi_indices(sizes: &[usize]) -> Vec<Vec<usize>> {
-    let n: usize = sizes.iter().product();
-    let mut out = Vec::with_capacity(n);
-    let mut m = vec![0usize; sizes.len()];
-    for _ in 0..n {
-        out.push(m.clone());
-        for d in (0..sizes.len()).rev() {
-            m[d] += 1;
-            if m[d] < sizes[d] {
-                break;
-            }
-            m[d] = 0;
-        }
-    }
-    out
 }
 
 /// Solves `Σ w_i σ(x_i + δ) = target` for δ (the left side increases with δ).
