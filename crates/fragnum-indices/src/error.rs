@@ -1,20 +1,18 @@
 //! Typed errors of the indices crate. Each names what failed: the rate file and its
 //! `line:column`, the settings key, the zone or group.
 
+use fragnum_core::Location;
 use thiserror::Error;
 
 /// Why an index could not be computed.
 #[derive(Debug, Error, PartialEq)]
 pub enum IndicesError {
-    /// A rate table could not be read; `origin` is the file name (or any label) given to the parser.
-    #[error("{origin}:{line}:{column}: {message}")]
+    /// A rate table could not be read: where (the file name, or any label given to the parser,
+    /// with the line and CSV field number) and why.
+    #[error("{location}: {message}")]
     Rates {
-        /// The file the text came from.
-        origin: String,
-        /// 1-based line.
-        line: u64,
-        /// 1-based column (CSV field number).
-        column: u64,
+        /// Where in the rate file.
+        location: Location,
         /// What is wrong.
         message: String,
     },

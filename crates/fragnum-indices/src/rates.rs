@@ -22,6 +22,8 @@
 
 use std::collections::BTreeMap;
 
+use fragnum_core::Location;
+
 use crate::IndicesError;
 use crate::expr::{Expr, Term};
 
@@ -57,8 +59,8 @@ pub struct RateRow {
     pub status: RateStatus,
     /// Free note (reasoning for estimated rows).
     pub note: String,
-    /// `origin:line` of the row, for messages.
-    pub origin: String,
+    /// Where the row was read (file and line), for messages.
+    pub location: Location,
 }
 
 /// The rows of one rate file.
@@ -73,8 +75,10 @@ pub struct RateTable {
 const COLUMNS: [&str; 10] =
     ["indicator", "dimension", "category", "variables", "rate_percent", "universe", "source", "year", "status", "note"];
 
+/// An error at `line` (0: unknown) and 0-based CSV field `column` of `origin`.
 fn err(origin: &str, line: u64, column: usize, message: impl Into<String>) -> IndicesError {
-    IndicesError::Rates { origin: origin.to_string(), line, column: column as u64 + 1, message: message.into() }
+    let location = if line == 0 { Location::file(origin) } else { Location::at(origin, line, column as u64 + 1) };
+    IndicesError::Rates { location, message: message.into() }
 }
 
 impl RateTable {
@@ -166,7 +170,7 @@ impl RateTable {
                 year,
                 status,
                 note,
-                origin: format!("{origin}:{line}"),
+                location: Location::line(origin, line),
             });
         }
         Ok(RateTable { origin: origin.to_string(), rows })
@@ -211,16 +215,16 @@ pub fn merge(tables: &[RateTable]) -> Result<Vec<IndicatorRates>, IndicesError> 
     }
     let mut out = Vec::new();
     for (name, rows) in by_indicator {
-        let mut seen: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+        let mut seen: BTreeMap<(&str, &str), &Location> = BTreeMap::new();
         let mut all = None;
         let mut dimensions: BTreeMap<String, Vec<RateRow>> = BTreeMap::new();
         let universe = rows[0].universe.clone();
         for r in &rows {
-            if let Some(first) = seen.insert((&r.dimension, &r.category), &r.origin) {
+            if let Some(first) = seen.insert((&r.dimension, &r.category), &r.location) {
                 return Err(row_error(r, format!("`{name}` / `{}` / `{}` is also given at {first}", r.dimension, r.category)));
             }
             if r.universe != universe {
-                return Err(row_error(r, format!("universe `{}` differs from `{universe}` ({})", r.universe, rows[0].origin)));
+                return Err(row_error(r, format!("universe `{}` differs from `{universe}` ({})", r.universe, rows[0].location)));
             }
             if r.dimension == "all" {
                 if all.is_some() {
@@ -245,8 +249,7 @@ pub fn merge(tables: &[RateTable]) -> Result<Vec<IndicatorRates>, IndicesError> 
 }
 
 fn row_error(r: &RateRow, message: String) -> IndicesError {
-    let (origin, line) = r.origin.rsplit_once(':').unwrap_or((&r.origin, "0"));
-    IndicesError::Rates { origin: origin.to_string(), line: line.parse().unwrap_or(0), column: 1, message }
+    IndicesError::Rates { location: r.location.clone(), message }
 }
 
 #[cfg(test)]
@@ -273,7 +276,7 @@ pub(crate) mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].dimensions.len(), 2);
         assert_eq!(m[0].estimated_rows(), 1);
-        assert_eq!(m[0].all.origin, "t.csv:3");
+        assert_eq!(m[0].all.location.to_string(), "t.csv:3");
     }
 
     #[test]
