@@ -113,7 +113,8 @@ pub(crate) mod tests {
     use super::*;
     use crate::layer::classify_layer;
     use crate::layer::tests::{iris, layer};
-    use crate::map::{signed_area2, SiteMark};
+    use crate::map::signed_area2;
+    use fragnum_core::sites::Site;
     use fragnum_core::ZoneGeometries;
     use geo_types::{coord, LineString, MultiPolygon, Polygon};
     use std::collections::BTreeMap;
@@ -138,7 +139,7 @@ pub(crate) mod tests {
         g
     }
 
-    pub(crate) fn ctx<'a>(g: &'a ZoneGeometries, sites: &'a [SiteMark]) -> MapContext<'a> {
+    pub(crate) fn ctx<'a>(g: &'a ZoneGeometries, sites: &'a [Site]) -> MapContext<'a> {
         let names: BTreeMap<_, _> = g.keys().map(|c| (c.clone(), format!("Quartier {}", &c.as_str()[7..]))).collect();
         MapContext { zones: g, names, communes: None, sites, territory: "Grenoble".into() }
     }

@@ -39,6 +39,6 @@ pub mod zones;
 pub use error::RenderError;
 pub use format::Unit;
 pub use layer::Layer;
-pub use map::{MapContext, SiteMark};
+pub use map::MapContext;
 pub use render::{render_layers, Formats, RenderConfig};
 pub use sheets::{write_sheets, SheetInput};

@@ -3,21 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use fragnum_core::sites::Site;
 use fragnum_core::{ZoneCode, ZoneGeometries};
 use geo_types::{LineString, MultiPolygon};
-
-/// An advisor site drawn on print maps.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SiteMark {
-    /// Name of the place (drawn only in fact sheets; escaped there).
-    pub name: String,
-    /// `france_services`, `conseiller_numerique`, `mediation` or anything else (drawn as “autre”).
-    pub kind: String,
-    /// Longitude, WGS84.
-    pub lon: f64,
-    /// Latitude, WGS84.
-    pub lat: f64,
-}
 
 /// The kinds of site drawn with their own symbol, with their French legend label.
 pub const SITE_KINDS: [(&str, &str); 3] = [
@@ -35,8 +23,9 @@ pub struct MapContext<'a> {
     pub names: BTreeMap<ZoneCode, String>,
     /// Commune outlines drawn as boundaries over the zones, when available.
     pub communes: Option<&'a ZoneGeometries>,
-    /// Advisor sites drawn as symbols.
-    pub sites: &'a [SiteMark],
+    /// Advisor sites drawn as symbols (by `kind`; `france_services`, `conseiller_numerique`,
+    /// `mediation` have their own, anything else is drawn as “autre”).
+    pub sites: &'a [Site],
     /// The territory, shown under the title (`Grenoble-Alpes Métropole`).
     pub territory: String,
 }

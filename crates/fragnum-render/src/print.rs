@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{number, NNBSP};
 use crate::layer::Classified;
-use crate::map::{BBox, MapContext, Projection, SiteMark, SITE_KINDS};
+use fragnum_core::sites::Site;
+
+use crate::map::{BBox, MapContext, Projection, SITE_KINDS};
 use crate::ramp::parse_hex;
 use crate::RenderError;
 
@@ -192,7 +194,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     // Sites outside the zones' bounding box are neither drawn (they would land on the legend or
     // scale bar) nor listed in the legend.
     let bbox = BBox::of(ctx.zones.values());
-    let shown: Vec<&SiteMark> = ctx
+    let shown: Vec<&Site> = ctx
         .sites
         .iter()
         .filter(|s| bbox.is_some_and(|b| (b.min_lon..=b.max_lon).contains(&s.lon) && (b.min_lat..=b.max_lat).contains(&s.lat)))
@@ -403,7 +405,6 @@ mod tests {
     use crate::choropleth::tests::{ctx, grid};
     use crate::layer::classify_layer;
     use crate::layer::tests::layer;
-    use crate::map::SiteMark;
 
     fn font_present() -> bool {
         let ok = Path::new(FONT_PATH).exists();
@@ -413,11 +414,11 @@ mod tests {
         ok
     }
 
-    fn sites() -> Vec<SiteMark> {
+    fn sites() -> Vec<Site> {
         vec![
-            SiteMark { name: "France Services".into(), kind: "france_services".into(), lon: 5.705, lat: 45.175 },
-            SiteMark { name: "CNFS".into(), kind: "conseiller_numerique".into(), lon: 5.725, lat: 45.195 },
-            SiteMark { name: "Médiathèque".into(), kind: "mediation".into(), lon: 5.715, lat: 45.185 },
+            Site::new("a", "France Services", "france_services", 5.705, 45.175),
+            Site::new("b", "CNFS", "conseiller_numerique", 5.725, 45.195),
+            Site::new("c", "Médiathèque", "mediation", 5.715, 45.185),
         ]
     }
 

@@ -11,7 +11,7 @@ use fragnum_indices::{IndicesOutput, IndicesRow};
 use fragnum_render::classify::Classification;
 use fragnum_render::ramp::Ramp;
 use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SocialRank, SocioRow};
-use fragnum_render::{Layer, SheetInput, SiteMark, Unit};
+use fragnum_render::{Layer, SheetInput, Unit};
 use geo::Intersects;
 
 use super::Context;
@@ -159,7 +159,7 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
 /// Sites drawn on maps: the accessibility stage's (after kind filtering) that lie inside the
 /// territory's outlines. Sites beyond the border still count in travel times, but drawn on a
 /// map of the territory they would fall outside it (and onto the legend or scale bar).
-pub fn site_marks(ctx: &Context, access: Option<&AccessOutput>) -> Vec<SiteMark> {
+pub fn site_marks(ctx: &Context, access: Option<&AccessOutput>) -> Vec<fragnum_core::sites::Site> {
     use geo::BoundingRect;
     let outlines: Vec<(geo::Rect<f64>, &fragnum_core::ZoneGeometry)> =
         ctx.loaded.geometries.values().filter_map(|g| Some((g.bounding_rect()?, g))).collect();
@@ -169,7 +169,7 @@ pub fn site_marks(ctx: &Context, access: Option<&AccessOutput>) -> Vec<SiteMark>
             a.sites
                 .iter()
                 .filter(|s| inside(geo::Point::new(s.site.lon, s.site.lat)))
-                .map(|s| SiteMark { name: s.site.name.clone(), kind: s.site.kind.clone(), lon: s.site.lon, lat: s.site.lat })
+                .map(|s| s.site.clone())
                 .collect()
         })
         .unwrap_or_default()

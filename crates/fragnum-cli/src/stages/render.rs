@@ -24,13 +24,14 @@
 
 use anyhow::{Context as _, Result};
 use fragnum_core::{Level, ZoneGeometries};
-use fragnum_render::{render_layers, write_sheets, Layer, MapContext, RenderConfig, SheetInput, SiteMark};
+use fragnum_core::sites::Site;
+use fragnum_render::{render_layers, write_sheets, Layer, MapContext, RenderConfig, SheetInput};
 
 use super::Context;
 
 /// Writes every layer's maps and the fact sheets; each layer is drawn over the outlines of the
 /// zones it has cells for, with commune boundaries and `sites` on top.
-pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[SiteMark]) -> Result<()> {
+pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site]) -> Result<()> {
     let started = std::time::Instant::now();
     let cfg = RenderConfig::from_table(ctx.config.render.as_ref())?;
     let formats = cfg.formats()?;
