@@ -63,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let graph = Graph::build(&net, &profile)?;
         graphs.push(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        drop(Snapper::new(&graph));
+        std::hint::black_box(Snapper::new(&graph));
         indexes.push(t.elapsed().as_secs_f64() * 1e3);
         built = Some(graph);
     }

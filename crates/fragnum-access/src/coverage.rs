@@ -7,7 +7,7 @@ use fragnum_core::ZoneCode;
 use fragnum_core::sites::{PopulationPoint, Site};
 use rayon::prelude::*;
 
-use crate::dijkstra::NearestSites;
+use crate::dijkstra::{NearestSites, better};
 use crate::graph::Graph;
 use crate::snap::{Snap, Snapper};
 
@@ -83,7 +83,7 @@ pub fn network_times(graph: &Graph, snapper: &Snapper, sites: &[Site], points: &
             let Some(snap) = snap else { return PointResult { beyond_snap: true, ..PointResult::default() } };
             let mut best: Option<(f64, usize)> = None;
             let mut consider = |t: f64, s: usize| {
-                if t.is_finite() && best.is_none_or(|(bt, bs)| t < bt || (t == bt && s < bs)) {
+                if t.is_finite() && best.is_none_or(|(bt, bs)| better(t, s as u32, bt, bs as u32)) {
                     best = Some((t, s));
                 }
             };

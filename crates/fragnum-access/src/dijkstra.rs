@@ -88,7 +88,9 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
 }
 
 /// Whether label (`t`, `s`) beats (`old_t`, `old_s`): sooner, or as soon with a lower site index.
+/// Exact float equality is the point: only true ties go to the lower index.
 #[inline]
+#[allow(clippy::float_cmp)]
 pub(crate) fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
     t < old_t || (t == old_t && s < old_s)
 }

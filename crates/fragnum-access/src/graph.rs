@@ -483,6 +483,18 @@ impl Graph {
     }
 }
 
+/// Interleaves the bits of two 16-bit values (Morton / Z-order code).
+fn interleave(x: u32, y: u32) -> u64 {
+    let spread = |v: u32| {
+        let mut v = u64::from(v & 0xFFFF);
+        v = (v | (v << 8)) & 0x00FF_00FF;
+        v = (v | (v << 4)) & 0x0F0F_0F0F;
+        v = (v | (v << 2)) & 0x3333_3333;
+        (v | (v << 1)) & 0x5555_5555
+    };
+    spread(x) | (spread(y) << 1)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -541,16 +553,4 @@ pub(crate) mod tests {
         let p = SpeedProfile::parse("t", "name='t'\nmode='car'\n[rural]\nmotorway=130\n").unwrap();
         assert!(matches!(Graph::build(&net, &p), Err(AccessError::EmptyNetwork { .. })));
     }
-}
-
-/// Interleaves the bits of two 16-bit values (Morton / Z-order code).
-fn interleave(x: u32, y: u32) -> u64 {
-    let spread = |v: u32| {
-        let mut v = u64::from(v & 0xFFFF);
-        v = (v | (v << 8)) & 0x00FF_00FF;
-        v = (v | (v << 4)) & 0x0F0F_0F0F;
-        v = (v | (v << 2)) & 0x3333_3333;
-        (v | (v << 1)) & 0x5555_5555
-    };
-    spread(x) | (spread(y) << 1)
 }

@@ -14,7 +14,7 @@
 //! - [`approx`]: straight line × detour at a speed per area type;
 //! - [`zones`]: population points from zone outlines, isochrone GeoJSON;
 //! - [`config`]: the `[access]` config section (paths + settings);
-//! - [`error`]: [`AccessError`].
+//! - [`error`]: the error type, [`AccessError`].
 //!
 //! The entry point is [`compute`].
 
@@ -83,6 +83,8 @@ impl Default for Settings {
 }
 
 impl Settings {
+    // `!(x > 0.0)` is meant: unlike `x <= 0.0` it also refuses NaN.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     fn check(&self) -> Result<(), AccessError> {
         let bad = |m: &str| Err(AccessError::Settings(m.to_string()));
         if self.thresholds_min.iter().any(|t| !t.is_finite() || *t <= 0.0) || !(self.isochrone_min > 0.0) {

@@ -60,13 +60,10 @@ pub const ROUTABLE_CLASSES: [&str; 27] = [
 /// Reads a road network, choosing the reader from the file name: `.pbf` → OSM, `.shp` → ESRI
 /// shapefile, otherwise GeoJSON.
 pub fn read_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, IngestError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
-    if name.ends_with(".pbf") {
-        read_osm_pbf(path)
-    } else if name.ends_with(".shp") {
-        read_shapefile_roads(path)
-    } else {
-        read_geojson_roads(path, report)
+    match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).as_deref() {
+        Some("pbf") => read_osm_pbf(path),
+        Some("shp") => read_shapefile_roads(path),
+        _ => read_geojson_roads(path, report),
     }
 }
 
@@ -680,7 +677,7 @@ fn ign_class(nature: &str, importance: Option<u8>) -> Option<&'static str> {
 
 /// Reads a line feature's road attributes, whichever vocabulary the file uses:
 ///
-/// - OpenStreetMap-style keys (OSMnx, Geofabrik shapefiles): `highway` (or `class`, `fclass`,
+/// - OpenStreetMap-style keys (`OSMnx`, Geofabrik shapefiles): `highway` (or `class`, `fclass`,
 ///   `type`), `maxspeed`, `oneway`, `junction`, `access`, `motor_vehicle`, `motorcar`,
 ///   `vehicle`, `foot`; a list value (`['residential', 'service']`) counts by its first item;
 /// - IGN BD TOPO: `NATURE` and `IMPORTANCE` (class), `SENS` (`Double sens`, `Sens direct`,

@@ -53,7 +53,7 @@ fn real_isere_savoie_ingest() {
 }
 
 
-/// The small real OSMnx street graph of central Grenoble (latin-1 edges file, list-valued
+/// The small real `OSMnx` street graph of central Grenoble (latin-1 edges file, list-valued
 /// `highway`, no one-way or speed attributes): read as GeoJSON lines, connected, every class known.
 #[test]
 fn grenoble_osmnx_streets_are_read() {

@@ -89,8 +89,6 @@ const VIRIDIS: [&[&str]; 7] = [
 ];
 
 impl Ramp {
-    /// True for diverging ramps.
-
     /// `k` colours (`#rrggbb`), lightest (or first diverging end) first.
     ///
     /// ColorBrewer publishes 3 to 9 classes: for 1 or 2 classes the outer colours of the 3-class
