@@ -411,15 +411,8 @@ impl Graph {
         // on the map get near ids, so a Dijkstra's memory accesses stay in cache.
         let order: Vec<usize> = (0..n).filter(|&i| component[i] == largest).collect();
         let position = |i: usize| net.nodes[network_node[i] as usize];
-        let [lo, hi] = bounding_box(order.iter().map(|&i| position(i))).unwrap_or_default();
-        let z = |i: usize| {
-            let p = position(i);
-            let q = |v: f64, a: f64, b: f64| if b > a { (((v - a) / (b - a)) * 65_535.0) as u32 } else { 0 };
-            interleave(q(p[0], lo[0], hi[0]), q(p[1], lo[1], hi[1]))
-        };
-        let mut keyed: Vec<(u64, usize)> = order.iter().map(|&i| (z(i), i)).collect();
-        keyed.sort_unstable();
-        let order = keyed.into_iter().map(|(_, i)| i);
+        let positions: Vec<[f64; 2]> = order.iter().map(|&i| position(i)).collect();
+        let order: Vec<usize> = z_order(&positions).into_iter().map(|k| order[k]).collect();
         let mut keep = vec![u32::MAX; n];
         let mut kept_nodes = Vec::with_capacity(order.len());
         for i in order {
@@ -481,6 +474,17 @@ impl Graph {
     pub fn is_empty(&self) -> bool {
         self.coords.is_empty()
     }
+}
+
+/// The order of `points` along a Z-order (Morton) curve over their bounding box: points near
+/// each other on the map come near each other in the order (ties by index).
+pub(crate) fn z_order(points: &[[f64; 2]]) -> Vec<usize> {
+    let Some([lo, hi]) = bounding_box(points.iter().copied()) else { return Vec::new() };
+    let q = |v: f64, a: f64, b: f64| if b > a { (((v - a) / (b - a)) * 65_535.0) as u32 } else { 0 };
+    let mut keyed: Vec<(u64, usize)> =
+        points.iter().enumerate().map(|(i, p)| (interleave(q(p[0], lo[0], hi[0]), q(p[1], lo[1], hi[1])), i)).collect();
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Interleaves the bits of two 16-bit values (Morton / Z-order code).
