@@ -244,10 +244,11 @@ impl Block {
     }
 
     fn visit_way(&mut self, way: &osmpbf::Way<'_>) {
+        // Most ways are not roads (buildings, land use): look for `highway` before gathering tags.
+        let Some(class) = way.tags().find_map(|(k, v)| (k == "highway").then_some(v)) else { return };
         let notes = &mut self.notes;
         let tags: Vec<(&str, &str)> = way.tags().collect();
         let tag = |k: &str| tags.iter().find(|t| t.0 == k).map(|t| t.1);
-        let Some(class) = tag("highway") else { return };
         notes.features_read += 1;
         let Some(class_index) = ROUTABLE_CLASSES.iter().position(|c| *c == class) else {
             notes.drop(format!("highway={class} is not routable"));
