@@ -202,7 +202,7 @@ fn way_edges(positions: &[[f64; 2]], nodes: &[u32], class: u16, maxspeed: Option
 }
 
 fn pbf_error(path: &Path, e: &osmpbf::Error) -> IngestError {
-    IngestError::Malformed { location: Location::file(path), message: format!("cannot read OSM PBF: {e}") }
+    IngestError::Malformed { location: Location::file(path), message: format!("cannot read OSM PBF: {e} (is it a complete .osm.pbf extract? XML .osm files are not read)") }
 }
 
 /// A road way as read from one PBF block, waiting for its node positions.
@@ -219,6 +219,8 @@ struct PendingWay {
 /// later in the file, so all are kept), the road ways, the wanted points of interest.
 #[derive(Default)]
 struct Block {
+    /// The block is the file's `OSMHeader` (every PBF file starts with one).
+    header: bool,
     node_ids: Vec<i64>,
     node_positions: Vec<[f64; 2]>,
     ways: Vec<PendingWay>,
@@ -322,21 +324,29 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
         .par_bridge()
         .map(|(index, blob)| -> Result<(usize, Block), osmpbf::Error> {
             let mut block = Block::default();
-            if let BlobDecode::OsmData(data) = blob?.decode()? {
-                for element in data.elements() {
-                    match element {
-                        Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
-                        Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
-                        Element::Way(w) => block.visit_way(&w),
-                        Element::Relation(_) => {}
+            match blob?.decode()? {
+                BlobDecode::OsmHeader(_) => block.header = true,
+                BlobDecode::OsmData(data) => {
+                    for element in data.elements() {
+                        match element {
+                            Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
+                            Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
+                            Element::Way(w) => block.visit_way(&w),
+                            Element::Relation(_) => {}
+                        }
                     }
                 }
+                BlobDecode::Unknown(_) => {}
             }
             Ok((index, block))
         })
         .collect::<Result<_, _>>()
         .map_err(|e| pbf_error(path, &e))?;
     blocks.sort_unstable_by_key(|b| b.0);
+    if !blocks.iter().any(|b| b.1.header) {
+        let what = if blocks.is_empty() { "the file is empty" } else { "it has no OSMHeader block, which every .osm.pbf file starts with" };
+        return Err(IngestError::Malformed { location: Location::file(path), message: format!("not an OpenStreetMap PBF extract: {what}") });
+    }
 
     let mut net = RoadNetwork { source, ..RoadNetwork::default() };
     let mut sites = Vec::new();

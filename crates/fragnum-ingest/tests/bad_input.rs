@@ -363,3 +363,22 @@ fn road_shapefile_of_polygons_is_refused() {
     let err = fragnum_ingest::roads::read_roads(&shp, &mut Report::default()).unwrap_err().to_string();
     assert!(err.contains("r.shp") && err.contains("expected a polyline"), "{err}");
 }
+
+// ------------------------------------------------------------------ OSM PBF
+
+#[test]
+fn broken_pbf_files_are_errors_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8]); 3] = [
+        ("empty.osm.pbf", b""),
+        ("text.osm.pbf", b"<?xml version='1.0'?><osm version='0.6'></osm>\n"),
+        // a blob header announcing 1,000 bytes, then the end of the file
+        ("truncated.osm.pbf", &[0, 0, 3, 232, 10, 9, b'O', b'S', b'M', b'H', b'e', b'a', b'd', b'e', b'r']),
+    ];
+    for (name, bytes) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let err = fragnum_ingest::roads::read_roads(&path, &mut Report::default()).unwrap_err().to_string();
+        assert!(err.contains(name), "{name}: {err}");
+    }
+}
