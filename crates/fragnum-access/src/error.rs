@@ -17,8 +17,10 @@ pub enum AccessError {
     #[error("access settings: {0}")]
     Settings(String),
     /// The network has no edge usable by the profile's mode.
-    #[error("the road network has no edge usable on {mode} ({edges} edges read)")]
+    #[error("{network}: no road usable on {mode} ({edges} edges read; check the file's road classes against the speed profile)")]
     EmptyNetwork {
+        /// Where the network came from ([`fragnum_core::network::RoadNetwork::source`]).
+        network: String,
         /// `car` or `walk`.
         mode: String,
         /// Edges in the network before filtering.

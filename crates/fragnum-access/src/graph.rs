@@ -397,7 +397,7 @@ impl Graph {
             edges.push((a, b, e.length_m / (kmh / 3.6)));
         }
         if edges.is_empty() {
-            return Err(AccessError::EmptyNetwork { mode: profile.mode.as_str().into(), edges: net.edges.len() });
+            return Err(AccessError::EmptyNetwork { network: net.source.clone(), mode: profile.mode.as_str().into(), edges: net.edges.len() });
         }
         let n = network_node.len();
         let (forward, reverse) = Csr::both_ways(n, &edges);
