@@ -23,3 +23,17 @@ pub fn bar(len: u64, what: &str, show: bool) -> ProgressBar {
     bar.set_prefix(what.to_string());
     bar
 }
+
+/// A spinner labelled `what` for work of unknown length (reading a regional road network,
+/// travel times), ticking on its own; hidden when `show` is false. Say the step with
+/// `set_message`, end with `finish_and_clear`.
+pub fn spinner(what: &str, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(ProgressStyle::with_template("{spinner} {prefix:>10} {elapsed} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    spinner.set_prefix(what.to_string());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
+}

@@ -62,8 +62,13 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
         None => Vec::new(),
     };
 
+    let spinner = crate::progress::spinner("access", ctx.show_progress);
     let network = match &cfg.network {
-        Some(p) => Some(fragnum_ingest::roads::read_roads(&ctx.config.resolve(p), &mut report)?),
+        Some(p) => {
+            let path = ctx.config.resolve(p);
+            spinner.set_message(format!("reading the road network {}", path.display()));
+            Some(fragnum_ingest::roads::read_roads(&path, &mut report)?)
+        }
         None => None,
     };
     let profile = match (&network, &cfg.profile) {
@@ -129,7 +134,9 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
         candidates: &candidates,
         urban: Some(&urban),
     };
+    spinner.set_message("travel times, isochrones, siting");
     let out = fragnum_access::compute(&input, &settings)?;
+    spinner.finish_and_clear();
     for p in &report.problems {
         eprintln!("{p}");
     }
