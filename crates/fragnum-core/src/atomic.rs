@@ -25,7 +25,16 @@ where
         _ => Path::new("."),
     };
     fs::create_dir_all(parent)?;
-    let mut tmp = tempfile::Builder::new().prefix(".fragnum-").suffix(".part").tempfile_in(parent)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".fragnum-").suffix(".part");
+    #[cfg(unix)]
+    {
+        // As for any file a program creates: 0666 less the umask (usually 0644). tempfile's own
+        // 0600 would hide the outputs from a web server or a colleague reading the atlas files.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(parent)?;
     {
         let mut writer = BufWriter::new(tmp.as_file_mut());
         fill(&mut writer)?;
@@ -55,5 +64,17 @@ mod tests {
         assert_eq!(fs::read_to_string(&path).unwrap(), "old");
         // No temporary file left behind.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_the_usual_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (atomic, plain) = (dir.path().join("a.txt"), dir.path().join("b.txt"));
+        write_bytes(&atomic, b"x").unwrap();
+        fs::write(&plain, b"x").unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&atomic), mode(&plain), "same as a plain write under the same umask");
     }
 }
