@@ -3,7 +3,8 @@
 //! The GeoJSON has WGS84 lon/lat coordinates with at most 6 decimals, exterior rings
 //! counter-clockwise and holes clockwise, no `crs` member; each feature carries `code`, `name`,
 //! `value`, `value_label`, `status`, `class`, `colour` and `label`; the legend is the top-level
-//! foreign member `legend`. Shared borders are not simplified (coordinates are only rounded).
+//! foreign member `legend`. Outlines are drawn as given: the render stage simplifies them first
+//! when `simplify_m` asks for it ([`crate::simplify`], shared borders kept shared).
 
 use std::path::{Path, PathBuf};
 

@@ -9,6 +9,7 @@
 //! - [`classify`]: quantiles, equal intervals, exact Fisher–Jenks (`O(k·n·log n)`), standard
 //!   deviations, manual breaks — checked against mapclassify;
 //! - [`layer`]: the [`Layer`] input type, its classification and French legend;
+//! - [`simplify`]: simplification of outlines that keeps shared borders shared (`simplify_m`);
 //! - [`map`]: [`MapContext`] (outlines, names, communes, sites) and the page projection;
 //! - [`choropleth`]: RFC 7946 GeoJSON choropleths with their legend, and MapLibre styles;
 //! - [`print`]: print maps (plotters, PNG and SVG) for A4 and the web, DejaVu Sans loaded at run time;
@@ -33,6 +34,7 @@ pub mod print;
 pub mod ramp;
 pub mod render;
 pub mod sheets;
+pub mod simplify;
 pub mod tables;
 pub mod zones;
 

@@ -43,9 +43,25 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         .iter()
         .filter_map(|z| Some((z.code.clone(), z.name.clone()?)))
         .collect::<std::collections::BTreeMap<_, _>>();
-    let communes: ZoneGeometries = ctx
-        .loaded
-        .geometries
+    // Outlines, simplified once for every map and sheet when `simplify_m` asks for it.
+    let outlines: std::borrow::Cow<'_, ZoneGeometries> = match cfg.simplify_m {
+        Some(m) if m > 0.0 => {
+            let t = std::time::Instant::now();
+            let (simple, r) = fragnum_render::simplify::simplify_shared(&ctx.loaded.geometries, m);
+            println!(
+                "  outlines simplified to {m} m with shared borders kept: {} → {} vertices ({} arcs, {} rings and {} zones kept as read) in {:.2} s",
+                r.vertices_before,
+                r.vertices_after,
+                r.arcs,
+                r.rings_kept,
+                r.zones_kept,
+                t.elapsed().as_secs_f64()
+            );
+            std::borrow::Cow::Owned(simple)
+        }
+        _ => std::borrow::Cow::Borrowed(&ctx.loaded.geometries),
+    };
+    let communes: ZoneGeometries = outlines
         .iter()
         .filter(|(c, _)| c.level() == Level::Commune)
         .map(|(c, g)| (c.clone(), g.clone()))
@@ -57,7 +73,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         bar.inc(1);
         let layer = cfg.apply(layer);
         let zones: ZoneGeometries =
-            ctx.loaded.geometries.iter().filter(|(c, _)| layer.values.contains_key(*c)).map(|(c, g)| (c.clone(), g.clone())).collect();
+            outlines.iter().filter(|(c, _)| layer.values.contains_key(*c)).map(|(c, g)| (c.clone(), g.clone())).collect();
         if zones.is_empty() {
             eprintln!("render: layer `{}` has no zone with an outline; skipped", layer.id);
             continue;

@@ -1,0 +1,270 @@
+//! Simplification that keeps shared borders shared, for lighter web maps.
+//!
+//! Simplifying each outline on its own (as `geo`'s `Simplify` would) moves the two copies of a
+//! border between neighbours differently, leaving slivers and gaps on the map. Here the outlines
+//! are first cut into *arcs*, the pieces of border between junctions (vertices where three or
+//! more outlines meet, or where two only touch), as TopoJSON and mapshaper do. Each distinct arc
+//! is simplified once, with Douglas–Peucker in metres and its two ends fixed, and every ring is
+//! rebuilt from its simplified arcs, so both neighbours get the same border. A ring with no
+//! junction (an island, an enclave and the hole it fills) is one closed arc cut at its smallest
+//! vertex, which both copies share.
+//!
+//! Vertices match when equal to 1e-7° (about 1 cm), as in IGN's topologically clean contours.
+//! A ring that would fall below four points keeps its original vertices, and a zone whose
+//! simplified outline is not valid keeps its original outline: both are counted in the report.
+
+use std::collections::HashMap;
+
+use fragnum_core::ZoneGeometries;
+use fragnum_core::network::METRES_PER_DEGREE;
+use geo::Validation;
+use geo_types::{Coord, LineString, MultiPolygon, Polygon};
+
+/// What simplification did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SimplifyReport {
+    /// Vertices before.
+    pub vertices_before: usize,
+    /// Vertices after.
+    pub vertices_after: usize,
+    /// Distinct arcs simplified.
+    pub arcs: usize,
+    /// Rings kept as they were because they would have collapsed.
+    pub rings_kept: usize,
+    /// Zones kept as they were because the simplified outline was not valid.
+    pub zones_kept: usize,
+}
+
+type Key = (i64, i64);
+
+fn key(c: Coord<f64>) -> Key {
+    ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
+}
+
+/// The outlines simplified to `tolerance_m` metres with shared borders kept shared.
+///
+/// ```
+/// use fragnum_core::{Level, ZoneCode, ZoneGeometries};
+/// use geo_types::{polygon, MultiPolygon};
+/// let code = |c: &str| ZoneCode::new(Level::Commune, c).unwrap();
+/// // Two squares sharing a border with a 1 m kink in it (0.00001° ≈ 1 m).
+/// let west = polygon![(x: 5.0, y: 45.0), (x: 5.01, y: 45.0), (x: 5.01, y: 45.005), (x: 5.01001, y: 45.006), (x: 5.01, y: 45.01), (x: 5.0, y: 45.01)];
+/// let east = polygon![(x: 5.01, y: 45.0), (x: 5.02, y: 45.0), (x: 5.02, y: 45.01), (x: 5.01, y: 45.01), (x: 5.01001, y: 45.006), (x: 5.01, y: 45.005)];
+/// let zones: ZoneGeometries = [(code("38001"), MultiPolygon(vec![west])), (code("38002"), MultiPolygon(vec![east]))].into();
+/// let (simple, report) = fragnum_render::simplify::simplify_shared(&zones, 10.0);
+/// assert!(report.vertices_after < report.vertices_before);
+/// // the kink is gone from both sides
+/// assert!(simple.values().all(|g| g.0[0].exterior().0.iter().all(|c| c.x != 5.01001)));
+/// ```
+pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometries, SimplifyReport) {
+    let mut report = SimplifyReport::default();
+    let rings = || zones.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    // Distinct neighbours of every vertex, over every ring.
+    let mut neighbours: HashMap<Key, Vec<Key>> = HashMap::new();
+    for ring in rings() {
+        let pts = open_ring(ring);
+        report.vertices_before += pts.len();
+        for i in 0..pts.len() {
+            let (prev, here, next) = (key(pts[(i + pts.len() - 1) % pts.len()]), key(pts[i]), key(pts[(i + 1) % pts.len()]));
+            let list = neighbours.entry(here).or_default();
+            for n in [prev, next] {
+                if n != here && !list.contains(&n) {
+                    list.push(n);
+                }
+            }
+        }
+    }
+    let junction = |k: &Key| neighbours.get(k).is_none_or(|l| l.len() != 2);
+    // Scale for distances in metres around the territory's mean latitude.
+    let lat0 = rings().flat_map(|r| r.0.iter()).map(|c| c.y).sum::<f64>() / report.vertices_before.max(1) as f64;
+    let scale = [METRES_PER_DEGREE * lat0.to_radians().cos(), METRES_PER_DEGREE];
+    let mut simplified_arcs: HashMap<Vec<Key>, Vec<bool>> = HashMap::new();
+    let mut simplify_ring = |ring: &LineString<f64>, report: &mut SimplifyReport| -> LineString<f64> {
+        let pts = open_ring(ring);
+        if pts.len() < 3 {
+            return ring.clone();
+        }
+        // Start at a junction, or at the smallest vertex of a ring without one.
+        let start = (0..pts.len()).find(|&i| junction(&key(pts[i]))).unwrap_or_else(|| (0..pts.len()).min_by_key(|&i| key(pts[i])).unwrap_or(0));
+        let rotated: Vec<Coord<f64>> = (0..=pts.len()).map(|i| pts[(start + i) % pts.len()]).collect();
+        let mut kept: Vec<Coord<f64>> = vec![rotated[0]];
+        let mut from = 0;
+        for to in 1..rotated.len() {
+            if to + 1 < rotated.len() && !junction(&key(rotated[to])) {
+                continue;
+            }
+            let arc = &rotated[from..=to];
+            let keys: Vec<Key> = arc.iter().map(|&c| key(c)).collect();
+            let reversed: Vec<Key> = keys.iter().rev().copied().collect();
+            let forward = keys <= reversed;
+            let canonical = if forward { keys } else { reversed };
+            let keep = simplified_arcs.entry(canonical).or_insert_with_key(|k| {
+                report.arcs += 1;
+                let coords: Vec<Coord<f64>> = if forward { arc.to_vec() } else { arc.iter().rev().copied().collect() };
+                debug_assert_eq!(k.len(), coords.len());
+                douglas_peucker(&coords, tolerance_m, scale)
+            });
+            let flags: Vec<bool> = if forward { keep.clone() } else { keep.iter().rev().copied().collect() };
+            kept.extend(arc.iter().zip(flags).skip(1).filter(|(_, k)| *k).map(|(c, _)| *c));
+            from = to;
+        }
+        if kept.len() < 4 {
+            report.rings_kept += 1;
+            return ring.clone();
+        }
+        LineString::new(kept)
+    };
+    let mut out = ZoneGeometries::new();
+    for (code, geometry) in zones {
+        let simple = MultiPolygon(
+            geometry
+                .0
+                .iter()
+                .map(|p| Polygon::new(simplify_ring(p.exterior(), &mut report), p.interiors().iter().map(|h| simplify_ring(h, &mut report)).collect()))
+                .collect(),
+        );
+        let keep_original = !simple.is_valid() && geometry.is_valid();
+        if keep_original {
+            report.zones_kept += 1;
+        }
+        let chosen = if keep_original { geometry.clone() } else { simple };
+        report.vertices_after += chosen.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum::<usize>();
+        out.insert(code.clone(), chosen);
+    }
+    (out, report)
+}
+
+/// A ring's vertices without the closing repeat of the first.
+fn open_ring(ring: &LineString<f64>) -> &[Coord<f64>] {
+    let pts = ring.0.as_slice();
+    match pts {
+        [first, .., last] if first == last => &pts[..pts.len() - 1],
+        _ => pts,
+    }
+}
+
+/// Douglas–Peucker on `pts` (both ends kept) with distances scaled to metres: which vertices to
+/// keep. A closed arc (first = last) is split at its farthest vertex first, so it cannot
+/// collapse onto its one end.
+fn douglas_peucker(pts: &[Coord<f64>], tolerance_m: f64, scale: [f64; 2]) -> Vec<bool> {
+    let n = pts.len();
+    let mut keep = vec![false; n];
+    keep[0] = true;
+    keep[n - 1] = true;
+    let xy = |c: Coord<f64>| [c.x * scale[0], c.y * scale[1]];
+    let distance = |p: [f64; 2], a: [f64; 2], b: [f64; 2]| {
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        let t = if len2 > 0.0 { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+        ((p[0] - a[0] - t * dx).powi(2) + (p[1] - a[1] - t * dy).powi(2)).sqrt()
+    };
+    let mut stack = Vec::new();
+    if n > 2 && pts[0] == pts[n - 1] {
+        let far = (1..n - 1).max_by(|&i, &j| distance(xy(pts[i]), xy(pts[0]), xy(pts[0])).total_cmp(&distance(xy(pts[j]), xy(pts[0]), xy(pts[0])))).unwrap_or(1);
+        keep[far] = true;
+        stack.extend([(0, far), (far, n - 1)]);
+    } else {
+        stack.push((0, n - 1));
+    }
+    while let Some((a, b)) = stack.pop() {
+        if b <= a + 1 {
+            continue;
+        }
+        let (pa, pb) = (xy(pts[a]), xy(pts[b]));
+        let (mut worst, mut at) = (0.0, a);
+        for (i, p) in pts.iter().enumerate().take(b).skip(a + 1) {
+            let d = distance(xy(*p), pa, pb);
+            if d > worst {
+                (worst, at) = (d, i);
+            }
+        }
+        if worst > tolerance_m {
+            keep[at] = true;
+            stack.extend([(a, at), (at, b)]);
+        }
+    }
+    keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fragnum_core::{Level, ZoneCode};
+    use geo_types::polygon;
+
+    fn code(c: &str) -> ZoneCode {
+        ZoneCode::new(Level::Commune, c).unwrap()
+    }
+
+    /// Every undirected edge of every ring, quantized.
+    fn edges(g: &ZoneGeometries) -> HashMap<(Key, Key), usize> {
+        let mut out = HashMap::new();
+        for ring in g.values().flat_map(|m| m.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())) {
+            for w in ring.0.windows(2) {
+                let (a, b) = (key(w[0]), key(w[1]));
+                *out.entry(if a < b { (a, b) } else { (b, a) }).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_wiggly_shared_border_stays_shared_and_an_enclave_still_fills_its_hole() {
+        // West and east halves share a wiggly border; an enclave sits in a hole of the west.
+        let mut border = Vec::new();
+        for i in 0..=50 {
+            let y = 45.0 + 0.0002 * f64::from(i);
+            border.push((5.01 + if i % 2 == 0 { 0.0 } else { 0.00002 }, y));
+        }
+        let mut west: Vec<(f64, f64)> = vec![(5.0, 45.0)];
+        west.extend(border.iter().copied());
+        west.push((5.0, 45.01));
+        let east: Vec<(f64, f64)> = [(5.02, 45.0), (5.02, 45.01)].into_iter().chain(border.iter().rev().copied()).collect();
+        let ring = |v: &[(f64, f64)]| LineString::from(v.to_vec());
+        let hole: Vec<(f64, f64)> = (0..40)
+            .map(|i| {
+                let a = f64::from(i) / 40.0 * std::f64::consts::TAU;
+                (5.004 + 0.002 * a.cos() + if i % 2 == 0 { 0.0 } else { 0.00001 }, 45.005 + 0.002 * a.sin())
+            })
+            .collect();
+        let zones: ZoneGeometries = [
+            (code("38001"), MultiPolygon(vec![Polygon::new(ring(&west), vec![ring(&hole)])])),
+            (code("38002"), MultiPolygon(vec![Polygon::new(ring(&east), vec![])])),
+            (code("38003"), MultiPolygon(vec![Polygon::new(ring(&hole.iter().rev().copied().collect::<Vec<_>>()), vec![])])),
+        ]
+        .into();
+        let (simple, report) = simplify_shared(&zones, 5.0);
+        assert!(report.vertices_after * 2 < report.vertices_before, "{report:?}");
+        assert_eq!(report.zones_kept, 0);
+        assert!(simple.values().all(|g| g.is_valid()));
+        // Every edge is used by two rings (a shared border) or lies on the outer boundary.
+        let counts = edges(&simple);
+        let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
+        for (edge, n) in &counts {
+            assert!(*n == 2 || (*n == 1 && outer(edge)), "edge {edge:?} used {n} times: a sliver or a gap");
+        }
+        // The enclave's outline equals the hole's, vertex for vertex.
+        let hole_after: Vec<Key> = simple[&code("38001")].0[0].interiors()[0].0.iter().map(|&c| key(c)).collect();
+        let mut enclave: Vec<Key> = simple[&code("38003")].0[0].exterior().0.iter().map(|&c| key(c)).collect();
+        enclave.reverse();
+        let as_set = |v: &[Key]| {
+            let mut s = v.to_vec();
+            s.sort_unstable();
+            s.dedup();
+            s
+        };
+        assert_eq!(as_set(&hole_after), as_set(&enclave));
+    }
+
+    #[test]
+    fn tiny_rings_are_kept_and_zero_tolerance_changes_nothing() {
+        let tiny = polygon![(x: 5.0, y: 45.0), (x: 5.000001, y: 45.0), (x: 5.000001, y: 45.000001), (x: 5.0, y: 45.000001)];
+        let zones: ZoneGeometries = [(code("38001"), MultiPolygon(vec![tiny.clone()]))].into();
+        let (simple, report) = simplify_shared(&zones, 100.0);
+        assert_eq!(simple[&code("38001")].0[0], tiny);
+        assert_eq!(report.rings_kept, 1);
+        let (same, r) = simplify_shared(&zones, 0.0);
+        assert_eq!(same, zones);
+        assert_eq!(r.vertices_after, r.vertices_before);
+    }
+}
