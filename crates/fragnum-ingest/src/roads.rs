@@ -205,6 +205,30 @@ fn pbf_error(path: &Path, e: &osmpbf::Error) -> IngestError {
     IngestError::Malformed { location: Location::file(path), message: format!("cannot read OSM PBF: {e} (is it a complete .osm.pbf extract? XML .osm files are not read)") }
 }
 
+/// The positions of the `used` node ids (sorted) from the blocks' nodes, `None` for a node not
+/// in the file. Extracts are usually sorted by id, so the blocks are walked in order without
+/// being gathered; when they are not, they are gathered and sorted first.
+fn join_positions(mut node_blocks: Vec<(Vec<i64>, Vec<[f64; 2]>)>, used: &[i64]) -> Vec<Option<[f64; 2]>> {
+    let in_order = node_blocks.iter().all(|b| b.0.is_sorted()) && node_blocks.windows(2).all(|w| w[0].0.last() <= w[1].0.first());
+    if !in_order {
+        let (mut ids, mut positions): (Vec<i64>, Vec<[f64; 2]>) = (Vec::new(), Vec::new());
+        for (i, p) in node_blocks.drain(..) {
+            ids.extend(i);
+            positions.extend(p);
+        }
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_unstable_by_key(|&i| ids[i]);
+        node_blocks.push((order.iter().map(|&i| ids[i]).collect(), order.iter().map(|&i| positions[i]).collect()));
+    }
+    let mut nodes = node_blocks.iter().flat_map(|(ids, positions)| ids.iter().copied().zip(positions.iter().copied())).peekable();
+    used.iter()
+        .map(|&id| {
+            while nodes.next_if(|n| n.0 < id).is_some() {}
+            nodes.next_if(|n| n.0 == id).map(|n| n.1)
+        })
+        .collect()
+}
+
 /// A road way as read from one PBF block, waiting for its node positions.
 struct PendingWay {
     refs: Vec<i64>,
@@ -231,9 +255,21 @@ struct Block {
 impl Block {
     /// Keeps a node's position; `tags` gives its tags afresh on each call (a cheap iterator),
     /// so the common untagged or unwanted node costs no allocation.
-    fn visit_node<'t, I: Iterator<Item = (&'t str, &'t str)>>(&mut self, id: i64, lon: f64, lat: f64, tags: impl Fn() -> I, wanted: &[(&str, &str)], source: &str) {
-        self.node_ids.push(id);
-        self.node_positions.push([lon, lat]);
+    #[allow(clippy::too_many_arguments)] // the node's fields, what to look for, whether to keep it
+    fn visit_node<'t, I: Iterator<Item = (&'t str, &'t str)>>(
+        &mut self,
+        id: i64,
+        lon: f64,
+        lat: f64,
+        tags: impl Fn() -> I,
+        wanted: &[(&str, &str)],
+        source: &str,
+        keep: bool,
+    ) {
+        if keep {
+            self.node_ids.push(id);
+            self.node_positions.push([lon, lat]);
+        }
         if wanted.is_empty() {
             return;
         }
@@ -306,15 +342,40 @@ pub fn read_osm_pois(path: &Path, wanted: &[(&str, &str)]) -> Result<Vec<Site>, 
 }
 
 /// Reads the roads of an OpenStreetMap PBF extract and the nodes tagged with one of `wanted`
-/// (`key=value`) as sites, in one pass.
+/// (`key=value`) as sites.
 ///
-/// Every block of the file is decompressed and decoded once, blocks in parallel (decoding is
-/// most of the read time). Node positions are all kept during the pass, because the ways that
-/// use them come later in the file: about 24 bytes per node, 1.7 GB for a 70-million-node
-/// regional extract. Ways cut by the extract boundary keep their parts whose nodes are in the
-/// file. The result does not depend on the order blocks finish in.
+/// Blocks are decompressed and decoded in parallel (decoding is most of the read time). Node
+/// positions come before the ways that use them, so a file up to [`ONE_PASS_MAX_BYTES`] is read
+/// in one pass keeping every node position (about 24 bytes a node), and a larger one in two
+/// passes keeping only road nodes ([`Passes`]): a 70-million-node regional extract would
+/// otherwise hold 1.7 GB. Ways cut by the extract boundary keep their parts whose nodes are in
+/// the file. The result does not depend on the order blocks finish in, nor on the passes.
 pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtract, IngestError> {
-    let source = format!("OpenStreetMap extract {}", display_name(path));
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let passes = if size > ONE_PASS_MAX_BYTES { Passes::Two } else { Passes::One };
+    read_osm_extract_in(path, wanted, passes)
+}
+
+/// Files up to this size are read in one pass, holding every node position; larger ones (a
+/// regional extract) in two, holding only the positions of road nodes.
+pub const ONE_PASS_MAX_BYTES: u64 = 256 << 20;
+
+/// How [`read_osm_extract_in`] gets node positions, which come before the ways in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passes {
+    /// Decode every block once, keeping every node position (about 24 bytes a node).
+    One,
+    /// Decode the ways first, then the blocks again for the positions of road nodes only:
+    /// about twice the time, a fraction of the memory.
+    Two,
+}
+
+/// Decodes every block of the file in parallel with `visit` (which fills one [`Block`] from an
+/// `OSMData` block), returning the blocks in file order; refuses a file without `OSMHeader`.
+fn decode_blocks<F>(path: &Path, visit: F) -> Result<Vec<Block>, IngestError>
+where
+    F: Fn(&osmpbf::PrimitiveBlock, &mut Block) + Sync,
+{
     let reader = BlobReader::from_path(path).map_err(|e| match e.kind() {
         osmpbf::ErrorKind::Io(_) => IngestError::Io { location: Location::file(path), source: std::io::Error::other(e.to_string()) },
         _ => pbf_error(path, &e),
@@ -326,16 +387,7 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
             let mut block = Block::default();
             match blob?.decode()? {
                 BlobDecode::OsmHeader(_) => block.header = true,
-                BlobDecode::OsmData(data) => {
-                    for element in data.elements() {
-                        match element {
-                            Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
-                            Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source),
-                            Element::Way(w) => block.visit_way(&w),
-                            Element::Relation(_) => {}
-                        }
-                    }
-                }
+                BlobDecode::OsmData(data) => visit(&data, &mut block),
                 BlobDecode::Unknown(_) => {}
             }
             Ok((index, block))
@@ -347,12 +399,29 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
         let what = if blocks.is_empty() { "the file is empty" } else { "it has no OSMHeader block, which every .osm.pbf file starts with" };
         return Err(IngestError::Malformed { location: Location::file(path), message: format!("not an OpenStreetMap PBF extract: {what}") });
     }
+    Ok(blocks.into_iter().map(|b| b.1).collect())
+}
 
-    let mut net = RoadNetwork { source, ..RoadNetwork::default() };
+/// [`read_osm_extract`] with the number of passes chosen by the caller.
+pub fn read_osm_extract_in(path: &Path, wanted: &[(&str, &str)], passes: Passes) -> Result<OsmExtract, IngestError> {
+    let source = format!("OpenStreetMap extract {}", display_name(path));
+    let keep_nodes = passes == Passes::One;
+    let blocks = decode_blocks(path, |data, block| {
+        for element in data.elements() {
+            match element {
+                Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source, keep_nodes),
+                Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source, keep_nodes),
+                Element::Way(w) => block.visit_way(&w),
+                Element::Relation(_) => {}
+            }
+        }
+    })?;
+
+    let mut net = RoadNetwork { source: source.clone(), ..RoadNetwork::default() };
     let mut sites = Vec::new();
     let mut ways = Vec::new();
     let mut node_blocks = Vec::with_capacity(blocks.len());
-    for (_, block) in blocks {
+    for block in blocks {
         net.notes.merge(block.notes);
         sites.extend(block.pois);
         ways.extend(block.ways);
@@ -360,31 +429,41 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
             node_blocks.push((block.node_ids, block.node_positions));
         }
     }
-    // Extracts are usually sorted by id, so the blocks' nodes are read in order without being
-    // gathered; when they are not, they are gathered and sorted.
-    let in_order = node_blocks.iter().all(|b| b.0.is_sorted()) && node_blocks.windows(2).all(|w| w[0].0.last() <= w[1].0.first());
-    if !in_order {
-        let (mut ids, mut positions): (Vec<i64>, Vec<[f64; 2]>) = (Vec::new(), Vec::new());
-        for (i, p) in node_blocks.drain(..) {
-            ids.extend(i);
-            positions.extend(p);
-        }
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_unstable_by_key(|&i| ids[i]);
-        node_blocks.push((order.iter().map(|&i| ids[i]).collect(), order.iter().map(|&i| positions[i]).collect()));
-    }
     // The nodes the roads use, numbered in id order.
     let mut used: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
     used.sort_unstable();
     used.dedup();
+    let positions: Vec<Option<[f64; 2]>> = match passes {
+        Passes::One => join_positions(node_blocks, &used),
+        Passes::Two => {
+            let found = decode_blocks(path, |data, block| {
+                for element in data.elements() {
+                    let (id, lon, lat) = match element {
+                        Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
+                        Element::Node(n) => (n.id(), n.lon(), n.lat()),
+                        _ => continue,
+                    };
+                    if let Ok(slot) = used.binary_search(&id) {
+                        block.node_ids.push(slot as i64);
+                        block.node_positions.push([lon, lat]);
+                    }
+                }
+            })?;
+            let mut positions = vec![None; used.len()];
+            for block in found {
+                for (slot, p) in block.node_ids.into_iter().zip(block.node_positions) {
+                    positions[slot as usize] = Some(p);
+                }
+            }
+            positions
+        }
+    };
     let mut index = vec![u32::MAX; used.len()];
     let mut bad: Option<(i64, [f64; 2])> = None;
-    let mut nodes = node_blocks.iter().flat_map(|(ids, positions)| ids.iter().copied().zip(positions.iter().copied())).peekable();
-    for (slot, &id) in used.iter().enumerate() {
-        while nodes.next_if(|n| n.0 < id).is_some() {}
-        if let Some((_, [lon, lat])) = nodes.next_if(|n| n.0 == id) {
+    for (slot, position) in positions.into_iter().enumerate() {
+        if let Some([lon, lat]) = position {
             if (lon.abs() > 180.0 || lat.abs() > 90.0) && bad.is_none() {
-                bad = Some((id, [lon, lat]));
+                bad = Some((used[slot], [lon, lat]));
             }
             index[slot] = net.push_node(lon, lat);
         }
@@ -392,7 +471,6 @@ pub fn read_osm_extract(path: &Path, wanted: &[(&str, &str)]) -> Result<OsmExtra
     if let Some((id, [lon, lat])) = bad {
         check_position(lon, lat, &Location::file(path), &format!("node {id}"))?;
     }
-    drop(node_blocks);
     // Classes are numbered in order of first use, as a sequential reader would.
     let mut class_of = [u16::MAX; ROUTABLE_CLASSES.len()];
     for way in &ways {
@@ -855,5 +933,8 @@ mod tests {
         assert!(net.notes.features_kept > 3_000);
         let pois = read_osm_pois(&data, &[("amenity", "townhall"), ("amenity", "post_office")]).unwrap();
         assert!(!pois.is_empty());
+        // Two passes (the large-file path) read exactly the same network.
+        let two = read_osm_extract_in(&data, &[], Passes::Two).unwrap();
+        assert_eq!(two.network, net);
     }
 }
