@@ -16,7 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
 use crate::format::{number, NNBSP};
-use crate::layer::Classified;
+use crate::layer::{Assigned, Classified};
 use fragnum_core::sites::Site;
 
 use crate::map::{BBox, MapContext, Projection, SITE_KINDS};
@@ -132,6 +132,44 @@ impl Layout {
     }
 }
 
+/// Ink of the hatching that marks secret-statistique zones, so they read as such in black and
+/// white too, not only by their grey.
+const HATCH_INK: RGBColor = RGBColor(90, 90, 90);
+
+/// Diagonal hatching (45°, `spacing` pixels apart) inside a polygon given by its rings in pixels
+/// (outline and holes): the pieces of each line between successive ring crossings, taken in
+/// pairs (even–odd rule), so holes stay clear.
+fn hatch_segments(rings: &[Vec<(i32, i32)>], spacing: f64) -> Vec<[(i32, i32); 2]> {
+    // Lines x − y = k; along a line, points are ordered by x + y.
+    let diagonal = |p: (i32, i32)| f64::from(p.0) - f64::from(p.1);
+    let (lo, hi) = rings.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| (lo.min(diagonal(p)), hi.max(diagonal(p))));
+    let mut out = Vec::new();
+    if !(spacing > 0.0) || lo > hi {
+        return out;
+    }
+    let mut k = (lo / spacing).ceil() * spacing;
+    let mut crossings: Vec<(f64, f64)> = Vec::new();
+    while k <= hi {
+        crossings.clear();
+        for ring in rings {
+            for w in ring.windows(2) {
+                let (da, db) = (diagonal(w[0]) - k, diagonal(w[1]) - k);
+                if (da <= 0.0) != (db <= 0.0) {
+                    let t = da / (da - db);
+                    let x = f64::from(w[0].0) + t * f64::from(w[1].0 - w[0].0);
+                    crossings.push((x, x - k));
+                }
+            }
+        }
+        crossings.sort_by(|a, b| (a.0 + a.1).total_cmp(&(b.0 + b.1)));
+        for pair in crossings.chunks_exact(2) {
+            out.push([(pair[0].0.round() as i32, pair[0].1.round() as i32), (pair[1].0.round() as i32, pair[1].1.round() as i32)]);
+        }
+        k += spacing;
+    }
+    out
+}
+
 fn rgb(hex: &str) -> RGBColor {
     let (r, g, b) = parse_hex(hex).unwrap_or((0, 0, 0));
     RGBColor(r, g, b)
@@ -224,11 +262,18 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         let ring_px = |ring: &geo_types::LineString<f64>| -> Vec<(i32, i32)> {
             ring.coords().map(|c| px(proj.project(c.x, c.y))).collect()
         };
+        let hatch_line = HATCH_INK.stroke_width((1.5 * u).round().max(1.0) as u32);
         for (_, code, p) in &parts {
-            let fill = rgb(c.colour(c.assigned(code)));
-            root.draw(&Polygon::new(ring_px(p.exterior()), fill.filled())).map_err(e)?;
+            let assigned = c.assigned(code);
+            root.draw(&Polygon::new(ring_px(p.exterior()), rgb(c.colour(assigned)).filled())).map_err(e)?;
             for hole in p.interiors() {
                 root.draw(&Polygon::new(ring_px(hole), WHITE.filled())).map_err(e)?;
+            }
+            if assigned == Assigned::Masked {
+                let rings: Vec<Vec<(i32, i32)>> = std::iter::once(p.exterior()).chain(p.interiors()).map(ring_px).collect();
+                for segment in hatch_segments(&rings, 12.0 * u) {
+                    root.draw(&PathElement::new(segment.to_vec(), hatch_line)).map_err(e)?;
+                }
             }
         }
         let zone_line = RGBColor(255, 255, 255).stroke_width((1.5 * u).round().max(1.0) as u32);
@@ -275,6 +320,13 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     for entry in &c.legend.entries {
         let sw = rgb(&entry.colour);
         root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], sw.filled())).map_err(e)?;
+        if entry.kind == "masked" {
+            let (a, b) = (px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u)));
+            let swatch = vec![a, (b.0, a.1), b, (a.0, b.1), a];
+            for segment in hatch_segments(&[swatch], 12.0 * u) {
+                root.draw(&PathElement::new(segment.to_vec(), HATCH_INK.stroke_width((1.5 * u).round().max(1.0) as u32))).map_err(e)?;
+            }
+        }
         root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], RGBColor(120, 120, 120).stroke_width(1)))
             .map_err(e)?;
         let count = format!("{} ({} zone{})", entry.label, number(entry.count as f64, 0), if entry.count > 1 { "s" } else { "" });
@@ -405,6 +457,21 @@ mod tests {
     use crate::choropleth::tests::{ctx, grid};
     use crate::layer::classify_layer;
     use crate::layer::tests::layer;
+
+    #[test]
+    fn hatching_stays_inside_the_outline_and_out_of_holes() {
+        let square = |a: i32, b: i32| vec![(a, a), (b, a), (b, b), (a, b), (a, a)];
+        let rings = [square(0, 100), square(30, 70)];
+        let segments = hatch_segments(&rings, 10.0);
+        assert!(segments.len() > 15, "{}", segments.len());
+        for [a, b] in &segments {
+            let mid = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
+            assert!([a, b].iter().all(|p| (0..=100).contains(&p.0) && (0..=100).contains(&p.1)), "{a:?} {b:?}");
+            assert!(!((31..70).contains(&mid.0) && (31..70).contains(&mid.1)), "segment {a:?}–{b:?} crosses the hole");
+        }
+        assert!(hatch_segments(&[], 10.0).is_empty());
+        assert!(hatch_segments(&rings, 0.0).is_empty());
+    }
 
     fn font_present() -> bool {
         let ok = Path::new(FONT_PATH).exists();
