@@ -307,6 +307,11 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         text(root, "0", (bx, by - 30.0 * u), &font(20.0 * u, false))?;
         let lbl = font(20.0 * u, false).pos(Pos::new(HPos::Right, VPos::Top));
         text(root, &length_label(len), (bx + bar, by - 30.0 * u), &lbl)?;
+        // North arrow above the scale bar: the map is drawn north up.
+        let (ax, ay) = (bx + 14.0 * u, by - 58.0 * u);
+        let arrow = vec![px((ax, ay - 44.0 * u)), px((ax + 11.0 * u, ay)), px((ax, ay - 11.0 * u)), px((ax - 11.0 * u, ay))];
+        root.draw(&Polygon::new(arrow, ink.filled())).map_err(e)?;
+        text(root, "N", (ax, ay - 48.0 * u), &font(22.0 * u, true).pos(Pos::new(HPos::Center, VPos::Bottom)))?;
     } else {
         text(root, "Aucun contour à cartographier", (lay.map.0, lay.map.1), &font(28.0 * u, false))?;
     }
