@@ -217,7 +217,7 @@ fn join_positions(mut node_blocks: Vec<(Vec<i64>, Vec<[f64; 2]>)>, used: &[i64])
             positions.extend(p);
         }
         let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_unstable_by_key(|&i| ids[i]);
+        order.sort_by_key(|&i| ids[i]); // stable: of a node given twice, the first in the file wins
         node_blocks.push((order.iter().map(|&i| ids[i]).collect(), order.iter().map(|&i| positions[i]).collect()));
     }
     let mut nodes = node_blocks.iter().flat_map(|(ids, positions)| ids.iter().copied().zip(positions.iter().copied())).peekable();
@@ -452,7 +452,9 @@ pub fn read_osm_extract_in(path: &Path, wanted: &[(&str, &str)], passes: Passes)
             let mut positions = vec![None; used.len()];
             for block in found {
                 for (slot, p) in block.node_ids.into_iter().zip(block.node_positions) {
-                    positions[slot as usize] = Some(p);
+                    // A node given twice (merged extracts): the first in the file wins, as in
+                    // the one-pass read.
+                    positions[slot as usize].get_or_insert(p);
                 }
             }
             positions
@@ -769,19 +771,36 @@ fn ign_class(nature: &str, importance: Option<u8>) -> Option<&'static str> {
 /// - OpenStreetMap-style keys (`OSMnx`, Geofabrik shapefiles): `highway` (or `class`, `fclass`,
 ///   `type`), `maxspeed`, `oneway`, `junction`, `access`, `motor_vehicle`, `motorcar`,
 ///   `vehicle`, `foot`; a list value (`['residential', 'service']`) counts by its first item;
-/// - IGN BD TOPO: `NATURE` and `IMPORTANCE` (class), `SENS` (`Double sens`, `Sens direct`,
-///   `Sens inverse`), `VIT_MOY_VL` (average speed), `ACCES_VL` (`Physiquement impossible`,
-///   `Restreint aux ayants droit`), `Rond-point` as a roundabout;
+/// - Geofabrik shapefiles: `fclass` (`track_grade1`…`5` read as `track`, `unknown` as
+///   `unclassified`) and `oneway` `F` / `T` / `B` (with, against the line, both ways);
+/// - IGN BD TOPO: `NATURE` and `IMPORTANCE` (class), `SENS` or `sens_de_circulation` (`Double
+///   sens`, `Sens direct`, `Sens inverse`), `VIT_MOY_VL` or `vitesse_moyenne_vl` (average
+///   speed), `ACCES_VL` or `acces_vehicule_leger` (`Physiquement impossible`, `Strictement
+///   interdit`, `Restreint aux ayants droit`), `Rond-point` as a roundabout;
 /// - IGN ROUTE 500: `VOCATION` (class), `SENS` (`Sens unique` = digitising direction);
 /// - plain `speed_kmh` / `speed` numbers and an `urban` boolean.
 ///
 /// `get` looks a property up by name, case-insensitively. A missing class is assumed
 /// `unclassified` and counted in `notes`; `None` (counted as dropped) when nobody may use the
-/// line or it is a ferry.
+/// line, it is a ferry, an `area=yes` square, or of a class that is not a road (`highway=
+/// construction`, `platform`…), as for OSM extracts.
 pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut NetworkNotes) -> Option<LineAttributes> {
     let nature = get("nature").or_else(|| get("vocation"));
+    // Geofabrik shapefiles: `fclass` with `track_grade1`…`5` and `unknown`, `oneway` F/T/B.
+    let geofabrik = get("fclass").is_some();
     let class = if let Some(c) = ["highway", "class", "fclass", "type"].iter().find_map(|k| get(k)) {
-        c
+        let c = c.to_ascii_lowercase();
+        if ROUTABLE_CLASSES.contains(&c.as_str()) {
+            c
+        } else if c.starts_with("track") {
+            "track".to_string()
+        } else if c == "unknown" {
+            notes.assume("road class unknown: unclassified assumed");
+            "unclassified".to_string()
+        } else {
+            notes.drop(format!("highway={c} is not routable"));
+            return None;
+        }
     } else if let Some(n) = &nature {
         let importance = get("importance").and_then(|i| i.trim().parse::<f64>().ok()).map(|i| i as u8);
         let Some(c) = ign_class(n, importance) else {
@@ -793,11 +812,22 @@ pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut Network
         notes.assume("no road class: unclassified assumed");
         "unclassified".to_string()
     };
+    if get("area").is_some_and(|a| a.eq_ignore_ascii_case("yes")) {
+        notes.drop("area=yes (a square, not a line)");
+        return None;
+    }
     let mut tags: Vec<(&str, String)> = ["oneway", "junction", "access", "motor_vehicle", "motorcar", "vehicle", "foot"]
         .iter()
         .filter_map(|k| get(k).map(|v| (*k, v.to_ascii_lowercase())))
+        .map(|(k, v)| match (k, v.as_str()) {
+            ("oneway", "f") if geofabrik => (k, "yes".to_string()),
+            ("oneway", "t") if geofabrik => (k, "-1".to_string()),
+            ("oneway", "b") if geofabrik => (k, "no".to_string()),
+            _ => (k, v),
+        })
         .collect();
-    if let Some(sens) = get("sens").map(|s| folded(&s)) {
+    // BD TOPO shapefiles use short column names, its GeoPackage and web service long ones.
+    if let Some(sens) = get("sens").or_else(|| get("sens_de_circulation")).map(|s| folded(&s)) {
         let oneway = if sens.contains("double") || sens.contains("sansobjet") {
             "no"
         } else if sens.contains("inverse") {
@@ -812,8 +842,8 @@ pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut Network
     if nature.as_deref().map(folded).is_some_and(|n| n.contains("rondpoint")) {
         tags.push(("junction", "roundabout".into()));
     }
-    if let Some(vl) = get("acces_vl").map(|a| folded(&a)) {
-        if vl.contains("impossible") {
+    if let Some(vl) = get("acces_vl").or_else(|| get("acces_vehicule_leger")).map(|a| folded(&a)) {
+        if vl.contains("impossible") || vl.contains("interdit") {
             tags.push(("motor_vehicle", "no".into()));
         } else if vl.contains("restreint") || vl.contains("ayant") {
             tags.push(("motor_vehicle", "private".into()));
@@ -826,7 +856,7 @@ pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut Network
     }
     let (mut maxspeed, mut urban) = get("maxspeed").map_or((None, None), |m| parse_maxspeed(&m));
     if maxspeed.is_none() {
-        maxspeed = ["speed_kmh", "speed", "vit_moy_vl"]
+        maxspeed = ["speed_kmh", "speed", "vit_moy_vl", "vitesse_moyenne_vl"]
             .iter()
             .find_map(|k| get(k))
             .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
@@ -903,6 +933,16 @@ mod tests {
         assert!(read(&[("NATURE", "Type autoroutier"), ("ACCES_VL", "Restreint aux ayants droit")]).is_none());
         assert!(read(&[("NATURE", "Bac ou liaison maritime")]).is_none());
         assert!(read(&[("NATURE", "Sentier"), ("urban", "oui")]).is_some_and(|a| a.class == "path" && a.urban == Some(true)));
+        // BD TOPO GeoPackage names
+        let a = read(&[("nature", "Route à 1 chaussée"), ("importance", "3"), ("sens_de_circulation", "Sens inverse"), ("vitesse_moyenne_vl", "70")]).unwrap();
+        assert!(!a.access.car_forward && a.access.car_backward && a.maxspeed == Some(70.0));
+        // Geofabrik: T is against the line, track grades are tracks, unknown classes count
+        let a = read(&[("fclass", "residential"), ("oneway", "T")]).unwrap();
+        assert!(!a.access.car_forward && a.access.car_backward);
+        assert_eq!(read(&[("fclass", "track_grade3")]).unwrap().class, "track");
+        let mut notes = NetworkNotes::default();
+        assert!(line_attributes(&|k: &str| (k == "highway").then(|| "construction".to_string()), &mut notes).is_none());
+        assert_eq!(notes.dropped["highway=construction is not routable"], 1);
     }
 
     #[test]

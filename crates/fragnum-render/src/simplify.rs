@@ -9,9 +9,11 @@
 //! junction (an island, an enclave and the hole it fills) is one closed arc cut at its smallest
 //! vertex, which both copies share.
 //!
-//! Vertices match when equal to 1e-7° (about 1 cm), as in IGN's topologically clean contours.
-//! A ring that would fall below four points keeps its original vertices, and a zone whose
-//! simplified outline is not valid keeps its original outline: both are counted in the report.
+//! Vertices match when equal to 1e-7° (about 1 cm), as in IGN's topologically clean contours;
+//! output coordinates come from the shared arcs, so neighbours' borders are bit-identical. When
+//! a ring would fall below four points, or a zone's simplified outline would not be valid, the
+//! arcs involved are kept whole, for every ring that shares them, so the fallback never opens a
+//! gap; both cases are counted in the report.
 
 use std::collections::HashMap;
 
@@ -29,9 +31,9 @@ pub struct SimplifyReport {
     pub vertices_after: usize,
     /// Distinct arcs simplified.
     pub arcs: usize,
-    /// Rings kept as they were because they would have collapsed.
+    /// Zones with a ring whose arcs were kept whole because it would have collapsed.
     pub rings_kept: usize,
-    /// Zones kept as they were because the simplified outline was not valid.
+    /// Zones whose arcs were kept whole because the simplified outline was not valid.
     pub zones_kept: usize,
 }
 
@@ -58,12 +60,15 @@ fn key(c: Coord<f64>) -> Key {
 /// ```
 pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometries, SimplifyReport) {
     let mut report = SimplifyReport::default();
-    let rings = || zones.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()));
+    // Each ring's vertices, open, without consecutive repeats (equal to 1e-7°).
+    let open: Vec<Vec<Vec<Vec<Coord<f64>>>>> = zones
+        .values()
+        .map(|g| g.0.iter().map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(distinct_vertices).collect()).collect())
+        .collect();
+    let rings = || open.iter().flatten().flatten().filter(|r| r.len() >= 3);
     // Distinct neighbours of every vertex, over every ring.
     let mut neighbours: HashMap<Key, Vec<Key>> = HashMap::new();
-    for ring in rings() {
-        let pts = open_ring(ring);
-        report.vertices_before += pts.len();
+    for pts in rings() {
         for i in 0..pts.len() {
             let (prev, here, next) = (key(pts[(i + pts.len() - 1) % pts.len()]), key(pts[i]), key(pts[(i + 1) % pts.len()]));
             let list = neighbours.entry(here).or_default();
@@ -76,18 +81,22 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
     }
     let junction = |k: &Key| neighbours.get(k).is_none_or(|l| l.len() != 2);
     // Scale for distances in metres around the territory's mean latitude.
-    let lat0 = rings().flat_map(|r| r.0.iter()).map(|c| c.y).sum::<f64>() / report.vertices_before.max(1) as f64;
+    let (sum, count) = rings().flatten().fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
+    report.vertices_before = zones.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum();
+    let lat0 = sum / count.max(1) as f64;
     let scale = [METRES_PER_DEGREE * lat0.to_radians().cos(), METRES_PER_DEGREE];
-    let mut simplified_arcs: HashMap<Vec<Key>, Vec<bool>> = HashMap::new();
-    let mut simplify_ring = |ring: &LineString<f64>, report: &mut SimplifyReport| -> LineString<f64> {
-        let pts = open_ring(ring);
+
+    // Cut every ring into arcs; each distinct arc is stored once, in its canonical direction.
+    let mut arcs: Vec<SharedArc> = Vec::new();
+    let mut arc_of: HashMap<Vec<Key>, usize> = HashMap::new();
+    let mut cut = |pts: &[Coord<f64>]| -> Vec<(usize, bool)> {
         if pts.len() < 3 {
-            return ring.clone();
+            return Vec::new();
         }
         // Start at a junction, or at the smallest vertex of a ring without one.
         let start = (0..pts.len()).find(|&i| junction(&key(pts[i]))).unwrap_or_else(|| (0..pts.len()).min_by_key(|&i| key(pts[i])).unwrap_or(0));
         let rotated: Vec<Coord<f64>> = (0..=pts.len()).map(|i| pts[(start + i) % pts.len()]).collect();
-        let mut kept: Vec<Coord<f64>> = vec![rotated[0]];
+        let mut out = Vec::new();
         let mut from = 0;
         for to in 1..rotated.len() {
             if to + 1 < rotated.len() && !junction(&key(rotated[to])) {
@@ -98,40 +107,113 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
             let reversed: Vec<Key> = keys.iter().rev().copied().collect();
             let forward = keys <= reversed;
             let canonical = if forward { keys } else { reversed };
-            let keep = simplified_arcs.entry(canonical).or_insert_with_key(|k| {
-                report.arcs += 1;
+            let id = *arc_of.entry(canonical).or_insert_with(|| {
                 let coords: Vec<Coord<f64>> = if forward { arc.to_vec() } else { arc.iter().rev().copied().collect() };
-                debug_assert_eq!(k.len(), coords.len());
-                douglas_peucker(&coords, tolerance_m, scale)
+                let keep = douglas_peucker(&coords, tolerance_m, scale);
+                arcs.push(SharedArc { coords, keep, whole: false });
+                arcs.len() - 1
             });
-            let flags: Vec<bool> = if forward { keep.clone() } else { keep.iter().rev().copied().collect() };
-            kept.extend(arc.iter().zip(flags).skip(1).filter(|(_, k)| *k).map(|(c, _)| *c));
+            out.push((id, forward));
             from = to;
         }
-        if kept.len() < 4 {
-            report.rings_kept += 1;
-            return ring.clone();
-        }
-        LineString::new(kept)
+        out
     };
-    let mut out = ZoneGeometries::new();
-    for (code, geometry) in zones {
-        let simple = MultiPolygon(
-            geometry
-                .0
-                .iter()
-                .map(|p| Polygon::new(simplify_ring(p.exterior(), &mut report), p.interiors().iter().map(|h| simplify_ring(h, &mut report)).collect()))
-                .collect(),
-        );
-        let keep_original = !simple.is_valid() && geometry.is_valid();
-        if keep_original {
-            report.zones_kept += 1;
+    let cuts: Vec<Vec<Vec<Vec<(usize, bool)>>>> = open.iter().map(|g| g.iter().map(|p| p.iter().map(|r| cut(r)).collect()).collect()).collect();
+    report.arcs = arcs.len();
+
+    // Rebuild; a ring that would collapse, or a zone whose outline would be invalid, gets its
+    // arcs back whole, for every ring that shares them, until nothing changes.
+    let (mut collapsed, mut invalid) = (vec![false; zones.len()], vec![false; zones.len()]);
+    loop {
+        let mut changed = false;
+        let mut out = ZoneGeometries::new();
+        for (z, ((code, geometry), zone_cuts)) in zones.iter().zip(&cuts).enumerate() {
+            let mut polygons = Vec::with_capacity(geometry.0.len());
+            for (p, polygon_cuts) in geometry.0.iter().zip(zone_cuts) {
+                let originals: Vec<&LineString<f64>> = std::iter::once(p.exterior()).chain(p.interiors()).collect();
+                let mut rings = Vec::with_capacity(originals.len());
+                for (original, ring_cuts) in originals.into_iter().zip(polygon_cuts) {
+                    let ring = rebuild(&arcs, ring_cuts);
+                    match ring {
+                        Some(r) if r.0.len() >= 4 => rings.push(r),
+                        _ => {
+                            let newly: Vec<usize> = ring_cuts.iter().map(|a| a.0).filter(|&a| !arcs[a].whole).collect();
+                            if newly.is_empty() {
+                                rings.push(ring.unwrap_or_else(|| original.clone()));
+                            } else {
+                                newly.into_iter().for_each(|a| arcs[a].whole = true);
+                                collapsed[z] = true;
+                                changed = true;
+                                rings.push(original.clone());
+                            }
+                        }
+                    }
+                }
+                let exterior = rings.remove(0);
+                polygons.push(Polygon::new(exterior, rings));
+            }
+            let simple = MultiPolygon(polygons);
+            if !simple.is_valid() && geometry.is_valid() {
+                let newly: Vec<usize> = zone_cuts.iter().flatten().flatten().map(|a| a.0).filter(|&a| !arcs[a].whole).collect();
+                if !newly.is_empty() {
+                    newly.into_iter().for_each(|a| arcs[a].whole = true);
+                    invalid[z] = true;
+                    changed = true;
+                }
+            }
+            out.insert(code.clone(), simple);
         }
-        let chosen = if keep_original { geometry.clone() } else { simple };
-        report.vertices_after += chosen.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum::<usize>();
-        out.insert(code.clone(), chosen);
+        if !changed {
+            report.rings_kept = collapsed.iter().filter(|c| **c).count();
+            report.zones_kept = invalid.iter().filter(|c| **c).count();
+            report.vertices_after = out.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum();
+            return (out, report);
+        }
     }
-    (out, report)
+}
+
+/// One distinct piece of border: its vertices in canonical direction, which of them
+/// Douglas–Peucker keeps, and whether it must be kept whole (a ring using it would collapse or
+/// a zone would be invalid otherwise).
+struct SharedArc {
+    coords: Vec<Coord<f64>>,
+    keep: Vec<bool>,
+    whole: bool,
+}
+
+/// A ring from its arcs (`(arc, forward)` in ring order), closed; `None` for a ring not cut
+/// into arcs (fewer than 3 distinct vertices). Coordinates come from the shared arcs, so
+/// neighbours get bit-identical borders.
+fn rebuild(arcs: &[SharedArc], ring: &[(usize, bool)]) -> Option<LineString<f64>> {
+    let mut coords: Vec<Coord<f64>> = Vec::new();
+    for &(id, forward) in ring {
+        let arc = &arcs[id];
+        let kept = arc.coords.iter().zip(&arc.keep).filter(|(_, k)| arc.whole || **k).map(|(c, _)| *c);
+        let piece: Vec<Coord<f64>> = if forward { kept.collect() } else { kept.rev().collect() };
+        let skip = usize::from(!coords.is_empty());
+        coords.extend(piece.into_iter().skip(skip));
+    }
+    if coords.is_empty() {
+        return None;
+    }
+    if coords.first() != coords.last() {
+        coords.push(coords[0]);
+    }
+    Some(LineString::new(coords))
+}
+
+/// A ring's vertices, open, without consecutive repeats (equal to 1e-7°).
+fn distinct_vertices(ring: &LineString<f64>) -> Vec<Coord<f64>> {
+    let mut out: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
+    for &c in open_ring(ring) {
+        if out.last().is_none_or(|&l| key(l) != key(c)) {
+            out.push(c);
+        }
+    }
+    while out.len() > 1 && out.first().map(|&c| key(c)) == out.last().map(|&c| key(c)) {
+        out.pop();
+    }
+    out
 }
 
 /// A ring's vertices without the closing repeat of the first.
@@ -254,6 +336,32 @@ mod tests {
             s
         };
         assert_eq!(as_set(&hole_after), as_set(&enclave));
+    }
+
+    #[test]
+    fn a_zone_that_would_collapse_keeps_its_arcs_and_its_neighbours_follow() {
+        // C is a thin zone between A and B whose two borders both simplify to the chord J1–J2.
+        let (j1, j2) = ((5.01, 45.002), (5.01, 45.008));
+        let left = [(5.00999, 45.004), (5.00999, 45.006)];
+        let right = [(5.01001, 45.004), (5.01001, 45.006)];
+        let ring = |v: Vec<(f64, f64)>| LineString::from(v);
+        let a = [vec![(5.0, 45.0), (5.01, 45.0), j1], left.to_vec(), vec![j2, (5.01, 45.01), (5.0, 45.01)]].concat();
+        let b = [vec![(5.01, 45.0), (5.02, 45.0), (5.02, 45.01), (5.01, 45.01), j2], right.iter().rev().copied().collect(), vec![j1]].concat();
+        let c = [vec![j1], right.to_vec(), vec![j2], left.iter().rev().copied().collect()].concat();
+        let zones: ZoneGeometries = [
+            (code("38001"), MultiPolygon(vec![Polygon::new(ring(a), vec![])])),
+            (code("38002"), MultiPolygon(vec![Polygon::new(ring(b), vec![])])),
+            (code("38003"), MultiPolygon(vec![Polygon::new(ring(c), vec![])])),
+        ]
+        .into();
+        let (simple, report) = simplify_shared(&zones, 5.0);
+        assert_eq!(report.rings_kept, 1, "{report:?}");
+        assert!(simple.values().all(|g| g.is_valid()));
+        assert_eq!(simple[&code("38003")].0[0].exterior().0.len(), 7, "C keeps its 6 vertices");
+        let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
+        for (edge, n) in &edges(&simple) {
+            assert!(*n == 2 || (*n == 1 && outer(edge)), "edge {edge:?} used {n} times: a sliver or a gap");
+        }
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             let t = std::time::Instant::now();
             let (simple, r) = fragnum_render::simplify::simplify_shared(&ctx.loaded.geometries, m);
             println!(
-                "  outlines simplified to {m} m with shared borders kept: {} → {} vertices ({} arcs, {} rings and {} zones kept as read) in {:.2} s",
+                "  outlines simplified to {m} m with shared borders kept: {} → {} vertices ({} arcs; kept whole for {} zones that would collapse and {} that would be invalid) in {:.2} s",
                 r.vertices_before,
                 r.vertices_after,
                 r.arcs,
