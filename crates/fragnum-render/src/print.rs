@@ -144,7 +144,7 @@ fn hatch_segments(rings: &[Vec<(i32, i32)>], spacing: f64) -> Vec<[(i32, i32); 2
     let diagonal = |p: (i32, i32)| f64::from(p.0) - f64::from(p.1);
     let (lo, hi) = rings.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| (lo.min(diagonal(p)), hi.max(diagonal(p))));
     let mut out = Vec::new();
-    if !(spacing > 0.0) || lo > hi {
+    if spacing.is_nan() || spacing <= 0.0 || lo > hi {
         return out;
     }
     let mut k = (lo / spacing).ceil() * spacing;
@@ -470,7 +470,7 @@ mod tests {
         let segments = hatch_segments(&rings, 10.0);
         assert!(segments.len() > 15, "{}", segments.len());
         for [a, b] in &segments {
-            let mid = ((a.0 + b.0) / 2, (a.1 + b.1) / 2);
+            let mid = (i32::midpoint(a.0, b.0), i32::midpoint(a.1, b.1));
             assert!([a, b].iter().all(|p| (0..=100).contains(&p.0) && (0..=100).contains(&p.1)), "{a:?} {b:?}");
             assert!(!((31..70).contains(&mid.0) && (31..70).contains(&mid.1)), "segment {a:?}–{b:?} crosses the hole");
         }

@@ -118,7 +118,7 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
         }
         out
     };
-    let cuts: Vec<Vec<Vec<Vec<(usize, bool)>>>> = open.iter().map(|g| g.iter().map(|p| p.iter().map(|r| cut(r)).collect()).collect()).collect();
+    let cuts: Cuts = open.iter().map(|g| g.iter().map(|p| p.iter().map(|r| cut(r)).collect()).collect()).collect();
     report.arcs = arcs.len();
 
     // Rebuild; a ring that would collapse, or a zone whose outline would be invalid, gets its
@@ -141,7 +141,9 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
                             if newly.is_empty() {
                                 rings.push(ring.unwrap_or_else(|| original.clone()));
                             } else {
-                                newly.into_iter().for_each(|a| arcs[a].whole = true);
+                                for a in newly {
+                                    arcs[a].whole = true;
+                                }
                                 collapsed[z] = true;
                                 changed = true;
                                 rings.push(original.clone());
@@ -156,7 +158,9 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
             if !simple.is_valid() && geometry.is_valid() {
                 let newly: Vec<usize> = zone_cuts.iter().flatten().flatten().map(|a| a.0).filter(|&a| !arcs[a].whole).collect();
                 if !newly.is_empty() {
-                    newly.into_iter().for_each(|a| arcs[a].whole = true);
+                    for a in newly {
+                        arcs[a].whole = true;
+                    }
                     invalid[z] = true;
                     changed = true;
                 }
@@ -201,6 +205,9 @@ fn rebuild(arcs: &[SharedArc], ring: &[(usize, bool)]) -> Option<LineString<f64>
     }
     Some(LineString::new(coords))
 }
+
+/// For each zone, polygon and ring, the ring's arcs in order: (arc index, forward).
+type Cuts = Vec<Vec<Vec<Vec<(usize, bool)>>>>;
 
 /// A ring's vertices, open, without consecutive repeats (equal to 1e-7°).
 fn distinct_vertices(ring: &LineString<f64>) -> Vec<Coord<f64>> {
@@ -318,7 +325,7 @@ mod tests {
         let (simple, report) = simplify_shared(&zones, 5.0);
         assert!(report.vertices_after * 2 < report.vertices_before, "{report:?}");
         assert_eq!(report.zones_kept, 0);
-        assert!(simple.values().all(|g| g.is_valid()));
+        assert!(simple.values().all(Validation::is_valid));
         // Every edge is used by two rings (a shared border) or lies on the outer boundary.
         let counts = edges(&simple);
         let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
@@ -356,7 +363,7 @@ mod tests {
         .into();
         let (simple, report) = simplify_shared(&zones, 5.0);
         assert_eq!(report.rings_kept, 1, "{report:?}");
-        assert!(simple.values().all(|g| g.is_valid()));
+        assert!(simple.values().all(Validation::is_valid));
         assert_eq!(simple[&code("38003")].0[0].exterior().0.len(), 7, "C keeps its 6 vertices");
         let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
         for (edge, n) in &edges(&simple) {
