@@ -154,3 +154,19 @@ fn road_shapefile_twin_gives_the_same_access() {
         }
     }
 }
+
+/// A wrong `[render]` or `[access]` value fails `validate` and `run` at once, naming the config,
+/// not after the indices and travel times.
+#[test]
+fn bad_render_section_fails_fast() {
+    let (_dir, config) = demo_project();
+    let toml = std::fs::read_to_string(&config).unwrap().replace("simplify_m = 10", "simplify_m = -10");
+    std::fs::write(&config, toml).unwrap();
+    for command in ["validate", "run"] {
+        let out = fragnum(&[command, "--config", config.to_str().unwrap()]);
+        let log = text(&out);
+        assert!(!out.status.success(), "{command}: {log}");
+        assert!(log.contains("demo.toml") && log.contains("simplify_m = -10"), "{command}: {log}");
+        assert!(!log.contains("access: outputs written"), "{command} went on: {log}");
+    }
+}

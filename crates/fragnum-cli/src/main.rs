@@ -123,8 +123,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Validate { config } => {
             let config = stages::load_config(config)?;
+            let sections = stages::check_sections(&config);
+            if let Err(e) = &sections {
+                eprintln!("{e:#}");
+            }
             let loaded = stages::ingest::read(&config, show_progress)?;
-            Ok(stages::ingest::print_problems(&loaded.report, true))
+            let code = stages::ingest::print_problems(&loaded.report, true);
+            Ok(if sections.is_err() { ExitCode::FAILURE } else { code })
         }
         Command::Ingest { config } => {
             let config = stages::load_config(config)?;

@@ -41,9 +41,24 @@ pub enum Until {
     Render,
 }
 
+/// Checks the `[access]` and `[render]` sections before any long work, so a typo there fails
+/// in a second (and in `fragnum validate`) rather than after the indices and travel times.
+pub fn check_sections(config: &PipelineConfig) -> Result<()> {
+    if let Some(section) = &config.access {
+        section
+            .clone()
+            .try_into::<fragnum_access::config::AccessConfig>()
+            .map_err(|e| anyhow::anyhow!("{}: [access]: {}", config.path.display(), e.message()))?;
+    }
+    let render = fragnum_render::RenderConfig::from_table(config.render.as_ref()).with_context(|| config.path.display().to_string())?;
+    render.formats().with_context(|| config.path.display().to_string())?;
+    Ok(())
+}
+
 /// Runs the stages after ingest that the config enables, up to `until` (a stage runs when its
 /// section is present; render runs when any of indices, access or render is configured).
 pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
+    check_sections(&ctx.config)?;
     let weight_by = siting_weight(ctx)?;
     let want_indices = match until {
         Until::Indices => {
