@@ -4,6 +4,7 @@
 //! The leg between the point and the road is walked (at the settings' walking speed), whatever
 //! the mode. A point farther than the maximum snap distance is not snapped and must be reported.
 
+use fragnum_core::geometry::nearest_on_segment;
 use fragnum_core::network::haversine_m;
 use rstar::{AABB, PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams};
 
@@ -38,11 +39,9 @@ impl IndexedSegment {
         IndexedSegment { a, b, envelope: AABB::from_corners(a, b), segment }
     }
 
-    /// Position along the segment (0 at `a`, 1 at `b`) of the point nearest to `q`.
-    fn nearest_t(&self, q: [f64; 2]) -> f64 {
-        let (dx, dy) = (self.b[0] - self.a[0], self.b[1] - self.a[1]);
-        let len2 = dx * dx + dy * dy;
-        if len2 > 0.0 { (((q[0] - self.a[0]) * dx + (q[1] - self.a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 }
+    /// The point of the segment nearest to `q` and its position along it (0 at `a`, 1 at `b`).
+    fn nearest(&self, q: [f64; 2]) -> (f64, [f64; 2]) {
+        nearest_on_segment(q, self.a, self.b)
     }
 }
 
@@ -56,8 +55,8 @@ impl RTreeObject for IndexedSegment {
 
 impl PointDistance for IndexedSegment {
     fn distance_2(&self, q: &[f64; 2]) -> f64 {
-        let t = self.nearest_t(*q);
-        let (x, y) = (self.a[0] + t * (self.b[0] - self.a[0]) - q[0], self.a[1] + t * (self.b[1] - self.a[1]) - q[1]);
+        let (_, on) = self.nearest(*q);
+        let (x, y) = (on[0] - q[0], on[1] - q[1]);
         x * x + y * y
     }
 
@@ -115,8 +114,8 @@ impl<'g> Snapper<'g> {
         let p = &self.graph.projection;
         let q = p.forward(point);
         let found = self.tree.nearest_neighbor(&q)?;
-        let t = found.nearest_t(q);
-        let on_road = p.inverse([found.a[0] + t * (found.b[0] - found.a[0]), found.a[1] + t * (found.b[1] - found.a[1])]);
+        let (t, on) = found.nearest(q);
+        let on_road = p.inverse(on);
         let distance_m = haversine_m(point, on_road);
         (distance_m <= max_m).then(|| Snap { segment: found.segment, t, distance_m, leg_s: distance_m / walk_ms })
     }

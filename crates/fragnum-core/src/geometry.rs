@@ -11,6 +11,22 @@ pub type ZoneGeometry = geo_types::MultiPolygon<f64>;
 /// Outlines keyed by zone code, in code order (deterministic output).
 pub type ZoneGeometries = BTreeMap<ZoneCode, ZoneGeometry>;
 
+/// The point of segment `a`–`b` nearest to `p` in planar coordinates, with its position along
+/// the segment (0 at `a`, 1 at `b`): snapping to roads and simplifying outlines both measure
+/// distances to a segment this way.
+///
+/// ```
+/// let (t, q) = fragnum_core::geometry::nearest_on_segment([1.0, 1.0], [0.0, 0.0], [2.0, 0.0]);
+/// assert_eq!((t, q), (0.5, [1.0, 0.0]));
+/// assert_eq!(fragnum_core::geometry::nearest_on_segment([5.0, 1.0], [0.0, 0.0], [2.0, 0.0]).0, 1.0);
+/// ```
+pub fn nearest_on_segment(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> (f64, [f64; 2]) {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    (t, [a[0] + t * dx, a[1] + t * dy])
+}
+
 /// The bounding box `[min, max]` of `[x, y]` points; `None` when there is none.
 ///
 /// ```

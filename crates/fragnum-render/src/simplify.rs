@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 
 use fragnum_core::ZoneGeometries;
+use fragnum_core::geometry::nearest_on_segment;
 use fragnum_core::network::METRES_PER_DEGREE;
 use geo::Validation;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
@@ -242,10 +243,8 @@ fn douglas_peucker(pts: &[Coord<f64>], tolerance_m: f64, scale: [f64; 2]) -> Vec
     keep[n - 1] = true;
     let xy = |c: Coord<f64>| [c.x * scale[0], c.y * scale[1]];
     let distance = |p: [f64; 2], a: [f64; 2], b: [f64; 2]| {
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 { (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
-        ((p[0] - a[0] - t * dx).powi(2) + (p[1] - a[1] - t * dy).powi(2)).sqrt()
+        let (_, on) = nearest_on_segment(p, a, b);
+        (p[0] - on[0]).hypot(p[1] - on[1])
     };
     let mut stack = Vec::new();
     if n > 2 && pts[0] == pts[n - 1] {
