@@ -176,13 +176,6 @@ pub(crate) fn check_position(lon: f64, lat: f64, location: &Location, what: &str
     Ok(())
 }
 
-/// Adds the edges of one way (a polyline of node indices) to the network.
-fn add_way(net: &mut RoadNetwork, nodes: &[u32], class: u16, maxspeed: Option<f64>, urban: Option<bool>, access: WayAccess) {
-    let mut edges = std::mem::take(&mut net.edges);
-    way_edges(&net.nodes, nodes, class, maxspeed, urban, access, &mut edges);
-    net.edges = edges;
-}
-
 /// The directed edges of one way (a polyline of indices into `positions`), appended to `out`.
 fn way_edges(positions: &[[f64; 2]], nodes: &[u32], class: u16, maxspeed: Option<f64>, urban: Option<bool>, access: WayAccess, out: &mut Vec<RoadEdge>) {
     for pair in nodes.windows(2) {
@@ -443,21 +436,15 @@ pub fn read_osm_extract_in(path: &Path, wanted: &[(&str, &str)], passes: Passes)
                         Element::Node(n) => (n.id(), n.lon(), n.lat()),
                         _ => continue,
                     };
-                    if let Ok(slot) = used.binary_search(&id) {
-                        block.node_ids.push(slot as i64);
+                    if used.binary_search(&id).is_ok() {
+                        block.node_ids.push(id);
                         block.node_positions.push([lon, lat]);
                     }
                 }
             })?;
-            let mut positions = vec![None; used.len()];
-            for block in found {
-                for (slot, p) in block.node_ids.into_iter().zip(block.node_positions) {
-                    // A node given twice (merged extracts): the first in the file wins, as in
-                    // the one-pass read.
-                    positions[slot as usize].get_or_insert(p);
-                }
-            }
-            positions
+            // The road nodes only, joined exactly as in one pass (so a node given twice resolves
+            // the same way).
+            join_positions(found.into_iter().map(|b| (b.node_ids, b.node_positions)).collect(), &used)
         }
     };
     let mut index = vec![u32::MAX; used.len()];
@@ -687,7 +674,8 @@ impl LineNetwork {
                 }
             }
             if nodes.len() >= 2 {
-                add_way(&mut self.net, &nodes, class, attributes.maxspeed, attributes.urban, attributes.access);
+                let net = &mut self.net;
+                way_edges(&net.nodes, &nodes, class, attributes.maxspeed, attributes.urban, attributes.access, &mut net.edges);
                 kept = true;
             }
         }
