@@ -238,6 +238,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         .filter(|s| bbox.is_some_and(|b| (b.min_lon..=b.max_lon).contains(&s.lon) && (b.min_lat..=b.max_lat).contains(&s.lat)))
         .collect();
     let u = lay.u;
+    let hatch_line = HATCH_INK.stroke_width((1.5 * u).round().max(1.0) as u32);
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let m = 40.0 * u;
@@ -262,7 +263,6 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         let ring_px = |ring: &geo_types::LineString<f64>| -> Vec<(i32, i32)> {
             ring.coords().map(|c| px(proj.project(c.x, c.y))).collect()
         };
-        let hatch_line = HATCH_INK.stroke_width((1.5 * u).round().max(1.0) as u32);
         for (_, code, p) in &parts {
             let assigned = c.assigned(code);
             root.draw(&Polygon::new(ring_px(p.exterior()), rgb(c.colour(assigned)).filled())).map_err(e)?;
@@ -329,7 +329,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
             let (a, b) = (px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u)));
             let swatch = vec![a, (b.0, a.1), b, (a.0, b.1), a];
             for segment in hatch_segments(&[swatch], 12.0 * u) {
-                root.draw(&PathElement::new(segment.to_vec(), HATCH_INK.stroke_width((1.5 * u).round().max(1.0) as u32))).map_err(e)?;
+                root.draw(&PathElement::new(segment.to_vec(), hatch_line)).map_err(e)?;
             }
         }
         root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], RGBColor(120, 120, 120).stroke_width(1)))

@@ -33,9 +33,9 @@ pub struct SimplifyReport {
     /// Distinct arcs simplified.
     pub arcs: usize,
     /// Zones with a ring whose arcs were kept whole because it would have collapsed.
-    pub rings_kept: usize,
+    pub collapsing_zones: usize,
     /// Zones whose arcs were kept whole because the simplified outline was not valid.
-    pub zones_kept: usize,
+    pub invalid_zones: usize,
 }
 
 type Key = (i64, i64);
@@ -169,8 +169,8 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
             out.insert(code.clone(), simple);
         }
         if !changed {
-            report.rings_kept = collapsed.iter().filter(|c| **c).count();
-            report.zones_kept = invalid.iter().filter(|c| **c).count();
+            report.collapsing_zones = collapsed.iter().filter(|c| **c).count();
+            report.invalid_zones = invalid.iter().filter(|c| **c).count();
             report.vertices_after = out.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum();
             return (out, report);
         }
@@ -323,7 +323,7 @@ mod tests {
         .into();
         let (simple, report) = simplify_shared(&zones, 5.0);
         assert!(report.vertices_after * 2 < report.vertices_before, "{report:?}");
-        assert_eq!(report.zones_kept, 0);
+        assert_eq!(report.invalid_zones, 0);
         assert!(simple.values().all(Validation::is_valid));
         // Every edge is used by two rings (a shared border) or lies on the outer boundary.
         let counts = edges(&simple);
@@ -361,7 +361,7 @@ mod tests {
         ]
         .into();
         let (simple, report) = simplify_shared(&zones, 5.0);
-        assert_eq!(report.rings_kept, 1, "{report:?}");
+        assert_eq!(report.collapsing_zones, 1, "{report:?}");
         assert!(simple.values().all(Validation::is_valid));
         assert_eq!(simple[&code("38003")].0[0].exterior().0.len(), 7, "C keeps its 6 vertices");
         let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
@@ -376,7 +376,7 @@ mod tests {
         let zones: ZoneGeometries = [(code("38001"), MultiPolygon(vec![tiny.clone()]))].into();
         let (simple, report) = simplify_shared(&zones, 100.0);
         assert_eq!(simple[&code("38001")].0[0], tiny);
-        assert_eq!(report.rings_kept, 1);
+        assert_eq!(report.collapsing_zones, 1);
         let (same, r) = simplify_shared(&zones, 0.0);
         assert_eq!(same, zones);
         assert_eq!(r.vertices_after, r.vertices_before);

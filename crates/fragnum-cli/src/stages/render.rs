@@ -53,8 +53,8 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
                 r.vertices_before,
                 r.vertices_after,
                 r.arcs,
-                r.rings_kept,
-                r.zones_kept,
+                r.collapsing_zones,
+                r.invalid_zones,
                 t.elapsed().as_secs_f64()
             );
             std::borrow::Cow::Owned(simple)
