@@ -16,7 +16,7 @@
 //! are exact.
 
 use crate::dijkstra::{NearestSites, Source, better, nearest_sites};
-use crate::graph::Csr;
+use crate::graph::{Csr, neighbours};
 
 const NONE: u32 = u32::MAX;
 
@@ -48,14 +48,6 @@ pub struct Contraction {
     toward_a: Vec<f64>,
     /// For each shape point: its chain and its position `1..=k` in it.
     place: Vec<(u32, u32)>,
-}
-
-/// The distinct neighbours of `node` (either direction), itself excluded, into `out`.
-fn neighbours(forward: &Csr, reverse: &Csr, node: u32, out: &mut Vec<u32>) {
-    out.clear();
-    out.extend(forward.row(node).chain(reverse.row(node)).map(|e| e.0).filter(|&v| v != node));
-    out.sort_unstable();
-    out.dedup();
 }
 
 /// The two neighbours of a shape point; `None` for a node with more or fewer distinct ones.

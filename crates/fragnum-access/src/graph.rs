@@ -333,17 +333,22 @@ pub fn strongly_connected(forward: &Csr, reverse: &Csr) -> (Vec<u32>, usize) {
 /// neighbours of each node are gathered and deduplicated in place, without hashing.
 fn segments_of(forward: &Csr, reverse: &Csr) -> Vec<Segment> {
     let mut segments = Vec::with_capacity(forward.targets.len() / 2 + 1);
-    let mut neighbours: Vec<u32> = Vec::new();
+    let mut list: Vec<u32> = Vec::new();
     for a in 0..forward.len() as u32 {
-        neighbours.clear();
-        neighbours.extend(forward.row(a).chain(reverse.row(a)).map(|e| e.0).filter(|&b| b > a));
-        neighbours.sort_unstable();
-        neighbours.dedup();
-        for &b in &neighbours {
+        neighbours(forward, reverse, a, &mut list);
+        for &b in list.iter().filter(|&&b| b > a) {
             segments.push(Segment { a, b, ab: forward.fastest(a, b), ba: forward.fastest(b, a) });
         }
     }
     segments
+}
+
+/// The distinct neighbours of `node` in either direction, itself excluded, sorted, into `out`.
+pub(crate) fn neighbours(forward: &Csr, reverse: &Csr, node: u32, out: &mut Vec<u32>) {
+    out.clear();
+    out.extend(forward.row(node).chain(reverse.row(node)).map(|e| e.0).filter(|&v| v != node));
+    out.sort_unstable();
+    out.dedup();
 }
 
 impl Graph {
