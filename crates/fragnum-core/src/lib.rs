@@ -8,6 +8,7 @@
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
 //! - [`network`]: a road network as read from a file (nodes, directed edges with length and speed);
 //! - [`rng`]: the deterministic random generator of the demo, tests and benchmarks;
+//! - [`status`]: whether a figure is computed from a zone's own data or imputed from an enclosing level;
 //! - [`sites`]: advisor sites and population points (WGS84 lon/lat);
 //! - [`text`]: accent folding for matching French free text;
 //! - [`location`]: where in which file something was read, for errors that point at a line and column;
@@ -23,6 +24,7 @@ pub mod location;
 pub mod network;
 pub mod rng;
 pub mod sites;
+pub mod status;
 pub mod table;
 pub mod text;
 
@@ -30,4 +32,5 @@ pub use cell::Cell;
 pub use code::{CodeError, Level, ZoneCode};
 pub use geometry::{ZoneGeometries, ZoneGeometry};
 pub use location::Location;
+pub use status::Status;
 pub use table::{Variable, Zone, ZoneTable, ZoneTableError};

@@ -17,7 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fragnum_core::{Level, ZoneCode, ZoneTable};
 
-use crate::digital::{self, DigitalEstimate};
+use crate::derived;
+use crate::digital::{self, DigitalEstimate, sum_present};
 use crate::expr::{Expr, Reader, Source, Term, VintageSpan};
 use crate::ifn::{self, IfnInputs, IfnScores};
 use crate::output::{IndicesOutput, IndicesRow};
@@ -91,12 +92,6 @@ fn in_group(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, row: usi
     let z = &table.zones()[row];
     let epci = epci_of(table, commune_epci, row);
     codes.iter().any(|c| z.code.as_str() == c || z.code.commune() == Some(c.as_str()) || epci.as_deref() == Some(c.as_str()))
-}
-
-/// The sum of the values present; `None` when none is (a group of zones without the value has
-/// no value, never zero).
-fn sum_present(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
-    values.into_iter().flatten().fold(None, |acc, v| Some(acc.unwrap_or(0.0) + v))
 }
 
 /// Builds zones and groups, in output order.
@@ -217,8 +212,10 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
         }
     }
     let selected = select_rates(rates, settings)?;
-    let reader = Reader::new(table);
     let mut notes = Vec::new();
+    let extended = derived::extend(table, &settings.income, &settings.differences, &mut notes)?;
+    let table = &extended;
+    let reader = Reader::new(table);
     let commune_epci: BTreeMap<String, String> = table
         .zones_at(Level::Commune)
         .filter_map(|(_, z)| Some((z.code.as_str().to_string(), z.epci.clone()?)))
@@ -231,44 +228,71 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     let pop_expr = Expr::parse(&settings.population)?;
 
     // --- Digital precarity, zone by zone (per level), then summed into groups.
+    let context = digital::Context {
+        reader: &reader,
+        population: &pop_expr,
+        min_coverage: settings.min_coverage,
+        estimator: settings.estimator,
+        share_dimensions: &settings.share_dimensions,
+        uncertainty: &settings.uncertainty,
+    };
+    let z = digital::z_value(settings.uncertainty.level);
     let mut digital: Vec<Vec<DigitalEstimate>> = vec![Vec::new(); units.len()];
+    // Rate variances of the base level, per indicator: groups are built from base zones.
+    let mut base_variances: Vec<Option<Vec<f64>>> = Vec::new();
     for (rates, dims) in &selected {
         let mut levels: BTreeMap<Level, Vec<usize>> = BTreeMap::new();
         for &u in &zone_units {
             levels.entry(units[u].level).or_default().push(u);
         }
-        for us in levels.values() {
+        let mut variances = None;
+        for (level, us) in &levels {
             let rows: Vec<usize> = us.iter().filter_map(|&u| units[u].own).collect();
+            // Enclosing territories to impute from (base zones only: QPV overlap IRIS and are not nested).
+            let donors: Vec<digital::Donors> = rows
+                .iter()
+                .map(|&row| {
+                    if *level != settings.base_level {
+                        return Vec::new();
+                    }
+                    let code = &table.zones()[row].code;
+                    let mut d = Vec::new();
+                    if let Some(c) = code.commune() {
+                        d.push((Level::Commune, c.to_string()));
+                    }
+                    if let Some(e) = epci_of(table, &commune_epci, row) {
+                        d.push((Level::Epci, e));
+                    }
+                    if let Some(dep) = code.departement() {
+                        d.push((Level::Departement, dep.to_string()));
+                    }
+                    d
+                })
+                .collect();
             let mut level_spans = vec![VintageSpan::default(); rows.len()];
-            let est = digital::estimate(&reader, &rows, rates, dims, settings.min_coverage, settings.estimator, &mut level_spans)?;
-            for ((&u, e), s) in us.iter().zip(est).zip(level_spans) {
+            let est = digital::estimate(&context, &rows, &donors, rates, dims, &mut level_spans)?;
+            if *level == settings.base_level {
+                variances = est.rate_variances;
+            }
+            for ((&u, e), s) in us.iter().zip(est.estimates).zip(level_spans) {
                 digital[u].push(e);
                 spans[u].merge(s);
             }
         }
+        base_variances.push(variances);
         let estimated = rates.estimated_rows();
         if estimated > 0 {
             notes.push(format!("indicator `{}`: {estimated} rate(s) marked `estimated` in the rate files", rates.name));
+        }
+        if rates.all.sample_size.is_none() {
+            notes.push(format!("indicator `{}`: no `sample_size` in the rate files, so the interval has no sampling part", rates.name));
         }
     }
     // Members are indices into `base`, and base zones come first in `units`: member `m` is unit `m`.
     for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.is_group) {
         for k in 0..selected.len() {
             let parts: Vec<&DigitalEstimate> = unit.members.iter().map(|&m| &digital[m][k]).collect();
-            let sum = |f: &dyn Fn(&DigitalEstimate) -> Option<f64>| sum_present(parts.iter().map(|e| f(e)));
-            let strata: BTreeSet<String> = parts.iter().flat_map(|e| e.strata.iter().cloned()).collect();
-            let without = parts.iter().filter(|e| e.count.is_none()).count();
-            let mut e = DigitalEstimate {
-                universe: sum(&|e| e.count.and(e.universe)),
-                count: sum(&|e| e.count),
-                low: sum(&|e| e.low),
-                high: sum(&|e| e.high),
-                strata: strata.into_iter().collect(),
-                ..DigitalEstimate::default()
-            };
-            if without > 0 {
-                e.skipped.push(format!("{without} member zone(s) without estimate"));
-            }
+            let e = digital::aggregate(&parts, base_variances[k].as_deref(), z);
             digital[u].push(e);
         }
         let merged = unit.members.iter().fold(VintageSpan::default(), |mut acc, &m| {
@@ -390,8 +414,9 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
         })
         .collect();
     notes.push(format!(
-        "digital precarity counts people of each survey universe only (e.g. 15+); central estimator `{}`, band = min/max over dimensions and estimators",
-        settings.estimator.as_str()
+        "digital precarity counts people of each survey universe only (e.g. 15+); central estimator `{}`; low/high = {:.0} % interval from sampling, imputation and estimator choice",
+        settings.estimator.as_str(),
+        100.0 * settings.uncertainty.level
     ));
     notes.push("cross = (digital count / population) × socially precarious people: independence within each zone".into());
     Ok(IndicesOutput {

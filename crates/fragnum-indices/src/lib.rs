@@ -5,8 +5,11 @@
 //! files are parsed from text the caller read), no printing.
 //!
 //! - [`compute`]: the main entry [`compute()`](compute::compute): every index on every zone and group;
-//! - [`digital`]: digital precarity, two estimators (dimension mean — the default, the Grenoble
-//!   diagnostic's method — and joint logit + IPF) and a low/high band;
+//! - [`derived`]: strata derived before estimation (Filosofi deciles → national income bands,
+//!   total − part categories);
+//! - [`digital`]: digital precarity, two estimators (joint logit + IPF — the default — and the
+//!   Grenoble diagnostic's dimension mean), imputation of missing strata from enclosing territories
+//!   (flagged `imputed`), and a 90 % interval from sampling, imputation and estimator choice;
 //! - [`social`]: social precarity score (relative to the level mean, weighted, re-normalised when a
 //!   variable is missing), rank and quantile classes;
 //! - [`ifn`]: indice de fragilité numérique, `MedNum` 2020 (base 100), as published (`ifn_2020`, with its
@@ -26,6 +29,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 pub mod compute;
+pub mod derived;
 pub mod digital;
 pub mod error;
 pub mod expr;

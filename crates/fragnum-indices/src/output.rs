@@ -111,6 +111,12 @@ impl IndicesOutput {
             cols.push((format!("{ind}_share"), d(&DigitalEstimate::share)));
             cols.push((format!("{ind}_low"), d(&|e| e.low)));
             cols.push((format!("{ind}_high"), d(&|e| e.high)));
+            cols.push((format!("{ind}_se_sampling"), d(&|e| e.se_sampling)));
+            cols.push((format!("{ind}_se_imputation"), d(&|e| e.se_imputation)));
+            cols.push((format!("{ind}_se_estimator"), d(&|e| e.se_estimator)));
+            cols.push((format!("{ind}_status"), text(&|r| r.digital[i].status.map(|s| s.as_str().to_string()))));
+            cols.push((format!("{ind}_imputed_from"), text(&|r| Some(r.digital[i].imputed_from.join("; ")).filter(|s| !s.is_empty()))));
+            cols.push((format!("{ind}_imputed_share"), d(&DigitalEstimate::imputed_share)));
             cols.push((format!("{ind}_share_dimension_mean"), d(&|e| e.dimension_mean_share)));
             cols.push((format!("{ind}_share_joint"), d(&|e| e.joint_share)));
             cols.push((format!("{ind}_strata"), text(&|r| Some(r.digital[i].strata.join("+")).filter(|s| !s.is_empty()))));

@@ -15,6 +15,8 @@
 //! | `year` | survey year |
 //! | `status` | `published`, or `estimated` (then `note` must give the reasoning) |
 //! | `note` | free text |
+//! | `sample_size` | optional: the survey's respondents in the universe, for the sampling part of the 90 % interval (read on the `all` row) |
+//! | `sample_source` | where the sample size was read, or how it was assumed (required with `sample_size`) |
 //!
 //! The categories of one dimension must partition the universe (the estimators check the census
 //! coverage zone by zone). Every indicator needs one `all` row: its variables define the universe
@@ -61,6 +63,10 @@ pub struct RateRow {
     pub note: String,
     /// Where the row was read (file and line), for messages.
     pub location: Location,
+    /// Respondents of the survey in its universe (optional column `sample_size`).
+    pub sample_size: Option<f64>,
+    /// Where the sample size was read (column `sample_source`).
+    pub sample_source: String,
 }
 
 /// The rows of one rate file.
@@ -108,6 +114,8 @@ impl RateTable {
                 .position(|h| h.eq_ignore_ascii_case(name))
                 .ok_or_else(|| err(origin, header_line, headers.len(), format!("missing column `{name}` (expected {})", COLUMNS.join(","))))?;
         }
+        let optional = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let (size_index, size_source_index) = (optional("sample_size"), optional("sample_source"));
         let mut rows = Vec::new();
         let mut seen: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         for record in reader.records() {
@@ -155,6 +163,22 @@ impl RateTable {
                 "estimated" => RateStatus::Estimated,
                 other => return Err(err(origin, line, index[8], format!("status `{other}` is neither `published` nor `estimated`"))),
             };
+            let optional_field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_string();
+            let size_text = optional_field(size_index);
+            let sample_source = optional_field(size_source_index);
+            let sample_size = if size_text.is_empty() {
+                None
+            } else {
+                let column = size_index.unwrap_or(0);
+                let n: f64 = size_text.replace([' ', '\u{a0}', '\u{202f}'], "").parse().map_err(|_| err(origin, line, column, format!("sample size `{size_text}` is not a number")))?;
+                if !(n.is_finite() && n >= 1.0) {
+                    return Err(err(origin, line, column, format!("sample size {n} must be at least 1")));
+                }
+                if sample_source.is_empty() {
+                    return Err(err(origin, line, column, "a `sample_size` needs its `sample_source`"));
+                }
+                Some(n)
+            };
             let key = (indicator.clone(), dimension.clone(), category.clone());
             if let Some(first) = seen.insert(key, line) {
                 return Err(err(origin, line, index[2], format!("`{indicator}` / `{dimension}` / `{category}` already given on line {first}")));
@@ -171,6 +195,8 @@ impl RateTable {
                 status,
                 note,
                 location: Location::line(origin, line),
+                sample_size,
+                sample_source,
             });
         }
         Ok(RateTable { origin: origin.to_string(), rows })

@@ -3,7 +3,14 @@
 //! ```toml
 //! [indices]
 //! rates = ["rates/insee-tic-2021-illectronisme.csv"]   # relative to the config folder
-//! estimator = "dimension_mean"      # or "joint_logit"
+//! estimator = "joint_logit"         # default; or "dimension_mean" (the Grenoble diagnostic's)
+//! share_dimensions = ["income"]     # dimensions given as proportions (income bands), scaled to the universe
+//!
+//! [indices.income]                  # Filosofi deciles → shares in national income bands
+//! limits = [14510, 19430, 24790, 32560]
+//!
+//! [indices.uncertainty]
+//! design_effect = 1.5
 //! population = "pop"
 //! base_level = "iris"               # zones computed from their own strata, then summed upwards
 //! standalone_levels = ["qpv"]       # computed zone by zone, never summed (QPV overlap IRIS)
@@ -34,17 +41,19 @@ use std::path::PathBuf;
 use fragnum_core::Level;
 use serde::Deserialize;
 
-/// Which digital-precarity estimate is the central one (both are always computed for the band).
+/// Which digital-precarity estimate is the central one (both are always computed, and their gap
+/// is one part of the uncertainty band).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimator {
     /// One estimate per dimension (Σ rate × stratum count), averaged over the dimensions a zone
-    /// has: the Grenoble diagnostic's method. Default: transparent, needs no joint data, and
-    /// degrades gracefully when a zone has one dimension only.
-    #[default]
+    /// has: the Grenoble diagnostic's own method, kept for comparison. Averaging does not combine
+    /// effects: a zone both old and without diploma gets the mean of two rates, not their joint.
     DimensionMean,
-    /// Additive logit model fitted to the marginals, applied to each zone's joint strata
-    /// estimated by iterative proportional fitting.
+    /// Default. Additive logit model fitted to the published marginals, applied to each zone's
+    /// joint strata estimated by iterative proportional fitting on its own marginals: effects
+    /// combine. With one dimension it equals the dimension estimate.
+    #[default]
     JointLogit,
 }
 
@@ -89,6 +98,67 @@ pub struct IndicesSettings {
     pub ifn: IfnSettings,
     /// Digital × social cross.
     pub cross: CrossSettings,
+    /// Dimensions whose rate-table variables are proportions of the universe (summing to one), not
+    /// counts: scaled to each zone's universe, without the coverage check. Default `income`.
+    pub share_dimensions: Vec<String>,
+    /// Income bands derived from Filosofi deciles (see [`crate::derived`]).
+    pub income: IncomeBands,
+    /// Derived categories `name = [total, part]`: total − part (default `nscol15p_not_low`).
+    pub differences: BTreeMap<String, [String; 2]>,
+    /// The 90 % interval of digital-precarity estimates.
+    pub uncertainty: UncertaintySettings,
+}
+
+/// Income bands: a zone's Filosofi deciles turned into its shares of people in national bands.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IncomeBands {
+    /// Derive the bands at all.
+    pub enabled: bool,
+    /// The nine decile variables D1…D9 of the zone's distribution.
+    pub deciles: Vec<String>,
+    /// National band limits in euros per consumption unit and year, ascending (4 limits: quintiles).
+    pub limits: Vec<f64>,
+    /// Prefix of the derived variables (`income_q1`…).
+    pub prefix: String,
+    /// Where the limits come from (written in the log).
+    pub source: String,
+}
+
+impl Default for IncomeBands {
+    fn default() -> Self {
+        IncomeBands {
+            enabled: true,
+            deciles: (1..=9).map(|k| format!("disp_d{k}")).collect(),
+            // Quintile limits of niveau de vie 2019, France métropolitaine: D1 11,660, median 22,040 and
+            // D9 39,930 € are published (Insee Première 1875, ERFS 2019); the quintile limits between them
+            // are interpolated on a log-normal curve through those three (σ 0.497 below, 0.464 above the
+            // median), D2, D4, D6, D8 not having been found.
+            limits: vec![14_510.0, 19_430.0, 24_790.0, 32_560.0],
+            prefix: "income_q".into(),
+            source: "quintiles of niveau de vie 2019 interpolated from Insee Première 1875 (D1, median, D9)".into(),
+        }
+    }
+}
+
+/// The parts of the 90 % interval of a digital-precarity estimate (see [`crate::digital`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UncertaintySettings {
+    /// Design effect of the surveys (variance inflation of a clustered, weighted sample against a
+    /// simple random one): applied to every rate's binomial variance.
+    pub design_effect: f64,
+    /// Relative standard error added to rates marked `estimated` (gap-fillers solved from other
+    /// rates and approximate shares).
+    pub estimated_rate_relative_error: f64,
+    /// The two-sided level of the interval (0.90: ±1.645 standard errors).
+    pub level: f64,
+}
+
+impl Default for UncertaintySettings {
+    fn default() -> Self {
+        UncertaintySettings { design_effect: 1.5, estimated_rate_relative_error: 0.25, level: 0.90 }
+    }
 }
 
 impl Default for IndicesSettings {
@@ -107,6 +177,10 @@ impl Default for IndicesSettings {
             social: SocialSettings::default(),
             ifn: IfnSettings::default(),
             cross: CrossSettings::default(),
+            share_dimensions: vec!["income".into()],
+            income: IncomeBands::default(),
+            differences: [("nscol15p_not_low".to_string(), ["nscol15p".to_string(), "nscol15p_diplmin".to_string()])].into_iter().collect(),
+            uncertainty: UncertaintySettings::default(),
         }
     }
 }
