@@ -222,6 +222,19 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
         .collect();
     let base: Vec<usize> = table.zones_at(settings.base_level).map(|(r, _)| r).collect();
     let units = units(table, settings, &base, &commune_epci)?;
+    if settings.levels.contains(&Level::Epci) {
+        let orphans: Vec<&str> = base.iter().filter(|&&r| epci_of(table, &commune_epci, r).is_none()).map(|&r| table.zones()[r].code.as_str()).collect();
+        if !orphans.is_empty() {
+            let shown: Vec<&str> = orphans.iter().take(8).copied().collect();
+            notes.push(format!(
+                "{} {} zone(s) without an EPCI (neither their own nor their commune's) are left out of the EPCI rows: {}{}",
+                orphans.len(),
+                settings.base_level,
+                shown.join(", "),
+                if orphans.len() > shown.len() { ", …" } else { "" }
+            ));
+        }
+    }
     let member_rows: Vec<Vec<usize>> = units.iter().map(|u| u.members.iter().map(|&i| base[i]).collect()).collect();
     let mut spans = vec![VintageSpan::default(); units.len()];
     let zone_units: Vec<usize> = (0..units.len()).filter(|&u| !units[u].is_group).collect();

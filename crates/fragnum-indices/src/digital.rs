@@ -22,11 +22,12 @@
 //!
 //! **Imputation.** A zone with a population but without its survey universe gets
 //! `U = population × U/population` of the smallest enclosing territory that has both (commune →
-//! EPCI → département, from the zones that have their own figures). A zone without any usable
-//! dimension of its own gets each dimension's category shares from the smallest enclosing
-//! territory that has them, scaled to its `U`. Such estimates are `imputed`, with the territory
-//! named; a zone with its own universe and at least one own dimension is `computed`; a zone
-//! without population gets no estimate and says why.
+//! EPCI → département, from the zones that have their own figures). A dimension the zone lacks
+//! (wholly, or some of its categories) is completed from the smallest enclosing territory that has
+//! it: the categories the zone knows are kept, the rest of its universe is spread in that
+//! territory's proportions. Such estimates are `imputed`, with what was borrowed and from where; a
+//! zone with its own universe and every dimension of its own (or none anywhere around it) is
+//! `computed`; a zone without population gets no estimate and says why.
 //!
 //! **The 90 % interval** has three parts, each a standard error in people, kept as its own column:
 //!
@@ -172,8 +173,8 @@ struct ZoneStrata {
     population: Option<f64>,
     /// (dimension index, category counts), own and usable.
     dims: Vec<(usize, Vec<f64>)>,
-    /// Dimensions with no own value at all (candidates for imputation).
-    missing: Vec<usize>,
+    /// Dimensions the zone lacks, with the categories it does know (candidates for imputation).
+    missing: Vec<(usize, Vec<Option<f64>>)>,
     /// Own share dimensions waiting for an (imputed) universe to be scaled to.
     pending: Vec<(usize, Vec<f64>)>,
     skipped: Vec<String>,
@@ -312,7 +313,9 @@ pub fn estimate(
             continue;
         };
         e.status = Some(if e.imputed_from.is_empty() { Status::Computed } else { Status::Imputed });
-        if z.dims.is_empty() {
+        if u == 0.0 {
+            e.count = Some(0.0);
+        } else if z.dims.is_empty() {
             e.strata = vec!["all".into()];
             e.dimension_mean_share = Some(rates.all.rate);
             e.count = Some(rates.all.rate * u);
@@ -392,13 +395,21 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String]) {
                 let s: f64 = props.iter().sum();
                 own_shares.push((*d, props.iter().map(|c| c / s * u).collect::<Vec<f64>>()));
             }
-            if z.dims.is_empty() && own_shares.is_empty() {
-                for &d in &z.missing {
-                    let donor = ds.iter().find_map(|key| categories.get(&(key, d)).filter(|c| c.iter().sum::<f64>() > 0.0).map(|c| (key, c)));
-                    if let Some((key, counts)) = donor {
-                        let s: f64 = counts.iter().sum();
-                        new_dims.push((d, counts.iter().map(|c| c * u / s).collect(), format!("{}: {} {}", dims[d], key.0, key.1)));
-                    }
+            for (d, known) in &z.missing {
+                let donor = ds.iter().find_map(|key| categories.get(&(key, *d)).filter(|c| c.iter().sum::<f64>() > 0.0).map(|c| (key, c)));
+                let Some((key, counts)) = donor else { continue };
+                // Categories the zone knows are kept; the rest of its universe is spread in the donor's proportions.
+                let known_sum: f64 = known.iter().flatten().sum();
+                let unknown_donor: f64 = counts.iter().zip(known).filter(|(_, k)| k.is_none()).map(|(c, _)| c).sum();
+                let rest = (u - known_sum).max(0.0);
+                let filled_counts: Vec<f64> = counts
+                    .iter()
+                    .zip(known)
+                    .map(|(c, k)| k.unwrap_or(if unknown_donor > 0.0 { rest * c / unknown_donor } else { 0.0 }))
+                    .collect();
+                if filled_counts.iter().sum::<f64>() > 0.0 {
+                    let how = if known_sum > 0.0 { " (known categories kept)" } else { "" };
+                    new_dims.push((*d, filled_counts, format!("{}: {} {}{how}", dims[*d], key.0, key.1)));
                 }
             }
         }
@@ -413,7 +424,7 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String]) {
         z.pending.clear();
         z.dims.extend(own_shares);
         for (d, counts, from) in new_dims {
-            z.missing.retain(|m| *m != d);
+            z.missing.retain(|(m, _)| *m != d);
             z.dims.push((d, counts));
             z.dims_imputed.push(from);
         }
@@ -439,7 +450,7 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
                 }
         }
     }
-    let key_of = |text: &str, ds: &Donors| ds.iter().find(|(l, c)| text.ends_with(&format!(" {l} {c}"))).cloned();
+    let key_of = |text: &str, ds: &Donors| ds.iter().find(|(l, c)| text.contains(&format!(": {l} {c}"))).cloned();
     for ((e, z), ds) in out.iter_mut().zip(strata).zip(donors) {
         if e.status != Some(Status::Imputed) {
             continue;
@@ -447,7 +458,9 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
         let (Some(u), Some(share)) = (e.universe, e.share()) else { continue };
         let mut var = 0.0;
         if let Some(from) = z.dims_imputed.first().and_then(|t| key_of(t, ds)) {
-            let sd = shares.get(&from).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * u);
+            // Scaled by the part of the zone's dimensions that were borrowed.
+            let borrowed = z.dims_imputed.len() as f64 / z.dims.len().max(1) as f64;
+            let sd = shares.get(&from).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * u) * borrowed;
             var += sd * sd;
         }
         if let (Some(from), Some(p)) = (z.universe_imputed.as_deref().and_then(|t| key_of(t, ds)), z.population) {
@@ -480,15 +493,20 @@ fn zone_strata(
         match counts {
             Some(c) if c.iter().sum::<f64>() > 0.0 => found.push((d, c)),
             Some(_) => skipped.push(format!("{}: strata total zero", dims[d])),
-            None if values.iter().all(Option::is_none) => {
-                skipped.push(format!("{}: strata missing", dims[d]));
-                missing.push(d);
+            None => {
+                let known = values.iter().filter(|v| v.is_some()).count();
+                skipped.push(if known == 0 { format!("{}: strata missing", dims[d]) } else { format!("{}: {known} of {} strata known", dims[d], values.len()) });
+                // Share dimensions are proportions: a part of them says nothing without the rest.
+                missing.push((d, if is_share[d] { vec![None; values.len()] } else { values }));
             }
-            None => skipped.push(format!("{}: some strata missing", dims[d])),
         }
     }
     if universe.is_none() {
         universe = found.iter().filter(|(d, _)| !is_share[*d]).map(|(_, c)| c.iter().sum::<f64>()).reduce(f64::max);
+    }
+    if universe.is_none() && population == Some(0.0) {
+        // Nobody lives there (activity IRIS): nothing to impute.
+        universe = Some(0.0);
     }
     let mut used = Vec::new();
     for (d, counts) in found {

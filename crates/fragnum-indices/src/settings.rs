@@ -115,7 +115,7 @@ pub struct IndicesSettings {
 pub struct IncomeBands {
     /// Derive the bands at all.
     pub enabled: bool,
-    /// The nine decile variables D1…D9 of the zone's distribution.
+    /// The nine decile variables D1…D9 of the zone's distribution (default `disp_d1`…, the median `disp_med` as D5).
     pub deciles: Vec<String>,
     /// National band limits in euros per consumption unit and year, ascending (4 limits: quintiles).
     pub limits: Vec<f64>,
@@ -129,7 +129,8 @@ impl Default for IncomeBands {
     fn default() -> Self {
         IncomeBands {
             enabled: true,
-            deciles: (1..=9).map(|k| format!("disp_d{k}")).collect(),
+            // Filosofi publishes D1…D4, the median and D6…D9.
+            deciles: (1..=9).map(|k| if k == 5 { "disp_med".to_string() } else { format!("disp_d{k}") }).collect(),
             // Quintile limits of niveau de vie 2019, France métropolitaine: D1 11,660, median 22,040 and
             // D9 39,930 € are published (Insee Première 1875, ERFS 2019); the quintile limits between them
             // are interpolated on a log-normal curve through those three (σ 0.497 below, 0.464 above the
