@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const INDICATORS: [&str; 3] = ["illectronisme", "no_daily_internet", "no_home_internet"];
+const INDICATORS: [&str; 4] = ["illectronisme", "never_uses_internet", "no_daily_internet", "no_home_internet"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -132,7 +132,7 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     let metro = rows.iter().find(|r| r["code"] == "Grenoble-Alpes Métropole").unwrap();
     for ind in INDICATORS {
         println!(
-            "Grenoble-Alpes Métropole {ind}: {:.0} people 15+ ({:.1} %), 90 % interval {:.0}–{:.0}, imputed share {:.1} %",
+            "Grenoble-Alpes Métropole {ind}: {:.0} people of the survey universe ({:.1} %), 90 % interval {:.0}–{:.0}, imputed share {:.1} %",
             num(metro, &format!("{ind}_count")).unwrap(),
             100.0 * num(metro, &format!("{ind}_share")).unwrap(),
             num(metro, &format!("{ind}_low")).unwrap(),

@@ -10,7 +10,8 @@
 //! - [`rng`]: the deterministic random generator of the demo, tests and benchmarks;
 //! - [`status`]: whether a figure is computed from a zone's own data or imputed from an enclosing level;
 //! - [`sites`]: advisor sites and population points (WGS84 lon/lat);
-//! - [`text`]: accent folding for matching French free text;
+//! - [`text`]: accent folding for matching French free text, and [`text::printable`] (no control
+//!   characters in text written for people);
 //! - [`location`]: where in which file something was read, for errors that point at a line and column;
 //! - [`atomic`]: the single helper every writer uses so no output is ever half-written.
 //!

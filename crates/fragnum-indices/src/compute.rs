@@ -23,7 +23,7 @@ use crate::expr::{Expr, Reader, Source, Term, VintageSpan};
 use crate::ifn::{self, IfnInputs, IfnScores};
 use crate::output::{IndicesOutput, IndicesRow};
 use crate::rates::{self, IndicatorRates, RateTable};
-use crate::settings::{IndicesSettings, ProxyKind};
+use crate::settings::{IfnMissingIncome, IfnVariant, IndicesSettings, ProxyKind};
 use crate::social::{self, SocialScore, Spec};
 use crate::IndicesError;
 
@@ -78,6 +78,53 @@ fn select_rates(tables: &[RateTable], settings: &IndicesSettings) -> Result<Vec<
         out.push((r, dims));
     }
     Ok(out)
+}
+
+/// Checks the rate rows against the zone table and the mapping. A variable that is neither in the
+/// table, nor a name the column mapping can produce, nor a derived one is an error naming the rate
+/// file's line (a misspelt name); a dimension no zone has is a note (the data are partial). A share
+/// dimension must have one category per band (`income`: limits + 1).
+fn check_rate_variables(table: &ZoneTable, selected: &[(IndicatorRates, Vec<String>)], settings: &IndicesSettings, notes: &mut Vec<String>) -> Result<(), IndicesError> {
+    let present = |v: &str| table.variable(v).is_some_and(|x| x.count_values() > 0);
+    let nameable = |v: &str| {
+        settings.known_variables.is_empty()
+            || table.variable(v).is_some()
+            || settings.known_variables.contains(v)
+            || settings.derived.contains_key(v)
+            || (settings.income.enabled && v.strip_prefix(settings.income.prefix.as_str()).is_some_and(|k| k.parse::<usize>().is_ok()))
+    };
+    for (rates, dims) in selected {
+        let all_rows = std::iter::once(&rates.all).chain(dims.iter().flat_map(|d| rates.dimensions[d].iter()));
+        for r in all_rows {
+            if let Some(v) = r.variables.variables().into_iter().find(|v| !nameable(v)) {
+                return Err(IndicesError::Rates {
+                    location: r.location.clone(),
+                    message: format!(
+                        "category `{}` reads `{v}`, which is no census variable of variables.toml, derived variable or income band (misspelt?)",
+                        r.category
+                    ),
+                });
+            }
+        }
+        for d in dims {
+            let rows = &rates.dimensions[d];
+            if !rows.iter().any(|r| r.variables.variables().iter().all(|v| present(v))) {
+                notes.push(format!("indicator `{}`: no zone has the strata of dimension `{d}` ({}): not used", rates.name, rows[0].location));
+            }
+            if d == "income" && settings.share_dimensions.contains(d) && settings.income.enabled && rows.len() != settings.income.limits.len() + 1 {
+                return Err(IndicesError::Rates {
+                    location: rows[0].location.clone(),
+                    message: format!(
+                        "indicator `{}` gives {} income categories but [indices.income] limits cut {} bands: the bands must match the survey's (quintiles: 4 limits)",
+                        rates.name,
+                        rows.len(),
+                        settings.income.limits.len() + 1
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The EPCI of a zone: its own, else its commune's row's.
@@ -204,6 +251,7 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     }
     for reference in &settings.ifn.references {
         let ok = matches!(reference.as_str(), "departement" | "epci" | "perimeter")
+            || settings.ifn.reference_values.contains_key(reference)
             || reference.strip_prefix("group:").is_some_and(|g| settings.groups.contains_key(g));
         if !ok {
             let mut k: Vec<String> = ["departement", "epci", "perimeter"].iter().map(|s| (*s).to_string()).collect();
@@ -213,8 +261,9 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     }
     let selected = select_rates(rates, settings)?;
     let mut notes = Vec::new();
-    let extended = derived::extend(table, &settings.income, &settings.differences, &mut notes)?;
+    let extended = derived::extend(table, &settings.income, &settings.derived, &mut notes)?;
     let table = &extended;
+    check_rate_variables(table, &selected, settings, &mut notes)?;
     let reader = Reader::new(table);
     let commune_epci: BTreeMap<String, String> = table
         .zones_at(Level::Commune)
@@ -357,7 +406,8 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     }
 
     // --- IFN.
-    let ifn_scores = if settings.ifn.enabled { ifn_all(&reader, settings, &units, &member_rows, &base, &commune_epci, &population, &mut notes)? } else { Vec::new() };
+    let (ifn_scores, ifn_missing) =
+        if settings.ifn.enabled { ifn_all(&reader, settings, &units, &member_rows, &base, &commune_epci, &population, &mut notes)? } else { (Vec::new(), Vec::new()) };
 
     // --- Cross.
     let proxies: Vec<(String, Expr, ProxyKind)> =
@@ -423,6 +473,7 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
                 cross: cross[u].clone(),
                 vintage: spans[u].label(),
                 notes: row_notes,
+                ifn_missing: ifn_missing.get(u).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -447,8 +498,12 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     })
 }
 
-/// IFN scores of every unit against every configured reference.
-#[allow(clippy::too_many_arguments)]
+/// Per unit: IFN scores per reference, and the French names of the inputs it lacks.
+type IfnResults = (Vec<Vec<Option<IfnScores>>>, Vec<Vec<String>>);
+
+/// IFN scores of every unit against every configured reference, and the French names of the
+/// inputs each unit lacks (its `ifn_missing`).
+#[allow(clippy::too_many_arguments, clippy::too_many_lines)]
 fn ifn_all(
     reader: &Reader<'_>,
     settings: &IndicesSettings,
@@ -458,14 +513,43 @@ fn ifn_all(
     commune_epci: &BTreeMap<String, String>,
     population: &[Option<f64>],
     notes: &mut Vec<String>,
-) -> Result<Vec<Vec<Option<IfnScores>>>, IndicesError> {
+) -> Result<IfnResults, IndicesError> {
     let s = &settings.ifn;
     let exprs: Vec<Expr> = [&s.one_person_households, &s.single_parent_families, &s.income, &s.aged_15_29, &s.aged_65_plus, &s.low_diploma]
         .iter()
         .map(|e| Expr::parse(e))
         .collect::<Result<_, _>>()?;
     let table = reader.table();
+    // Published reference values (read from each zone's row), checked against the table.
+    let mut published: BTreeMap<&str, Vec<Expr>> = BTreeMap::new();
+    for (kind, vars) in &s.reference_values {
+        if !s.references.contains(kind) {
+            return Err(IndicesError::settings(
+                format!("ifn.reference_values.{kind}"),
+                format!("`{kind}` is not in `references` ({})", s.references.join(", ")),
+            ));
+        }
+        let mut parsed = Vec::with_capacity(6);
+        for (field, text) in vars.fields() {
+            let e = Expr::parse(text)?;
+            let absent: Vec<&str> = e.variables().into_iter().filter(|v| table.variable(v).is_none()).collect();
+            if !absent.is_empty() {
+                return Err(IndicesError::settings(
+                    format!("ifn.reference_values.{kind}.{field}"),
+                    format!(
+                        "`{}` {} not in the zone table (is the table that carries {} read, with its mapping set?)",
+                        absent.join("`, `"),
+                        if absent.len() == 1 { "is" } else { "are" },
+                        if absent.len() == 1 { "it" } else { "them" },
+                    ),
+                ));
+            }
+            parsed.push(e);
+        }
+        published.insert(kind.as_str(), parsed);
+    }
     // Income of a unit: at income_level (the commune's row for an IRIS), else the unit's own row.
+    // Zero is no income (`MedNum` writes a missing income as 0).
     let income = |unit: &Unit| -> Option<f64> {
         let own = unit.own?;
         let z = &table.zones()[own];
@@ -477,7 +561,11 @@ fn ifn_all(
             None
         };
         let mut span = VintageSpan::default();
-        at_level.and_then(|r| reader.eval(&exprs[2], Source::Row(r), &mut span)).or_else(|| reader.eval(&exprs[2], Source::Row(own), &mut span)).map(|x| x.0)
+        at_level
+            .and_then(|r| reader.eval(&exprs[2], Source::Row(r), &mut span))
+            .or_else(|| reader.eval(&exprs[2], Source::Row(own), &mut span))
+            .map(|x| x.0)
+            .filter(|v| v.is_finite() && *v > 0.0)
     };
     let values: Vec<[Option<f64>; 6]> = units
         .iter()
@@ -490,63 +578,126 @@ fn ifn_all(
             v
         })
         .collect();
+    let zero_point = s.missing_income == IfnMissingIncome::ZeroPoint;
+    let labels: [&str; 6] = {
+        let mut l = ifn::INPUT_LABELS;
+        if s.income_level != Level::Commune {
+            l[2] = ifn::INCOME_LABEL;
+        }
+        l
+    };
+    let missing: Vec<Vec<String>> = values
+        .iter()
+        .map(|v| {
+            (0..6)
+                .filter(|&i| v[i].is_none())
+                .map(|i| if i == 2 && zero_point { format!("{} (compté 0)", labels[i]) } else { labels[i].to_string() })
+                .collect()
+        })
+        .collect();
+    let zero_income = (0..units.len()).filter(|&u| !units[u].is_group && values[u][2].is_none()).count();
+    if zero_point && zero_income > 0 {
+        notes.push(format!("IFN: {zero_income} zone(s) without income get an income point of 0 (missing_income = \"zero_point\", as MedNum 2020)"));
+    }
     let mut out = vec![vec![None; s.references.len()]; units.len()];
     for (k, kind) in s.references.iter().enumerate() {
-        // Reference territories: base zones by key.
-        let mut territories: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, &row) in base.iter().enumerate() {
-            if let Some(t) = territory(table, commune_epci, settings, kind, row) {
-                territories.entry(t).or_default().push(i);
+        // The reference values of each unit.
+        let unit_refs: Vec<Option<IfnInputs>> = if let Some(ref_exprs) = published.get(kind.as_str()) {
+            // Read from the zone's own row; a group takes its members' values when they all agree.
+            let own_refs: Vec<Option<IfnInputs>> = units
+                .iter()
+                .map(|unit| {
+                    let row = unit.own.filter(|_| !unit.is_group)?;
+                    let mut r = [0.0; 6];
+                    for (i, e) in ref_exprs.iter().enumerate() {
+                        r[i] = reader.eval(e, Source::Row(row), &mut VintageSpan::default())?.0;
+                    }
+                    Some(r)
+                })
+                .collect();
+            let mut without = 0;
+            let refs: Vec<Option<IfnInputs>> = units
+                .iter()
+                .enumerate()
+                .map(|(u, unit)| {
+                    if !unit.is_group {
+                        without += usize::from(own_refs[u].is_none());
+                        return own_refs[u];
+                    }
+                    let first = own_refs.get(*unit.members.first()?).copied().flatten()?;
+                    unit.members.iter().all(|&m| own_refs[m] == Some(first)).then_some(first)
+                })
+                .collect();
+            if without > 0 {
+                notes.push(format!("IFN reference {kind} (values read from each zone's row): {without} zone(s) lack a reference value and are not scored against it"));
             }
-        }
-        let mut references: BTreeMap<String, Option<IfnInputs>> = BTreeMap::new();
-        for (t, members) in &territories {
-            let rows: Vec<usize> = members.iter().map(|&i| base[i]).collect();
-            let mut r = [0.0; 6];
-            let mut complete = true;
-            for (i, e) in exprs.iter().enumerate() {
-                let v = if i == 2 {
-                    s.reference_income.get(t).copied().or_else(|| {
-                        // Population-weighted mean of the members' income: an approximation of the territory's median.
-                        let (mut num, mut den) = (0.0, 0.0);
-                        for &m in members {
-                            if let (Some(inc), Some(p)) = (values[m][2], population[m]) {
-                                num += inc * p;
-                                den += p;
-                            }
-                        }
-                        (den > 0.0).then(|| num / den)
-                    })
-                } else {
-                    available_ratio(reader, &rows, e)
-                };
-                match v {
-                    Some(v) => r[i] = v,
-                    None => complete = false,
+            refs
+        } else {
+            // Computed from the zones present: base zones by territory key.
+            let mut territories: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, &row) in base.iter().enumerate() {
+                if let Some(t) = territory(table, commune_epci, settings, kind, row) {
+                    territories.entry(t).or_default().push(i);
                 }
             }
-            if !complete {
-                notes.push(format!("IFN reference {kind} `{t}`: an indicator has no value in any of its zones; its zones are not scored"));
+            let mut references: BTreeMap<String, Option<IfnInputs>> = BTreeMap::new();
+            for (t, members) in &territories {
+                let rows: Vec<usize> = members.iter().map(|&i| base[i]).collect();
+                let mut r = [0.0; 6];
+                let mut complete = true;
+                for (i, e) in exprs.iter().enumerate() {
+                    let v = if i == 2 {
+                        s.reference_income.get(t).copied().or_else(|| {
+                            // Population-weighted mean of the members' income: an approximation of the territory's median.
+                            let (mut num, mut den) = (0.0, 0.0);
+                            for &m in members {
+                                if let (Some(inc), Some(p)) = (values[m][2], population[m]) {
+                                    num += inc * p;
+                                    den += p;
+                                }
+                            }
+                            (den > 0.0).then(|| num / den)
+                        })
+                    } else {
+                        available_ratio(reader, &rows, e)
+                    };
+                    match v {
+                        Some(v) => r[i] = v,
+                        None => complete = false,
+                    }
+                }
+                if !complete {
+                    notes.push(format!("IFN reference {kind} `{t}`: an indicator has no value in any of its zones; its zones are not scored"));
+                }
+                references.insert(t.clone(), complete.then_some(r));
             }
-            references.insert(t.clone(), complete.then_some(r));
-        }
-        for (u, unit) in units.iter().enumerate() {
-            // The unit's territory: its own for zones (by code), the common one of its members for groups.
-            let keys: BTreeSet<Option<String>> = if unit.is_group {
-                unit.members.iter().map(|&m| territory(table, commune_epci, settings, kind, base[m])).collect()
-            } else {
-                unit.own.map(|r| territory(table, commune_epci, settings, kind, r)).into_iter().collect()
+            units
+                .iter()
+                .map(|unit| {
+                    // The unit's territory: its own for zones (by code), the common one of its members for groups.
+                    let keys: BTreeSet<Option<String>> = if unit.is_group {
+                        unit.members.iter().map(|&m| territory(table, commune_epci, settings, kind, base[m])).collect()
+                    } else {
+                        unit.own.map(|r| territory(table, commune_epci, settings, kind, r)).into_iter().collect()
+                    };
+                    let (Some(Some(key)), 1) = (keys.iter().next().cloned(), keys.len()) else { return None };
+                    references.get(&key).copied().flatten()
+                })
+                .collect()
+        };
+        for (u, v) in values.iter().enumerate() {
+            let Some(reference) = &unit_refs[u] else { continue };
+            let others = [0, 1, 3, 4, 5].iter().all(|&i| v[i].is_some());
+            out[u][k] = match (others, v[2]) {
+                (true, Some(_)) => ifn::score(&v.map(Option::unwrap_or_default), reference, s.variant),
+                // `MedNum` 2020: income point 0. Income 0 under the published formula gives exactly
+                // that, and the five other points do not depend on the variant.
+                (true, None) if zero_point => ifn::score(&v.map(Option::unwrap_or_default), reference, IfnVariant::Ifn2020),
+                _ => None,
             };
-            let (Some(Some(key)), 1) = (keys.iter().next().cloned(), keys.len()) else { continue };
-            let Some(Some(reference)) = references.get(&key) else { continue };
-            let v = values[u];
-            if v.iter().all(Option::is_some) {
-                let zone: IfnInputs = v.map(Option::unwrap_or_default);
-                out[u][k] = ifn::score(&zone, reference, s.variant);
-            }
         }
     }
-    Ok(out)
+    Ok((out, missing))
 }
 
 #[cfg(test)]
@@ -555,6 +706,7 @@ mod tests {
 
     use super::*;
     use crate::rates::tests::sample;
+    use crate::rates::RateTable;
     use crate::settings::{Direction, SocialVariable};
 
     /// Three IRIS in commune 00100 (EPCI 200000001), one in 00200 (EPCI 200000002), commune rows with medians.
@@ -725,6 +877,39 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_category_variable_is_an_error_and_an_absent_dimension_a_note() {
+        let text = format!(
+            "{}ill,all,15+,pop_15p,20,15+,t,2021,published,\nill,age,15-29,pop_1529,10,15+,t,2021,published,\nill,age,60+,pop_6O74,40,15+,t,2021,published,\n",
+            crate::rates::tests::HEADER
+        );
+        let rates = RateTable::parse(&text, "typo.csv").unwrap();
+        let mut st = settings();
+        st.known_variables = ["pop_15p", "pop_1529", "pop_6074", "pop15p_cs1", "pop15p_cs2"].iter().map(|s| (*s).to_string()).collect();
+        let e = compute(&table(), &[rates], &st).unwrap_err().to_string();
+        assert!(e.starts_with("typo.csv:4: category `60+` reads `pop_6O74`"), "{e}");
+        let text = format!(
+            "{}ill,all,15+,pop_15p,20,15+,t,2021,published,\nill,csp,a,pop15p_cs1,10,15+,t,2021,published,\nill,csp,b,pop15p_cs2,40,15+,t,2021,published,\n",
+            crate::rates::tests::HEADER
+        );
+        let o = compute(&table(), &[RateTable::parse(&text, "csp.csv").unwrap()], &st).unwrap();
+        assert!(o.notes.iter().any(|n| n.contains("no zone has the strata of dimension `csp`")), "{:?}", o.notes);
+    }
+
+    #[test]
+    fn income_categories_must_match_the_bands() {
+        let mut text = format!("{}ill,all,15+,pop_15p,20,15+,t,2021,published,\n", crate::rates::tests::HEADER);
+        for q in 1..=3 {
+            text.push_str(&format!("ill,income,q{q},income_q{q},10,15+,t,2021,published,\n"));
+        }
+        let mut t = table();
+        for (k, v) in ["disp_d1", "disp_d2", "disp_d3", "disp_d4", "disp_med", "disp_d6", "disp_d7", "disp_d8", "disp_d9"].iter().enumerate() {
+            t.set(0, v, Cell::Value(10_000.0 + 2_000.0 * k as f64), Some(2019));
+        }
+        let e = compute(&t, &[RateTable::parse(&text, "inc.csv").unwrap()], &settings()).unwrap_err().to_string();
+        assert!(e.contains("3 income categories but [indices.income] limits cut 5 bands"), "{e}");
+    }
+
+    #[test]
     fn zero_population_zone_is_flagged_not_fatal() {
         let mut t = table();
         let r = t.upsert_zone(Zone::new(ZoneCode::new(Level::Iris, "001000104").unwrap()));
@@ -738,5 +923,117 @@ mod tests {
         assert!(z.notes[0].contains("zero population"));
         assert!(z.ifn[0].is_none());
         assert_eq!(z.vintage.as_deref(), Some("2016"));
+    }
+
+    /// Published reference values (`[indices.ifn.reference_values.<kind>]`) on every IRIS row:
+    /// `region` (any name) for all, and one EPCI-like value that differs between communes.
+    fn with_published_references(t: &mut ZoneTable) -> IndicesSettings {
+        let reference = [0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25];
+        for (r, _) in t.zones_at(Level::Iris).map(|(r, z)| (r, z.clone())).collect::<Vec<_>>() {
+            let commune_00200 = t.zones()[r].code.as_str().starts_with("00200");
+            for (i, v) in reference.iter().enumerate() {
+                t.set(r, &format!("ref_region_{i}"), Cell::Value(*v), None);
+                let local = if commune_00200 { v * 1.1 } else { *v };
+                t.set(r, &format!("ref_local_{i}"), Cell::Value(local), None);
+            }
+        }
+        let vars = |prefix: &str| {
+            let n = |i: usize| format!("{prefix}_{i}");
+            crate::settings::IfnReferenceValues {
+                one_person_households: n(0),
+                single_parent_families: n(1),
+                income: n(2),
+                aged_15_29: n(3),
+                aged_65_plus: n(4),
+                low_diploma: n(5),
+            }
+        };
+        let mut s = settings();
+        s.ifn.references = vec!["region".into(), "local".into(), "departement".into()];
+        s.ifn.reference_values.insert("region".into(), vars("ref_region"));
+        s.ifn.reference_values.insert("local".into(), vars("ref_local"));
+        s
+    }
+
+    #[test]
+    fn ifn_reference_values_read_from_the_zone_row() {
+        let mut t = table();
+        let st = with_published_references(&mut t);
+        let o = compute(&t, &[sample()], &st).unwrap();
+        assert_eq!(o.ifn_references, vec!["region", "local", "departement"]);
+        // IRIS 001000102: zone shares from its counts, income from its commune, reference as read.
+        let z = find(&o, Level::Iris, "001000102");
+        let zone = [40.0 / 100.0, 30.0 / 50.0, 20_000.0, 60.0 / 200.0, 80.0 / 200.0, 0.3 / 0.9];
+        let expected = ifn::score(&zone, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
+        let got = z.ifn[0].unwrap();
+        for (a, b) in got.values().iter().zip(expected.values()) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        // The computed département reference is unchanged beside them.
+        assert_eq!(z.ifn[2], compute(&table(), &[sample()], &settings()).unwrap().rows.iter().find(|r| r.code == "001000102").unwrap().ifn[0]);
+        // Groups: a commune takes its IRIS' common reference; the département mixes two `local` values: none.
+        let c = find(&o, Level::Commune, "00100");
+        assert!(c.ifn[0].is_some() && c.ifn[1].is_some());
+        let d = o.rows.iter().find(|r| r.level == Level::Departement).unwrap();
+        assert!(d.ifn[1].is_none());
+        assert!(o.columns().iter().any(|(n, _)| n == "ifn_score_global_region"));
+    }
+
+    #[test]
+    fn ifn_reference_values_must_exist_and_be_referenced() {
+        let mut t = table();
+        let mut st = with_published_references(&mut t);
+        st.ifn.reference_values.get_mut("region").unwrap().aged_65_plus = "ref_region_4|seuil_65p".into();
+        let e = compute(&t, &[sample()], &st).unwrap_err();
+        assert!(matches!(e, IndicesError::Settings { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "[indices] ifn.reference_values.region.aged_65_plus: `seuil_65p` is not in the zone table (is the table that carries it read, with its mapping set?)"
+        );
+        let mut st = with_published_references(&mut t);
+        st.ifn.references.retain(|r| r != "local");
+        let e = compute(&t, &[sample()], &st).unwrap_err();
+        assert!(e.to_string().contains("ifn.reference_values.local: `local` is not in `references`"), "{e}");
+        // Without reference values, an unknown reference name is still refused.
+        let mut st = settings();
+        st.ifn.references = vec!["region".into()];
+        assert!(compute(&t, &[sample()], &st).unwrap_err().to_string().contains("unknown IFN reference `region`"));
+    }
+
+    #[test]
+    fn ifn_missing_inputs_are_named_and_zero_income_is_missing_unless_zero_point() {
+        let mut t = table();
+        // Commune 00200 has a zero income (MedNum's way of writing a missing one); IRIS 001000103 lacks diplomas.
+        let c = t.row(&ZoneCode::new(Level::Commune, "00200").unwrap()).unwrap();
+        t.set(c, "disp_med", Cell::Value(0.0), Some(2021));
+        let r = t.row(&ZoneCode::new(Level::Iris, "001000103").unwrap()).unwrap();
+        t.set(r, "nscol15p", Cell::Missing, Some(2017));
+        let mut st = with_published_references(&mut t);
+        let o = compute(&t, &[sample()], &st).unwrap();
+        let z = find(&o, Level::Iris, "002000000");
+        assert!(z.ifn.iter().all(Option::is_none), "{:?} {:?}", z.ifn, z.ifn_missing);
+        assert_eq!(z.ifn_missing, vec!["revenu médian communal"]);
+        assert_eq!(find(&o, Level::Iris, "001000103").ifn_missing, vec!["part des non ou peu diplômés"]);
+        assert!(find(&o, Level::Iris, "001000101").ifn_missing.is_empty());
+        let col = o.columns().into_iter().find(|(n, _)| n == "ifn_missing").unwrap().1;
+        let crate::ColumnValues::Text(col) = col else { panic!("ifn_missing is text") };
+        assert!(col.contains(&Some("revenu médian communal".into())) && col.contains(&None));
+
+        // As MedNum: the income point is 0 and the five others count, whatever the variant.
+        st.ifn.missing_income = IfnMissingIncome::ZeroPoint;
+        for variant in [IfnVariant::Ifn2020, IfnVariant::Ifn2020IncomeInverted] {
+            st.ifn.variant = variant;
+            let o = compute(&t, &[sample()], &st).unwrap();
+            let z = find(&o, Level::Iris, "002000000");
+            let s = z.ifn[0].unwrap();
+            assert!(s.acces_interfaces_numeriques.abs() < 1e-12);
+            let zone = [20.0 / 40.0, 8.0 / 20.0, 0.0, 20.0 / 80.0, 40.0 / 80.0, 1.0 / 3.0];
+            let expected = ifn::score(&zone, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
+            assert!((s.score_global - expected.score_global).abs() < 1e-9);
+            assert_eq!(z.ifn_missing, vec!["revenu médian communal (compté 0)"]);
+            assert!(o.notes.iter().any(|n| n.contains("income point of 0")));
+            // Other missing inputs still leave the zone unscored.
+            assert!(find(&o, Level::Iris, "001000103").ifn[0].is_none());
+        }
     }
 }

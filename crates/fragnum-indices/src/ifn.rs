@@ -28,6 +28,20 @@ use crate::settings::IfnVariant;
 /// aged 65+, low diploma.
 pub type IfnInputs = [f64; 6];
 
+/// French names of the six inputs, in the order of [`IfnInputs`], as written in `ifn_missing` and
+/// the fact sheets (the income one when it is read from the commune; [`INCOME_LABEL`] otherwise).
+pub const INPUT_LABELS: [&str; 6] = [
+    "part des ménages d’une personne",
+    "part des familles monoparentales",
+    "revenu médian communal",
+    "part des 15–29 ans",
+    "part des 65 ans ou plus",
+    "part des non ou peu diplômés",
+];
+
+/// French name of the income input when it is read from the zone itself.
+pub const INCOME_LABEL: &str = "revenu médian";
+
 /// The published scores of one zone against one reference.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct IfnScores {

@@ -37,6 +37,10 @@ pub struct IndicesRow {
     pub vintage: Option<String>,
     /// Row-level notes (members without estimate, zero population…).
     pub notes: Vec<String>,
+    /// The IFN inputs this row lacks, in French ([`crate::ifn::INPUT_LABELS`]): why it has no IFN
+    /// (a missing income counted as a 0 point under `missing_income = "zero_point"` is listed too,
+    /// marked « compté 0 »). Empty when every input is there.
+    pub ifn_missing: Vec<String>,
 }
 
 /// All results.
@@ -134,6 +138,9 @@ impl IndicesOutput {
                     ColumnValues::Float(rows.iter().map(|r| r.ifn[k].map(|s| s.values()[j])).collect()),
                 ));
             }
+        }
+        if !self.ifn_references.is_empty() {
+            cols.push(("ifn_missing".into(), text(&|r| Some(r.ifn_missing.join(", ")).filter(|s| !s.is_empty()))));
         }
         cols.push(("social_count".into(), float(&|r| r.social_count)));
         cols.push(("social_proxy".into(), text(&|r| r.social_proxy.clone())));

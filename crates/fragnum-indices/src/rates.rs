@@ -362,7 +362,7 @@ mod shipped {
         }
         let merged = merge(&tables).unwrap();
         let names: Vec<&str> = merged.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, vec!["illectronisme", "no_daily_internet", "no_home_internet"]);
+        assert_eq!(names, vec!["illectronisme", "never_uses_internet", "no_daily_internet", "no_home_internet"]);
         for ind in &merged {
             assert!(ind.all.rate > 0.0);
             for rows in ind.dimensions.values() {

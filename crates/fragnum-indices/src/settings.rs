@@ -25,6 +25,11 @@
 //! references = ["departement"]      # departement, epci, perimeter, group:<name>
 //! variant = "ifn_2020"              # or "ifn_2020_income_inverted"
 //! reference_income = { "73" = 21802 }
+//! missing_income = "unscored"       # or "zero_point" (MedNum 2020: a missing income is a 0 point)
+//!
+//! [indices.ifn.reference_values.region]   # reference values read from each zone's row (MedNum's « SEUILS »)
+//! one_person_households = "mednum_seuil_region_menages_1pers"
+//! # … single_parent_families, income, aged_15_29, aged_65_plus, low_diploma
 //!
 //! [[indices.cross.proxies]]
 //! name = "pauvrete"
@@ -103,10 +108,33 @@ pub struct IndicesSettings {
     pub share_dimensions: Vec<String>,
     /// Income bands derived from Filosofi deciles (see [`crate::derived`]).
     pub income: IncomeBands,
-    /// Derived categories `name = [total, part]`: total − part (default `nscol15p_not_low`).
-    pub differences: BTreeMap<String, [String; 2]>,
+    /// Derived counts `name = "linear combination"` (`nscol15p - nscol15p_diplmin`, `0.2 * pop_0014`),
+    /// see [`crate::derived`]; a derived variable cannot use another one.
+    pub derived: BTreeMap<String, String>,
     /// The 90 % interval of digital-precarity estimates.
     pub uncertainty: UncertaintySettings,
+    /// The variable names the column mapping can produce (filled by the caller from
+    /// `variables.toml`, never read from the config): a rate row reading a name outside it, the
+    /// derived ones and the income bands is an error. Empty: no such check.
+    #[serde(skip)]
+    pub known_variables: std::collections::BTreeSet<String>,
+}
+
+/// The default derived counts: what the survey groups need and the census does not count directly.
+fn default_derived() -> BTreeMap<String, String> {
+    [
+        // People 15+ out of school with more than a low diploma (CAP, BEP or more).
+        ("nscol15p_not_low", "nscol15p - nscol15p_diplmin"),
+        // Ages 12–14 (CREDOC's universe starts at 12): 3 of the 15 years of the 0–14 band, taken as even.
+        ("pop_1214", "0.2 * pop_0014"),
+        // Ages 70–74 and 60–69 within the 60–74 band: about a quarter and three quarters in France around
+        // 2016 (60–64 ≈ 4.1 M, 65–69 ≈ 3.9 M, 70–74 ≈ 2.6 M; approximate, not read in a source).
+        ("pop_7074", "0.25 * pop_6074"),
+        ("pop_6069", "0.75 * pop_6074"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
 }
 
 /// Income bands: a zone's Filosofi deciles turned into its shares of people in national bands.
@@ -180,8 +208,9 @@ impl Default for IndicesSettings {
             cross: CrossSettings::default(),
             share_dimensions: vec!["income".into()],
             income: IncomeBands::default(),
-            differences: [("nscol15p_not_low".to_string(), ["nscol15p".to_string(), "nscol15p_diplmin".to_string()])].into_iter().collect(),
+            derived: default_derived(),
             uncertainty: UncertaintySettings::default(),
+            known_variables: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -293,8 +322,75 @@ pub struct IfnSettings {
     /// No or low diploma.
     pub low_diploma: String,
     /// Known reference medians by reference code (`"73" = 21802`); otherwise the population-weighted
-    /// mean of the zones' income (an approximation of the territory's median).
+    /// mean of the zones' income (an approximation of the territory's median). Not used for a
+    /// reference kind listed in `reference_values`.
     pub reference_income: BTreeMap<String, f64>,
+    /// Reference values read from each zone's own row instead of computed from the zones present,
+    /// per reference kind: `[indices.ifn.reference_values.departement]` names the six variables (or
+    /// expressions) that hold that reference's values, as `MedNum` publishes them beside each IRIS
+    /// (its « SEUILS … » columns). A kind listed here may have any name (`region`) and must also be in
+    /// `references`; each variable must be in the zone table (else an error). A group (commune,
+    /// EPCI…) takes its members' values when they all agree. Empty (default): every reference is
+    /// computed from the zones present.
+    pub reference_values: BTreeMap<String, IfnReferenceValues>,
+    /// What a zone whose income is absent, or zero (as `MedNum` writes a missing income), gets:
+    /// `unscored` (default: no IFN, and `ifn_missing` names the income) or `zero_point` (as the
+    /// published 2020 scores: income point 0, the five other points count as usual).
+    pub missing_income: IfnMissingIncome,
+}
+
+/// The six variables (or expressions, see [`crate::expr`]) holding one reference's values on
+/// each zone's row: shares as proportions (0–1), income in euros.
+///
+/// ```toml
+/// [indices.ifn.reference_values.departement]
+/// one_person_households = "mednum_seuil_dep_menages_1pers"
+/// single_parent_families = "mednum_seuil_dep_familles_mono"
+/// income = "mednum_seuil_dep_revenu_median"
+/// aged_15_29 = "mednum_seuil_dep_part_1529"
+/// aged_65_plus = "mednum_seuil_dep_part_65p"
+/// low_diploma = "mednum_seuil_dep_non_peu_diplomes"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IfnReferenceValues {
+    /// Reference share of one-person households.
+    pub one_person_households: String,
+    /// Reference share of single-parent families.
+    pub single_parent_families: String,
+    /// Reference median income.
+    pub income: String,
+    /// Reference share aged 15–29.
+    pub aged_15_29: String,
+    /// Reference share aged 65 and over.
+    pub aged_65_plus: String,
+    /// Reference share with no or low diploma.
+    pub low_diploma: String,
+}
+
+impl IfnReferenceValues {
+    /// The settings keys and expressions, in the order of [`crate::ifn::IfnInputs`].
+    pub fn fields(&self) -> [(&'static str, &str); 6] {
+        [
+            ("one_person_households", &self.one_person_households),
+            ("single_parent_families", &self.single_parent_families),
+            ("income", &self.income),
+            ("aged_15_29", &self.aged_15_29),
+            ("aged_65_plus", &self.aged_65_plus),
+            ("low_diploma", &self.low_diploma),
+        ]
+    }
+}
+
+/// What a missing income does to a zone's IFN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum IfnMissingIncome {
+    /// The zone is not scored; `ifn_missing` names the income.
+    #[default]
+    Unscored,
+    /// Income point 0, as in the published `MedNum` 2020 scores (whatever the variant).
+    ZeroPoint,
 }
 
 impl Default for IfnSettings {
@@ -311,6 +407,8 @@ impl Default for IfnSettings {
             aged_65_plus: "pop_65p/pop".into(),
             low_diploma: "nscol15p_diplmin/nscol15p".into(),
             reference_income: BTreeMap::new(),
+            reference_values: BTreeMap::new(),
+            missing_income: IfnMissingIncome::default(),
         }
     }
 }
@@ -404,5 +502,33 @@ mod tests {
         assert_eq!(s.ifn.variant, IfnVariant::Ifn2020IncomeInverted);
         assert_eq!(s.cross.proxies[0].kind, ProxyKind::Percent);
         assert_eq!(s.groups["Ville"], vec!["001000101".to_string()]);
+    }
+
+    #[test]
+    fn ifn_published_reference_values_and_missing_income_parse() {
+        assert_eq!(IfnSettings::default().missing_income, IfnMissingIncome::Unscored);
+        assert!(IfnSettings::default().reference_values.is_empty());
+        let text = r#"
+            references = ["region"]
+            missing_income = "zero_point"
+            [reference_values.region]
+            one_person_households = "a"
+            single_parent_families = "b"
+            income = "c"
+            aged_15_29 = "d"
+            aged_65_plus = "e"
+            low_diploma = "f|g"
+        "#;
+        let s: IfnSettings = toml::from_str(text).unwrap();
+        assert_eq!(s.missing_income, IfnMissingIncome::ZeroPoint);
+        let fields = s.reference_values["region"].fields();
+        assert_eq!(fields[2], ("income", "c"));
+        assert_eq!(fields[5], ("low_diploma", "f|g"));
+        // All six are required, and a misspelt one is refused.
+        let e = toml::from_str::<IfnSettings>(&text.replace("low_diploma = \"f|g\"", "")).unwrap_err();
+        assert!(e.to_string().contains("low_diploma"), "{e}");
+        let e = toml::from_str::<IfnSettings>(&text.replace("aged_65_plus", "aged_65p")).unwrap_err();
+        assert!(e.to_string().contains("aged_65p"), "{e}");
+        assert!(toml::from_str::<IfnSettings>("missing_income = \"zero\"").is_err());
     }
 }

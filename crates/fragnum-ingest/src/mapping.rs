@@ -59,6 +59,11 @@ impl Mapping {
         })
     }
 
+    /// Every fragnum variable name the mapping can produce (its targets, in every set).
+    pub fn names(&self) -> std::collections::BTreeSet<String> {
+        self.common.values().chain(self.sets.values().flat_map(HashMap::values)).cloned().collect()
+    }
+
     /// Checks that every set a table asks for exists.
     pub fn check_sets(&self, sets: &[String], location: &Location) -> Result<(), IngestError> {
         match sets.iter().find(|s| !self.sets.contains_key(*s)) {

@@ -2,13 +2,14 @@
 //!
 //! The GeoJSON has WGS84 lon/lat coordinates with at most 6 decimals, exterior rings
 //! counter-clockwise and holes clockwise, no `crs` member; each feature carries `code`, `name`,
-//! `value`, `value_label`, `status`, `class`, `colour` and `label`; the legend is the top-level
+//! `value`, `value_label`, `status`, `class`, `colour` and `label` (and `statut`, « calculé » or
+//! « imputé », on layers that say how each figure was obtained); the legend is the top-level
 //! foreign member `legend`. Outlines are drawn as given: the render stage simplifies them first
 //! when `simplify_m` asks for it ([`crate::simplify`], shared borders kept shared).
 
 use std::path::{Path, PathBuf};
 
-use fragnum_core::atomic;
+use fragnum_core::{atomic, Status};
 use serde_json::{json, Map, Value};
 
 use crate::layer::{Assigned, Classified};
@@ -57,6 +58,9 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
         props.insert("class".into(), class);
         props.insert("colour".into(), json!(c.colour(assigned)));
         props.insert("label".into(), json!(c.label(assigned)));
+        if !c.layer.statuses.is_empty() {
+            props.insert("statut".into(), c.layer.statuses.get(code).map_or(Value::Null, |s| json!(s.label_fr())));
+        }
         features.push(json!({ "type": "Feature", "geometry": geometry, "properties": props }));
     }
     json!({
@@ -68,10 +72,11 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
 }
 
 /// A MapLibre GL style (version 8) drawing `<id>.geojson` (a URL relative to the page) with the
-/// colour of each feature, white outlines and the legend under `metadata["fragnum:legend"]`.
+/// colour of each feature, white outlines (dashed dark ones on imputed zones) and the legend under
+/// `metadata["fragnum:legend"]`.
 pub fn maplibre_style(c: &Classified<'_>, data_url: &str) -> Value {
     let id = &c.layer.id;
-    json!({
+    let mut style = json!({
         "version": 8,
         "name": c.layer.title,
         "metadata": { "fragnum:legend": c.legend, "fragnum:layer": id },
@@ -93,7 +98,17 @@ pub fn maplibre_style(c: &Classified<'_>, data_url: &str) -> Value {
                 "paint": { "line-color": "#ffffff", "line-width": 0.6 }
             }
         ]
-    })
+    });
+    if !c.layer.statuses.is_empty()
+        && let Some(layers) = style["layers"].as_array_mut()
+    {
+        layers.push(json!({
+            "id": format!("{id}-impute"), "type": "line", "source": id,
+            "filter": ["==", ["get", "statut"], Status::Imputed.label_fr()],
+            "paint": { "line-color": "#4d4d4d", "line-width": 1.2, "line-dasharray": [1, 1.5] }
+        }));
+    }
+    style
 }
 
 /// Writes `<dir>/<id>.geojson` and `<dir>/<id>.style.json`; returns both paths.
@@ -178,6 +193,36 @@ pub(crate) mod tests {
                 assert!(frac.len() <= 6, "{num}");
             }
         }
+    }
+
+    #[test]
+    fn imputed_zones_say_so_in_features_legend_and_style() {
+        let g = grid();
+        let l = layer();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let v = choropleth_geojson(&c, &ctx(&g, &[]));
+        assert!(v["features"].as_array().unwrap().iter().all(|f| f["properties"].get("statut").is_none()), "no status, no `statut`");
+        assert_eq!(maplibre_style(&c, "p.geojson")["layers"].as_array().unwrap().len(), 3);
+
+        let mut l = layer();
+        l.statuses.insert(iris("381850100"), Status::Computed);
+        l.statuses.insert(iris("381850103"), Status::Imputed);
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let v = choropleth_geojson(&c, &ctx(&g, &[]));
+        let feature = |code: &str| v["features"].as_array().unwrap().iter().find(|f| f["properties"]["code"] == code).unwrap()["properties"].clone();
+        assert_eq!(feature("381850100")["statut"], "calculé");
+        let imputed = feature("381850103");
+        assert_eq!(imputed["statut"], "imputé");
+        assert_eq!(imputed["status"], "value", "the value is kept");
+        assert_eq!(imputed["value"], 31.0);
+        assert!(feature("381850108")["statut"].is_null());
+        let entry = v["legend"]["entries"].as_array().unwrap().iter().find(|e| e["kind"] == "imputed").unwrap().clone();
+        assert_eq!(entry["label"], "Estimation imputée");
+        assert_eq!(entry["note"], "estimée à partir du territoire englobant");
+        assert_eq!(entry["count"], 1);
+        let s = maplibre_style(&c, "p.geojson");
+        assert_eq!(s["layers"][3]["filter"], json!(["==", ["get", "statut"], "imputé"]));
     }
 
     #[test]

@@ -5,18 +5,22 @@
 
 use std::collections::BTreeMap;
 
-use fragnum_core::{Cell, ZoneCode};
+use fragnum_core::{Cell, Status, ZoneCode};
 use serde::Serialize;
 
 use crate::classify::{classify, Breaks, Classification};
 use crate::format::{with_unit, Unit};
-use crate::ramp::{Ramp, MASKED_COLOUR, MISSING_COLOUR};
+use crate::ramp::{Ramp, IMPUTED_COLOUR, MASKED_COLOUR, MISSING_COLOUR};
 use crate::RenderError;
 
 /// Legend label of zones without a figure.
 pub const MISSING_LABEL: &str = "Données manquantes";
 /// Legend label of zones whose figure is withheld.
 pub const MASKED_LABEL: &str = "Secret statistique";
+/// Legend label of zones whose figure is imputed (drawn in their class colour, with a pattern).
+pub const IMPUTED_LABEL: &str = "Estimation imputée";
+/// What an imputed figure is, under its legend label.
+pub const IMPUTED_NOTE: &str = "estimée à partir du territoire englobant";
 
 /// One variable to map, with how to classify and colour it.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +43,9 @@ pub struct Layer {
     pub ramp: Ramp,
     /// Decimals in labels; `None` uses the unit's default.
     pub decimals: Option<usize>,
+    /// How each zone's figure was obtained (computed or imputed), for layers that have the
+    /// notion (digital precarity); empty otherwise. Imputed zones keep their value and class.
+    pub statuses: BTreeMap<ZoneCode, Status>,
 }
 
 /// The state of one zone after classification.
@@ -56,7 +63,7 @@ pub enum Assigned {
 /// One line of a legend.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LegendEntry {
-    /// `class`, `missing` or `masked`.
+    /// `class`, `missing`, `masked` or `imputed` (zones also counted in their class).
     pub kind: &'static str,
     /// French label (`12,5 % – 20,0 %`, `Données manquantes`).
     pub label: String,
@@ -68,6 +75,9 @@ pub struct LegendEntry {
     pub upper: Option<f64>,
     /// Number of zones in this entry.
     pub count: usize,
+    /// A short explanation of the entry (imputed zones).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Everything a reader needs to decode the map.
@@ -81,7 +91,7 @@ pub struct Legend {
     pub method: String,
     /// Class upper bounds.
     pub breaks: Vec<f64>,
-    /// Classes, then missing and masked when some zone is in them.
+    /// Classes, then missing, masked and imputed when some zone is in them.
     pub entries: Vec<LegendEntry>,
     /// Source line.
     pub source: String,
@@ -117,6 +127,11 @@ impl Classified<'_> {
         }
     }
 
+    /// Whether a zone in a class has an imputed figure (drawn with the imputed pattern).
+    pub fn is_imputed(&self, code: &ZoneCode) -> bool {
+        matches!(self.assigned(code), Assigned::Class(_)) && self.layer.statuses.get(code) == Some(&Status::Imputed)
+    }
+
     /// Fill colour of a state.
     pub fn colour(&self, a: Assigned) -> &str {
         match a {
@@ -148,10 +163,8 @@ impl Classified<'_> {
 /// Classifies a layer over `zones` (the zones drawn; `None` means every zone of the layer) and
 /// builds its legend.
 pub fn classify_layer<'a>(layer: &'a Layer, zones: Option<&[&ZoneCode]>) -> Result<Classified<'a>, RenderError> {
-    let cells: Vec<Cell> = match zones {
-        Some(z) => z.iter().map(|c| layer.values.get(*c).copied().unwrap_or(Cell::Missing)).collect(),
-        None => layer.values.values().copied().collect(),
-    };
+    let codes: Vec<&ZoneCode> = zones.map_or_else(|| layer.values.keys().collect(), <[_]>::to_vec);
+    let cells: Vec<Cell> = codes.iter().map(|c| layer.values.get(*c).copied().unwrap_or(Cell::Missing)).collect();
     let values: Vec<f64> = cells.iter().filter_map(|c| c.value()).collect();
     let breaks = classify(&values, &layer.classification)
         .map_err(|source| RenderError::Classify { layer: layer.id.clone(), source })?;
@@ -197,6 +210,7 @@ pub fn classify_layer<'a>(layer: &'a Layer, zones: Option<&[&ZoneCode]>) -> Resu
             lower: Some(lo),
             upper: Some(hi),
             count: *count,
+            note: None,
         });
     }
     if missing > 0 {
@@ -207,6 +221,7 @@ pub fn classify_layer<'a>(layer: &'a Layer, zones: Option<&[&ZoneCode]>) -> Resu
             lower: None,
             upper: None,
             count: missing,
+            note: None,
         });
     }
     if masked > 0 {
@@ -217,6 +232,19 @@ pub fn classify_layer<'a>(layer: &'a Layer, zones: Option<&[&ZoneCode]>) -> Resu
             lower: None,
             upper: None,
             count: masked,
+            note: None,
+        });
+    }
+    let imputed = codes.iter().filter(|c| classified.is_imputed(c)).count();
+    if imputed > 0 {
+        entries.push(LegendEntry {
+            kind: "imputed",
+            label: IMPUTED_LABEL.into(),
+            colour: IMPUTED_COLOUR.into(),
+            lower: None,
+            upper: None,
+            count: imputed,
+            note: Some(IMPUTED_NOTE.into()),
         });
     }
     classified.legend.entries = entries;
@@ -249,6 +277,7 @@ pub(crate) mod tests {
             classification: Classification { method: Method::Quantiles, classes: 3, breaks: vec![] },
             ramp: Ramp::YlOrRd,
             decimals: None,
+            statuses: BTreeMap::new(),
         }
     }
 
@@ -268,5 +297,29 @@ pub(crate) mod tests {
         assert_eq!(c.assigned(&iris("381850108")), Assigned::Missing);
         assert_eq!(c.assigned(&iris("381850105")), Assigned::Class(2));
         assert_eq!(c.colour(Assigned::Class(0)), "#ffeda0");
+        assert!(c.legend.entries.iter().all(|e| e.kind != "imputed"), "no status, no imputed entry");
+    }
+
+    #[test]
+    fn imputed_zones_keep_their_class_and_get_a_legend_entry() {
+        let mut l = layer();
+        for (i, s) in [Status::Computed, Status::Imputed, Status::Imputed].into_iter().enumerate() {
+            l.statuses.insert(iris(&format!("38185010{i}")), s);
+        }
+        // A zone with a status but no value is missing, not imputed.
+        l.statuses.insert(iris("381850108"), Status::Imputed);
+        let codes: Vec<ZoneCode> = (0..9).map(|i| iris(&format!("38185010{i}"))).collect();
+        let refs: Vec<&ZoneCode> = codes.iter().collect();
+        let c = classify_layer(&l, Some(&refs)).unwrap();
+        assert_eq!(c.assigned(&iris("381850101")), Assigned::Class(0), "value and class kept");
+        assert!(c.is_imputed(&iris("381850101")) && !c.is_imputed(&iris("381850100")) && !c.is_imputed(&iris("381850108")));
+        let last = c.legend.entries.last().unwrap();
+        assert_eq!((last.kind, last.label.as_str(), last.count), ("imputed", IMPUTED_LABEL, 2));
+        assert_eq!(last.note.as_deref(), Some("estimée à partir du territoire englobant"));
+        let classes: usize = c.legend.entries.iter().filter(|e| e.kind == "class").map(|e| e.count).sum();
+        assert_eq!(classes, 6, "imputed zones are still counted in their class");
+        let json = serde_json::to_value(&c.legend).unwrap();
+        assert!(json["entries"][0].get("note").is_none());
+        assert_eq!(json["entries"][5]["note"], IMPUTED_NOTE);
     }
 }

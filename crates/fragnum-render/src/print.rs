@@ -170,6 +170,45 @@ fn hatch_segments(rings: &[Vec<(i32, i32)>], spacing: f64) -> Vec<[(i32, i32); 2
     out
 }
 
+/// Ink of the dots that mark imputed zones over their class colour (small and sparse, distinct from the
+/// masked hatching).
+const DOT_INK: RGBColor = RGBColor(60, 60, 60);
+/// Distance between the lines of dots, in layout units.
+const DOT_SPACING: f64 = 16.0;
+
+/// A lattice of dots inside a polygon (same rings and even–odd rule as [`hatch_segments`]): on
+/// the hatching lines `spacing` apart, the points where `x + y` is a multiple of `spacing`.
+fn dot_points(rings: &[Vec<(i32, i32)>], spacing: f64) -> Vec<(i32, i32)> {
+    let mut out = Vec::new();
+    for [a, b] in hatch_segments(rings, spacing) {
+        let k = f64::from(a.0 - a.1);
+        let (s0, s1) = (f64::from(a.0 + a.1).min(f64::from(b.0 + b.1)), f64::from(a.0 + a.1).max(f64::from(b.0 + b.1)));
+        let mut m = (s0 / spacing).ceil() * spacing;
+        while m <= s1 {
+            out.push((f64::midpoint(m, k).round() as i32, f64::midpoint(m, -k).round() as i32));
+            m += spacing;
+        }
+    }
+    out
+}
+
+/// The pattern over a zone's fill, given by its rings in pixels: dots when `imputed`, else the
+/// masked hatching (`hatch_line`, built once per map).
+fn draw_pattern<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, rings: &[Vec<(i32, i32)>], imputed: bool, hatch_line: ShapeStyle, u: f64) -> DrawResult {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    if imputed {
+        let r = (1.6 * u).round().max(1.0) as i32;
+        for dot in dot_points(rings, DOT_SPACING * u) {
+            root.draw(&Circle::new(dot, r, DOT_INK.filled())).map_err(e)?;
+        }
+    } else {
+        for segment in hatch_segments(rings, 12.0 * u) {
+            root.draw(&PathElement::new(segment.to_vec(), hatch_line)).map_err(e)?;
+        }
+    }
+    Ok(())
+}
+
 fn rgb(hex: &str) -> RGBColor {
     let (r, g, b) = parse_hex(hex).unwrap_or((0, 0, 0));
     RGBColor(r, g, b)
@@ -269,11 +308,9 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
             for hole in p.interiors() {
                 root.draw(&Polygon::new(ring_px(hole), WHITE.filled())).map_err(e)?;
             }
-            if assigned == Assigned::Masked {
+            if assigned == Assigned::Masked || c.is_imputed(code) {
                 let rings: Vec<Vec<(i32, i32)>> = std::iter::once(p.exterior()).chain(p.interiors()).map(ring_px).collect();
-                for segment in hatch_segments(&rings, 12.0 * u) {
-                    root.draw(&PathElement::new(segment.to_vec(), hatch_line)).map_err(e)?;
-                }
+                draw_pattern(root, &rings, assigned != Assigned::Masked, hatch_line, u)?;
             }
         }
         let zone_line = RGBColor(255, 255, 255).stroke_width((1.5 * u).round().max(1.0) as u32);
@@ -325,17 +362,19 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     for entry in &c.legend.entries {
         let sw = rgb(&entry.colour);
         root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], sw.filled())).map_err(e)?;
-        if entry.kind == "masked" {
+        if entry.kind == "masked" || entry.kind == "imputed" {
             let (a, b) = (px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u)));
             let swatch = vec![a, (b.0, a.1), b, (a.0, b.1), a];
-            for segment in hatch_segments(&[swatch], 12.0 * u) {
-                root.draw(&PathElement::new(segment.to_vec(), hatch_line)).map_err(e)?;
-            }
+            draw_pattern(root, &[swatch], entry.kind == "imputed", hatch_line, u)?;
         }
         root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], RGBColor(120, 120, 120).stroke_width(1)))
             .map_err(e)?;
         let count = format!("{} ({} zone{})", entry.label, number(entry.count as f64, 0), if entry.count > 1 { "s" } else { "" });
         text(root, &count, (lx + 58.0 * u, y + 2.0 * u), &font(22.0 * u, false))?;
+        if let Some(note) = &entry.note {
+            text(root, note, (lx + 58.0 * u, y + 28.0 * u), &font(18.0 * u, false))?;
+            y += 24.0 * u;
+        }
         y += row;
     }
     // Site symbols (only kinds drawn), in the second column of a bottom band or below classes.
@@ -476,6 +515,53 @@ mod tests {
         }
         assert!(hatch_segments(&[], 10.0).is_empty());
         assert!(hatch_segments(&rings, 0.0).is_empty());
+    }
+
+    #[test]
+    fn dots_stay_inside_the_outline_and_out_of_holes() {
+        let square = |a: i32, b: i32| vec![(a, a), (b, a), (b, b), (a, b), (a, a)];
+        let rings = [square(0, 100), square(30, 70)];
+        let dots = dot_points(&rings, 10.0);
+        assert!(dots.len() > 100, "{}", dots.len());
+        for p in &dots {
+            assert!((0..=100).contains(&p.0) && (0..=100).contains(&p.1), "{p:?}");
+            assert!(!((31..70).contains(&p.0) && (31..70).contains(&p.1)), "{p:?} in the hole");
+        }
+        assert!(dot_points(&rings, 0.0).is_empty());
+    }
+
+    #[test]
+    fn imputed_zones_keep_their_colour_with_dots_and_a_legend_swatch() {
+        if !font_present() {
+            return;
+        }
+        let g = grid();
+        let mut l = layer();
+        l.statuses.insert(crate::layer::tests::iris("381850100"), fragnum_core::Status::Imputed);
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let context = ctx(&g, &[]);
+        let svg = render_svg(&c, &context, PageSize::Web).unwrap();
+        assert!(svg.contains("Estimation imputée (1 zone)") && svg.contains("estimée à partir du territoire englobant"));
+        assert!(svg.contains("<circle"), "dots");
+        let size = PageSize::Custom(600, 700);
+        let img = image::load_from_memory(&render_png(&c, &context, size).unwrap()).unwrap().to_rgb8();
+        let proj = Layout::of(size).projection(&context).unwrap();
+        // Zone 0 (5.70–5.71, 45.17–45.18): mostly its class colour, with dark dots.
+        let (x0, y0) = proj.project(5.7015, 45.1785);
+        let (x1, y1) = proj.project(5.7085, 45.1715);
+        let (mut class, mut ink) = (0, 0);
+        for x in x0 as u32..x1 as u32 {
+            for y in y0 as u32..y1 as u32 {
+                let p = img.get_pixel(x, y);
+                if format!("#{:02x}{:02x}{:02x}", p[0], p[1], p[2]) == c.colours[0] {
+                    class += 1;
+                } else if p[0] < 120 {
+                    ink += 1;
+                }
+            }
+        }
+        assert!(class > 4 * ink && ink > 0, "class {class}, ink {ink}");
     }
 
     fn font_present() -> bool {

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub const MISSING_COLOUR: &str = "#d9d9d9";
 /// Fill of zones whose figure is withheld (secret statistique).
 pub const MASKED_COLOUR: &str = "#969696";
+/// Background of the legend swatch of imputed zones (the zones themselves keep their class
+/// colour; print maps dot them, web styles dash their outline).
+pub const IMPUTED_COLOUR: &str = "#ffffff";
 
 /// A named ramp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

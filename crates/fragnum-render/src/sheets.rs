@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use fragnum_core::{atomic, Cell, ZoneGeometry};
+use fragnum_core::{atomic, Cell, Status, ZoneGeometry};
 
 use crate::format::{number, value, with_unit, Unit, NNBSP};
 use crate::map::{BBox, Projection};
@@ -27,16 +27,28 @@ pub struct SocioRow {
 }
 
 /// Estimated digital precarity.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DigitalPrecarity {
     /// Estimated number of people.
     pub estimate: f64,
     /// Share of the population, percent (0–100).
     pub share: f64,
-    /// Low end of the band of the share, percent.
+    /// Low end of the 90 % interval of the share, percent.
     pub low: f64,
-    /// High end of the band of the share, percent.
+    /// High end of the 90 % interval of the share, percent.
     pub high: f64,
+    /// The 90 % interval in people (low, high).
+    pub interval: (f64, f64),
+    /// Computed from the zone's own data, or imputed.
+    pub status: Status,
+    /// What an imputed zone borrowed, and from where, as the indices stage writes it
+    /// (`universe: epci 200040715`, `age: departement 38 (known categories kept)`).
+    pub imputed_from: Vec<String>,
+    /// For a territory summed from zones (commune, EPCI, département, custom group): the part
+    /// of its estimate that comes from imputed zones, percent. `None` for a single zone.
+    pub imputed_share: Option<f64>,
+    /// Standard errors in people: survey sampling, imputation, choice of estimator.
+    pub standard_errors: [Option<f64>; 3],
 }
 
 /// Rank of the quartier on social precarity.
@@ -107,10 +119,16 @@ pub struct SheetInput {
     pub socio: Vec<SocioRow>,
     /// Digital precarity estimate.
     pub digital: Option<DigitalPrecarity>,
+    /// The indices stage's notes on the estimate (`no population`, `2 member zone(s) without
+    /// estimate`…): why there is none, or which members it leaves out; shown in French.
+    pub digital_notes: Vec<String>,
     /// Social precarity rank.
     pub social: Option<SocialRank>,
     /// IFN scores.
     pub ifn: Option<IfnScores>,
+    /// The IFN inputs the quartier lacks, in French (`revenu médian communal`, `part des 65 ans ou
+    /// plus`), as the indices stage names them: said in words when there is no IFN.
+    pub ifn_missing: Vec<String>,
     /// Services in and around the quartier.
     pub services: ServiceOffer,
     /// Outline (WGS84 lon/lat) for the small map.
@@ -230,6 +248,8 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: #f0f0f0; }
 .chiffre { font-size: 15pt; font-weight: bold; }
 .manque { color: #7a0019; font-weight: bold; }
+.impute { font-style: italic; }
+.precision { font-size: 9pt; color: #333; }
 ul.manques { padding-left: 5mm; }
 .carte svg { width: 100%; max-width: 80mm; height: auto; border: 1px solid #bbb; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: #333; border-top: 1px solid #bbb; padding-top: 2mm; }
@@ -313,6 +333,168 @@ fn site_line(s: &ServiceSite) -> String {
     line
 }
 
+/// What an imputation borrowed, in French: the survey universe or the strata of a dimension.
+fn borrowed_fr(dimension: &str) -> String {
+    match dimension {
+        "universe" => "la population de 15 ans ou plus".into(),
+        "age" => "la répartition par âge".into(),
+        "csp" => "la répartition par catégorie socioprofessionnelle".into(),
+        "diploma" => "la répartition par diplôme".into(),
+        "income" => "la répartition par niveau de vie".into(),
+        "" => "les données".into(),
+        other => format!("la répartition par {other}"),
+    }
+}
+
+/// The territory borrowed from, after « reprise » (`de la commune 38185`, `de l’EPCI 200040715`,
+/// `du département 38`).
+fn from_territory_fr(level: &str, code: &str) -> String {
+    match level {
+        "commune" => format!("de la commune {code}"),
+        "epci" => format!("de l’EPCI {code}"),
+        "departement" => format!("du département {code}"),
+        "region" => format!("de la région {code}"),
+        other => format!("de {other} {code}").trim_end().to_string(),
+    }
+}
+
+/// `a`, `a et b`, `a, b et c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} et {last}", rest.join(", ")),
+    }
+}
+
+/// What an imputed estimate borrowed and from where, in words, from the indices stage's
+/// `imputed_from` (`universe: epci 200040715`, `age: departement 38 (known categories kept)`).
+///
+/// ```
+/// use fragnum_render::sheets::imputation_sentence;
+/// let s = imputation_sentence(&["universe: epci 200040715".into(), "age: epci 200040715".into()]);
+/// assert_eq!(s, "Estimation imputée\u{a0}: la population de 15 ans ou plus et la répartition par âge sont reprises de l’EPCI 200040715 (zones voisines), faute de données propres à la zone.");
+/// ```
+pub fn imputation_sentence(imputed_from: &[String]) -> String {
+    let mut by_source: Vec<(String, Vec<String>)> = Vec::new();
+    for item in imputed_from {
+        let (dimension, rest) = item.split_once(':').map_or(("", item.trim()), |(d, r)| (d.trim(), r.trim()));
+        let (rest, partial) = rest.strip_suffix("(known categories kept)").map_or((rest, false), |r| (r.trim_end(), true));
+        let source = rest.split_once(' ').map_or_else(|| format!("de {rest}"), |(level, code)| from_territory_fr(level, code.trim()));
+        let mut what = borrowed_fr(dimension);
+        if partial {
+            what.push_str(" (pour ses catégories inconnues)");
+        }
+        match by_source.iter_mut().find(|(s, _)| *s == source) {
+            Some((_, w)) => w.push(what),
+            None => by_source.push((source, vec![what])),
+        }
+    }
+    let Some(((_, first), _)) = by_source.split_first() else {
+        return "Estimation imputée\u{a0}: estimée à partir du territoire englobant, faute de données propres à la zone.".into();
+    };
+    let plural = first.len() > 1 || first[0].starts_with("les ");
+    let clauses: Vec<String> = by_source
+        .iter()
+        .enumerate()
+        .map(|(i, (source, what))| {
+            let verb = match (i, plural) {
+                (0, true) => " sont reprises",
+                (0, false) => " est reprise",
+                _ => "",
+            };
+            format!("{}{verb} {source} (zones voisines)", and_list(what))
+        })
+        .collect();
+    format!("Estimation imputée\u{a0}: {}, faute de données propres à la zone.", and_list(&clauses))
+}
+
+/// The part of a territory's estimate that comes from imputed zones, in words.
+pub fn imputed_share_sentence(percent: f64) -> String {
+    let part = match percent {
+        p if p <= 0.0 => return "Somme des zones du territoire, toutes estimées à partir de leurs propres données.".into(),
+        p if p >= 100.0 => return "Somme des zones du territoire, toutes imputées (estimées à partir du territoire englobant).".into(),
+        p if p < 1.0 => format!("moins de 1{NNBSP}%"),
+        p if p > 99.0 => format!("plus de 99{NNBSP}%"),
+        p => with_unit(p.round(), Unit::Percent, 0),
+    };
+    format!("Somme des zones du territoire, dont {part} issus de zones imputées (estimées à partir du territoire englobant).")
+}
+
+/// The 90 % interval, in people and as shares.
+pub fn interval_sentence(d: &DigitalPrecarity) -> String {
+    format!(
+        "Intervalle à 90{NNBSP}%\u{a0}: {} – {} personnes ({} – {}).",
+        number(d.interval.0, 0),
+        number(d.interval.1, 0),
+        value(d.low, Unit::Percent),
+        value(d.high, Unit::Percent)
+    )
+}
+
+/// The three parts of the uncertainty, as standard errors in people.
+pub fn standard_errors_sentence(d: &DigitalPrecarity) -> String {
+    let own = d.status == Status::Computed && d.imputed_share.is_none_or(|p| p <= 0.0);
+    let parts: Vec<String> = ["échantillonnage", "imputation", "choix de l’estimateur"]
+        .iter()
+        .zip(d.standard_errors)
+        .map(|(name, se)| match se {
+            Some(v) => format!("{name} {}", number(v, 0)),
+            None if *name == "imputation" && own => format!("{name} sans objet"),
+            None => format!("{name} non calculée"),
+        })
+        .collect();
+    format!("Erreurs types, en personnes\u{a0}: {}.", parts.join(&format!("{NNBSP}; ")))
+}
+
+/// One note of the indices stage on an estimate, in French; `None` for notes not meant for readers.
+fn note_fr(note: &str) -> Option<String> {
+    match note {
+        "no population" => return Some("la population de la zone n’est pas connue".into()),
+        "no universe population, and no enclosing territory to impute it from" => {
+            return Some("la population de 15 ans ou plus n’est pas connue, et aucun territoire englobant ne permet de l’estimer".into());
+        }
+        "zero population" => return Some("la zone ne compte aucun habitant".into()),
+        _ => {}
+    }
+    if let Some(n) = note.strip_suffix(" member zone(s) without estimate").and_then(|n| n.parse::<usize>().ok()) {
+        return Some(if n == 1 {
+            "1 zone du territoire est sans estimation et n’est pas comptée".into()
+        } else {
+            format!("{n} zones du territoire sont sans estimation et ne sont pas comptées")
+        });
+    }
+    let (dimension, what) = note.split_once(": ")?;
+    let subject = borrowed_fr(dimension);
+    if what == "strata missing" {
+        return Some(format!("{subject} n’est pas connue"));
+    }
+    if what == "strata total zero" {
+        return Some(format!("{subject} est nulle"));
+    }
+    if let Some((known, total)) = what.strip_suffix(" strata known").and_then(|w| w.split_once(" of ")) {
+        return Some(format!("{subject} n’est connue que pour {known} catégories sur {total}"));
+    }
+    let cover = what.strip_prefix("strata cover ")?.strip_suffix(" % of the universe")?;
+    Some(format!("{subject} couvre {cover}{NNBSP}% de la population de 15 ans ou plus seulement"))
+}
+
+/// Why a zone has no estimate, in words, from the indices stage's notes: the zone-wide reasons,
+/// else those of its dimensions.
+pub fn unavailable_sentence(notes: &[String]) -> String {
+    let (zone_wide, dimensions): (Vec<&String>, Vec<&String>) = notes.iter().partition(|n| !n.contains(": "));
+    let pick = |list: Vec<&String>| list.into_iter().filter_map(|n| note_fr(n)).collect::<Vec<String>>();
+    let mut reasons = pick(zone_wide);
+    if reasons.is_empty() {
+        reasons = pick(dimensions);
+    }
+    if reasons.is_empty() {
+        "Estimation non disponible pour ce quartier.".into()
+    } else {
+        format!("Estimation non disponible pour ce quartier\u{a0}: {}.", reasons.join(&format!("{NNBSP}; ")))
+    }
+}
+
 /// The HTML of one sheet.
 #[allow(clippy::too_many_lines)] // one linear page template, section after section
 pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
@@ -330,18 +512,33 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
     // Map and headline figures side by side.
     let _ = write!(b, "<div class=\"grid\">\n<div class=\"carte\">{}</div>\n<div>\n", outline_svg(&id, &s.name, s.outline.as_ref(), &s.services.in_zone));
     b.push_str("<section>\n<h2>Précarité numérique</h2>\n");
-    match s.digital {
+    match &s.digital {
         Some(d) => {
             let _ = write!(
                 b,
-                "<p><span class=\"chiffre\">{}</span> de la population, soit environ {} personnes.</p>\n<p>Fourchette d’estimation&#160;: de {} à {}.</p>\n",
+                "<p><span class=\"chiffre\">{}</span> de la population, soit environ {} personnes.</p>\n<p>{}</p>\n",
                 value(d.share, Unit::Percent),
                 number(d.estimate, 0),
-                value(d.low, Unit::Percent),
-                value(d.high, Unit::Percent)
+                escape(&interval_sentence(d)),
             );
+            match d.imputed_share {
+                Some(p) => {
+                    let _ = writeln!(b, "<p>{}</p>", escape(&imputed_share_sentence(p)));
+                }
+                None if d.status == Status::Imputed => {
+                    let _ = writeln!(b, "<p class=\"impute\">{}</p>", escape(&imputation_sentence(&d.imputed_from)));
+                }
+                None => {}
+            }
+            for note in s.digital_notes.iter().filter(|n| n.ends_with("without estimate")).filter_map(|n| note_fr(n)) {
+                // « 2 zones du territoire… »: starts with a number.
+                let _ = writeln!(b, "<p>{}.</p>", escape(&note));
+            }
+            let _ = writeln!(b, "<p class=\"precision\">{}</p>", escape(&standard_errors_sentence(d)));
         }
-        None => b.push_str("<p class=\"manque\">Estimation non disponible pour ce quartier.</p>\n"),
+        None => {
+            let _ = writeln!(b, "<p class=\"manque\">{}</p>", escape(&unavailable_sentence(&s.digital_notes)));
+        }
     }
     b.push_str("</section>\n<section>\n<h2>Précarité sociale</h2>\n");
     match &s.social {
@@ -395,6 +592,9 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
                 }
                 b.push_str("</tbody>\n</table>\n");
             }
+        }
+        None if !s.ifn_missing.is_empty() => {
+            let _ = writeln!(b, "<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque {}.</p>", escape(&s.ifn_missing.join(", ")));
         }
         None => b.push_str("<p class=\"manque\">IFN non disponible pour ce quartier.</p>\n"),
     }
@@ -480,9 +680,15 @@ pub fn index_html(sheets: &[SheetInput], perimeter_name: &str) -> String {
             escape(&s.name),
             escape(&s.commune),
             s.population.map_or("–".into(), |p| number(p, 0)),
-            s.digital.map_or("–".into(), |d| value(d.share, Unit::Percent)),
+            s.digital.as_ref().map_or("–".into(), |d| {
+                let imputed = if d.status == Status::Imputed && d.imputed_share.is_none() { " (imputée)" } else { "" };
+                format!("{}{imputed}", value(d.share, Unit::Percent))
+            }),
             s.social.as_ref().map_or("–".into(), |r| format!("{} / {}", r.rank, r.of)),
-            s.ifn.as_ref().map_or("–".into(), |i| value(i.global, Unit::Index)),
+            s.ifn.as_ref().map_or_else(
+                || if s.ifn_missing.is_empty() { "–".into() } else { format!("non calculé (manque\u{a0}: {})", escape(&s.ifn_missing.join(", "))) },
+                |i| value(i.global, Unit::Index)
+            ),
         );
     }
     b.push_str("</tbody>\n</table>\n</main>\n");
@@ -541,9 +747,21 @@ pub(crate) mod tests {
                 SocioRow { label: "Part des 75 ans ou plus".into(), zone: Cell::Value(12.5), perimeter: Cell::Value(9.1), unit: Unit::Percent },
                 SocioRow { label: "Revenu médian".into(), zone: Cell::Masked, perimeter: Cell::Value(21_350.0), unit: Unit::Euros },
             ],
-            digital: Some(DigitalPrecarity { estimate: 2_468.0, share: 20.0, low: 16.5, high: 24.0 }),
+            digital: Some(DigitalPrecarity {
+                estimate: 2_468.0,
+                share: 20.0,
+                low: 16.5,
+                high: 24.0,
+                interval: (2_037.0, 2_963.0),
+                status: Status::Computed,
+                imputed_from: vec![],
+                imputed_share: None,
+                standard_errors: [Some(210.4), None, Some(95.0)],
+            }),
+            digital_notes: vec!["csp: strata missing".into()],
             social: Some(SocialRank { rank: 3, of: 42, class: "Très forte".into() }),
             ifn: Some(IfnScores { global: 142.3, axes: vec![("Accès aux interfaces numériques".into(), 150.2)] }),
+            ifn_missing: vec![],
             services: ServiceOffer {
                 in_zone: vec![site("<script>alert(1)</script>", &["Médiation numérique", "Accès libre"], 4.0)],
                 within_20: vec![
@@ -585,6 +803,99 @@ pub(crate) mod tests {
         assert!(html.contains("secret statistique"));
         assert!(html.contains("20,0\u{202F}%") && html.contains("2\u{202F}468"));
         assert!(html.contains("3<sup>e</sup> sur 42"));
+    }
+
+    #[test]
+    fn digital_figure_has_its_interval_and_standard_errors() {
+        let html = sheet_html(&sample(), "Grenoble");
+        assert!(html.contains("Intervalle à 90\u{202F}%\u{a0}: 2\u{202F}037 – 2\u{202F}963 personnes (16,5\u{202F}% – 24,0\u{202F}%)."), "{html}");
+        assert!(html.contains(
+            "Erreurs types, en personnes\u{a0}: échantillonnage 210\u{202F}; imputation sans objet\u{202F}; choix de l’estimateur 95."
+        ));
+        assert!(!html.contains("Estimation imputée") && !html.contains("Fourchette"));
+        // Dimension notes of a computed figure are not shown.
+        assert!(!html.contains("n’est pas connue"));
+        let index = index_html(&[sample()], "Grenoble");
+        assert!(index.contains("20,0\u{202F}%<") && !index.contains("(imputée)"));
+    }
+
+    #[test]
+    fn imputed_figure_says_what_was_borrowed_and_from_where() {
+        let mut s = sample();
+        let d = s.digital.as_mut().unwrap();
+        d.status = Status::Imputed;
+        d.imputed_from = vec!["universe: epci 200040715".into(), "age: epci 200040715".into()];
+        d.standard_errors[1] = Some(130.0);
+        let html = sheet_html(&s, "Grenoble");
+        assert!(html.contains(
+            "<p class=\"impute\">Estimation imputée\u{a0}: la population de 15 ans ou plus et la répartition par âge sont reprises de l’EPCI 200040715 (zones voisines), faute de données propres à la zone.</p>"
+        ), "{html}");
+        assert!(html.contains("imputation 130"));
+        assert!(index_html(&[s], "Grenoble").contains("20,0\u{202F}% (imputée)"));
+
+        let mixed = imputation_sentence(&[
+            "universe: commune 38185".into(),
+            "diploma: departement 38 (known categories kept)".into(),
+            "income: departement 38".into(),
+            "csp: departement 38".into(),
+        ]);
+        assert_eq!(
+            mixed,
+            "Estimation imputée\u{a0}: la population de 15 ans ou plus est reprise de la commune 38185 (zones voisines) et la répartition par diplôme (pour ses catégories inconnues), la répartition par niveau de vie et la répartition par catégorie socioprofessionnelle du département 38 (zones voisines), faute de données propres à la zone."
+        );
+        assert_eq!(
+            imputation_sentence(&["age: departement 38".into()]),
+            "Estimation imputée\u{a0}: la répartition par âge est reprise du département 38 (zones voisines), faute de données propres à la zone."
+        );
+        assert!(imputation_sentence(&[]).contains("territoire englobant"));
+    }
+
+    #[test]
+    fn territories_state_their_imputed_share_and_members_left_out() {
+        let mut s = sample();
+        let d = s.digital.as_mut().unwrap();
+        d.status = Status::Imputed;
+        d.imputed_share = Some(35.2);
+        s.digital_notes = vec!["2 member zone(s) without estimate".into()];
+        let html = sheet_html(&s, "Grenoble");
+        assert!(html.contains("Somme des zones du territoire, dont 35\u{202F}% issus de zones imputées (estimées à partir du territoire englobant)."), "{html}");
+        assert!(html.contains("<p>2 zones du territoire sont sans estimation et ne sont pas comptées.</p>"));
+        assert!(!html.contains("class=\"impute\""));
+        assert!(!index_html(&[s], "Grenoble").contains("(imputée)"), "a territory is a sum, not an imputed figure");
+        assert!(imputed_share_sentence(0.0).contains("toutes estimées à partir de leurs propres données"));
+        assert!(imputed_share_sentence(0.4).contains("dont moins de 1\u{202F}% issus"));
+        assert!(imputed_share_sentence(100.0).contains("toutes imputées"));
+    }
+
+    #[test]
+    fn no_estimate_says_why() {
+        let mut s = sample();
+        s.digital = None;
+        s.digital_notes = vec!["age: strata missing".into(), "no universe population, and no enclosing territory to impute it from".into()];
+        let html = sheet_html(&s, "Grenoble");
+        assert!(html.contains(
+            "<p class=\"manque\">Estimation non disponible pour ce quartier\u{a0}: la population de 15 ans ou plus n’est pas connue, et aucun territoire englobant ne permet de l’estimer.</p>"
+        ), "{html}");
+        assert_eq!(unavailable_sentence(&["zero population".into()]), "Estimation non disponible pour ce quartier\u{a0}: la zone ne compte aucun habitant.");
+        assert_eq!(
+            unavailable_sentence(&["age: 2 of 4 strata known".into(), "diploma: strata cover 40 % of the universe".into()]),
+            "Estimation non disponible pour ce quartier\u{a0}: la répartition par âge n’est connue que pour 2 catégories sur 4\u{202F}; la répartition par diplôme couvre 40\u{202F}% de la population de 15 ans ou plus seulement."
+        );
+        assert_eq!(unavailable_sentence(&[]), "Estimation non disponible pour ce quartier.");
+        assert_eq!(unavailable_sentence(&["something new".into()]), "Estimation non disponible pour ce quartier.");
+    }
+
+    #[test]
+    fn missing_ifn_inputs_are_said_in_words() {
+        let mut s = sample();
+        s.ifn = None;
+        s.ifn_missing = vec!["revenu médian communal".into(), "part des 65 ans ou plus".into()];
+        let html = sheet_html(&s, "Grenoble");
+        assert!(html.contains("<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque revenu médian communal, part des 65 ans ou plus.</p>"), "{html}");
+        let index = index_html(std::slice::from_ref(&s), "Grenoble");
+        assert!(index.contains("<td class=\"n\">non calculé (manque\u{a0}: revenu médian communal, part des 65 ans ou plus)</td>"), "{index}");
+        s.ifn_missing.clear();
+        assert!(sheet_html(&s, "Grenoble").contains("IFN non disponible pour ce quartier."));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fragnum_core::Cell;
+use fragnum_core::{Cell, Status};
 use fragnum_render::format::Unit;
 use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetInput, SocialRank, SocioRow};
 use fragnum_render::write_sheets;
@@ -46,7 +46,18 @@ fn sheet() -> SheetInput {
             SocioRow { label: "Revenu disponible médian".into(), zone: Cell::Masked, perimeter: Cell::Value(21_350.0), unit: Unit::Euros },
             SocioRow { label: "Non-diplômés (15 ans ou plus)".into(), zone: Cell::Missing, perimeter: Cell::Value(18.3), unit: Unit::Percent },
         ],
-        digital: Some(DigitalPrecarity { estimate: 2_468.0, share: 20.0, low: 16.5, high: 24.0 }),
+        digital: Some(DigitalPrecarity {
+            estimate: 2_468.0,
+            share: 20.0,
+            low: 16.5,
+            high: 24.0,
+            interval: (2_037.0, 2_963.0),
+            status: Status::Imputed,
+            imputed_from: vec!["universe: epci 200040715".into(), "age: epci 200040715".into()],
+            imputed_share: None,
+            standard_errors: [Some(210.0), Some(130.0), Some(95.0)],
+        }),
+        digital_notes: vec![],
         social: Some(SocialRank { rank: 3, of: 42, class: "Très forte".into() }),
         ifn: Some(IfnScores {
             global: 142.3,
@@ -57,6 +68,7 @@ fn sheet() -> SheetInput {
                 ("Compétences numériques / scolaires".into(), 139.9),
             ],
         }),
+        ifn_missing: vec![],
         services: ServiceOffer {
             in_zone: vec![site("<script>alert(1)</script>", &["Médiation numérique", "Accès libre"], 4.0, Some((5.710, 45.180)))],
             within_20: vec![

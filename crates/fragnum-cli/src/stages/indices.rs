@@ -11,7 +11,10 @@ use super::Context;
 /// Runs the stage; returns the output for later stages (render).
 pub fn run(ctx: &Context) -> Result<IndicesOutput> {
     let started = std::time::Instant::now();
-    let settings: IndicesSettings = ctx.config.section("indices")?;
+    let mut settings: IndicesSettings = ctx.config.section("indices")?;
+    // Rate rows are checked against the names the column mapping can produce (typos are errors).
+    let variables = ctx.config.resolve(&ctx.config.project.variables);
+    settings.known_variables = fragnum_ingest::mapping::Mapping::load(&variables)?.names();
     let mut rates = Vec::with_capacity(settings.rates.len());
     for path in &settings.rates {
         let path = ctx.config.resolve(path);
@@ -49,12 +52,20 @@ fn print_summary(output: &IndicesOutput, settings: &IndicesSettings, rate_files:
         let count = output.total(name, base).unwrap_or(0.0);
         let universe = sum(&|r| r.digital[i].count.and(r.digital[i].universe));
         let share = if universe > 0.0 { 100.0 * count / universe } else { 0.0 };
+        let by_status = |s: fragnum_core::Status| rows.iter().filter(|r| r.digital[i].status == Some(s)).count();
         println!(
-            "  {name:<22} {count:>10.0} people ({share:.1} % of the survey universe; band {:.0}–{:.0}), both digitally and socially precarious: {:.0}",
-            sum(&|r| r.digital[i].low),
-            sum(&|r| r.digital[i].high),
+            "  {name:<22} {count:>10.0} people ({share:.1} % of the survey universe), both digitally and socially precarious: {:.0}; {base} zones computed {}, imputed {}, without estimate {}",
             sum(&|r| r.cross[i]),
+            by_status(fragnum_core::Status::Computed),
+            by_status(fragnum_core::Status::Imputed),
+            rows.iter().filter(|r| r.digital[i].status.is_none()).count(),
         );
+        for dep in output.rows_at(Level::Departement) {
+            let e = &dep.digital[i];
+            if let (Some(c), Some(lo), Some(hi)) = (e.count, e.low, e.high) {
+                println!("    département {}: {c:.0} (90 % interval {lo:.0}–{hi:.0}, {:.0} % from imputed zones)", dep.code, 100.0 * e.imputed_share().unwrap_or(0.0));
+            }
+        }
     }
     let scored = output.rows_at(base).filter(|r| r.social.score.is_some()).count();
     let flagged = output.rows_at(base).filter(|r| !r.social.missing.is_empty()).count();

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use fragnum_access::AccessOutput;
 use fragnum_core::geometry::finest_outlined_level;
-use fragnum_core::{Cell, Level, ZoneCode, ZoneTable};
+use fragnum_core::{Cell, Level, Status, ZoneCode, ZoneTable};
 use fragnum_indices::{IndicesOutput, IndicesRow};
 use fragnum_render::classify::Classification;
 use fragnum_render::ramp::Ramp;
@@ -23,6 +23,7 @@ fn indicator_title(indicator: &str) -> String {
         "no_home_internet" => "Part des 15 ans ou plus sans accès internet à domicile (estimation)".into(),
         "no_computer_and_internet" => "Part des personnes sans ordinateur et internet à domicile (estimation)".into(),
         "illectronisme" => "Part des 15 ans ou plus en situation d'illectronisme (estimation)".into(),
+        "never_uses_internet" => "Part des 12 ans ou plus n'utilisant jamais internet (CREDOC, estimation)".into(),
         other => format!("Précarité numérique : {other} (estimation)"),
     }
 }
@@ -66,7 +67,7 @@ fn ratio_layer_values(table: &ZoneTable, level: Level, num: &str, den: Option<&s
 }
 
 fn layer(id: &str, title: String, unit: Unit, source: &str, vintage: String, values: BTreeMap<ZoneCode, Cell>, ramp: Ramp) -> Layer {
-    Layer { id: id.into(), title, unit, source: source.into(), vintage, values, classification: Classification::default(), ramp, decimals: None }
+    Layer { id: id.into(), title, unit, source: source.into(), vintage, values, classification: Classification::default(), ramp, decimals: None, statuses: BTreeMap::new() }
 }
 
 /// Index of the 20-minute threshold in the access results (maps and sheets speak of 20 minutes);
@@ -94,21 +95,27 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let cells = |f: &dyn Fn(&IndicesRow) -> Option<f64>| -> BTreeMap<ZoneCode, Cell> {
             codes.iter().map(|c| (c.clone(), rows.get(c.as_str()).and_then(|r| f(r)).map_or(Cell::Missing, Cell::Value))).collect()
         };
+        // Computed or imputed, per zone, for the layers drawn from indicator `i`.
+        let statuses = |i: usize| -> BTreeMap<ZoneCode, Status> { codes.iter().filter_map(|c| Some((c.clone(), rows.get(c.as_str())?.digital[i].status?))).collect() };
         for (i, name) in ix.indicators.iter().enumerate() {
-            out.push(layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), cells(&|r| r.digital[i].share().map(|s| 100.0 * s)), Ramp::YlOrRd));
+            let values = cells(&|r| r.digital[i].share().map(|s| 100.0 * s));
+            out.push(Layer { statuses: statuses(i), ..layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd) });
         }
         if let Some((i, name)) = headline_indicator(ix) {
             let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des "));
-            out.push(layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues));
-            out.push(layer(
-                "precarite_numerique_et_sociale_nombre",
-                "Personnes en précarité numérique et sociale (estimation, indépendance dans la zone)".into(),
-                Unit::Count,
-                &source,
-                vintage.clone(),
-                cells(&|r| r.cross[i]),
-                Ramp::Blues,
-            ));
+            out.push(Layer { statuses: statuses(i), ..layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues) });
+            out.push(Layer {
+                statuses: statuses(i),
+                ..layer(
+                    "precarite_numerique_et_sociale_nombre",
+                    "Personnes en précarité numérique et sociale (estimation, indépendance dans la zone)".into(),
+                    Unit::Count,
+                    &source,
+                    vintage.clone(),
+                    cells(&|r| r.cross[i]),
+                    Ramp::Blues,
+                )
+            });
         }
         out.push(layer(
             "precarite_sociale_score",
@@ -209,12 +216,30 @@ fn socio_over(table: &ZoneTable, zones: &[&fragnum_core::Zone]) -> Vec<Cell> {
         .collect()
 }
 
+/// The indices stage's notes on the headline estimate: why there is none, or members left out.
+fn digital_notes(row: Option<&IndicesRow>, headline: Option<usize>) -> Vec<String> {
+    row.zip(headline).map(|(r, i)| r.digital[i].skipped.clone()).unwrap_or_default()
+}
+
 /// The digital, social and IFN parts of a sheet, from an indices row.
 fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize) -> (Option<DigitalPrecarity>, Option<SocialRank>, Option<IfnScores>) {
     let digital = row.zip(headline).and_then(|(r, i)| {
         let d = &r.digital[i];
         let universe = d.universe.filter(|u| *u > 0.0)?;
-        Some(DigitalPrecarity { estimate: d.count?, share: 100.0 * d.count? / universe, low: 100.0 * d.low? / universe, high: 100.0 * d.high? / universe })
+        let (count, low, high) = (d.count?, d.low?, d.high?);
+        // A territory summed from zones (an aggregate never names what it borrowed).
+        let summed = r.level == Level::Group || r.members > 1 || (d.status == Some(Status::Imputed) && d.imputed_from.is_empty());
+        Some(DigitalPrecarity {
+            estimate: count,
+            share: 100.0 * count / universe,
+            low: 100.0 * low / universe,
+            high: 100.0 * high / universe,
+            interval: (low, high),
+            status: d.status?,
+            imputed_from: d.imputed_from.clone(),
+            imputed_share: d.imputed_share().map(|s| 100.0 * s).filter(|_| summed),
+            standard_errors: [d.se_sampling, d.se_imputation, d.se_estimator],
+        })
     });
     let social = row.and_then(|r| Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c}")) }));
     let ifn = row.and_then(|r| r.ifn.first()?.as_ref()).map(|s| IfnScores {
@@ -269,8 +294,10 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 population: table.get(code, "pop").value(),
                 socio,
                 digital,
+                digital_notes: digital_notes(rows.get(code.as_str()).copied(), headline),
                 social,
                 ifn,
+                ifn_missing: rows.get(code.as_str()).map(|r| r.ifn_missing.clone()).unwrap_or_default(),
                 services,
                 outline,
                 sources: sources.clone(),
@@ -305,8 +332,10 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             population: Some(population),
             socio,
             digital,
+            digital_notes: digital_notes(group_rows.get(name).copied(), headline),
             social,
             ifn,
+            ifn_missing: group_rows.get(name).map(|r| r.ifn_missing.clone()).unwrap_or_default(),
             services,
             outline,
             sources: sources.clone(),
