@@ -290,9 +290,11 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     let pop_expr = Expr::parse(&settings.population)?;
 
     // --- Digital precarity, zone by zone (per level), then summed into groups.
+    let mut proxies: Vec<Expr> = settings.universe_proxies.iter().map(|p| Expr::parse(p)).collect::<Result<_, _>>()?;
+    proxies.push(pop_expr.clone());
     let context = digital::Context {
         reader: &reader,
-        population: &pop_expr,
+        universe_proxies: &proxies,
         min_coverage: settings.min_coverage,
         estimator: settings.estimator,
         share_dimensions: &settings.share_dimensions,
@@ -927,14 +929,14 @@ mod tests {
 
     /// Published reference values (`[indices.ifn.reference_values.<kind>]`) on every IRIS row:
     /// `region` (any name) for all, and one EPCI-like value that differs between communes.
-    fn with_published_references(t: &mut ZoneTable) -> IndicesSettings {
+    fn with_published_references(tab: &mut ZoneTable) -> IndicesSettings {
         let reference = [0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25];
-        for (r, _) in t.zones_at(Level::Iris).map(|(r, z)| (r, z.clone())).collect::<Vec<_>>() {
-            let commune_00200 = t.zones()[r].code.as_str().starts_with("00200");
+        let iris: Vec<(usize, bool)> = tab.zones_at(Level::Iris).map(|(r, z)| (r, z.code.as_str().starts_with("00200"))).collect();
+        for (r, commune_00200) in iris {
             for (i, v) in reference.iter().enumerate() {
-                t.set(r, &format!("ref_region_{i}"), Cell::Value(*v), None);
+                tab.set(r, &format!("ref_region_{i}"), Cell::Value(*v), None);
                 let local = if commune_00200 { v * 1.1 } else { *v };
-                t.set(r, &format!("ref_local_{i}"), Cell::Value(local), None);
+                tab.set(r, &format!("ref_local_{i}"), Cell::Value(local), None);
             }
         }
         let vars = |prefix: &str| {
@@ -957,65 +959,65 @@ mod tests {
 
     #[test]
     fn ifn_reference_values_read_from_the_zone_row() {
-        let mut t = table();
-        let st = with_published_references(&mut t);
-        let o = compute(&t, &[sample()], &st).unwrap();
-        assert_eq!(o.ifn_references, vec!["region", "local", "departement"]);
+        let mut tab = table();
+        let st = with_published_references(&mut tab);
+        let out = compute(&tab, &[sample()], &st).unwrap();
+        assert_eq!(out.ifn_references, vec!["region", "local", "departement"]);
         // IRIS 001000102: zone shares from its counts, income from its commune, reference as read.
-        let z = find(&o, Level::Iris, "001000102");
-        let zone = [40.0 / 100.0, 30.0 / 50.0, 20_000.0, 60.0 / 200.0, 80.0 / 200.0, 0.3 / 0.9];
-        let expected = ifn::score(&zone, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
-        let got = z.ifn[0].unwrap();
+        let zone = find(&out, Level::Iris, "001000102");
+        let inputs = [40.0 / 100.0, 30.0 / 50.0, 20_000.0, 60.0 / 200.0, 80.0 / 200.0, 0.3 / 0.9];
+        let expected = ifn::score(&inputs, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
+        let got = zone.ifn[0].unwrap();
         for (a, b) in got.values().iter().zip(expected.values()) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
         // The computed département reference is unchanged beside them.
-        assert_eq!(z.ifn[2], compute(&table(), &[sample()], &settings()).unwrap().rows.iter().find(|r| r.code == "001000102").unwrap().ifn[0]);
+        assert_eq!(zone.ifn[2], compute(&table(), &[sample()], &settings()).unwrap().rows.iter().find(|r| r.code == "001000102").unwrap().ifn[0]);
         // Groups: a commune takes its IRIS' common reference; the département mixes two `local` values: none.
-        let c = find(&o, Level::Commune, "00100");
-        assert!(c.ifn[0].is_some() && c.ifn[1].is_some());
-        let d = o.rows.iter().find(|r| r.level == Level::Departement).unwrap();
-        assert!(d.ifn[1].is_none());
-        assert!(o.columns().iter().any(|(n, _)| n == "ifn_score_global_region"));
+        let commune = find(&out, Level::Commune, "00100");
+        assert!(commune.ifn[0].is_some() && commune.ifn[1].is_some());
+        let dep = out.rows.iter().find(|r| r.level == Level::Departement).unwrap();
+        assert!(dep.ifn[1].is_none());
+        assert!(out.columns().iter().any(|(n, _)| n == "ifn_score_global_region"));
     }
 
     #[test]
     fn ifn_reference_values_must_exist_and_be_referenced() {
-        let mut t = table();
-        let mut st = with_published_references(&mut t);
+        let mut tab = table();
+        let mut st = with_published_references(&mut tab);
         st.ifn.reference_values.get_mut("region").unwrap().aged_65_plus = "ref_region_4|seuil_65p".into();
-        let e = compute(&t, &[sample()], &st).unwrap_err();
+        let e = compute(&tab, &[sample()], &st).unwrap_err();
         assert!(matches!(e, IndicesError::Settings { .. }), "{e:?}");
         assert_eq!(
             e.to_string(),
             "[indices] ifn.reference_values.region.aged_65_plus: `seuil_65p` is not in the zone table (is the table that carries it read, with its mapping set?)"
         );
-        let mut st = with_published_references(&mut t);
+        let mut st = with_published_references(&mut tab);
         st.ifn.references.retain(|r| r != "local");
-        let e = compute(&t, &[sample()], &st).unwrap_err();
+        let e = compute(&tab, &[sample()], &st).unwrap_err();
         assert!(e.to_string().contains("ifn.reference_values.local: `local` is not in `references`"), "{e}");
         // Without reference values, an unknown reference name is still refused.
         let mut st = settings();
         st.ifn.references = vec!["region".into()];
-        assert!(compute(&t, &[sample()], &st).unwrap_err().to_string().contains("unknown IFN reference `region`"));
+        assert!(compute(&tab, &[sample()], &st).unwrap_err().to_string().contains("unknown IFN reference `region`"));
     }
 
     #[test]
     fn ifn_missing_inputs_are_named_and_zero_income_is_missing_unless_zero_point() {
-        let mut t = table();
+        let mut tab = table();
         // Commune 00200 has a zero income (MedNum's way of writing a missing one); IRIS 001000103 lacks diplomas.
-        let c = t.row(&ZoneCode::new(Level::Commune, "00200").unwrap()).unwrap();
-        t.set(c, "disp_med", Cell::Value(0.0), Some(2021));
-        let r = t.row(&ZoneCode::new(Level::Iris, "001000103").unwrap()).unwrap();
-        t.set(r, "nscol15p", Cell::Missing, Some(2017));
-        let mut st = with_published_references(&mut t);
-        let o = compute(&t, &[sample()], &st).unwrap();
-        let z = find(&o, Level::Iris, "002000000");
-        assert!(z.ifn.iter().all(Option::is_none), "{:?} {:?}", z.ifn, z.ifn_missing);
-        assert_eq!(z.ifn_missing, vec!["revenu médian communal"]);
-        assert_eq!(find(&o, Level::Iris, "001000103").ifn_missing, vec!["part des non ou peu diplômés"]);
-        assert!(find(&o, Level::Iris, "001000101").ifn_missing.is_empty());
-        let col = o.columns().into_iter().find(|(n, _)| n == "ifn_missing").unwrap().1;
+        let commune = tab.row(&ZoneCode::new(Level::Commune, "00200").unwrap()).unwrap();
+        tab.set(commune, "disp_med", Cell::Value(0.0), Some(2021));
+        let iris = tab.row(&ZoneCode::new(Level::Iris, "001000103").unwrap()).unwrap();
+        tab.set(iris, "nscol15p", Cell::Missing, Some(2017));
+        let mut st = with_published_references(&mut tab);
+        let out = compute(&tab, &[sample()], &st).unwrap();
+        let zone = find(&out, Level::Iris, "002000000");
+        assert!(zone.ifn.iter().all(Option::is_none), "{:?} {:?}", zone.ifn, zone.ifn_missing);
+        assert_eq!(zone.ifn_missing, vec!["revenu médian communal"]);
+        assert_eq!(find(&out, Level::Iris, "001000103").ifn_missing, vec!["part des non ou peu diplômés"]);
+        assert!(find(&out, Level::Iris, "001000101").ifn_missing.is_empty());
+        let col = out.columns().into_iter().find(|(n, _)| n == "ifn_missing").unwrap().1;
         let crate::ColumnValues::Text(col) = col else { panic!("ifn_missing is text") };
         assert!(col.contains(&Some("revenu médian communal".into())) && col.contains(&None));
 
@@ -1023,17 +1025,17 @@ mod tests {
         st.ifn.missing_income = IfnMissingIncome::ZeroPoint;
         for variant in [IfnVariant::Ifn2020, IfnVariant::Ifn2020IncomeInverted] {
             st.ifn.variant = variant;
-            let o = compute(&t, &[sample()], &st).unwrap();
-            let z = find(&o, Level::Iris, "002000000");
-            let s = z.ifn[0].unwrap();
-            assert!(s.acces_interfaces_numeriques.abs() < 1e-12);
-            let zone = [20.0 / 40.0, 8.0 / 20.0, 0.0, 20.0 / 80.0, 40.0 / 80.0, 1.0 / 3.0];
-            let expected = ifn::score(&zone, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
-            assert!((s.score_global - expected.score_global).abs() < 1e-9);
-            assert_eq!(z.ifn_missing, vec!["revenu médian communal (compté 0)"]);
-            assert!(o.notes.iter().any(|n| n.contains("income point of 0")));
+            let out = compute(&tab, &[sample()], &st).unwrap();
+            let zone = find(&out, Level::Iris, "002000000");
+            let scores = zone.ifn[0].unwrap();
+            assert!(scores.acces_interfaces_numeriques.abs() < 1e-12);
+            let inputs = [20.0 / 40.0, 8.0 / 20.0, 0.0, 20.0 / 80.0, 40.0 / 80.0, 1.0 / 3.0];
+            let expected = ifn::score(&inputs, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
+            assert!((scores.score_global - expected.score_global).abs() < 1e-9);
+            assert_eq!(zone.ifn_missing, vec!["revenu médian communal (compté 0)"]);
+            assert!(out.notes.iter().any(|n| n.contains("income point of 0")));
             // Other missing inputs still leave the zone unscored.
-            assert!(find(&o, Level::Iris, "001000103").ifn[0].is_none());
+            assert!(find(&out, Level::Iris, "001000103").ifn[0].is_none());
         }
     }
 }

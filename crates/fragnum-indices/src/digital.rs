@@ -20,8 +20,9 @@
 //! - **dimension mean** (estimator 1, the Grenoble diagnostic's): the mean of `share_d` over the
 //!   dimensions used, times `U`.
 //!
-//! **Imputation.** A zone with a population but without its survey universe gets
-//! `U = population × U/population` of the smallest enclosing territory that has both (commune →
+//! **Imputation.** A zone without its survey universe gets `U = proxy × U/proxy` of the smallest
+//! enclosing territory that has both, the proxy being the best known figure the zone has
+//! (`universe_proxies`: people 15+ out of school, else the population; commune →
 //! EPCI → département, from the zones that have their own figures). A dimension the zone lacks
 //! (wholly, or some of its categories) is completed from the smallest enclosing territory that has
 //! it: the categories the zone knows are kept, the rest of its universe is spread in that
@@ -132,8 +133,9 @@ impl DigitalEstimate {
 pub struct Context<'a> {
     /// The table reader.
     pub reader: &'a Reader<'a>,
-    /// The population expression (for imputing a missing universe).
-    pub population: &'a Expr,
+    /// Known figures a missing universe is scaled from, best first, the population last
+    /// (`nscol15p`, then `pop`): `U = proxy × U/proxy` of the enclosing territory.
+    pub universe_proxies: &'a [Expr],
     /// Coverage bound of a dimension against the universe.
     pub min_coverage: f64,
     /// Central estimator.
@@ -170,6 +172,10 @@ pub fn z_value(level: f64) -> f64 {
 
 struct ZoneStrata {
     universe: Option<f64>,
+    /// The largest own stratum total: the universe when nothing better can be had.
+    largest_stratum: Option<f64>,
+    /// The universe proxies' values (the population last).
+    proxies: Vec<Option<f64>>,
     population: Option<f64>,
     /// (dimension index, category counts), own and usable.
     dims: Vec<(usize, Vec<f64>)>,
@@ -179,6 +185,8 @@ struct ZoneStrata {
     pending: Vec<(usize, Vec<f64>)>,
     skipped: Vec<String>,
     universe_imputed: Option<String>,
+    /// Which proxy an imputed universe was scaled to.
+    universe_proxy: Option<usize>,
     dims_imputed: Vec<String>,
 }
 
@@ -232,7 +240,8 @@ pub fn estimate(
     let is_share: Vec<bool> = dims.iter().map(|d| ctx.share_dimensions.contains(d)).collect();
     let mut strata: Vec<ZoneStrata> =
         rows.iter().zip(spans.iter_mut()).map(|(&row, span)| zone_strata(ctx, row, rates, dims, &dim_rows, &is_share, span)).collect();
-    impute(&mut strata, donors, dims);
+    let proxy_names: Vec<String> = ctx.universe_proxies.iter().map(|e| e.variables().join("+")).collect();
+    impute(&mut strata, donors, dims, &proxy_names);
 
     // Perimeter shares of each category (for the per-category sample sizes).
     let mut totals: Vec<Vec<f64>> = dim_rows.iter().map(|r| vec![0.0; r.len()]).collect();
@@ -359,38 +368,45 @@ pub fn estimate(
 }
 
 /// Fills the universe and strata that zones lack from their enclosing territories.
-fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String]) {
+fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_names: &[String]) {
     // Sums over the zones that have their own figures, per territory.
-    let mut ratio: BTreeMap<&(Level, String), (f64, f64)> = BTreeMap::new();
+    let mut ratio: BTreeMap<(&(Level, String), usize), (f64, f64)> = BTreeMap::new();
     let mut categories: BTreeMap<(&(Level, String), usize), Vec<f64>> = BTreeMap::new();
     for (z, ds) in strata.iter().zip(donors) {
         for key in ds {
-            if let (Some(u), Some(p)) = (z.universe, z.population)
-                && z.universe_imputed.is_none() && p > 0.0 {
-                    let e = ratio.entry(key).or_default();
-                    e.0 += u;
-                    e.1 += p;
-                }
+            for (k, proxy) in z.proxies.iter().enumerate() {
+                if let (Some(u), Some(p)) = (z.universe, *proxy)
+                    && z.universe_imputed.is_none() && p > 0.0 {
+                        let e = ratio.entry((key, k)).or_default();
+                        e.0 += u;
+                        e.1 += p;
+                    }
+            }
             for (d, counts) in &z.dims {
                 let e = categories.entry((key, *d)).or_insert_with(|| vec![0.0; counts.len()]);
                 e.iter_mut().zip(counts).for_each(|(t, c)| *t += c);
             }
         }
     }
-    type Filled = (usize, Option<(f64, String)>, Vec<(usize, Vec<f64>)>, Vec<(usize, Vec<f64>, String)>);
+    type Filled = (usize, Option<(f64, String, usize)>, Vec<(usize, Vec<f64>)>, Vec<(usize, Vec<f64>, String)>);
     let mut filled: Vec<Filled> = Vec::new();
     for (i, (z, ds)) in strata.iter().zip(donors).enumerate() {
         let mut universe = None;
-        if z.universe.is_none()
-            && let Some(p) = z.population {
-                universe = ds.iter().find_map(|key| {
-                    let (u, pop) = ratio.get(key)?;
-                    (*pop > 0.0).then(|| (p * u / pop, format!("universe: {} {}", key.0, key.1)))
-                });
-            }
+        if z.universe.is_none() {
+            // The smallest territory first; there, the best proxy the zone and the territory both have.
+            universe = ds.iter().find_map(|key| {
+                z.proxies.iter().enumerate().find_map(|(k, p)| {
+                    let p = (*p)?;
+                    let (u, total) = ratio.get(&(key, k))?;
+                    // A universe never exceeds the population (a proxy's ratio may overshoot on a small zone).
+                    let scaled = (p * u / total).min(z.population.unwrap_or(f64::INFINITY));
+                    (*total > 0.0).then(|| (scaled, format!("universe: {} {} (scaled to {})", key.0, key.1, proxy_names[k]), k))
+                })
+            });
+        }
         let mut own_shares = Vec::new();
         let mut new_dims = Vec::new();
-        if let Some(u) = z.universe.or(universe.as_ref().map(|x| x.0)).filter(|u| *u > 0.0) {
+        if let Some(u) = z.universe.or(universe.as_ref().map(|x| x.0)).or(z.largest_stratum).filter(|u| *u > 0.0) {
             for (d, props) in &z.pending {
                 let s: f64 = props.iter().sum();
                 own_shares.push((*d, props.iter().map(|c| c / s * u).collect::<Vec<f64>>()));
@@ -417,10 +433,15 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String]) {
     }
     for (i, universe, own_shares, new_dims) in filled {
         let z = &mut strata[i];
-        if let Some((u, from)) = universe {
+        if let Some((u, from, k)) = universe {
             z.universe = Some(u);
             z.universe_imputed = Some(from);
-        }
+            z.universe_proxy = Some(k);
+        } else if z.universe.is_none()
+            && let Some(u) = z.largest_stratum {
+                z.universe = Some(u);
+                z.skipped.push("universe taken as the largest stratum total (a lower bound)".into());
+            }
         z.pending.clear();
         z.dims.extend(own_shares);
         for (d, counts, from) in new_dims {
@@ -435,7 +456,7 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String]) {
 /// The imputation part of the interval: the spread of the computed zones of the territory borrowed from.
 fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors: &[Donors]) {
     let mut shares: BTreeMap<&(Level, String), Spread> = BTreeMap::new();
-    let mut ratios: BTreeMap<&(Level, String), Spread> = BTreeMap::new();
+    let mut ratios: BTreeMap<(&(Level, String), usize), Spread> = BTreeMap::new();
     for ((e, z), ds) in out.iter().zip(strata).zip(donors) {
         if e.status != Some(Status::Computed) {
             continue;
@@ -444,10 +465,12 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
             if let (Some(s), Some(u)) = (e.share(), e.universe) {
                 shares.entry(key).or_default().add(s, u);
             }
-            if let (Some(u), Some(p)) = (e.universe, z.population)
-                && p > 0.0 {
-                    ratios.entry(key).or_default().add(u / p, p);
-                }
+            for (k, proxy) in z.proxies.iter().enumerate() {
+                if let (Some(u), Some(p)) = (e.universe, *proxy)
+                    && p > 0.0 {
+                        ratios.entry((key, k)).or_default().add(u / p, p);
+                    }
+            }
         }
     }
     let key_of = |text: &str, ds: &Donors| ds.iter().find(|(l, c)| text.contains(&format!(": {l} {c}"))).cloned();
@@ -463,10 +486,13 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
             let sd = shares.get(&from).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * u) * borrowed;
             var += sd * sd;
         }
-        if let (Some(from), Some(p)) = (z.universe_imputed.as_deref().and_then(|t| key_of(t, ds)), z.population) {
-            let sd = ratios.get(&from).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * p * share);
-            var += sd * sd;
-        }
+        if let Some(text) = z.universe_imputed.as_deref()
+            && let Some(from) = key_of(text, ds) {
+                let k = z.universe_proxy.unwrap_or(0);
+                let p = z.proxies.get(k).copied().flatten().unwrap_or(0.0);
+                let sd = ratios.get(&(&from, k)).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * p * share);
+                var += sd * sd;
+            }
         e.se_imputation = Some(var.sqrt());
     }
 }
@@ -482,7 +508,9 @@ fn zone_strata(
 ) -> ZoneStrata {
     let reader = ctx.reader;
     let mut universe = reader.eval(&rates.all.variables, Source::Row(row), span).map(|(v, _)| v);
-    let population = reader.eval(ctx.population, Source::Row(row), &mut VintageSpan::default()).map(|(v, _)| v);
+    let proxies: Vec<Option<f64>> =
+        ctx.universe_proxies.iter().map(|e| reader.eval(e, Source::Row(row), &mut VintageSpan::default()).map(|(v, _)| v)).collect();
+    let population = proxies.last().copied().flatten();
     let mut found: Vec<(usize, Vec<f64>)> = Vec::new();
     let mut skipped = Vec::new();
     let mut missing = Vec::new();
@@ -501,9 +529,9 @@ fn zone_strata(
             }
         }
     }
-    if universe.is_none() {
-        universe = found.iter().filter(|(d, _)| !is_share[*d]).map(|(_, c)| c.iter().sum::<f64>()).reduce(f64::max);
-    }
+    // Without its own universe, a zone is first scaled from an enclosing territory (see `impute`);
+    // the largest stratum total (e.g. people 15+ out of school) is the last resort, a lower bound.
+    let largest_stratum = found.iter().filter(|(d, _)| !is_share[*d]).map(|(_, c)| c.iter().sum::<f64>()).reduce(f64::max);
     if universe.is_none() && population == Some(0.0) {
         // Nobody lives there (activity IRIS): nothing to impute.
         universe = Some(0.0);
@@ -531,7 +559,7 @@ fn zone_strata(
         missing.clear();
         skipped.push("zero population".into());
     }
-    ZoneStrata { universe, population, dims: used, missing, pending, skipped, universe_imputed: None, dims_imputed: Vec::new() }
+    ZoneStrata { universe, largest_stratum, proxies, population, dims: used, missing, pending, skipped, universe_imputed: None, universe_proxy: None, dims_imputed: Vec::new() }
 }
 
 /// The sum of the values present; `None` when none is (a group of zones without the value has
@@ -617,7 +645,7 @@ mod tests {
         let reader = Reader::new(t);
         let pop = Expr::parse("pop").unwrap();
         let uncertainty = UncertaintySettings::default();
-        let ctx = Context { reader: &reader, population: &pop, min_coverage: 0.8, estimator: est, share_dimensions: &[], uncertainty: &uncertainty };
+        let ctx = Context { reader: &reader, universe_proxies: std::slice::from_ref(&pop), min_coverage: 0.8, estimator: est, share_dimensions: &[], uncertainty: &uncertainty };
         let donors: Vec<Donors> = if donors.is_empty() { vec![Vec::new(); rows.len()] } else { donors.to_vec() };
         estimate(&ctx, &rows, &donors, rates, &dims, &mut spans).unwrap().estimates
     }
@@ -692,7 +720,7 @@ mod tests {
         let reader = Reader::new(&t);
         let pop = Expr::parse("pop").unwrap();
         let uncertainty = UncertaintySettings::default();
-        let ctx = Context { reader: &reader, population: &pop, min_coverage: 0.8, estimator: Estimator::DimensionMean, share_dimensions: &[], uncertainty: &uncertainty };
+        let ctx = Context { reader: &reader, universe_proxies: std::slice::from_ref(&pop), min_coverage: 0.8, estimator: Estimator::DimensionMean, share_dimensions: &[], uncertainty: &uncertainty };
         let mut spans = vec![VintageSpan::default()];
         let e = estimate(&ctx, &[0], &[Vec::new()], &rates[0], &["csp".into()], &mut spans).err().unwrap();
         assert!(e.to_string().contains("no rate table gives dimension `csp`"), "{e}");
@@ -766,10 +794,10 @@ mod tests {
         // Universe: 230 × 200 / 230; age shares of commune A: 120 young, 80 old of 200 → 0.6 × 10 % + 0.4 × 40 %.
         assert!((z.universe.unwrap() - 200.0).abs() < 1e-9);
         assert!((z.share().unwrap() - 0.22).abs() < 1e-9);
-        assert_eq!(z.imputed_from, vec!["universe: commune A", "age: commune A"]);
+        assert_eq!(z.imputed_from, vec!["universe: commune A (scaled to pop)", "age: commune A"]);
         assert!(z.se_imputation.unwrap() > 0.0);
         assert!(z.low.unwrap() < z.count.unwrap() && z.count.unwrap() < z.high.unwrap());
-        assert_eq!(e[3].imputed_from, vec!["universe: departement 00", "age: departement 00"]);
+        assert_eq!(e[3].imputed_from, vec!["universe: departement 00 (scaled to pop)", "age: departement 00"]);
         // No population: no estimate, and it says why.
         assert_eq!(e[4].count, None);
         assert_eq!(e[4].status, None);
@@ -790,7 +818,7 @@ mod tests {
         let reader = Reader::new(&t);
         let pop = Expr::parse("pop").unwrap();
         let uncertainty = UncertaintySettings::default();
-        let ctx = Context { reader: &reader, population: &pop, min_coverage: 0.8, estimator: Estimator::JointLogit, share_dimensions: &[], uncertainty: &uncertainty };
+        let ctx = Context { reader: &reader, universe_proxies: std::slice::from_ref(&pop), min_coverage: 0.8, estimator: Estimator::JointLogit, share_dimensions: &[], uncertainty: &uncertainty };
         let mut spans = vec![VintageSpan::default(); 2];
         let level = estimate(&ctx, &rows, &[Vec::new(), Vec::new()], &rates[0], &["age".into()], &mut spans).unwrap();
         let zone = &level.estimates[0];

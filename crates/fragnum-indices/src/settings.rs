@@ -113,6 +113,10 @@ pub struct IndicesSettings {
     pub derived: BTreeMap<String, String>,
     /// The 90 % interval of digital-precarity estimates.
     pub uncertainty: UncertaintySettings,
+    /// Figures a missing survey universe is scaled from, best first (default `nscol15p`, people 15+
+    /// out of school, which MedNum's inputs give for every Savoie IRIS); the population is always
+    /// tried last.
+    pub universe_proxies: Vec<String>,
     /// The variable names the column mapping can produce (filled by the caller from
     /// `variables.toml`, never read from the config): a rate row reading a name outside it, the
     /// derived ones and the income bands is an error. Empty: no such check.
@@ -211,6 +215,7 @@ impl Default for IndicesSettings {
             derived: default_derived(),
             uncertainty: UncertaintySettings::default(),
             known_variables: std::collections::BTreeSet::new(),
+            universe_proxies: vec!["nscol15p".into()],
         }
     }
 }
