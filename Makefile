@@ -44,6 +44,7 @@ real: deps
 	$(CARGO) build --release -p fragnum-cli
 	target/release/fragnum run --config config/isere-savoie.toml
 	target/release/fragnum run --config config/savoie-conseillers-numeriques.toml
+	target/release/fragnum run --config config/savoie-ifn-2020.toml
 
 # Peers for the benchmarks (mapclassify, pandana, networkx) live in a venv under target/: test
 # tools only, never runtime dependencies.

@@ -50,7 +50,7 @@ fn demo_pipeline_runs_end_to_end() {
     for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson", "indices.parquet", "indices.csv"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
-    for f in ["access_zones.csv", "access_points.parquet", "access_siting.csv", "isochrones.geojson", "maps/no_daily_internet_part.geojson", "maps/no_daily_internet_part-web.png", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/001000105.html", "sheets/Valbrune_Nord.html"] {
+    for f in ["access_zones.csv", "access_points.parquet", "access_siting.csv", "isochrones.geojson", "maps/no_daily_internet_part.geojson", "maps/no_daily_internet_part-web.png", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/001000105.html", "sheets/groupe-valbrune-nord.html"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
     // Every sheet escapes the hostile site name of the demo.
@@ -169,4 +169,146 @@ fn bad_render_section_fails_fast() {
         assert!(log.contains("demo.toml") && log.contains("simplify_m = -10"), "{command}: {log}");
         assert!(!log.contains("access: outputs written"), "{command} went on: {log}");
     }
+}
+
+/// Every `href="….html"` of a page.
+fn links(html: &str) -> Vec<String> {
+    html.split("href=\"").skip(1).filter_map(|rest| rest.split_once('"')).map(|(l, _)| l.to_string()).filter(|l| Path::new(l).extension().is_some_and(|e| e == "html")).collect()
+}
+
+/// Groups whose names fold to the same slug, differ only by case, are `index` or look like an
+/// IRIS code each get their own sheet, and the index links each to its own file.
+#[test]
+fn sheet_names_never_collide() {
+    let (dir, config) = demo_project();
+    let toml = std::fs::read_to_string(&config).unwrap();
+    let extra = "\"Haute-Vallée\" = [\"200000002\"]\n\"Haute-Vallèe\" = [\"001000101\", \"001000102\"]\n\"index\" = [\"001000103\"]\n\"001000105\" = [\"001000104\", \"001000106\"]\n\"Valbrune nord\" = [\"001000109\"]\n";
+    let toml = toml.replacen("\"Haute-Vallée\" = [\"200000002\"]\n", extra, 1);
+    assert!(toml.contains("\"index\" = "), "the demo config's groups changed");
+    std::fs::write(&config, toml).unwrap();
+    let out = fragnum(&["render", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    let sheets = dir.path().join("notebooks-out/demo/sheets");
+    let files: Vec<String> = std::fs::read_dir(&sheets).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    // 20 zones, 4 groups of the demo and 4 added, and the index.
+    assert_eq!(files.len(), 20 + 8 + 1, "{files:?}");
+    assert!(log.contains("28 fact sheet(s)"), "{log}");
+    let index = std::fs::read_to_string(sheets.join("index.html")).unwrap();
+    let mut linked = links(&index);
+    assert_eq!(linked.len(), 28, "{linked:?}");
+    linked.sort();
+    linked.dedup();
+    assert_eq!(linked.len(), 28, "two rows link the same file");
+    for l in &linked {
+        assert!(files.contains(l), "the index links {l}, which is not written");
+    }
+    let read = |f: &str| std::fs::read_to_string(sheets.join(f)).unwrap();
+    // The zone keeps its sheet; the group named like its code has its own.
+    assert!(read("001000105.html").contains("code 001000105") && !read("001000105.html").contains("regroupement"));
+    assert!(read("groupe-001000105.html").contains("<h1>001000105</h1>") && read("groupe-001000105.html").contains("regroupement de 2 zones"));
+    // `index` is reserved, and no group's name can reach it.
+    assert!(read("groupe-index.html").contains("<h1>index</h1>"));
+    for (prefix, title) in [("groupe-haute-vallee-", "Haute-Vallée"), ("groupe-haute-vallee-", "Haute-Vallèe"), ("groupe-valbrune-nord-", "Valbrune Nord"), ("groupe-valbrune-nord-", "Valbrune nord")] {
+        let found = files.iter().filter(|f| f.starts_with(prefix)).filter(|f| read(f).contains(&format!("<h1>{title}</h1>"))).count();
+        assert_eq!(found, 1, "{title}: {files:?}");
+    }
+    assert!(read("index.html").contains("<h1>Fiches quartier"), "the index is the index");
+}
+
+/// NUL, ESC and BEL in a zone name and a site name never reach a sheet, a map or zones.geojson.
+#[test]
+fn control_characters_from_inputs_are_dropped_from_what_people_read() {
+    let (dir, config) = demo_project();
+    let data = dir.path().join("data/demo");
+    let reference = data.join("reference_IRIS_geo2021.csv");
+    let csv = std::fs::read_to_string(&reference).unwrap().replacen(";Gare;", ";Ga\u{0}re\u{1b}[31m;", 1);
+    std::fs::write(&reference, csv).unwrap();
+    let sites = data.join("advisor-sites.csv");
+    let csv = std::fs::read_to_string(&sites).unwrap().replacen("France services de Valbrune", "France services\u{7} de \u{1b}]0;Valbrune", 1);
+    std::fs::write(&sites, csv).unwrap();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    let outputs = dir.path().join("notebooks-out/demo");
+    let mut people: Vec<PathBuf> = ["sheets", "maps"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(outputs.join(d)).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "geojson" || e == "json" || e == "svg"))
+        .collect();
+    people.push(outputs.join("zones.geojson"));
+    for path in &people {
+        let body = std::fs::read_to_string(path).unwrap();
+        assert!(!body.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "raw control character in {}", path.display());
+        for escaped in ["\\u0000", "\\u001b", "\\u0007"] {
+            assert!(!body.contains(escaped), "{escaped} in {}", path.display());
+        }
+    }
+    let sheet = std::fs::read_to_string(outputs.join("sheets/001000102.html")).unwrap();
+    assert!(sheet.contains("<h1>Gare[31m</h1>"), "the name is kept, less its control characters");
+    let valbrune = std::fs::read_to_string(outputs.join("sheets/001000106.html")).unwrap();
+    assert!(valbrune.contains("<li>France services de ]0;Valbrune (00100)</li>"), "the site is listed, less its control characters");
+}
+
+/// Hex SHA-256 of a file, as `sha256sum` prints it.
+fn sha256(path: &Path) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).iter().fold(String::new(), |h, b| h + &format!("{b:02x}"))
+}
+
+/// A run clears what a killed run left, and ends with a complete manifest vouching for each
+/// file; a run that fails afterwards marks the folder incomplete and says so.
+#[test]
+fn manifest_says_what_a_run_wrote_and_whether_it_finished() {
+    let (dir, config) = demo_project();
+    let outputs = dir.path().join("notebooks-out/demo");
+    // What a kill during an earlier run leaves: temporary files beside the targets.
+    for d in ["", "maps", "sheets"] {
+        std::fs::create_dir_all(outputs.join(d)).unwrap();
+        std::fs::write(outputs.join(d).join(".fragnum-Ab12Cd.part"), b"half a file").unwrap();
+    }
+    std::fs::write(outputs.join("maps/old_layer.geojson"), b"{}").unwrap();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("removed 3 temporary file(s)"), "{log}");
+    for d in ["", "maps", "sheets"] {
+        assert!(!outputs.join(d).join(".fragnum-Ab12Cd.part").exists(), "leftover in {d}/");
+    }
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["fragnum_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["config"]["path"], "../../config/demo.toml");
+    assert_eq!(manifest["config"]["sha256"], sha256(&config).as_str());
+    let entries = |key: &str| manifest[key].as_array().unwrap().clone();
+    let find = |key: &str, path: &str| entries(key).into_iter().find(|e| e["path"] == path).unwrap_or_else(|| panic!("{path} not in {key}"));
+    assert_eq!(find("outputs", "zones.csv")["sha256"], sha256(&outputs.join("zones.csv")).as_str());
+    for e in entries("outputs") {
+        let path = outputs.join(e["path"].as_str().unwrap());
+        assert_eq!(e["sha256"], sha256(&path).as_str(), "{path:?}");
+        assert_eq!(e["size"], std::fs::metadata(&path).unwrap().len());
+    }
+    for f in ["indices.csv", "isochrones.geojson", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/groupe-valbrune-nord.html"] {
+        find("outputs", f);
+    }
+    assert!(entries("outputs").iter().all(|e| e["path"] != "manifest.json"));
+    assert_eq!(manifest["not_from_this_run"], serde_json::json!(["maps/old_layer.geojson"]));
+    // Inputs as written in the config, shapefile companions included.
+    let pop = dir.path().join("data/demo/base-ic-evol-struct-pop-2021.csv");
+    assert_eq!(find("inputs", "../data/demo/base-ic-evol-struct-pop-2021.csv")["sha256"], sha256(&pop).as_str());
+    for f in ["../data/demo/contours-iris.shp", "../data/demo/contours-iris.dbf", "../data/demo/roads.geojson", "rates/insee-2021-illectronisme.csv", "profiles/car.toml", "variables.toml"] {
+        find("inputs", f);
+    }
+    assert!(!manifest.to_string().contains(dir.path().to_str().unwrap()), "no machine path in the manifest");
+
+    // The same folder, now from a run whose input is broken: not complete, and said so.
+    let csv = std::fs::read_to_string(&pop).unwrap().replacen(';', ";douze;", 2);
+    std::fs::write(&pop, csv).unwrap();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(!out.status.success(), "{log}");
+    assert!(log.contains("is incomplete") && log.contains("\"complete\": false"), "{log}");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], false);
+    assert_eq!(manifest["outputs"], serde_json::json!([]));
 }

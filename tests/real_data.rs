@@ -6,55 +6,25 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)] // tests stop at the line that failed
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::{num, read_rows, real_config, root, Row};
+
 const INDICATORS: [&str; 4] = ["illectronisme", "never_uses_internet", "no_daily_internet", "no_home_internet"];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The real config with its paths made absolute and its output sent to `out`.
-fn real_config(out: &Path) -> PathBuf {
-    let root = root().canonicalize().unwrap();
-    let shared = root.join("../shared");
-    assert!(shared.join("data/README.md").is_file(), "../shared/data is missing beside the project: real-data tests must run");
-    let config = root.join("config");
-    let text = std::fs::read_to_string(config.join("isere-savoie.toml")).unwrap();
-    let text = text
-        .replace("\"../../shared/", &format!("\"{}/", shared.display()))
-        .replace("output = \"../notebooks-out/isere-savoie\"", &format!("output = \"{}\"", out.display()))
-        .replace("variables = \"variables.toml\"", &format!("variables = \"{}\"", config.join("variables.toml").display()))
-        .replace("\"rates/", &format!("\"{}/rates/", config.display()));
-    let path = out.join("isere-savoie.toml");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-type Row = BTreeMap<String, String>;
-
-fn read_rows(path: &Path) -> Vec<Row> {
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader.records().map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()).collect()
-}
-
-fn num(row: &Row, key: &str) -> Option<f64> {
-    row.get(key).and_then(|v| v.parse().ok())
-}
 
 #[test]
 fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     let dir = tempfile::tempdir().unwrap();
-    let config = real_config(dir.path());
+    let config = real_config("isere-savoie", dir.path());
     let started = std::time::Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_fragnum")).args(["indices", "--quiet", "--config", config.to_str().unwrap()]).output().unwrap();
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "{log}");
     println!("ingest + indices on the real data: {:.1} s (debug build)", started.elapsed().as_secs_f64());
-    let rows = read_rows(&dir.path().join("indices.csv"));
+    let rows = read_rows(&dir.path().join("out/indices.csv"));
     let iris: Vec<&Row> = rows.iter().filter(|r| r["level"] == "iris").collect();
 
     // Every IRIS of INSEE's 2021 list has a population (census subsets, MedNum inputs, or the RP 2016
@@ -138,6 +108,24 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
             num(metro, &format!("{ind}_low")).unwrap(),
             num(metro, &format!("{ind}_high")).unwrap(),
             100.0 * num(metro, &format!("{ind}_imputed_share")).unwrap_or(0.0)
+        );
+    }
+    // Against published figures (printed for the README, loosely asserted): Insee Analyses ARA 155 gives
+    // 15 % illectronisme in Auvergne-Rhône-Alpes (TIC 2019); the Grenoble diagnostic (Emmaüs Connect,
+    // 2015) counted 60,000 people in digital precarity, half of them also in social precarity.
+    let deps: Vec<&Row> = rows.iter().filter(|r| r["level"] == "departement").collect();
+    let (count, universe) = deps.iter().fold((0.0, 0.0), |(c, u), r| (c + num(r, "illectronisme_count").unwrap(), u + num(r, "illectronisme_universe").unwrap()));
+    println!("Isère + Savoie illectronisme: {:.1} % of people 15+ (Insee, AURA 2019: 15 %)", 100.0 * count / universe);
+    assert!((0.10..0.20).contains(&(count / universe)), "{count} / {universe}");
+    let grenoble = rows.iter().find(|r| r["level"] == "commune" && r["code"] == "38185").unwrap();
+    for ind in INDICATORS {
+        println!(
+            "Grenoble (38185) {ind}: {:.0} ({:.0}–{:.0}), of whom socially precarious too: {:.0}; métropole cross {:.0} (Grenoble diagnostic 2015: 60,000 and 30,000)",
+            num(grenoble, &format!("{ind}_count")).unwrap(),
+            num(grenoble, &format!("{ind}_low")).unwrap(),
+            num(grenoble, &format!("{ind}_high")).unwrap(),
+            num(grenoble, &format!("{ind}_cross_count")).unwrap_or(f64::NAN),
+            num(metro, &format!("{ind}_cross_count")).unwrap_or(f64::NAN),
         );
     }
     let members: BTreeSet<String> = epci_text

@@ -3,6 +3,7 @@
 //! The command line: parses arguments and the pipeline config, runs the stages in order, shows
 //! progress and reports errors. It holds no domain logic: every stage lives in its own crate.
 
+mod manifest;
 mod progress;
 mod stages;
 
@@ -94,12 +95,17 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
+            report(&e);
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints an error and its causes.
+fn report(e: &anyhow::Error) {
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
     }
 }
 
@@ -133,9 +139,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Ingest { config } => {
             let config = stages::load_config(config)?;
-            let ctx = stages::ingest::run(&config, show_progress)?;
-            drop(ctx);
-            Ok(ExitCode::SUCCESS)
+            with_manifest(&config, || stages::ingest::run(&config, show_progress).map(drop))
         }
         Command::Indices { config } => run_until(config, show_progress, stages::Until::Indices),
         Command::Access { config } => run_until(config, show_progress, stages::Until::Access),
@@ -146,8 +150,24 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let config = stages::load_config(config)?;
-    let ctx = stages::ingest::run(&config, show_progress)?;
-    stages::run_all(&ctx, until)?;
-    println!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), ctx.out_dir.display());
-    Ok(ExitCode::SUCCESS)
+    let code = with_manifest(&config, || stages::run_all(&stages::ingest::run(&config, show_progress)?, until))?;
+    if code == ExitCode::SUCCESS {
+        println!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), config.output_dir().display());
+    }
+    Ok(code)
+}
+
+/// Runs `work`, which writes into the config's output folder, between the two writes of its
+/// `manifest.json` (see [`manifest`]): on failure the error is reported with a sentence saying
+/// that the folder is incomplete.
+fn with_manifest(config: &fragnum_ingest::config::PipelineConfig, work: impl FnOnce() -> Result<()>) -> Result<ExitCode> {
+    let run = manifest::begin(config)?;
+    match work().and_then(|()| run.finish(config)) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            report(&e);
+            eprintln!("note: {}", run.incomplete_message());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

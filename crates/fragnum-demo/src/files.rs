@@ -293,6 +293,8 @@ fn write_qpv(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<Stri
 
     let seekers = sum(&|c| c.unemployed) * 1.15;
     let dipl_low = sum(&|c| c.diplomas[0] + c.diplomas[1]) / sum(&|c| c.diplomas.iter().sum());
+    // Job seekers by diploma: the four levels add up to all seekers, as in INSEE's IPRO table.
+    let seekers_low = (dipl_low * 1.3).min(0.5);
     let mut t = Csv::new(&["CODGEO", "LIBGEO", "TX_TOT_EMPL", "ABC", "ABC_RSA", "ABC_INFCAPBEP", "ABC_CAPBEP", "ABC_BAC", "ABC_SUPBAC", "ABC_25", "ABC_50"]);
     t.row(vec![
         QPV.0.into(),
@@ -300,10 +302,10 @@ fn write_qpv(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<Stri
         comma(100.0 * sum(&|c| c.active - c.unemployed) / sum(&|c| c.pop_1564), 1),
         spaced(seekers),
         spaced(seekers * 0.33),
-        spaced(seekers * dipl_low * 1.3),
+        spaced(seekers * seekers_low),
         spaced(seekers * 0.28),
         spaced(seekers * 0.22),
-        spaced(seekers * (0.50 - dipl_low * 1.3).max(0.05)),
+        spaced(seekers * (0.50 - seekers_low)),
         spaced(seekers * 0.13),
         spaced(seekers * 0.22),
     ]);

@@ -2,16 +2,18 @@
 //!
 //! Codes are read as text and checked against the table's level; identity columns (names,
 //! commune, IRIS type, EPCI) are recognised by their usual INSEE names; value columns go through
-//! the [`Mapping`]; unmapped columns are counted, not guessed.
+//! the [`Mapping`]; unmapped columns are counted, not guessed. Every number must be finite and
+//! every count (see [`is_count`]) between 0 and [`MAX_COUNT`], else the cell is a fatal finding;
+//! [`Origins`] remembers where each cell was read and which figures two tables disagree on.
 
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 
-use fragnum_core::{Level, Location, Zone, ZoneCode, ZoneTable};
+use fragnum_core::{Cell, Level, Location, Zone, ZoneCode, ZoneTable};
 
 use crate::config::TableSource;
 use crate::mapping::{Mapped, Mapping};
-use crate::number::parse_cell;
+use crate::number::{MAX_COUNT, Refused, is_count, parse_value};
 use crate::tabular::Tabular;
 use crate::{IngestError, Report, Severity};
 
@@ -26,6 +28,123 @@ pub struct TableSummary {
     pub variables: Vec<String>,
     /// Columns neither identity nor mapped.
     pub ignored_columns: usize,
+}
+
+/// Where one cell of the zone table was read: file (an index into [`Origins`]), line, column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellOrigin {
+    file: usize,
+    line: u64,
+    column: u64,
+}
+
+/// Two tables giving the same variable of the same zone at the same (or an unknown) vintage,
+/// with figures that differ by more than printing round-off (10⁻⁶ relative): the rule of
+/// [`ZoneTable::set`] kept one of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    /// The zone.
+    pub zone: ZoneCode,
+    /// The figure kept, and where it was read.
+    pub kept: (f64, Option<u16>, CellOrigin),
+    /// The figure set aside, and where it was read.
+    pub dropped: (f64, Option<u16>, CellOrigin),
+}
+
+/// Where every cell read by [`read_table_traced`] came from, and the conflicts between tables.
+/// Rows are those of the zone table before it is sorted.
+#[derive(Debug, Clone, Default)]
+pub struct Origins {
+    files: Vec<PathBuf>,
+    cells: HashMap<String, HashMap<usize, CellOrigin>>,
+    /// Conflicts per variable, in reading order.
+    pub conflicts: BTreeMap<String, Vec<Conflict>>,
+}
+
+impl Origins {
+    /// The file, line and column a cell was read from (none for derived cells).
+    pub fn location(&self, variable: &str, row: usize) -> Option<Location> {
+        let o = self.cells.get(variable)?.get(&row)?;
+        Some(self.at(*o))
+    }
+
+    /// Sets one cell by the rule of [`ZoneTable::set`], remembering where it was read and
+    /// recording a conflict when it differs from the figure another table gave.
+    fn set(&mut self, table: &mut ZoneTable, (row, zone): (usize, &ZoneCode), variable: &str, (cell, vintage): (Cell, Option<u16>), here: CellOrigin) {
+        let before = table.variable(variable).map(|v| (v.values[row], v.vintages[row]));
+        let changed = table.set(row, variable, cell, vintage);
+        let cells = self.cells.entry(variable.to_string()).or_default();
+        if let (Some((Cell::Value(old), old_vintage)), Cell::Value(new), Some(&there)) = (before, cell, cells.get(&row))
+            && (old_vintage == vintage || old_vintage.is_none() || vintage.is_none())
+            && (old - new).abs() > 1e-6 * old.abs().max(new.abs()).max(1.0)
+        {
+            let (kept, dropped) =
+                if changed { ((new, vintage, here), (old, old_vintage, there)) } else { ((old, old_vintage, there), (new, vintage, here)) };
+            self.conflicts.entry(variable.to_string()).or_default().push(Conflict { zone: zone.clone(), kept, dropped });
+        }
+        if changed {
+            cells.insert(row, here);
+        }
+    }
+
+    fn at(&self, o: CellOrigin) -> Location {
+        Location::at(&self.files[o.file], o.line, o.column)
+    }
+
+    fn short(&self, o: CellOrigin) -> String {
+        let path = &self.files[o.file];
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        format!("{name}:{}:{}", o.line, o.column)
+    }
+
+    /// One warning per variable whose figures conflict: how many zones, the largest
+    /// difference and the first examples with both figures and both files, located at the first
+    /// figure set aside.
+    pub fn report_conflicts(&self, report: &mut Report) {
+        const EXAMPLES: usize = 3;
+        for (variable, conflicts) in &self.conflicts {
+            let Some(first) = conflicts.first() else { continue };
+            let largest = conflicts.iter().map(|c| (c.kept.0 - c.dropped.0).abs()).fold(0.0, f64::max);
+            let vintage = |v: Option<u16>| v.map_or_else(|| "no vintage".to_string(), |v| v.to_string());
+            let examples: Vec<String> = conflicts
+                .iter()
+                .take(EXAMPLES)
+                .map(|c| {
+                    format!(
+                        "zone {}: {} ({}, {}) kept, {} ({}, {}) set aside",
+                        c.zone,
+                        figure(c.kept.0),
+                        vintage(c.kept.1),
+                        self.short(c.kept.2),
+                        figure(c.dropped.0),
+                        vintage(c.dropped.1),
+                        self.short(c.dropped.2)
+                    )
+                })
+                .collect();
+            report.push(
+                Severity::Warning,
+                self.at(first.dropped.2),
+                format!(
+                    "`{variable}`: {} zone(s) get two different figures from two tables (largest difference {}); at equal vintage the first table read is kept: {}{}",
+                    conflicts.len(),
+                    figure(largest),
+                    examples.join("; "),
+                    if conflicts.len() > EXAMPLES { "; …" } else { "" }
+                ),
+            );
+        }
+    }
+}
+
+/// A figure as messages show it: integral counts without decimals, others with at most two.
+pub(crate) fn figure(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// Usual names of the code column, per level.
@@ -92,11 +211,27 @@ impl IdentityColumns {
 /// separator) are returned as errors; cell problems (bad code, duplicate, non-numeric value) are
 /// recorded as fatal findings in `report` with their line and column, and reading goes on so that
 /// every problem of the file is listed at once.
+///
+/// Counts (see [`is_count`]) must be ≥ 0 and at most [`MAX_COUNT`]; every number must be finite
+/// (`NaN` is refused, never read as missing).
 pub fn read_table(
     path: &Path,
     source: &TableSource,
     mapping: &Mapping,
     table: &mut ZoneTable,
+    report: &mut Report,
+) -> Result<TableSummary, IngestError> {
+    read_table_traced(path, source, mapping, table, &mut Origins::default(), report)
+}
+
+/// [`read_table`], recording in `origins` where each cell came from and every figure that
+/// differs from one another table gave for the same cell (see [`Origins::report_conflicts`]).
+pub fn read_table_traced(
+    path: &Path,
+    source: &TableSource,
+    mapping: &Mapping,
+    table: &mut ZoneTable,
+    origins: &mut Origins,
     report: &mut Report,
 ) -> Result<TableSummary, IngestError> {
     mapping.check_sets(&source.sets, &Location::file(path))?;
@@ -135,6 +270,8 @@ pub fn read_table(
     }
     summary.variables = values.iter().map(|(_, m)| m.name.clone()).collect();
 
+    let file = origins.files.len();
+    origins.files.push(path.to_path_buf());
     let mut seen: HashMap<String, u64> = HashMap::new();
     for (line, fields) in &t.rows {
         let raw = Tabular::field(fields, code_col);
@@ -157,16 +294,36 @@ pub fn read_table(
         let row = table.upsert_zone(identity.zone(code.clone(), fields));
         for (i, m) in &values {
             let text = Tabular::field(fields, *i);
-            match parse_cell(text, source.blank) {
-                Ok(cell) => {
-                    table.set(row, &m.name, cell, m.vintage.or(source.vintage));
+            let location = || Location::at(path, *line, *i as u64 + 1);
+            let cell = match parse_value(text, source.blank) {
+                Ok(cell) => cell,
+                Err(Refused::NotANumber) => {
+                    report.push_error(&IngestError::NotANumber { location: location(), column: t.header[*i].clone(), text: text.to_string() });
+                    continue;
                 }
-                Err(()) => report.push_error(&IngestError::NotANumber {
-                    location: Location::at(path, *line, *i as u64 + 1),
-                    column: t.header[*i].clone(),
-                    text: text.to_string(),
-                }),
+                Err(Refused::NotFinite) => {
+                    report.push(
+                        Severity::Fatal,
+                        location(),
+                        format!("column `{}`: `{}` is not a finite number; a figure that is not known must be an empty cell", t.header[*i], text.trim()),
+                    );
+                    continue;
+                }
+            };
+            if let Cell::Value(v) = cell
+                && is_count(&m.name)
+                && !(0.0..=MAX_COUNT).contains(&v)
+            {
+                let why = if v < 0.0 { "is negative".to_string() } else { format!("is more than {} in one zone", figure(MAX_COUNT)) };
+                report.push(
+                    Severity::Fatal,
+                    location(),
+                    format!("column `{}`: `{}` is out of range for a count (`{}` {why}; counts are between 0 and {})", t.header[*i], text.trim(), m.name, figure(MAX_COUNT)),
+                );
+                continue;
             }
+            let here = CellOrigin { file, line: *line, column: *i as u64 + 1 };
+            origins.set(table, (row, &code), &m.name, (cell, m.vintage.or(source.vintage)), here);
         }
         summary.codes.push(code);
     }

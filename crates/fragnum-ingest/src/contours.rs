@@ -3,8 +3,13 @@
 //!
 //! The CRS comes from the `.prj` (any WKT PROJ understands), from a legacy GeoJSON `crs` member,
 //! or from the config; GeoJSON without `crs` is RFC 7946 WGS84, and coordinates that cannot be
-//! longitude/latitude are refused rather than drawn in the Atlantic. Empty geometries are kept
-//! as zones without outline and reported; invalid ones are reported with the reason.
+//! longitude/latitude are refused rather than drawn in the Atlantic. A declared CRS must fit the
+//! numbers: under Lambert-93 (EPSG:2154) every vertex must lie in metropolitan France's
+//! eastings/northings ([`LAMBERT93_X`], [`LAMBERT93_Y`]) and reproject to longitude −10..15,
+//! latitude 41..52; under any other CRS reproject to valid longitude/latitude — else an error
+//! names the file, the feature, the declared CRS and what the numbers look like. Empty
+//! geometries are kept as zones without outline and reported; invalid ones are reported with
+//! the reason; a file with no feature, or no feature with a geometry, is an error.
 
 use std::path::Path;
 
@@ -44,6 +49,40 @@ pub fn read_contours(path: &Path, source: &ContourSource, report: &mut Report) -
             });
         }
     };
+    if features.is_empty() {
+        return Err(IngestError::Geometry {
+            location: Location::file(path),
+            message: "no feature: the file holds no outline (an empty FeatureCollection or shapefile?)".into(),
+        });
+    }
+    if features.iter().all(|f| f.geometry.is_none()) {
+        return Err(IngestError::Geometry {
+            location: Location::file(path),
+            message: format!("none of its {} features has a geometry: the file holds no outline", features.len()),
+        });
+    }
+    // Outlines are French zones: most of them elsewhere (e.g. at 0° N 0° E, where numbers in
+    // degrees read as metres of a projection land) means a CRS that does not fit the numbers.
+    let near_france = |c: &Coord<f64>| crate::sites::FRANCE.iter().any(|[w, s, e, n]| c.x >= w - 1.0 && c.x <= e + 1.0 && c.y >= s - 1.0 && c.y <= n + 1.0);
+    let outlined: Vec<(usize, Coord<f64>)> =
+        features.iter().enumerate().filter_map(|(i, f)| f.geometry.as_ref().and_then(|g| coords(g).next().copied()).map(|c| (i, c))).collect();
+    let abroad: Vec<&(usize, Coord<f64>)> = outlined.iter().filter(|(_, c)| !near_france(c)).collect();
+    if let Some((i, c)) = abroad.first().filter(|_| abroad.len() * 10 > outlined.len() * 9) {
+        report.push(
+            Severity::Warning,
+            Location::file(path),
+            format!(
+                "{} of {} outlines fall outside France (metropolitan and overseas), e.g. feature {} (zone {}) at lon {:.5}, lat {:.5}: \
+                 is the CRS right?",
+                abroad.len(),
+                outlined.len(),
+                i + 1,
+                features[*i].zone.code,
+                c.x,
+                c.y
+            ),
+        );
+    }
     for (i, f) in features.iter().enumerate() {
         let at = || Location::file(path);
         match &f.geometry {
@@ -68,6 +107,107 @@ pub fn to_wgs84(crs: &str, location: &Location) -> Result<Proj, IngestError> {
         location: location.clone(),
         message: format!("unknown CRS `{}`: {e}", crs.chars().take(80).collect::<String>()),
     })
+}
+
+/// Lambert-93 (EPSG:2154) eastings of metropolitan France with Corsica, metres (with margin).
+pub const LAMBERT93_X: (f64, f64) = (0.0, 1_300_000.0);
+/// Lambert-93 (EPSG:2154) northings of metropolitan France with Corsica, metres (with margin).
+pub const LAMBERT93_Y: (f64, f64) = (6_000_000.0, 7_200_000.0);
+/// Longitudes of metropolitan France, where an outline reprojected from Lambert-93 must fall.
+const METROPOLE_LON: (f64, f64) = (-10.0, 15.0);
+/// Latitudes of metropolitan France, where an outline reprojected from Lambert-93 must fall.
+const METROPOLE_LAT: (f64, f64) = (41.0, 52.0);
+
+/// True when a CRS definition (EPSG code, URN, WKT from a `.prj`) is Lambert-93.
+pub(crate) fn is_lambert93(crs: &str) -> bool {
+    let u: String = crs.to_ascii_uppercase().chars().filter(|c| !matches!(c, ' ' | '-' | '_')).collect();
+    u == "EPSG:2154" || u.ends_with("EPSG::2154") || u.contains("LAMBERT93") || u.contains("\"EPSG\",2154]")
+}
+
+/// Why a coordinate cannot be Lambert-93 metres of metropolitan France (`None` when it can).
+pub(crate) fn lambert93_misfit(x: f64, y: f64) -> Option<&'static str> {
+    let inside = |v: f64, (lo, hi): (f64, f64)| v >= lo && v <= hi;
+    if inside(x, LAMBERT93_X) && inside(y, LAMBERT93_Y) {
+        None
+    } else if x.abs() <= 180.0 && y.abs() <= 90.0 {
+        Some("these numbers look like WGS84 longitude/latitude degrees")
+    } else {
+        Some("these numbers look like another projection")
+    }
+}
+
+/// The declared CRS of an outline file, to check the coordinates against it.
+struct Declared {
+    /// The CRS as PROJ reads it.
+    crs: String,
+    /// Where it was declared: the `crs` member, the `.prj`, or `crs` of the contour source.
+    by: String,
+    /// How to fix a mismatch.
+    fix: &'static str,
+}
+
+impl Declared {
+    fn label(&self) -> String {
+        let short: String = self.crs.chars().take(60).collect();
+        let short = if short.len() < self.crs.len() { format!("{short}…") } else { short };
+        if is_lambert93(&self.crs) { format!("Lambert-93 (EPSG:2154, {})", self.by) } else { format!("{short} ({})", self.by) }
+    }
+
+    /// Refuses coordinates the declared CRS cannot hold (Lambert-93: metropolitan France in
+    /// metres), before reprojection.
+    fn check_source(&self, g: &MultiPolygon<f64>, location: &Location, feature: usize, code: &str) -> Result<(), IngestError> {
+        if !is_lambert93(&self.crs) {
+            return Ok(());
+        }
+        let misfit = coords(g).find_map(|c| lambert93_misfit(c.x, c.y).map(|why| (c, why)));
+        match misfit {
+            Some((c, why)) => Err(IngestError::Crs {
+                location: location.clone(),
+                message: format!(
+                    "feature {feature} (zone {code}): coordinate ({}, {}) does not fit the declared CRS {}: Lambert-93 metres are \
+                     x {}–{}, y {}–{} and {why}; {}",
+                    c.x,
+                    c.y,
+                    self.label(),
+                    LAMBERT93_X.0,
+                    LAMBERT93_X.1,
+                    LAMBERT93_Y.0,
+                    LAMBERT93_Y.1,
+                    self.fix
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Refuses a reprojected outline outside WGS84 bounds (metropolitan France for Lambert-93).
+    fn check_reprojected(&self, g: &MultiPolygon<f64>, location: &Location, feature: usize, code: &str) -> Result<(), IngestError> {
+        let ((lon0, lon1), (lat0, lat1), area) = if is_lambert93(&self.crs) {
+            (METROPOLE_LON, METROPOLE_LAT, "metropolitan France")
+        } else {
+            ((-180.0, 180.0), (-90.0, 90.0), "WGS84 longitude/latitude")
+        };
+        let bad = coords(g).find(|c| !(c.x >= lon0 && c.x <= lon1 && c.y >= lat0 && c.y <= lat1));
+        match bad {
+            Some(c) => Err(IngestError::Crs {
+                location: location.clone(),
+                message: format!(
+                    "feature {feature} (zone {code}): reprojected from the declared CRS {} the outline falls at ({}, {}), \
+                     outside {area} (lon {lon0}..{lon1}, lat {lat0}..{lat1}): the coordinates do not match the declared CRS; {}",
+                    self.label(),
+                    c.x,
+                    c.y,
+                    self.fix
+                ),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Every vertex of an outline, holes included.
+fn coords(g: &MultiPolygon<f64>) -> impl Iterator<Item = &Coord<f64>> {
+    g.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()).flat_map(|r| r.0.iter()))
 }
 
 fn reproject(g: MultiPolygon<f64>, proj: Option<&Proj>, location: &Location) -> Result<MultiPolygon<f64>, IngestError> {
@@ -122,7 +262,8 @@ fn zone_from(level: Level, code: &str, get: &dyn Fn(&[&str]) -> Option<String>, 
 
 /// The projection from a shapefile's CRS to WGS84: `configured` when given, else its `.prj`
 /// (any WKT PROJ understands). A missing `.prj` is an error that says how to fix it (`fix`).
-pub(crate) fn shapefile_to_wgs84(path: &Path, configured: Option<&str>, fix: &str) -> Result<Proj, IngestError> {
+/// Returns the CRS definition with it (to check coordinates against it).
+pub(crate) fn shapefile_crs(path: &Path, configured: Option<&str>, fix: &str) -> Result<(String, Proj), IngestError> {
     let prj_path = path.with_extension("prj");
     let crs = match configured {
         Some(c) => c.to_string(),
@@ -131,11 +272,17 @@ pub(crate) fn shapefile_to_wgs84(path: &Path, configured: Option<&str>, fix: &st
             message: format!("missing .prj beside {}: the CRS is unknown; {fix}", path.display()),
         })?,
     };
-    to_wgs84(crs.trim(), &Location::file(&prj_path))
+    let proj = to_wgs84(crs.trim(), &Location::file(&prj_path))?;
+    Ok((crs.trim().to_string(), proj))
 }
 
 fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeature>, IngestError> {
-    let proj = shapefile_to_wgs84(path, source.crs.as_deref(), "add the .prj or set `crs = \"EPSG:2154\"` on this contour source")?;
+    let (crs, proj) = shapefile_crs(path, source.crs.as_deref(), "add the .prj or set `crs = \"EPSG:2154\"` on this contour source")?;
+    let declared = Declared {
+        crs,
+        by: if source.crs.is_some() { "`crs` of this contour source".into() } else { "its .prj".into() },
+        fix: "check the .prj beside the shapefile (or set the right `crs` on this contour source)",
+    };
     let geometry_error = |i: usize, e: &dyn std::fmt::Display| IngestError::Geometry {
         location: Location::file(path),
         message: format!("cannot read shape {}: {e} (is the shapefile truncated or its .shx/.dbf missing?)", i + 1),
@@ -161,7 +308,13 @@ fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeat
         let zone = zone_from(source.level, &code, &get, &Location::file(path.with_extension("dbf")))?;
         let geometry = match shape {
             shapefile::Shape::NullShape => None,
-            shapefile::Shape::Polygon(p) => Some(reproject(polygon_from_rings(p.rings()), Some(&proj), &location)?),
+            shapefile::Shape::Polygon(p) => {
+                let g = polygon_from_rings(p.rings());
+                declared.check_source(&g, &location, i + 1, zone.code.as_str())?;
+                let g = reproject(g, Some(&proj), &location)?;
+                declared.check_reprojected(&g, &location, i + 1, zone.code.as_str())?;
+                Some(g)
+            }
             other => {
                 return Err(IngestError::Geometry {
                     location,
@@ -232,6 +385,30 @@ fn crs_from_member(name: &str) -> Result<Option<String>, String> {
     Err(format!("unknown `crs` member `{name}`; expected CRS84 or an EPSG code"))
 }
 
+/// How a GeoJSON file is read: the words saying why it is read as WGS84, or the declared CRS
+/// to check its numbers against. `crs` is the CRS used, `configured` the contour source's,
+/// `member` the file's legacy `crs` member.
+fn geojson_declared(crs: Option<&str>, configured: Option<&str>, member: Option<&str>) -> (String, Option<Declared>) {
+    let read_as = match (configured, member) {
+        (Some(c), _) => format!("is read as `{c}` by `crs` of this contour source"),
+        (None, Some(name)) => format!("declares `crs` `{name}` (WGS84)"),
+        (None, None) => "declares no CRS".into(),
+    };
+    let declared = crs.filter(|c| *c != WGS84).map(|c| match (configured, member) {
+        (None, Some(name)) => Declared {
+            crs: c.to_string(),
+            by: format!("the `crs` member `{name}`"),
+            fix: "remove the `crs` member (RFC 7946 GeoJSON is WGS84) or set the right `crs` on this contour source (`crs = \"EPSG:4326\"` for longitude/latitude)",
+        },
+        _ => Declared {
+            crs: c.to_string(),
+            by: "`crs` of this contour source".into(),
+            fix: "set the right `crs` on this contour source (`crs = \"EPSG:4326\"` for longitude/latitude)",
+        },
+    });
+    (read_as, declared)
+}
+
 fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Result<Vec<ContourFeature>, IngestError> {
     let text = read_text(path, report)?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| IngestError::Geometry {
@@ -256,6 +433,7 @@ fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Res
         Some(c) if c != WGS84 => Some(to_wgs84(c, &Location::file(path))?),
         _ => None,
     };
+    let (read_as, declared) = geojson_declared(crs.as_deref(), source.crs.as_deref(), member.as_deref());
     let geojson = serde_json::from_value::<geojson::GeoJson>(value).map_err(|e| IngestError::Geometry {
         location: Location::file(path),
         message: format!("not GeoJSON: {e}"),
@@ -304,10 +482,15 @@ fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Res
                     }
                 };
                 let mp = MultiPolygon(mp.0.into_iter().filter(|p| !p.exterior().0.is_empty()).collect());
-                if proj.is_none() {
-                    check_lon_lat(&mp, &location, &code)?;
+                match &declared {
+                    None => check_lon_lat(&mp, &location, &code, &read_as)?,
+                    Some(d) => d.check_source(&mp, &location, i + 1, &code)?,
                 }
-                Some(reproject(mp, proj.as_ref(), &location)?)
+                let mp = reproject(mp, proj.as_ref(), &location)?;
+                if let Some(d) = &declared {
+                    d.check_reprojected(&mp, &location, i + 1, &code)?;
+                }
+                Some(mp)
             }
         };
         out.push(ContourFeature { zone, geometry: geometry.filter(|g| !g.0.is_empty()) });
@@ -324,14 +507,16 @@ fn polygon_from_geojson(rings: &[Vec<geojson::Position>]) -> Polygon<f64> {
     Polygon::new(exterior, it.collect())
 }
 
-fn check_lon_lat(g: &MultiPolygon<f64>, location: &Location, code: &str) -> Result<(), IngestError> {
-    let bad = g.0.iter().flat_map(|p| p.exterior().0.iter()).find(|c| c.x.abs() > 180.0 || c.y.abs() > 90.0);
+/// Refuses coordinates that cannot be WGS84 longitude/latitude in a file read as WGS84;
+/// `declares` says why it is (that the file declares no CRS, or CRS84).
+fn check_lon_lat(g: &MultiPolygon<f64>, location: &Location, code: &str, declares: &str) -> Result<(), IngestError> {
+    let bad = coords(g).find(|c| !(c.x.abs() <= 180.0 && c.y.abs() <= 90.0));
     match bad {
         Some(c) => Err(IngestError::Crs {
             location: location.clone(),
             message: format!(
                 "zone {code}: coordinate ({}, {}) is not longitude/latitude; the file looks projected (Lambert-93?) \
-                 but declares no CRS: set `crs = \"EPSG:2154\"` on this contour source",
+                 but {declares}: set `crs = \"EPSG:2154\"` on this contour source",
                 c.x, c.y
             ),
         }),

@@ -2,6 +2,8 @@
 //!
 //! Filosofi 1 km tiles also carry `commune_insee_2018`; when present it becomes the point's zone
 //! (level commune). Cells with no count or a zero count are skipped (zero people need no access).
+//! Longitude and latitude swapped (nearly every cell outside France, inside it with the two
+//! exchanged) is an error, as for sites.
 
 use std::path::Path;
 
@@ -9,7 +11,7 @@ use fragnum_core::sites::PopulationPoint;
 use fragnum_core::{Cell, Level, Location, ZoneCode};
 
 use crate::number::{Blank, parse_cell};
-use crate::sites::lon_lat;
+use crate::sites::{check_swapped, lon_lat};
 use crate::tabular::Tabular;
 use crate::{IngestError, Report, Severity};
 
@@ -41,6 +43,7 @@ fn points_from(t: &Tabular, report: &mut Report) -> Result<Vec<PopulationPoint>,
     let commune = t.find(&["commune_insee_2018", "commune_insee", "commune"]);
     let mut out = Vec::with_capacity(t.rows.len());
     let mut skipped = 0usize;
+    let mut lines = Vec::with_capacity(t.rows.len());
     for (line, fields) in &t.rows {
         let text = Tabular::field(fields, ind);
         let weight = match parse_cell(text, Blank::Missing) {
@@ -71,6 +74,7 @@ fn points_from(t: &Tabular, report: &mut Report) -> Result<Vec<PopulationPoint>,
             .filter(|c| !c.is_empty())
             .and_then(|c| ZoneCode::new(Level::Commune, c).ok());
         let (x, y) = lon_lat(t, *line, fields, lon, lat)?;
+        lines.push(*line);
         out.push(PopulationPoint {
             lon: x,
             lat: y,
@@ -78,6 +82,8 @@ fn points_from(t: &Tabular, report: &mut Report) -> Result<Vec<PopulationPoint>,
             zone,
         });
     }
+    let positions: Vec<(f64, f64)> = out.iter().map(|p| (p.lon, p.lat)).collect();
+    check_swapped(t, &positions, &lines, (lon, lat), "cells", &|i| format!("the cell of line {}", lines[i]), report)?;
     if skipped > 0 {
         report.push(Severity::Warning, Location::file(&t.path), format!("{skipped} cells without a population count skipped"));
     }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use fragnum_core::{Cell, Level, Location, ZoneCode, ZoneGeometries, ZoneTable};
 
-use crate::census::read_table;
+use crate::census::{Origins, figure, read_table_traced};
 use crate::config::PipelineConfig;
 use crate::contours::read_contours;
 use crate::mapping::Mapping;
@@ -58,11 +58,14 @@ pub struct Loaded {
 pub const AGE_BANDS: [&str; 6] = ["pop_0014", "pop_1529", "pop_3044", "pop_4559", "pop_6074", "pop_75p"];
 
 /// Reads every input of `config`. Problems with one file are recorded and the others are still
-/// read, so one run lists every problem; only an unreadable mapping table stops at once.
+/// read, so one run lists every problem; only an unreadable mapping table stops at once. Then
+/// warns about figures two tables disagree on ([`Origins::report_conflicts`]) and strata that
+/// exceed their totals ([`check_strata`]).
 pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) -> Result<Loaded, IngestError> {
     let mapping = Mapping::load(&config.resolve(&config.project.variables))?;
     let mut out = Loaded::default();
     let mut stat_codes: BTreeMap<Level, BTreeSet<ZoneCode>> = BTreeMap::new();
+    let mut origins = Origins::default();
     for source in &config.tables {
         let path = config.resolve(&source.path);
         on_file(&path);
@@ -74,7 +77,7 @@ pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) 
             variables: vec![],
             source: source.source.clone(),
         };
-        match read_table(&path, source, &mapping, &mut out.table, &mut out.report) {
+        match read_table_traced(&path, source, &mapping, &mut out.table, &mut origins, &mut out.report) {
             Ok(s) => {
                 summary.rows = s.rows;
                 summary.variables = s.variables;
@@ -129,13 +132,121 @@ pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) 
         }
         out.joins.push(join);
     }
+    origins.report_conflicts(&mut out.report);
     derive_totals(&mut out.table);
+    check_strata(&out.table, &origins, &Location::file(&config.path), &mut out.report);
     let changed = align_epci_with_communes(&mut out.table);
     if changed > 0 {
         out.report.push(Severity::Note, Location::file(&config.path), format!("{changed} zones took their EPCI from their commune's row (the commune → EPCI composition table wins over EPCI columns of other tables, which may be of another year)"));
     }
     out.table.sort();
     Ok(out)
+}
+
+/// A stratum (or a sum of strata) and the total it cannot exceed.
+struct StratumRule {
+    parts: &'static [&'static str],
+    total: &'static str,
+}
+
+const fn part(part: &'static [&'static str], total: &'static str) -> StratumRule {
+    StratumRule { parts: part, total }
+}
+
+/// Strata that cannot exceed their totals: single strata, then sums of disjoint strata.
+const STRATUM_RULES: &[StratumRule] = &[
+    part(&["pop_0014"], "pop"), part(&["pop_1529"], "pop"), part(&["pop_3044"], "pop"), part(&["pop_4559"], "pop"),
+    part(&["pop_6074"], "pop"), part(&["pop_75p"], "pop"), part(&["pop_0019"], "pop"), part(&["pop_2064"], "pop"),
+    part(&["pop_65p"], "pop"), part(&["pop_15p"], "pop"), part(&["pop_1564"], "pop"), part(&["pop_h"], "pop"),
+    part(&["pop_f"], "pop"), part(&["pop_imm"], "pop"), part(&["nscol15p"], "pop"), part(&["pmen"], "pop"),
+    part(&["nscol15p_diplmin"], "nscol15p"), part(&["nscol15p_bepc"], "nscol15p"), part(&["nscol15p_capbep"], "nscol15p"),
+    part(&["nscol15p_bac"], "nscol15p"), part(&["nscol15p_sup"], "nscol15p"), part(&["nscol15p_sup2"], "nscol15p"),
+    part(&["nscol15p_sup34"], "nscol15p"), part(&["nscol15p_sup5"], "nscol15p"),
+    part(&["men_pseul"], "men"), part(&["men_fam"], "men"), part(&["fam_mono"], "fam"),
+    part(&["pmen_men_h_seul"], "pmen"), part(&["pmen_men_f_seul"], "pmen"), part(&["pmen_men_fammono"], "pmen"),
+    part(&["act_1564"], "pop_1564"), part(&["inact_1564"], "pop_1564"), part(&["actocc_1564"], "act_1564"), part(&["chom_1564"], "act_1564"),
+    part(&["caf_monoparents"], "caf_allocataires"), part(&["caf_isoles"], "caf_allocataires"),
+    part(&["caf_aides_logement"], "caf_allocataires"), part(&["caf_aah"], "caf_allocataires"),
+    part(&["caf_prime_activite"], "caf_allocataires"), part(&["caf_rsa_socle"], "caf_allocataires"),
+    part(&["caf_revenus_50pc_prestations"], "caf_allocataires"), part(&["caf_revenus_100pc_prestations"], "caf_allocataires"),
+    part(&["caf_allocataires"], "caf_personnes_couvertes"),
+    part(&["de_abc_rsa"], "de_abc"), part(&["de_abc_infcapbep"], "de_abc"), part(&["de_abc_capbep"], "de_abc"),
+    part(&["de_abc_bac"], "de_abc"), part(&["de_abc_supbac"], "de_abc"), part(&["de_abc_moins25"], "de_abc"), part(&["de_abc_50p"], "de_abc"),
+    part(&["pop_h_0014"], "pop_h"), part(&["pop_h_1529"], "pop_h"), part(&["pop_h_3044"], "pop_h"),
+    part(&["pop_h_4559"], "pop_h"), part(&["pop_h_6074"], "pop_h"), part(&["pop_h_75p"], "pop_h"),
+    part(&["pop_f_0014"], "pop_f"), part(&["pop_f_1529"], "pop_f"), part(&["pop_f_3044"], "pop_f"),
+    part(&["pop_f_4559"], "pop_f"), part(&["pop_f_6074"], "pop_f"), part(&["pop_f_75p"], "pop_f"),
+    part(&AGE_BANDS, "pop"),
+    part(&["pop_0019", "pop_2064", "pop_65p"], "pop"),
+    part(&["pop_h", "pop_f"], "pop"),
+    part(&["pop15p_cs1", "pop15p_cs2", "pop15p_cs3", "pop15p_cs4", "pop15p_cs5", "pop15p_cs6", "pop15p_cs7", "pop15p_cs8"], "pop"),
+    part(&["nscol15p_diplmin", "nscol15p_bepc", "nscol15p_capbep", "nscol15p_bac", "nscol15p_sup"], "nscol15p"),
+    part(&["men_pseul", "men_fam"], "men"),
+    part(&["act_1564", "inact_1564"], "pop_1564"),
+    part(&["actocc_1564", "chom_1564"], "act_1564"),
+    part(&["de_abc_infcapbep", "de_abc_capbep", "de_abc_bac", "de_abc_supbac"], "de_abc"),
+];
+
+/// How far a stratum may exceed its total: INSEE weighted counts differ by rounding.
+pub const STRATUM_TOLERANCE: &str = "1 % + 1";
+
+/// Located warnings per rule before the rest are only counted.
+const STRATUM_SHOWN: usize = 10;
+
+/// Warns where a stratum (or a sum of disjoint strata) exceeds its total by more than 1 % + 1:
+/// `pop_1529` > `pop`, the six age bands > `pop`, `nscol15p_diplmin` > `nscol15p`, `men_pseul` >
+/// `men`, `fam_mono` > `fam`, the CSP of people 15+ > `pop`… Only figures of one vintage are
+/// compared (a 2016 band against a 2021 total says nothing). Each warning names the zone and
+/// both figures at the cell of the stratum (`origins`, else `fallback`); past ten per rule, the
+/// others are counted in one more warning.
+pub fn check_strata(table: &ZoneTable, origins: &Origins, fallback: &Location, report: &mut Report) {
+    for rule in STRATUM_RULES {
+        let Some(total) = table.variable(rule.total) else { continue };
+        let parts: Option<Vec<_>> = rule.parts.iter().map(|p| table.variable(p)).collect();
+        let Some(parts) = parts else { continue };
+        let label = if rule.parts.len() > 3 {
+            format!("{} + … + {}", rule.parts[0], rule.parts[rule.parts.len() - 1])
+        } else {
+            rule.parts.join(" + ")
+        };
+        let mut over = 0usize;
+        for row in 0..table.len() {
+            let (Cell::Value(t), vintage) = (total.values[row], total.vintages[row]) else { continue };
+            let mut sum = 0.0;
+            let mut complete = true;
+            for p in &parts {
+                match p.values[row] {
+                    Cell::Value(v) if p.vintages[row] == vintage => sum += v,
+                    _ => complete = false,
+                }
+            }
+            if !complete || sum <= t * 1.01 + 1.0 {
+                continue;
+            }
+            over += 1;
+            if over <= STRATUM_SHOWN {
+                let location = origins.location(rule.parts[0], row).or_else(|| origins.location(rule.total, row)).unwrap_or_else(|| fallback.clone());
+                report.push(
+                    Severity::Warning,
+                    location,
+                    format!(
+                        "zone {}: {label} = {} exceeds {} = {} by more than {STRATUM_TOLERANCE}",
+                        table.zones()[row].code,
+                        figure(sum),
+                        rule.total,
+                        figure(t)
+                    ),
+                );
+            }
+        }
+        if over > STRATUM_SHOWN {
+            report.push(
+                Severity::Warning,
+                fallback.clone(),
+                format!("{label} exceeds {} by more than {STRATUM_TOLERANCE} in {} more zone(s), not listed", rule.total, over - STRATUM_SHOWN),
+            );
+        }
+    }
 }
 
 /// Gives every sub-communal zone (IRIS, QPV) the EPCI of its commune when the commune row has

@@ -7,7 +7,8 @@
 //! [`RoadNetwork::notes`] every feature they dropped and every default they assumed.
 //!
 //! OSM tags read: `highway`, `maxspeed` (`50`, `30 mph`, `FR:urban`, `FR:rural`, `FR:zone30`,
-//! `walk`), `source:maxspeed` / `maxspeed:type` (urban hint), `oneway` (`yes`/`true`/`1`,
+//! `walk`; a value ≤ 0, above 200 km/h or not finite, such as `1e9`, is dropped, counted and
+//! reported, and the class speed used), `source:maxspeed` / `maxspeed:type` (urban hint), `oneway` (`yes`/`true`/`1`,
 //! `-1`/`reverse`, `no`, `reversible`), `junction=roundabout|circular` (implied one-way),
 //! `highway=motorway` (implied one-way), `access`, `vehicle`, `motor_vehicle`, `motorcar`, `foot`,
 //! `area=yes` (dropped: a square is not a line).
@@ -24,7 +25,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::text::read_text;
-use crate::{IngestError, Report};
+use crate::{IngestError, Report, Severity};
 
 /// `highway` values that are roads or paths someone can travel on. Anything else is dropped.
 pub const ROUTABLE_CLASSES: [&str; 27] = [
@@ -60,11 +61,19 @@ pub const ROUTABLE_CLASSES: [&str; 27] = [
 /// Reads a road network, choosing the reader from the file name: `.pbf` → OSM, `.shp` → ESRI
 /// shapefile, otherwise GeoJSON.
 pub fn read_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, IngestError> {
-    match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).as_deref() {
+    let net = match path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).as_deref() {
         Some("pbf") => read_osm_pbf(path),
         Some("shp") => read_shapefile_roads(path),
         _ => read_geojson_roads(path, report),
+    }?;
+    if let Some(n) = net.notes.assumed.get(SPEED_OUT_OF_RANGE) {
+        report.push(
+            Severity::Warning,
+            Location::file(path),
+            format!("{n} road(s) with a speed out of range (≤ 0, > {MAX_SPEED_KMH} km/h or not finite): the value is dropped and the class speed of the profile used"),
+        );
     }
+    Ok(net)
 }
 
 /// Who may use a way, in which direction, as read from its tags.
@@ -123,24 +132,34 @@ pub fn way_access<'a>(class: &str, tag: impl Fn(&str) -> Option<&'a str>) -> Way
     WayAccess { car_forward: car_allowed && forward, car_backward: car_allowed && backward, walk }
 }
 
-/// Parses an OSM `maxspeed` value: km/h when a number is given, and an urban/rural hint.
-///
-/// ```
-/// use fragnum_ingest::roads::parse_maxspeed;
-/// assert_eq!(parse_maxspeed("50"), (Some(50.0), None));
-/// assert_eq!(parse_maxspeed("FR:urban"), (None, Some(true)));
-/// assert_eq!(parse_maxspeed("FR:zone30"), (Some(30.0), Some(true)));
-/// let (mph, _) = parse_maxspeed("30 mph");
-/// assert!((mph.unwrap() - 48.28).abs() < 0.01);
-/// assert_eq!(parse_maxspeed("none"), (None, None));
-/// ```
-pub fn parse_maxspeed(raw: &str) -> (Option<f64>, Option<bool>) {
+/// Highest speed (km/h) a tag or attribute may give. A value above it, ≤ 0 or not finite
+/// (`maxspeed = "1e9"`, `"-30"`) is dropped, counted under [`SPEED_OUT_OF_RANGE`] and the class
+/// speed of the profile is used.
+pub const MAX_SPEED_KMH: f64 = 200.0;
+
+/// The [`NetworkNotes::assumed`] reason counting speeds dropped as out of range.
+pub const SPEED_OUT_OF_RANGE: &str = "speed out of range (≤ 0, > 200 km/h or not finite): class speed used";
+
+fn speed_in_range(kmh: f64) -> bool {
+    kmh.is_finite() && kmh > 0.0 && kmh <= MAX_SPEED_KMH
+}
+
+/// The number at the start of `s` (`"1e9"` is 10⁹, not 1; `"50 km/h"` is 50), if any.
+fn leading_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let prefix = |f: fn(char) -> bool| s.chars().take_while(|c| f(*c)).collect::<String>().parse::<f64>().ok();
+    prefix(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | '+' | '-')).or_else(|| prefix(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// A `maxspeed` value read without any range check: km/h when a number is given, and an
+/// urban/rural hint.
+fn maxspeed_unchecked(raw: &str) -> (Option<f64>, Option<bool>) {
     let v = raw.trim().to_ascii_lowercase();
     if let Some((_, kind)) = v.split_once(':') {
         return match kind {
             "urban" => (None, Some(true)),
             "rural" => (None, Some(false)),
-            k if k.starts_with("zone") => (k.trim_start_matches("zone").trim().parse::<f64>().ok(), Some(true)),
+            k if k.starts_with("zone") => (leading_number(k.trim_start_matches("zone")), Some(true)),
             "living_street" => (Some(20.0), Some(true)),
             "walk" => (Some(6.0), Some(true)),
             _ => (None, None),
@@ -151,14 +170,40 @@ pub fn parse_maxspeed(raw: &str) -> (Option<f64>, Option<bool>) {
     }
     // "50", "50 km/h", "30 mph", "50;30" (first value)
     let first = v.split([';', '|']).next().unwrap_or("");
-    let number: String = first.chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
-    match number.parse::<f64>() {
-        Ok(n) if n > 0.0 && n <= 300.0 => {
-            let kmh = if first.contains("mph") { n * 1.609_344 } else { n };
-            (Some(kmh), None)
-        }
-        _ => (None, None),
-    }
+    let kmh = leading_number(first).map(|n| if first.contains("mph") { n * 1.609_344 } else { n });
+    (kmh, None)
+}
+
+/// Parses an OSM `maxspeed` value: km/h when a number in range is given (see
+/// [`MAX_SPEED_KMH`]), and an urban/rural hint.
+///
+/// ```
+/// use fragnum_ingest::roads::parse_maxspeed;
+/// assert_eq!(parse_maxspeed("50"), (Some(50.0), None));
+/// assert_eq!(parse_maxspeed("FR:urban"), (None, Some(true)));
+/// assert_eq!(parse_maxspeed("FR:zone30"), (Some(30.0), Some(true)));
+/// let (mph, _) = parse_maxspeed("30 mph");
+/// assert!((mph.unwrap() - 48.28).abs() < 0.01);
+/// assert_eq!(parse_maxspeed("none"), (None, None));
+/// assert_eq!(parse_maxspeed("1e9"), (None, None)); // out of range, not 1 km/h
+/// ```
+pub fn parse_maxspeed(raw: &str) -> (Option<f64>, Option<bool>) {
+    let (kmh, urban) = maxspeed_unchecked(raw);
+    (kmh.filter(|s| speed_in_range(*s)), urban)
+}
+
+/// The speed a `maxspeed` value gives when it is out of range (≤ 0, above [`MAX_SPEED_KMH`] or
+/// not finite), `None` when it is in range or gives no number.
+///
+/// ```
+/// use fragnum_ingest::roads::maxspeed_out_of_range;
+/// assert_eq!(maxspeed_out_of_range("1e9"), Some(1e9));
+/// assert_eq!(maxspeed_out_of_range("0"), Some(0.0));
+/// assert_eq!(maxspeed_out_of_range("130"), None);
+/// assert_eq!(maxspeed_out_of_range("FR:urban"), None);
+/// ```
+pub fn maxspeed_out_of_range(raw: &str) -> Option<f64> {
+    maxspeed_unchecked(raw).0.filter(|s| !speed_in_range(*s))
 }
 
 pub(crate) fn check_position(lon: f64, lat: f64, location: &Location, what: &str) -> Result<(), IngestError> {
@@ -300,7 +345,9 @@ impl Block {
             maxspeed = maxspeed.or(s);
             urban = urban.or(u);
         }
-        if tag("maxspeed").is_some() && maxspeed.is_none() && urban.is_none() {
+        if tag("maxspeed").and_then(maxspeed_out_of_range).is_some() {
+            notes.assume(SPEED_OUT_OF_RANGE);
+        } else if tag("maxspeed").is_some() && maxspeed.is_none() && urban.is_none() {
             notes.assume("maxspeed not understood: class default used");
         }
         notes.features_kept += 1;
@@ -594,7 +641,8 @@ pub fn parse_geojson_roads(path: &Path, text: &str) -> Result<RoadNetwork, Inges
 /// [`line_attributes`], so IGN BD TOPO `TRONCON_DE_ROUTE` and ROUTE 500 `TRONCON_ROUTE` layers
 /// work as they are published.
 pub fn read_shapefile_roads(path: &Path) -> Result<RoadNetwork, IngestError> {
-    let proj = crate::contours::shapefile_to_wgs84(path, None, "road shapefiles need their .prj (IGN layers ship one)")?;
+    let (crs, proj) = crate::contours::shapefile_crs(path, None, "road shapefiles need their .prj (IGN layers ship one)")?;
+    let lambert93 = crate::contours::is_lambert93(&crs);
     let shape_error = |i: usize, e: &dyn std::fmt::Display| IngestError::Geometry {
         location: Location::file(path),
         message: format!("cannot read shape {}: {e} (is the shapefile truncated or its .shx/.dbf missing?)", i + 1),
@@ -630,6 +678,17 @@ pub fn read_shapefile_roads(path: &Path) -> Result<RoadNetwork, IngestError> {
         for part in parts {
             let mut line = Vec::with_capacity(part.len());
             for (x, y) in part {
+                if let Some(why) = lambert93.then(|| crate::contours::lambert93_misfit(x, y)).flatten() {
+                    let ((x0, x1), (y0, y1)) = (crate::contours::LAMBERT93_X, crate::contours::LAMBERT93_Y);
+                    return Err(IngestError::Crs {
+                        location: location.clone(),
+                        message: format!(
+                            "shape {}: coordinate ({x}, {y}) does not fit the CRS of its .prj, Lambert-93 (EPSG:2154): \
+                             Lambert-93 metres are x {x0}–{x1}, y {y0}–{y1} and {why}; check the .prj beside the shapefile",
+                            i + 1
+                        ),
+                    });
+                }
                 let (lon, lat) = proj.convert((x, y)).map_err(|e| IngestError::Crs {
                     location: location.clone(),
                     message: format!("shape {}: cannot reproject ({x}, {y}): {e}", i + 1),
@@ -843,12 +902,20 @@ pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut Network
         return None;
     }
     let (mut maxspeed, mut urban) = get("maxspeed").map_or((None, None), |m| parse_maxspeed(&m));
+    let mut out_of_range = get("maxspeed").is_some_and(|m| maxspeed_out_of_range(&m).is_some());
     if maxspeed.is_none() {
-        maxspeed = ["speed_kmh", "speed", "vit_moy_vl", "vitesse_moyenne_vl"]
+        // An average speed of 0 is BD TOPO's "none published" (paths, closed roads): no speed,
+        // not counted; a negative, huge or non-finite one is out of range.
+        let average = ["speed_kmh", "speed", "vit_moy_vl", "vitesse_moyenne_vl"]
             .iter()
             .find_map(|k| get(k))
             .and_then(|s| s.trim().replace(',', ".").parse::<f64>().ok())
-            .filter(|s| *s > 0.0);
+            .filter(|s| *s != 0.0);
+        out_of_range |= average.is_some_and(|s| !speed_in_range(s));
+        maxspeed = average.filter(|s| speed_in_range(*s));
+    }
+    if out_of_range {
+        notes.assume(SPEED_OUT_OF_RANGE);
     }
     if let Some(u) = get("urban").map(|u| u.to_ascii_lowercase()) {
         urban = match u.as_str() {

@@ -2,8 +2,12 @@
 //!
 //! Header: `id,name,kind,commune_insee,postcode,lon,lat,source[,services]` (any separator, any
 //! column order; `services` is a `|`-separated list). Coordinates are WGS84 longitude/latitude;
-//! projected values (Lambert-93 metres) are refused with the line and column.
+//! projected values (Lambert-93 metres) are refused with the line and column, and so are lon and
+//! lat swapped: when more than 90 % of the rows lie outside France ([`FRANCE`]) but inside it
+//! with the two exchanged; a few such rows are a warning. A site id given
+//! twice is a warning with both lines; the first row is kept.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use fragnum_core::sites::Site;
@@ -12,12 +16,12 @@ use fragnum_core::{Cell, Location};
 use crate::number::{Blank, parse_cell};
 use crate::roads::check_position;
 use crate::tabular::Tabular;
-use crate::{IngestError, Report};
+use crate::{IngestError, Report, Severity};
 
 /// Reads a sites (or candidates) CSV.
 pub fn read_sites(path: &Path, report: &mut Report) -> Result<Vec<Site>, IngestError> {
     let t = Tabular::read(path, None, report)?;
-    sites_from(&t)
+    sites_from(&t, report)
 }
 
 /// Parses sites CSV text read from `path` (used in errors).
@@ -25,12 +29,80 @@ pub fn read_sites(path: &Path, report: &mut Report) -> Result<Vec<Site>, IngestE
 /// ```
 /// let text = "id,name,kind,commune_insee,postcode,lon,lat,source,services\n\
 ///             fs-1,Mairie,france_services,38185,38000,5.72,45.18,test,aide|impression\n";
-/// let sites = fragnum_ingest::sites::parse_sites(std::path::Path::new("s.csv"), text).unwrap();
+/// let mut report = fragnum_ingest::Report::default();
+/// let sites = fragnum_ingest::sites::parse_sites(std::path::Path::new("s.csv"), text, &mut report).unwrap();
 /// assert_eq!(sites[0].services, ["aide", "impression"]);
 /// assert_eq!(sites[0].commune.as_deref(), Some("38185"));
 /// ```
-pub fn parse_sites(path: &Path, text: &str) -> Result<Vec<Site>, IngestError> {
-    sites_from(&Tabular::parse(path, text, None)?)
+pub fn parse_sites(path: &Path, text: &str, report: &mut Report) -> Result<Vec<Site>, IngestError> {
+    sites_from(&Tabular::parse(path, text, None)?, report)
+}
+
+/// Where French sites and population cells can be, as lon/lat boxes `[west, south, east,
+/// north]`: metropolitan France with Corsica, then the overseas départements and collectivités.
+pub const FRANCE: [[f64; 4]; 9] = [
+    [-5.5, 41.0, 10.0, 51.5], // metropolitan France and Corsica
+    [-63.2, 14.3, -60.7, 18.2],   // Antilles: Guadeloupe, Martinique, Saint-Martin, Saint-Barthélemy
+    [-54.7, 2.0, -51.5, 6.0],     // Guyane
+    [55.1, -21.5, 55.9, -20.8],   // La Réunion
+    [44.9, -13.1, 45.4, -12.5],   // Mayotte
+    [-56.5, 46.7, -56.0, 47.2],   // Saint-Pierre-et-Miquelon
+    [-178.3, -14.4, -176.0, -13.1], // Wallis-et-Futuna
+    [-154.9, -27.7, -134.9, -7.8], // Polynésie française
+    [163.5, -22.8, 168.2, -19.5], // Nouvelle-Calédonie
+];
+
+fn in_france(lon: f64, lat: f64) -> bool {
+    FRANCE.iter().any(|[w, s, e, n]| lon >= *w && lon <= *e && lat >= *s && lat <= *n)
+}
+
+/// Checks that longitude and latitude are not swapped: `positions[i]` (lon, lat) was read from
+/// line `lines[i]`; `what` names the rows (`sites`, `cells`), `name(i)` one row for the message.
+/// More than 90 % of the rows outside France but inside it with lon and lat exchanged is an
+/// error (at the first such row, column `lon`); fewer is a warning.
+///
+/// ```
+/// let text = "id,lon,lat\na,45.18,5.72\nb,45.19,5.73\n";
+/// let err = fragnum_ingest::sites::parse_sites(std::path::Path::new("s.csv"), text, &mut Default::default()).unwrap_err();
+/// assert!(err.to_string().contains("lon and lat look swapped"), "{err}");
+/// ```
+pub(crate) fn check_swapped(
+    t: &Tabular,
+    positions: &[(f64, f64)],
+    lines: &[u64],
+    (lon, lat): (usize, usize),
+    what: &str,
+    name: &dyn Fn(usize) -> String,
+    report: &mut Report,
+) -> Result<(), IngestError> {
+    let swapped: Vec<usize> = (0..positions.len()).filter(|&i| !in_france(positions[i].0, positions[i].1) && in_france(positions[i].1, positions[i].0)).collect();
+    let Some(&first) = swapped.first() else { return Ok(()) };
+    let (x, y) = positions[first];
+    let location = Location::at(&t.path, lines[first], lon as u64 + 1);
+    let (lon_name, lat_name) = (&t.header[lon], &t.header[lat]);
+    if swapped.len() * 10 > positions.len() * 9 {
+        return Err(IngestError::Crs {
+            location,
+            message: format!(
+                "lon and lat look swapped: {} of {} {what} lie outside France but inside it with longitude and latitude exchanged \
+                 (e.g. {} at lon {x}, lat {y}); exchange the columns `{lon_name}` and `{lat_name}`",
+                swapped.len(),
+                positions.len(),
+                name(first)
+            ),
+        });
+    }
+    report.push(
+        Severity::Warning,
+        location,
+        format!(
+            "{} of {} {what} lie outside France but inside it with `{lon_name}` and `{lat_name}` exchanged (e.g. {} at lon {x}, lat {y}): are they swapped on these rows?",
+            swapped.len(),
+            positions.len(),
+            name(first)
+        ),
+    );
+    Ok(())
 }
 
 /// Reads the longitude and latitude cells of a row: numbers as French files write them
@@ -50,7 +122,7 @@ pub(crate) fn lon_lat(t: &Tabular, line: u64, fields: &[String], lon: usize, lat
     Ok((x, y))
 }
 
-fn sites_from(t: &Tabular) -> Result<Vec<Site>, IngestError> {
+fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError> {
     let id = t.require(&["id"])?;
     let lon = t.require(&["lon", "longitude", "x"])?;
     let lat = t.require(&["lat", "latitude", "y"])?;
@@ -61,12 +133,24 @@ fn sites_from(t: &Tabular) -> Result<Vec<Site>, IngestError> {
     let services = t.find(&["services"]);
     let text = |fields: &[String], col: Option<usize>| col.map(|c| Tabular::field(fields, c).trim().to_string()).filter(|s| !s.is_empty());
     let mut out = Vec::with_capacity(t.rows.len());
+    let mut lines = Vec::with_capacity(t.rows.len());
+    let mut first_line: HashMap<&str, u64> = HashMap::new();
     for (line, fields) in &t.rows {
         let site_id = Tabular::field(fields, id).trim();
         if site_id.is_empty() {
             return Err(IngestError::Malformed { location: Location::at(&t.path, *line, id as u64 + 1), message: "empty site id".into() });
         }
         let position = lon_lat(t, *line, fields, lon, lat)?;
+        if let Some(first) = first_line.get(site_id) {
+            report.push(
+                Severity::Warning,
+                Location::at(&t.path, *line, id as u64 + 1),
+                format!("duplicate site id `{site_id}` (first seen on line {first}): this row is skipped, the first one kept"),
+            );
+            continue;
+        }
+        first_line.insert(site_id, *line);
+        lines.push(*line);
         let mut site = Site::new(
             site_id,
             &text(fields, name).unwrap_or_default(),
@@ -81,6 +165,8 @@ fn sites_from(t: &Tabular) -> Result<Vec<Site>, IngestError> {
             .unwrap_or_default();
         out.push(site);
     }
+    let positions: Vec<(f64, f64)> = out.iter().map(|s| (s.lon, s.lat)).collect();
+    check_swapped(t, &positions, &lines, (lon, lat), "sites", &|i| format!("site `{}`", out[i].id), report)?;
     Ok(out)
 }
 
@@ -106,7 +192,7 @@ mod tests {
     #[test]
     fn projected_coordinate_is_located() {
         let text = "id,name,kind,commune_insee,postcode,lon,lat,source\nfs-1,A,france_services,38185,38000,913000,6458000,x\n";
-        let err = parse_sites(Path::new("s.csv"), text).unwrap_err().to_string();
+        let err = parse_sites(Path::new("s.csv"), text, &mut Report::default()).unwrap_err().to_string();
         assert!(err.starts_with("s.csv:2:6:"), "{err}");
         assert!(err.contains("projected"), "{err}");
     }
@@ -114,9 +200,9 @@ mod tests {
     #[test]
     fn bad_number_is_located() {
         let text = "id;lon;lat\na;5,7;abc\n";
-        let err = parse_sites(Path::new("s.csv"), text).unwrap_err().to_string();
+        let err = parse_sites(Path::new("s.csv"), text, &mut Report::default()).unwrap_err().to_string();
         assert!(err.starts_with("s.csv:2:3:"), "{err}");
-        let ok = parse_sites(Path::new("s.csv"), "id;lon;lat\na;5,7;45,1\n").unwrap();
+        let ok = parse_sites(Path::new("s.csv"), "id;lon;lat\na;5,7;45,1\n", &mut Report::default()).unwrap();
         assert!((ok[0].lon - 5.7).abs() < 1e-12);
     }
 

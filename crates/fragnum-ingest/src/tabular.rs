@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use fragnum_core::Location;
 
 use crate::text::{detect_separator, read_text};
-use crate::{IngestError, Report};
+use crate::{IngestError, Report, Severity};
 
 /// A delimited table held as text, with its header normalised for matching.
 #[derive(Debug, Clone)]
@@ -38,7 +38,11 @@ impl Tabular {
     /// Reads a delimited file. `separator` forces one; otherwise it is detected from the header.
     pub fn read(path: &Path, separator: Option<u8>, report: &mut Report) -> Result<Self, IngestError> {
         let text = read_text(path, report)?;
-        Self::parse(path, &text, separator)
+        let table = Self::parse(path, &text, separator)?;
+        if table.rows.is_empty() {
+            report.push(Severity::Warning, Location::file(path), "the table has a header but no data rows; nothing was read from it");
+        }
+        Ok(table)
     }
 
     /// Parses delimited text read from `path`.
@@ -79,12 +83,42 @@ impl Tabular {
             .map(|h| h.trim().to_string())
             .collect();
         let keys = header.iter().map(|h| normalise_key(h)).collect();
+        // Trailing unnamed columns (`A;B;;`) may be absent from a row; named ones may not.
+        let named = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(path, &e))?;
             let line = record.position().map_or(0, csv::Position::line);
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
+            }
+            if let Some(column) = runaway_quote(&record, header.len(), named, separator) {
+                let field = &record[column];
+                let swallowed = field.lines().skip(1).filter(|l| !l.trim().is_empty()).count();
+                let start: String = field.chars().take(30).take_while(|&c| c != '\n' && c != '\r').collect();
+                return Err(IngestError::Malformed {
+                    location: Location::at(path, line, column as u64 + 1),
+                    message: format!(
+                        "a quote opened here is not closed on its line: field {} (`\"{start}…`) swallows the {swallowed} line(s) after it; remove the stray `\"` or close it",
+                        column + 1
+                    ),
+                });
+            }
+            if record.len() < named {
+                let missing = record.len();
+                let quoted = record.iter().position(|f| f.contains(separator as char));
+                return Err(IngestError::Malformed {
+                    location: Location::at(path, line, missing as u64 + 1),
+                    message: format!(
+                        "row has {} field(s) but the header has {named}: `{}` and the columns after it are missing ({})",
+                        record.len(),
+                        header[missing],
+                        quoted.map_or_else(
+                            || "a truncated line?".to_string(),
+                            |q| format!("field {} holds `{}` inside quotes: a stray `\"`?", q + 1, separator as char)
+                        )
+                    ),
+                });
             }
             if record.len() > header.len() && record.iter().skip(header.len()).any(|f| !f.trim().is_empty()) {
                 return Err(IngestError::Malformed {
@@ -120,6 +154,18 @@ impl Tabular {
     pub fn field(fields: &[String], index: usize) -> &str {
         fields.get(index).map_or("", String::as_str)
     }
+}
+
+/// The field where a stray opening quote swallowed the following rows: a field holding a line
+/// break, in a row that then lacks fields or whose field holds a line shaped like a row (as many
+/// separators as the header). Quoted multi-line text (addresses, descriptions) is not one.
+fn runaway_quote(record: &csv::StringRecord, width: usize, named: usize, separator: u8) -> Option<usize> {
+    let sep = separator as char;
+    let row_like = width.saturating_sub(1).max(2);
+    record.iter().position(|f| {
+        f.lines().skip(1).any(|l| !l.trim().is_empty())
+            && (record.len() < named || f.lines().skip(1).any(|l| l.matches(sep).count() >= row_like))
+    })
 }
 
 fn abbreviate(header: &[String]) -> String {

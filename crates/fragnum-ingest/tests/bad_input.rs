@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)] // tests stop at the line that failed
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use fragnum_core::{Cell, Level, ZoneCode, ZoneTable};
@@ -127,7 +128,7 @@ fn wrong_separator_is_explained() {
 #[test]
 fn latin1_file_is_read_and_reported() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "ref.csv", b"CODE_IRIS;LIB_IRIS;DEPCOM\n381850102;Tr\xe8s-Clo\xeetres\n");
+    let p = write(dir.path(), "ref.csv", b"CODE_IRIS;LIB_IRIS;DEPCOM\n381850102;Tr\xe8s-Clo\xeetres;38185\n");
     let (r, report) = read(&p, &source(&p, Level::Iris));
     let t = r.unwrap();
     assert_eq!(t.zones()[0].name.as_deref(), Some("Très-Cloîtres"));
@@ -160,6 +161,171 @@ fn ragged_row_is_a_located_error() {
     let p = write(dir.path(), "t.csv", b"IRIS;P21_POP\n381850101;12;7\n");
     let err = read(&p, &source(&p, Level::Iris)).0.unwrap_err().to_string();
     assert!(err.contains("t.csv:2:3: row has 3 fields but the header has 2"), "{err}");
+}
+
+#[test]
+fn short_row_is_an_error_at_its_first_missing_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"IRIS;P21_POP;P21_POP75P\n381850101;12;3\n381850102;7\n381850103;9;1\n");
+    let err = read(&p, &source(&p, Level::Iris)).0.unwrap_err().to_string();
+    assert!(err.contains("t.csv:3:3: row has 2 field(s) but the header has 3: `P21_POP75P` and the columns after it are missing (a truncated line?)"), "{err}");
+    // a file cut in the middle of its last line
+    let q = write(dir.path(), "cut.csv", b"IRIS;P21_POP;P21_POP75P\n381850101;12;3\n3818501");
+    let err = read(&q, &source(&q, Level::Iris)).0.unwrap_err().to_string();
+    assert!(err.contains("cut.csv:3:2: row has 1 field(s) but the header has 3: `P21_POP`"), "{err}");
+    // trailing unnamed columns may still be absent
+    let r = write(dir.path(), "trail.csv", b"IRIS;P21_POP;;\n381850101;12\n");
+    assert!(read(&r, &source(&r, Level::Iris)).0.is_ok());
+}
+
+#[test]
+fn runaway_quote_is_located_where_it_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("CODE_IRIS;LIB_IRIS;P21_POP\n381850101;Centre;120\n381850102;\"Les Granges;340\n");
+    for i in 3..=20 {
+        writeln!(text, "3818501{i:02};Quartier {i};{}", 100 + i).unwrap();
+    }
+    let p = write(dir.path(), "t.csv", text.as_bytes());
+    let err = read(&p, &source(&p, Level::Iris)).0.unwrap_err().to_string();
+    assert!(
+        err.contains("t.csv:3:2: a quote opened here is not closed on its line: field 2 (`\"Les Granges;340…`) swallows the 18 line(s) after it; remove the stray `\"` or close it"),
+        "{err}"
+    );
+    // on the last line it is a short row with a hint
+    let q = write(dir.path(), "last.csv", b"CODE_IRIS;LIB_IRIS;P21_POP\n381850101;\"Les Granges;340\n");
+    let err = read(&q, &source(&q, Level::Iris)).0.unwrap_err().to_string();
+    assert!(err.contains("last.csv:2:3: row has 2 field(s) but the header has 3: `P21_POP` and the columns after it are missing (field 2 holds `;` inside quotes: a stray `\"`?)"), "{err}");
+    // quoted text over two lines, separator included, is a name like any other
+    let r = write(dir.path(), "ok.csv", b"CODE_IRIS;LIB_IRIS;P21_POP\n381850101;\"Les Granges;\nHaut\";12\n381850102;Gare;3\n");
+    let (t, report) = read(&r, &source(&r, Level::Iris));
+    let t = t.unwrap();
+    assert_eq!(t.zones()[0].name.as_deref(), Some("Les Granges;\nHaut"));
+    assert_eq!(t.get(&iris("381850102"), "pop"), Cell::Value(3.0));
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
+#[test]
+fn header_only_table_is_a_warning_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "t.csv", b"IRIS;P21_POP\n\n");
+    let (r, report) = read(&p, &source(&p, Level::Iris));
+    assert!(r.unwrap().is_empty());
+    let shown: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, [format!("{}: warning: the table has a header but no data rows; nothing was read from it", p.display())]);
+}
+
+#[test]
+fn implausible_counts_are_errors_at_their_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "t.csv",
+        b"IRIS;P21_POP;P21_POP75P;C21_MEN;C21_FAM\n381850101;-1 823;12;4;2\n381850102;NaN;inf;1e308;1e26\n381850103;1e309;-0,5;3;1\n",
+    );
+    let (r, report) = read(&p, &source(&p, Level::Iris));
+    let t = r.unwrap();
+    let f = fatal(&report);
+    let expected = [
+        "t.csv:2:2: error: column `P21_POP`: `-1 823` is out of range for a count (`pop` is negative; counts are between 0 and 1000000000)",
+        "t.csv:3:2: error: column `P21_POP`: `NaN` is not a finite number; a figure that is not known must be an empty cell",
+        "t.csv:3:3: error: column `P21_POP75P`: `inf` is not a finite number; a figure that is not known must be an empty cell",
+        "t.csv:3:4: error: column `C21_MEN`: `1e308` is out of range for a count (`men` is more than 1000000000 in one zone; counts are between 0 and 1000000000)",
+        "t.csv:3:5: error: column `C21_FAM`: `1e26` is out of range for a count (`fam` is more than 1000000000 in one zone; counts are between 0 and 1000000000)",
+        "t.csv:4:2: error: column `P21_POP`: `1e309` is not a finite number; a figure that is not known must be an empty cell",
+        "t.csv:4:3: error: column `P21_POP75P`: `-0,5` is out of range for a count (`pop_75p` is negative; counts are between 0 and 1000000000)",
+    ];
+    for e in expected {
+        assert!(f.iter().any(|m| m.ends_with(e)), "{e}\n{f:#?}");
+    }
+    assert_eq!(f.len(), expected.len(), "{f:#?}");
+    // refused cells are missing (and the run fatal), never zero
+    assert_eq!(t.get(&iris("381850101"), "pop"), Cell::Missing);
+    assert_eq!(t.get(&iris("381850102"), "pop"), Cell::Missing);
+    assert_eq!(t.get(&iris("381850101"), "pop_75p"), Cell::Value(12.0));
+}
+
+#[test]
+fn shares_and_incomes_may_be_negative_but_must_be_finite() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "filo.csv", b"IRIS;DISP_PPFAM20;DISP_MED20\n381850101;-0,4;21 480\n381850102;3,1;NaN\n");
+    let (r, report) = read(&p, &source(&p, Level::Iris));
+    let t = r.unwrap();
+    assert_eq!(t.get(&iris("381850101"), "disp_ppfam"), Cell::Value(-0.4));
+    let f = fatal(&report);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(f[0].ends_with("filo.csv:3:3: error: column `DISP_MED20`: `NaN` is not a finite number; a figure that is not known must be an empty cell"), "{f:?}");
+}
+
+// ------------------------------------------------------------------ whole configs (load)
+
+/// A config in `dir` listing `tables` (file name, extra TOML lines), with the project's mapping.
+fn load_tables(dir: &Path, tables: &[(&str, &str)]) -> fragnum_ingest::load::Loaded {
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/variables.toml"), dir.join("variables.toml")).unwrap();
+    let mut toml = String::from("[project]\nname = \"t\"\n");
+    for (name, extra) in tables {
+        writeln!(toml, "[[table]]\npath = \"{name}\"\nlevel = \"iris\"\n{extra}").unwrap();
+    }
+    let config = write(dir, "t.toml", toml.as_bytes());
+    let config = fragnum_ingest::config::PipelineConfig::load(&config).unwrap();
+    fragnum_ingest::load::load(&config, &mut |_| {}).unwrap()
+}
+
+fn warnings(report: &Report) -> Vec<String> {
+    report.problems.iter().filter(|p| p.severity == Severity::Warning).map(ToString::to_string).collect()
+}
+
+#[test]
+fn stratum_above_its_total_is_a_warning_with_both_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pop.csv",
+        b"IRIS;P21_POP;P21_POP1529;P21_POP0014\n381850101;1000;1010;100\n381850102;1000;1012;100\n381850103;500;100;100\n",
+    );
+    write(dir.path(), "men.csv", b"IRIS;C21_FAM;C21_FAMMONO;C21_MEN;C21_MENPSEUL\n381850101;40;52,4;90;30\n381850102;s;12;90;30\n");
+    let loaded = load_tables(dir.path(), &[("pop.csv", ""), ("men.csv", "")]);
+    let w = warnings(&loaded.report);
+    let pop = dir.path().join("pop.csv").display().to_string();
+    let men = dir.path().join("men.csv").display().to_string();
+    // 1010 ≤ 1000 × 1.01 + 1 is within the tolerance; 1012 is not
+    assert!(w.contains(&format!("{pop}:3:3: warning: zone 381850102: pop_1529 = 1012 exceeds pop = 1000 by more than 1 % + 1")), "{w:#?}");
+    assert!(w.contains(&format!("{men}:2:3: warning: zone 381850101: fam_mono = 52.4 exceeds fam = 40 by more than 1 % + 1")), "{w:#?}");
+    assert_eq!(w.len(), 2, "{w:#?}");
+    assert!(!loaded.report.has_fatal());
+}
+
+#[test]
+fn age_bands_above_the_population_are_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pop.csv",
+        b"IRIS;P21_POP;P21_POP0014;P21_POP1529;P21_POP3044;P21_POP4559;P21_POP6074;P21_POP75P\n381850101;600;100;100;100;100;100;120\n",
+    );
+    let loaded = load_tables(dir.path(), &[("pop.csv", "")]);
+    let w = warnings(&loaded.report);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(w[0].ends_with("pop.csv:2:3: warning: zone 381850101: pop_0014 + … + pop_75p = 620 exceeds pop = 600 by more than 1 % + 1"), "{w:#?}");
+}
+
+#[test]
+fn conflicting_tables_are_one_warning_per_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.csv", b"IRIS;P21_POP;C21_MEN\n381850101;120;50\n381850102;80;30\n381850103;70;30\n");
+    // same vintage: pop differs on two zones (round-off aside), men agrees
+    write(dir.path(), "b.csv", b"IRIS;P21_POP;C21_MEN\n381850101;125;50\n381850102;80,0000001;30\n381850103;72;30\n");
+    // a newer vintage is no conflict: it wins, as documented
+    write(dir.path(), "c.csv", b"IRIS;P22_POP\n381850101;130\n");
+    let loaded = load_tables(dir.path(), &[("a.csv", ""), ("b.csv", ""), ("c.csv", "")]);
+    let w = warnings(&loaded.report);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    let b = dir.path().join("b.csv").display().to_string();
+    assert_eq!(
+        w[0],
+        format!("{b}:2:2: warning: `pop`: 2 zone(s) get two different figures from two tables (largest difference 5); at equal vintage the first table read is kept: zone 381850101: 120 (2021, a.csv:2:2) kept, 125 (2021, b.csv:2:2) set aside; zone 381850103: 70 (2021, a.csv:4:2) kept, 72 (2021, b.csv:4:2) set aside")
+    );
+    assert_eq!(loaded.table.get(&iris("381850101"), "pop"), Cell::Value(130.0));
+    assert_eq!(loaded.table.get(&iris("381850103"), "pop"), Cell::Value(70.0));
 }
 
 // ------------------------------------------------------------------ contours

@@ -4,7 +4,8 @@
 //! counter-clockwise and holes clockwise, no `crs` member; each feature carries `code`, `name`,
 //! `value`, `value_label`, `status`, `class`, `colour` and `label` (and `statut`, « calculé » or
 //! « imputé », on layers that say how each figure was obtained); the legend is the top-level
-//! foreign member `legend`. Outlines are drawn as given: the render stage simplifies them first
+//! foreign member `legend`. Every string is shown to people, so none keeps an input's control
+//! characters ([`fragnum_core::text::printable`]). Outlines are drawn as given: the render stage simplifies them first
 //! when `simplify_m` asks for it ([`crate::simplify`], shared borders kept shared).
 
 use std::path::{Path, PathBuf};
@@ -63,12 +64,28 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
         }
         features.push(json!({ "type": "Feature", "geometry": geometry, "properties": props }));
     }
-    json!({
+    let mut fc = json!({
         "type": "FeatureCollection",
         "name": c.layer.id,
         "legend": c.legend,
         "features": features,
-    })
+    });
+    printable_strings(&mut fc);
+    fc
+}
+
+/// Drops control characters from every string of `v` ([`fragnum_core::text::printable`]).
+pub fn printable_strings(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if let std::borrow::Cow::Owned(clean) = fragnum_core::text::printable(s) {
+                *s = clean;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(printable_strings),
+        Value::Object(map) => map.values_mut().for_each(printable_strings),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 /// A MapLibre GL style (version 8) drawing `<id>.geojson` (a URL relative to the page) with the
@@ -108,6 +125,7 @@ pub fn maplibre_style(c: &Classified<'_>, data_url: &str) -> Value {
             "paint": { "line-color": "#4d4d4d", "line-width": 1.2, "line-dasharray": [1, 1.5] }
         }));
     }
+    printable_strings(&mut style);
     style
 }
 
@@ -223,6 +241,30 @@ pub(crate) mod tests {
         assert_eq!(entry["count"], 1);
         let s = maplibre_style(&c, "p.geojson");
         assert_eq!(s["layers"][3]["filter"], json!(["==", ["get", "statut"], "imputé"]));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_web_map() {
+        let g = grid();
+        let mut l = layer();
+        l.title = "Précarité\u{1b}[31m numérique\u{0}".into();
+        l.source = "INSEE\u{7}".into();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let mut context = ctx(&g, &[]);
+        let first = g.keys().next().unwrap().clone();
+        context.names.insert(first.clone(), "Bel\u{0}air\u{1b}".into());
+        let v = choropleth_geojson(&c, &context);
+        let style = maplibre_style(&c, "p.geojson");
+        for text in [serde_json::to_string(&v).unwrap(), serde_json::to_string(&style).unwrap()] {
+            assert!(!text.contains("\\u0000") && !text.contains("\\u001b") && !text.contains("\\u0007"), "{text}");
+        }
+        let feature = v["features"].as_array().unwrap().iter().find(|f| f["properties"]["code"] == first.as_str()).unwrap();
+        assert_eq!(feature["properties"]["name"], "Belair");
+        assert_eq!(style["name"], "Précarité[31m numérique");
+        let mut raw = json!({ "a": ["x\u{0}y", { "b": "\u{1b}z\n" }], "n": 1 });
+        printable_strings(&mut raw);
+        assert_eq!(raw, json!({ "a": ["xy", { "b": "z\n" }], "n": 1 }));
     }
 
     #[test]

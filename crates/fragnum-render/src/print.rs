@@ -225,8 +225,10 @@ fn font(size: f64, bold: bool) -> TextStyle<'static> {
     FontDesc::new(FontFamily::SansSerif, size, style).color(&RGBColor(33, 33, 33))
 }
 
+/// Draws one line of text, without the control characters an input may carry (NUL, ESC…;
+/// tab and newline as spaces): every text of a print map goes through here.
 fn text<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &str, at: (f64, f64), style: &TextStyle<'_>) -> DrawResult {
-    root.draw(&Text::new(s.to_string(), px(at), style.clone())).map_err(|e| e.to_string())
+    root.draw(&Text::new(fragnum_core::text::printable_line(s).into_owned(), px(at), style.clone())).map_err(|e| e.to_string())
 }
 
 /// A nice scale-bar length (1, 2 or 5 × 10ⁿ metres) close to `target` metres.
@@ -619,6 +621,24 @@ mod tests {
             assert!(a.to_lowercase().contains(col.as_str()), "{col}");
         }
         assert!(a.matches("<polygon").count() >= 9);
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_print_map() {
+        if !font_present() {
+            return;
+        }
+        let g = grid();
+        let mut l = layer();
+        l.title = "Précarité\u{1b}[31m\u{0} numérique".into();
+        l.source = "INSEE\u{7}\nRP".into();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let mut context = ctx(&g, &[]);
+        context.territory = "Grenoble\u{0}\u{1b}".into();
+        let svg = render_svg(&c, &context, PageSize::Web).unwrap();
+        assert!(!svg.chars().any(|ch| ch.is_control() && ch != '\n'), "control character in the SVG");
+        assert!(svg.contains("Précarité[31m numérique") && svg.contains("INSEE RP"));
     }
 
     #[test]

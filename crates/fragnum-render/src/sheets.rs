@@ -104,11 +104,24 @@ pub struct ServiceOffer {
     pub services_described: bool,
 }
 
+/// What a sheet is about: one zone, or a custom group of zones (`[indices.groups]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SheetKind {
+    /// A zone: the sheet is named by its code (`381850101.html`).
+    #[default]
+    Zone,
+    /// A custom group: named `groupe-<slug>.html`, so that no group name can take a zone's
+    /// sheet or the index (see [`sheet_stems`]).
+    Group,
+}
+
 /// Everything a sheet shows about one quartier.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SheetInput {
-    /// Zone code (file name of the sheet).
+    /// Zone code, or the group's name (the file name is derived from it, see [`sheet_stems`]).
     pub code: String,
+    /// A zone or a custom group.
+    pub kind: SheetKind,
     /// Quartier name.
     pub name: String,
     /// Commune name.
@@ -204,13 +217,16 @@ fn offers(site: &ServiceSite, t: &ServiceType) -> bool {
     site.services.iter().any(|s| service_type(s).is_some_and(|x| x.key == t.key))
 }
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes text for HTML element content and attribute values, dropping the control characters
+/// an input may carry ([`fragnum_core::text::printable`]: NUL, ESC…; tab and newline kept).
 ///
 /// ```
 /// use fragnum_render::sheets::escape;
 /// assert_eq!(escape("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+/// assert_eq!(escape("Bel\u{0}air\u{1b}[2J"), "Belair[2J");
 /// ```
 pub fn escape(s: &str) -> String {
+    let s = fragnum_core::text::printable(s);
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -229,6 +245,85 @@ pub fn escape(s: &str) -> String {
 pub fn file_stem(code: &str) -> String {
     let s: String = code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     if s.is_empty() { "_".into() } else { s }
+}
+
+/// Longest slug of a group name in a file name (the rest of a long name is cut).
+const MAX_SLUG: usize = 60;
+
+/// `Haute-Vallée` → `haute-vallee`: lower-case ASCII letters and digits, accents folded, any
+/// other run of characters as one `-`, at most [`MAX_SLUG`] characters.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.to_lowercase().chars().map(fragnum_core::text::fold_accent) {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= MAX_SLUG {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// The first 8 hexadecimal digits of the SHA-256 of `s`: stable across runs and machines.
+fn short_hash(s: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(s.as_bytes()).iter().take(4).fold(String::new(), |mut h, b| {
+        let _ = write!(h, "{b:02x}");
+        h
+    })
+}
+
+/// The file stem of each sheet (`<stem>.html` in `sheets/`), unique by construction, and never
+/// `index`: a zone by its code ([`file_stem`]), a group as `groupe-<slug>`. Stems that would
+/// collide — `Haute-Vallèe` and `Haute-Vallée`, codes differing only by case or punctuation
+/// (equal on a case-insensitive disk), the reserved `index` — each get `-<8 hex digits>` of the
+/// SHA-256 of their own name, so a sheet's name depends on its name and the names it collides
+/// with, never on the order of the list; an exact duplicate is numbered (`-2`, `-3`…).
+///
+/// ```
+/// use fragnum_render::sheets::{sheet_stems, SheetKind};
+/// let stems = sheet_stems(&[("381850101", SheetKind::Zone), ("Haute-Vallée", SheetKind::Group), ("Centre", SheetKind::Group)]);
+/// assert_eq!(stems, ["381850101", "groupe-haute-vallee", "groupe-centre"]);
+/// let stems = sheet_stems(&[("Haute-Vallèe", SheetKind::Group), ("Haute-Vallée", SheetKind::Group)]);
+/// assert!(stems[0].starts_with("groupe-haute-vallee-") && stems[0] != stems[1]);
+/// ```
+pub fn sheet_stems(sheets: &[(&str, SheetKind)]) -> Vec<String> {
+    let base: Vec<String> = sheets
+        .iter()
+        .map(|&(code, kind)| match kind {
+            SheetKind::Zone => file_stem(code),
+            SheetKind::Group => match slug(code) {
+                s if s.is_empty() => "groupe".into(),
+                s => format!("groupe-{s}"),
+            },
+        })
+        .collect();
+    let key = |s: &str| s.to_ascii_lowercase();
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for b in &base {
+        *count.entry(key(b)).or_default() += 1;
+    }
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::from(["index".to_string()]);
+    let mut stems = Vec::with_capacity(base.len());
+    for (b, &(code, _)) in base.iter().zip(sheets) {
+        let mut stem = if count[&key(b)] > 1 || key(b) == "index" { format!("{b}-{}", short_hash(code)) } else { b.clone() };
+        let first = stem.clone();
+        let mut n = 1;
+        while !taken.insert(key(&stem)) {
+            n += 1;
+            stem = format!("{first}-{n}");
+        }
+        stems.push(stem);
+    }
+    stems
+}
+
+/// [`sheet_stems`] of a list of sheets.
+fn stems_of(sheets: &[SheetInput]) -> Vec<String> {
+    sheet_stems(&sheets.iter().map(|s| (s.code.as_str(), s.kind)).collect::<Vec<_>>())
 }
 
 const CSS: &str = r"
@@ -672,11 +767,11 @@ pub fn index_html(sheets: &[SheetInput], perimeter_name: &str) -> String {
         escape(perimeter_name),
         number(sheets.len() as f64, 0)
     );
-    for s in sheets {
+    for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
         let _ = writeln!(
             b,
             "<tr><th scope=\"row\"><a href=\"{}.html\">{}</a></th><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            file_stem(&s.code),
+            stem,
             escape(&s.name),
             escape(&s.commune),
             s.population.map_or("–".into(), |p| number(p, 0)),
@@ -695,12 +790,13 @@ pub fn index_html(sheets: &[SheetInput], perimeter_name: &str) -> String {
     page(&format!("Fiches quartier — {perimeter_name}"), &b)
 }
 
-/// Writes `<out_dir>/sheets/<code>.html` for each quartier and `<out_dir>/sheets/index.html`.
+/// Writes `<out_dir>/sheets/<stem>.html` for each quartier and group ([`sheet_stems`]: one file
+/// each, none overwriting another) and `<out_dir>/sheets/index.html` linking them.
 pub fn write_sheets(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
     let dir = out_dir.join("sheets");
     let mut files = Vec::with_capacity(sheets.len() + 1);
-    for s in sheets {
-        let path = dir.join(format!("{}.html", file_stem(&s.code)));
+    for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
+        let path = dir.join(format!("{stem}.html"));
         atomic::write_bytes(&path, sheet_html(s, perimeter_name).as_bytes()).map_err(|e| RenderError::io(&path, e))?;
         files.push(path);
     }
@@ -740,6 +836,7 @@ pub(crate) mod tests {
         };
         SheetInput {
             code: "QP038001".into(),
+            kind: SheetKind::Zone,
             name: "Villeneuve & Village Olympique".into(),
             commune: "Grenoble".into(),
             population: Some(12_345.0),
@@ -921,5 +1018,67 @@ pub(crate) mod tests {
         assert_eq!(files.len(), 3);
         let index = std::fs::read_to_string(dir.path().join("sheets/index.html")).unwrap();
         assert!(index.contains("href=\"QP038001.html\"") && index.contains("href=\"381850101.html\""));
+    }
+
+    #[test]
+    fn colliding_names_get_a_sheet_each_and_the_index_links_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let zone = |code: &str| SheetInput { code: code.into(), ..sample() };
+        let group = |name: &str| SheetInput { code: name.into(), kind: SheetKind::Group, name: name.into(), ..sample() };
+        let sheets = [
+            zone("381850101"),
+            zone("2A0040101"),
+            zone("2a0040101"),
+            group("Haute-Vallèe"),
+            group("Haute-Vallée"),
+            group("index"),
+            group("Index"),
+            group("381850101"),
+            group("Centre"),
+            group("***"),
+        ];
+        let files = write_sheets(&sheets, "Grenoble", dir.path()).unwrap();
+        assert_eq!(files.len(), sheets.len() + 1);
+        let on_disk = std::fs::read_dir(dir.path().join("sheets")).unwrap().count();
+        assert_eq!(on_disk, sheets.len() + 1, "no sheet overwrote another");
+        let stems = stems_of(&sheets);
+        assert_eq!(stems[0], "381850101");
+        assert_eq!(stems[7], "groupe-381850101", "a group named like a code keeps away from the zone's sheet");
+        assert_eq!(stems[8], "groupe-centre");
+        assert_eq!(stems[9], "groupe");
+        for (i, prefix) in [(1, "2A0040101-"), (2, "2a0040101-"), (3, "groupe-haute-vallee-"), (4, "groupe-haute-vallee-"), (5, "groupe-index-"), (6, "groupe-index-")] {
+            assert!(stems[i].starts_with(prefix) && stems[i].len() == prefix.len() + 8, "{}", stems[i]);
+        }
+        // Stable: the same names give the same files whatever the order.
+        let mut reversed = sheets.to_vec();
+        reversed.reverse();
+        let mut again = stems_of(&reversed);
+        again.reverse();
+        assert_eq!(again, stems);
+        // The index links each sheet's own file, and each file holds its own sheet.
+        let index = std::fs::read_to_string(dir.path().join("sheets/index.html")).unwrap();
+        for (s, stem) in sheets.iter().zip(&stems) {
+            assert!(index.contains(&format!("href=\"{stem}.html\">{}</a>", escape(&s.name))), "{stem}");
+            let html = std::fs::read_to_string(dir.path().join(format!("sheets/{stem}.html"))).unwrap();
+            assert!(html.contains(&format!("<h1>{}</h1>", escape(&s.name))), "{stem}");
+        }
+        let html = std::fs::read_to_string(dir.path().join(format!("sheets/{}.html", stems[4]))).unwrap();
+        assert!(html.contains("<h1>Haute-Vallée</h1>"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_sheet() {
+        let mut s = sample();
+        s.name = "Bel\u{0}air\u{1b}[31m".into();
+        s.commune = "Gre\u{7f}noble\r".into();
+        s.services.in_zone[0].name = "Maison\u{1b}]0;x\u{7}".into();
+        s.sources.push("INSEE\u{85}, RP\u{0}".into());
+        let html = sheet_html(&s, "Grenoble\u{1b}");
+        let index = index_html(std::slice::from_ref(&s), "Grenoble\u{0}");
+        for page in [&html, &index] {
+            assert!(!page.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{page:?}");
+            assert!(page.contains("Belair[31m"));
+        }
+        assert!(html.contains("Maison]0;x") && html.contains("<p class=\"meta\">Grenoble — code QP038001"), "{html}");
     }
 }

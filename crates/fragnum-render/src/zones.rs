@@ -4,7 +4,8 @@
 //!   its value (null when missing or masked) and `<variable>_vintage`;
 //! - `zones_long.parquet` / `zones_long.csv`: tidy (zone, variable, value, status, vintage) rows,
 //!   the only table that keeps *masked* (secret statistique) apart from *missing*;
-//! - `zones.geojson`: outlines (RFC 7946, WGS84) with code, level and name.
+//! - `zones.geojson`: outlines (RFC 7946, WGS84) with code, level and name (without control
+//!   characters: [`fragnum_core::text::printable`]; the tables keep names as read).
 
 use std::path::{Path, PathBuf};
 
@@ -66,7 +67,7 @@ pub fn write_zone_outlines(table: &ZoneTable, geometries: &ZoneGeometries, dir: 
             let mut props = geojson::JsonObject::new();
             props.insert("code".into(), z.code.to_string().into());
             props.insert("level".into(), z.code.level().as_str().into());
-            props.insert("name".into(), z.name.clone().into());
+            props.insert("name".into(), z.name.as_deref().map(|n| fragnum_core::text::printable(n).into_owned()).into());
             Some(geojson::Feature {
                 geometry: Some(geojson::Geometry::from(g)),
                 properties: Some(props),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use fragnum_core::{Cell, Status};
 use fragnum_render::format::Unit;
-use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetInput, SocialRank, SocioRow};
+use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetInput, SheetKind, SocialRank, SocioRow};
 use fragnum_render::write_sheets;
 use geo_types::{coord, LineString, MultiPolygon, Polygon};
 
@@ -37,6 +37,7 @@ fn sheet() -> SheetInput {
     };
     SheetInput {
         code: "QP038001".into(),
+        kind: SheetKind::Zone,
         name: "Villeneuve – Village Olympique".into(),
         commune: "Grenoble".into(),
         population: Some(12_345.0),

@@ -10,7 +10,7 @@ use fragnum_core::{Cell, Level, Status, ZoneCode, ZoneTable};
 use fragnum_indices::{IndicesOutput, IndicesRow};
 use fragnum_render::classify::Classification;
 use fragnum_render::ramp::Ramp;
-use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SocialRank, SocioRow};
+use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetKind, SocialRank, SocioRow};
 use fragnum_render::{Layer, SheetInput, Unit};
 use geo::Intersects;
 
@@ -289,6 +289,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
             SheetInput {
                 code: code.as_str().to_string(),
+                kind: SheetKind::Zone,
                 name: z.name.clone().unwrap_or_else(|| code.as_str().to_string()),
                 commune: z.commune_name.clone().or_else(|| z.commune.clone()).unwrap_or_default(),
                 population: table.get(code, "pop").value(),
@@ -327,6 +328,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let population: f64 = members.iter().filter_map(|z| table.get(&z.code, "pop").value()).sum();
         out.push(SheetInput {
             code: name.clone(),
+            kind: SheetKind::Group,
             name: name.clone(),
             commune: format!("regroupement de {} zones", members.len()),
             population: Some(population),
