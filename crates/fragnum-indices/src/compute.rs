@@ -300,7 +300,7 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
         share_dimensions: &settings.share_dimensions,
         uncertainty: &settings.uncertainty,
     };
-    let z = digital::z_value(settings.uncertainty.level);
+    let z_score = digital::z_value(settings.uncertainty.level);
     let mut digital: Vec<Vec<DigitalEstimate>> = vec![Vec::new(); units.len()];
     // Rate variances of the base level, per indicator: groups are built from base zones.
     let mut base_variances: Vec<Option<Vec<f64>>> = Vec::new();
@@ -356,7 +356,7 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     for (u, unit) in units.iter().enumerate().filter(|(_, u)| u.is_group) {
         for k in 0..selected.len() {
             let parts: Vec<&DigitalEstimate> = unit.members.iter().map(|&m| &digital[m][k]).collect();
-            let e = digital::aggregate(&parts, base_variances[k].as_deref(), z);
+            let e = digital::aggregate(&parts, base_variances[k].as_deref(), z_score);
             digital[u].push(e);
         }
         let merged = unit.members.iter().fold(VintageSpan::default(), |mut acc, &m| {
@@ -899,9 +899,10 @@ mod tests {
 
     #[test]
     fn income_categories_must_match_the_bands() {
+        use std::fmt::Write as _;
         let mut text = format!("{}ill,all,15+,pop_15p,20,15+,t,2021,published,\n", crate::rates::tests::HEADER);
         for q in 1..=3 {
-            text.push_str(&format!("ill,income,q{q},income_q{q},10,15+,t,2021,published,\n"));
+            writeln!(text, "ill,income,q{q},income_q{q},10,15+,t,2021,published,").unwrap();
         }
         let mut t = table();
         for (k, v) in ["disp_d1", "disp_d2", "disp_d3", "disp_d4", "disp_med", "disp_d6", "disp_d7", "disp_d8", "disp_d9"].iter().enumerate() {

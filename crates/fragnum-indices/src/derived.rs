@@ -203,6 +203,8 @@ fn add_income_bands(table: &ZoneTable, out: &mut ZoneTable, income: &IncomeBands
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use fragnum_core::Zone;
 
     use super::*;
@@ -263,10 +265,9 @@ mod tests {
         let t = ZoneTable::new();
         let mut income = IncomeBands::default();
         income.deciles.pop();
-        let e = extend(&t, &income, &Default::default(), &mut Vec::new()).unwrap_err();
+        let e = extend(&t, &income, &BTreeMap::default(), &mut Vec::new()).unwrap_err();
         assert!(e.to_string().contains("9 deciles"), "{e}");
-        let mut income = IncomeBands::default();
-        income.limits = vec![20_000.0, 10_000.0];
-        assert!(extend(&t, &income, &Default::default(), &mut Vec::new()).unwrap_err().to_string().contains("ascending"));
+        let income = IncomeBands { limits: vec![20_000.0, 10_000.0], ..IncomeBands::default() };
+        assert!(extend(&t, &income, &BTreeMap::default(), &mut Vec::new()).unwrap_err().to_string().contains("ascending"));
     }
 }

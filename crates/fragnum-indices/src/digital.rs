@@ -243,31 +243,7 @@ pub fn estimate(
     let proxy_names: Vec<String> = ctx.universe_proxies.iter().map(|e| e.variables().join("+")).collect();
     impute(&mut strata, donors, dims, &proxy_names);
 
-    // Perimeter shares of each category (for the per-category sample sizes).
-    let mut totals: Vec<Vec<f64>> = dim_rows.iter().map(|r| vec![0.0; r.len()]).collect();
-    for z in &strata {
-        for (d, counts) in &z.dims {
-            totals[*d].iter_mut().zip(counts).for_each(|(t, c)| *t += c);
-        }
-    }
-    let rate_variances = rates.all.sample_size.map(|n| {
-        let variance = |r: &RateRow, share: f64| {
-            let n_k = (n * share).max(1.0);
-            let mut v = ctx.uncertainty.design_effect * r.rate * (1.0 - r.rate) / n_k;
-            if r.status == RateStatus::Estimated {
-                v += (ctx.uncertainty.estimated_rate_relative_error * r.rate).powi(2);
-            }
-            v
-        };
-        let mut out = vec![variance(&rates.all, 1.0)];
-        for (d, rows) in dim_rows.iter().enumerate() {
-            let s: f64 = totals[d].iter().sum();
-            for (k, r) in rows.iter().enumerate() {
-                out.push(variance(r, if s > 0.0 { totals[d][k] / s } else { 1.0 / rows.len() as f64 }));
-            }
-        }
-        out
-    });
+    let rate_variances = rate_variances(ctx.uncertainty, rates, &dim_rows, &strata);
     let offsets: Vec<usize> = dim_rows.iter().scan(1, |acc, r| {
         let o = *acc;
         *acc += r.len();
@@ -275,40 +251,7 @@ pub fn estimate(
     }).collect();
     let n_weights = 1 + dim_rows.iter().map(|r| r.len()).sum::<usize>();
 
-    // Estimator 2: fit one model per set of dimensions used, on the sum of the zones' joint tables.
-    let mut joints: Vec<Option<Vec<f64>>> = vec![None; rows.len()];
-    let mut by_set: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
-    for (i, z) in strata.iter().enumerate() {
-        let (Some(u), false) = (z.universe, z.dims.is_empty()) else { continue };
-        if u <= 0.0 {
-            continue;
-        }
-        let sizes: Vec<usize> = z.dims.iter().map(|(_, c)| c.len()).collect();
-        let margins: Vec<Margin> = z
-            .dims
-            .iter()
-            .enumerate()
-            .map(|(k, (_, counts))| {
-                let s: f64 = counts.iter().sum();
-                Margin { dims: vec![k], targets: counts.iter().map(|n| n * u / s).collect() }
-            })
-            .collect();
-        joints[i] = Some(ipf::fit(&sizes, None, &margins, 1e-12, 1000)?.cells);
-        by_set.entry(z.dims.iter().map(|(d, _)| *d).collect()).or_default().push(i);
-    }
-    let mut models: BTreeMap<Vec<usize>, Vec<f64>> = BTreeMap::new();
-    for (set, members) in &by_set {
-        let sizes: Vec<usize> = set.iter().map(|&d| dim_rows[d].len()).collect();
-        let mut weights = vec![0.0; sizes.iter().product()];
-        for &i in members {
-            if let Some(j) = &joints[i] {
-                weights.iter_mut().zip(j).for_each(|(w, c)| *w += c);
-            }
-        }
-        let published: Vec<Vec<f64>> = set.iter().map(|&d| dim_rows[d].iter().map(|r| r.rate).collect()).collect();
-        let fit = Fit::new(&sizes, &weights, &published, 1e-10, 2000)?;
-        models.insert(set.clone(), fit.probabilities());
-    }
+    let (joints, models) = joint_models(&strata, &dim_rows)?;
 
     let mut out = Vec::with_capacity(rows.len());
     for (i, z) in strata.iter().enumerate() {
@@ -367,11 +310,88 @@ pub fn estimate(
     Ok(LevelEstimates { estimates: out, rate_variances })
 }
 
+/// The variance of each rate (weight order), from the survey's sample size split by each
+/// category's share of the perimeter's universe; `None` without a sample size.
+fn rate_variances(uncertainty: &UncertaintySettings, rates: &IndicatorRates, dim_rows: &[&Vec<RateRow>], strata: &[ZoneStrata]) -> Option<Vec<f64>> {
+    let n = rates.all.sample_size?;
+    let mut totals: Vec<Vec<f64>> = dim_rows.iter().map(|r| vec![0.0; r.len()]).collect();
+    for z in strata {
+        for (d, counts) in &z.dims {
+            totals[*d].iter_mut().zip(counts).for_each(|(t, c)| *t += c);
+        }
+    }
+    let variance = |r: &RateRow, share: f64| {
+        let n_k = (n * share).max(1.0);
+        let mut v = uncertainty.design_effect * r.rate * (1.0 - r.rate) / n_k;
+        if r.status == RateStatus::Estimated {
+            v += (uncertainty.estimated_rate_relative_error * r.rate).powi(2);
+        }
+        v
+    };
+    let mut out = vec![variance(&rates.all, 1.0)];
+    for (d, rows) in dim_rows.iter().enumerate() {
+        let s: f64 = totals[d].iter().sum();
+        for (k, r) in rows.iter().enumerate() {
+            out.push(variance(r, if s > 0.0 { totals[d][k] / s } else { 1.0 / rows.len() as f64 }));
+        }
+    }
+    Some(out)
+}
+
+/// Estimator 2: each zone's joint table by IPF on its own marginals, and one additive logit per
+/// set of dimensions, fitted on the sum of the joint tables of the zones using that set.
+type JointModels = (Vec<Option<Vec<f64>>>, BTreeMap<Vec<usize>, Vec<f64>>);
+
+fn joint_models(strata: &[ZoneStrata], dim_rows: &[&Vec<RateRow>]) -> Result<JointModels, IndicesError> {
+    let mut joints: Vec<Option<Vec<f64>>> = vec![None; strata.len()];
+    let mut by_set: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+    for (i, z) in strata.iter().enumerate() {
+        let (Some(u), false) = (z.universe, z.dims.is_empty()) else { continue };
+        if u <= 0.0 {
+            continue;
+        }
+        let sizes: Vec<usize> = z.dims.iter().map(|(_, c)| c.len()).collect();
+        let margins: Vec<Margin> = z
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(k, (_, counts))| {
+                let s: f64 = counts.iter().sum();
+                Margin { dims: vec![k], targets: counts.iter().map(|n| n * u / s).collect() }
+            })
+            .collect();
+        joints[i] = Some(ipf::fit(&sizes, None, &margins, 1e-12, 1000)?.cells);
+        by_set.entry(z.dims.iter().map(|(d, _)| *d).collect()).or_default().push(i);
+    }
+    let mut models: BTreeMap<Vec<usize>, Vec<f64>> = BTreeMap::new();
+    for (set, members) in &by_set {
+        let sizes: Vec<usize> = set.iter().map(|&d| dim_rows[d].len()).collect();
+        let mut weights = vec![0.0; sizes.iter().product()];
+        for &i in members {
+            if let Some(j) = &joints[i] {
+                weights.iter_mut().zip(j).for_each(|(w, c)| *w += c);
+            }
+        }
+        let published: Vec<Vec<f64>> = set.iter().map(|&d| dim_rows[d].iter().map(|r| r.rate).collect()).collect();
+        let fit = Fit::new(&sizes, &weights, &published, 1e-10, 2000)?;
+        models.insert(set.clone(), fit.probabilities());
+    }
+
+    Ok((joints, models))
+}
+
 /// Fills the universe and strata that zones lack from their enclosing territories.
+/// What `impute` fills in one zone: the universe (value, what was borrowed, proxy index), own share
+/// dimensions scaled to it, and borrowed dimensions with where they came from.
+type Filled = (usize, Option<(f64, String, usize)>, Vec<(usize, Vec<f64>)>, Vec<(usize, Vec<f64>, String)>);
+
+/// A territory and the index of a proxy or dimension.
+type TerritoryKey<'a> = (&'a (Level, String), usize);
+
 fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_names: &[String]) {
-    // Sums over the zones that have their own figures, per territory.
-    let mut ratio: BTreeMap<(&(Level, String), usize), (f64, f64)> = BTreeMap::new();
-    let mut categories: BTreeMap<(&(Level, String), usize), Vec<f64>> = BTreeMap::new();
+    // Sums over the zones that have their own figures, per territory (and proxy).
+    let mut ratio: BTreeMap<TerritoryKey<'_>, (f64, f64)> = BTreeMap::new();
+    let mut categories: BTreeMap<TerritoryKey<'_>, Vec<f64>> = BTreeMap::new();
     for (z, ds) in strata.iter().zip(donors) {
         for key in ds {
             for (k, proxy) in z.proxies.iter().enumerate() {
@@ -388,7 +408,6 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
             }
         }
     }
-    type Filled = (usize, Option<(f64, String, usize)>, Vec<(usize, Vec<f64>)>, Vec<(usize, Vec<f64>, String)>);
     let mut filled: Vec<Filled> = Vec::new();
     for (i, (z, ds)) in strata.iter().zip(donors).enumerate() {
         let mut universe = None;
@@ -456,7 +475,7 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
 /// The imputation part of the interval: the spread of the computed zones of the territory borrowed from.
 fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors: &[Donors]) {
     let mut shares: BTreeMap<&(Level, String), Spread> = BTreeMap::new();
-    let mut ratios: BTreeMap<(&(Level, String), usize), Spread> = BTreeMap::new();
+    let mut ratios: BTreeMap<TerritoryKey<'_>, Spread> = BTreeMap::new();
     for ((e, z), ds) in out.iter().zip(strata).zip(donors) {
         if e.status != Some(Status::Computed) {
             continue;
@@ -806,13 +825,11 @@ mod tests {
 
     #[test]
     fn sampling_error_of_a_group_is_computed_from_its_summed_strata_not_summed() {
-        let text = format!(
-            "indicator,dimension,category,variables,rate_percent,universe,source,year,status,note,sample_size,sample_source\n\
+        let text = "indicator,dimension,category,variables,rate_percent,universe,source,year,status,note,sample_size,sample_source\n\
              ill,all,15+,pop_15p,20,15+,t,2021,published,,1000,test\n\
              ill,age,15-29,pop_1529,10,15+,t,2021,published,,,\n\
-             ill,age,60+,pop_6074,40,15+,t,2021,published,,,\n"
-        );
-        let rates = merge(&[RateTable::parse(&text, "t.csv").unwrap()]).unwrap();
+             ill,age,60+,pop_6074,40,15+,t,2021,published,,,\n";
+        let rates = merge(&[RateTable::parse(text, "t.csv").unwrap()]).unwrap();
         let t = zone_table(&[&[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)], &[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)]]);
         let rows = [0, 1];
         let reader = Reader::new(&t);
