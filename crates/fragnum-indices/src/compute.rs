@@ -80,6 +80,32 @@ fn select_rates(tables: &[RateTable], settings: &IndicesSettings) -> Result<Vec<
     Ok(out)
 }
 
+/// Checks the parsed rate files against the settings before any zone is read: merged
+/// ([`rates::merge`]), the `indicators` and `dimensions` asked for present, and every variable a
+/// row reads nameable (a census name of the mapping, `settings.known_variables`, a derived
+/// variable or an income band; not checked when `known_variables` is empty). Returns the
+/// indicators that [`compute`] will estimate, in order.
+pub fn check_rates(rates: &[RateTable], settings: &IndicesSettings) -> Result<Vec<String>, IndicesError> {
+    let selected = select_rates(rates, settings)?;
+    let nameable = |v: &str| {
+        settings.known_variables.is_empty()
+            || settings.known_variables.contains(v)
+            || settings.derived.contains_key(v)
+            || (settings.income.enabled && v.strip_prefix(settings.income.prefix.as_str()).is_some_and(|k| k.parse::<usize>().is_ok()))
+    };
+    for (r, dims) in &selected {
+        for row in std::iter::once(&r.all).chain(dims.iter().flat_map(|d| r.dimensions[d].iter())) {
+            if let Some(v) = row.variables.variables().into_iter().find(|v| !nameable(v)) {
+                return Err(IndicesError::Rates {
+                    location: row.location.clone(),
+                    message: format!("category `{}` reads `{v}`, which is no census variable of variables.toml, derived variable or income band (misspelt?)", row.category),
+                });
+            }
+        }
+    }
+    Ok(selected.into_iter().map(|(r, _)| r.name).collect())
+}
+
 /// Checks the rate rows against the zone table and the mapping. A variable that is neither in the
 /// table, nor a name the column mapping can produce, nor a derived one is an error naming the rate
 /// file's line (a misspelt name); a dimension no zone has is a note (the data are partial). A share
@@ -241,23 +267,8 @@ fn available_ratio(reader: &Reader<'_>, members: &[usize], expr: &Expr) -> Optio
 // One pass per index, in pipeline order; splitting it would only thread the same dozen locals around.
 #[allow(clippy::too_many_lines)]
 pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSettings) -> Result<IndicesOutput, IndicesError> {
-    if !(settings.min_coverage > 0.0 && settings.min_coverage <= 1.0) {
-        return Err(IndicesError::settings("min_coverage", format!("{} is not in (0, 1]", settings.min_coverage)));
-    }
-    for (name, v) in &settings.social.variables {
-        if !(v.weight.is_finite() && v.weight >= 0.0) {
-            return Err(IndicesError::settings(format!("social.variables.{name}.weight"), format!("{} is not a non-negative number", v.weight)));
-        }
-    }
-    for reference in &settings.ifn.references {
-        let ok = matches!(reference.as_str(), "departement" | "epci" | "perimeter")
-            || settings.ifn.reference_values.contains_key(reference)
-            || reference.strip_prefix("group:").is_some_and(|g| settings.groups.contains_key(g));
-        if !ok {
-            let mut k: Vec<String> = ["departement", "epci", "perimeter"].iter().map(|s| (*s).to_string()).collect();
-            k.extend(settings.groups.keys().map(|g| format!("group:{g}")));
-            return Err(IndicesError::UnknownLabel { what: "IFN reference", label: reference.clone(), known: known(k) });
-        }
+    if let Err(mut errors) = settings.validate() {
+        return Err(errors.swap_remove(0));
     }
     let selected = select_rates(rates, settings)?;
     let mut notes = Vec::new();
@@ -487,6 +498,7 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     notes.push("cross = (digital count / population) × socially precarious people: independence within each zone".into());
     Ok(IndicesOutput {
         indicators: selected.iter().map(|(r, _)| r.name.clone()).collect(),
+        universes: selected.iter().map(|(r, _)| r.universe.clone()).collect(),
         estimator: settings.estimator,
         ifn_references: if settings.ifn.enabled { settings.ifn.references.clone() } else { Vec::new() },
         ifn_variant: settings.ifn.variant,

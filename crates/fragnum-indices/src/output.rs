@@ -48,6 +48,8 @@ pub struct IndicesRow {
 pub struct IndicesOutput {
     /// Digital-precarity indicators computed.
     pub indicators: Vec<String>,
+    /// Each indicator's survey universe as its rate file names it (`15 ans ou plus`), aligned with `indicators`.
+    pub universes: Vec<String>,
     /// Central estimator.
     pub estimator: Estimator,
     /// IFN reference kinds (`departement`, `group:Ville`…).

@@ -31,7 +31,9 @@ pub struct SocioRow {
 pub struct DigitalPrecarity {
     /// Estimated number of people.
     pub estimate: f64,
-    /// Share of the population, percent (0–100).
+    /// The survey universe the share is of, as the rate file names it (`15 ans ou plus`).
+    pub universe: String,
+    /// Share of the survey universe, percent (0–100).
     pub share: f64,
     /// Low end of the 90 % interval of the share, percent.
     pub low: f64,
@@ -428,6 +430,21 @@ fn site_line(s: &ServiceSite) -> String {
     line
 }
 
+/// « des 15 ans ou plus » for a survey universe, « de la population » when none is named.
+fn of_universe_fr(universe: &str) -> String {
+    let u = universe.trim();
+    if u.is_empty() { "de la population".into() } else { format!("des {u}") }
+}
+
+/// How an imputed universe was scaled (`(scaled to nscol15p)` from the indices stage), in French.
+fn scaled_to_fr(proxy: &str) -> String {
+    match proxy {
+        "nscol15p" => "rapportée à ses 15 ans ou plus non scolarisés".into(),
+        "pop" => "rapportée à sa population".into(),
+        other => format!("rapportée à {other}"),
+    }
+}
+
 /// What an imputation borrowed, in French: the survey universe or the strata of a dimension.
 fn borrowed_fr(dimension: &str) -> String {
     match dimension {
@@ -469,16 +486,25 @@ fn and_list(items: &[String]) -> String {
 /// use fragnum_render::sheets::imputation_sentence;
 /// let s = imputation_sentence(&["universe: epci 200040715".into(), "age: epci 200040715".into()]);
 /// assert_eq!(s, "Estimation imputée\u{a0}: la population de 15 ans ou plus et la répartition par âge sont reprises de l’EPCI 200040715 (zones voisines), faute de données propres à la zone.");
+/// let s = imputation_sentence(&["universe: epci 200069110 (scaled to nscol15p)".into()]);
+/// assert!(s.contains("la population de 15 ans ou plus (rapportée à ses 15 ans ou plus non scolarisés) est reprise de l’EPCI 200069110"), "{s}");
 /// ```
 pub fn imputation_sentence(imputed_from: &[String]) -> String {
     let mut by_source: Vec<(String, Vec<String>)> = Vec::new();
     for item in imputed_from {
         let (dimension, rest) = item.split_once(':').map_or(("", item.trim()), |(d, r)| (d.trim(), r.trim()));
         let (rest, partial) = rest.strip_suffix("(known categories kept)").map_or((rest, false), |r| (r.trim_end(), true));
+        let (rest, scaled) = match rest.strip_suffix(')').and_then(|r| r.rsplit_once("(scaled to ")) {
+            Some((r, proxy)) => (r.trim_end(), Some(scaled_to_fr(proxy.trim()))),
+            None => (rest, None),
+        };
         let source = rest.split_once(' ').map_or_else(|| format!("de {rest}"), |(level, code)| from_territory_fr(level, code.trim()));
         let mut what = borrowed_fr(dimension);
         if partial {
             what.push_str(" (pour ses catégories inconnues)");
+        }
+        if let Some(how) = scaled {
+            what = format!("{what} ({how})");
         }
         match by_source.iter_mut().find(|(s, _)| *s == source) {
             Some((_, w)) => w.push(what),
@@ -611,8 +637,9 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         Some(d) => {
             let _ = write!(
                 b,
-                "<p><span class=\"chiffre\">{}</span> de la population, soit environ {} personnes.</p>\n<p>{}</p>\n",
+                "<p><span class=\"chiffre\">{}</span> {}, soit environ {} personnes.</p>\n<p>{}</p>\n",
                 value(d.share, Unit::Percent),
+                escape(&of_universe_fr(&d.universe)),
                 number(d.estimate, 0),
                 escape(&interval_sentence(d)),
             );
@@ -846,6 +873,7 @@ pub(crate) mod tests {
             ],
             digital: Some(DigitalPrecarity {
                 estimate: 2_468.0,
+                universe: "15 ans ou plus".into(),
                 share: 20.0,
                 low: 16.5,
                 high: 24.0,

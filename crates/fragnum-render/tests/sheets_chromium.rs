@@ -49,6 +49,7 @@ fn sheet() -> SheetInput {
         ],
         digital: Some(DigitalPrecarity {
             estimate: 2_468.0,
+            universe: "15 ans ou plus".into(),
             share: 20.0,
             low: 16.5,
             high: 24.0,

@@ -222,7 +222,7 @@ fn digital_notes(row: Option<&IndicesRow>, headline: Option<usize>) -> Vec<Strin
 }
 
 /// The digital, social and IFN parts of a sheet, from an indices row.
-fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize) -> (Option<DigitalPrecarity>, Option<SocialRank>, Option<IfnScores>) {
+fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize, universes: &[String]) -> (Option<DigitalPrecarity>, Option<SocialRank>, Option<IfnScores>) {
     let digital = row.zip(headline).and_then(|(r, i)| {
         let d = &r.digital[i];
         let universe = d.universe.filter(|u| *u > 0.0)?;
@@ -231,6 +231,7 @@ fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize)
         let summed = r.level == Level::Group || r.members > 1 || (d.status == Some(Status::Imputed) && d.imputed_from.is_empty());
         Some(DigitalPrecarity {
             estimate: count,
+            universe: universes.get(i).cloned().unwrap_or_default(),
             share: 100.0 * count / universe,
             low: 100.0 * low / universe,
             high: 100.0 * high / universe,
@@ -264,6 +265,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     let rows = indices.map(|ix| rows_by_code(ix, level)).unwrap_or_default();
     let group_rows = indices.map(|ix| rows_by_code(ix, Level::Group)).unwrap_or_default();
     let headline = indices.and_then(headline_indicator).map(|(i, _)| i);
+    let universes: &[String] = indices.map_or(&[], |ix| ix.universes.as_slice());
     // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
     let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
     let access_of = |z: &fragnum_core::Zone| access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied();
@@ -284,7 +286,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 .zip(&perimeter)
                 .map(|(&(label, num, den, scale, unit), &p)| SocioRow { label: label.into(), zone: ratio(table, code, num, den, scale), perimeter: p, unit })
                 .collect();
-            let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored);
+            let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored, universes);
             let outline = ctx.loaded.geometries.get(code).cloned();
             let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
             SheetInput {
@@ -318,7 +320,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             .zip(values.iter().zip(&perimeter))
             .map(|(&(label, _, _, _, unit), (&v, &p))| SocioRow { label: label.into(), zone: v, perimeter: p, unit })
             .collect();
-        let (digital, social, ifn) = index_parts(group_rows.get(name).copied(), headline, group_scored);
+        let (digital, social, ifn) = index_parts(group_rows.get(name).copied(), headline, group_scored, universes);
         let outline: Option<fragnum_core::ZoneGeometry> = {
             let parts: Vec<_> = members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
             (!parts.is_empty()).then_some(geo::MultiPolygon(parts))
