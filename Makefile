@@ -9,11 +9,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # cmake, libsqlite3-dev, sqlite3, pkg-config: the proj crate builds its bundled PROJ 9.6 (Debian 12 ships 9.1).
 # fonts-dejavu-core: the font drawn into maps (read at run time, never committed).
 SYSTEM_PACKAGES := cmake libsqlite3-dev sqlite3 pkg-config fonts-dejavu-core
-# chromium: headless page checks of the fact sheets (tests skip when it cannot be installed).
+# chromium: headless page checks of the fact sheets and the atlas (tests skip when it cannot be installed).
 OPTIONAL_PACKAGES := chromium
+# nodejs npm: MapLibre GL JS for the web atlas, from the npm package maplibre-gl, installed into
+# target/npm (git-ignored, never committed); `fragnum render` copies it beside atlas/index.html.
+NPM_PACKAGES := nodejs npm
+MAPLIBRE_VERSION := 5
+MAPLIBRE := target/npm/node_modules/maplibre-gl/dist/maplibre-gl.js
 BIN := target/debug/fragnum
 
-.PHONY: all deps optional-deps build demo test real bench bench-access check-html clippy clean
+.PHONY: all deps optional-deps maplibre build demo test real bench bench-access bench-big check-html clippy clean
 
 all: test
 
@@ -32,7 +37,18 @@ optional-deps:
 	    || echo "warning: could not install$$missing; the checks that need it will be skipped"; \
 	fi
 
-build: deps
+# MapLibre GL JS for the atlas. Without npm or the registry, the atlas is written without its map
+# (render says how to get it), so this never fails the build.
+maplibre: $(MAPLIBRE)
+$(MAPLIBRE):
+	@command -v npm >/dev/null 2>&1 || { echo "installing system packages: $(NPM_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(NPM_PACKAGES); } \
+	  || echo "warning: could not install npm; the atlas will have no map"
+	@mkdir -p target/npm
+	npm install --prefix target/npm --no-audit --no-fund --silent maplibre-gl@$(MAPLIBRE_VERSION) \
+	  || echo "warning: could not install maplibre-gl from npm; the atlas will have no map"
+
+build: deps maplibre
 	$(CARGO) build --workspace
 
 demo: build
@@ -40,7 +56,7 @@ demo: build
 	$(BIN) run --config config/demo.toml
 
 # The real Isère + Savoie data, read in place from ../shared/data (release build: faster maps).
-real: deps
+real: deps maplibre
 	$(CARGO) build --release -p fragnum-cli
 	target/release/fragnum run --config config/isere-savoie.toml
 	target/release/fragnum run --config config/savoie-conseillers-numeriques.toml
@@ -68,11 +84,17 @@ bench-access: deps $(BENCH_PY)
 	done
 	$(BENCH_PY) benches/access_pandana.py --pbf-dir ../shared/data/osm target/bench-access/liechtenstein target/bench-access/andorra
 
-# Renders a fact sheet and the index in headless Chromium; fails on console errors.
-check-html: deps optional-deps
-	$(CARGO) test -p fragnum-render --test sheets_chromium -- --nocapture
+# Big inputs (issue 11): a 100,000-vertex outline and a 1,000,000-row IRIS table, generated into
+# target/bench-big/; prints time and peak memory (VmHWM) of each, measured in its own process.
+bench-big: deps
+	$(CARGO) run --release -p fragnum-ingest --example bench_big
 
-test: deps optional-deps
+# Renders a fact sheet and the index in headless Chromium; fails on console errors.
+check-html: deps optional-deps maplibre
+	$(CARGO) test -p fragnum-render --test sheets_chromium -- --nocapture
+	$(CARGO) test -p fragnum-cli --test atlas_chromium -- --nocapture
+
+test: deps optional-deps maplibre
 	$(CARGO) test --workspace
 
 clippy: deps

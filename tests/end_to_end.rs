@@ -195,7 +195,8 @@ fn sheet_names_never_collide() {
     assert_eq!(files.len(), 20 + 8 + 1, "{files:?}");
     assert!(log.contains("28 fact sheet(s)"), "{log}");
     let index = std::fs::read_to_string(sheets.join("index.html")).unwrap();
-    let mut linked = links(&index);
+    // The sheets the index links (it also links the atlas, `../atlas/index.html`).
+    let mut linked: Vec<String> = links(&index).into_iter().filter(|l| !l.starts_with("../")).collect();
     assert_eq!(linked.len(), 28, "{linked:?}");
     linked.sort();
     linked.dedup();
@@ -311,4 +312,106 @@ fn manifest_says_what_a_run_wrote_and_whether_it_finished() {
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     assert_eq!(manifest["outputs"], serde_json::json!([]));
+}
+
+// ------------------------------------------------------------------ validate checks everything the config names
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("`{needle}` not found")) + 1
+}
+
+/// `validate` and `run` both fail on the demo with `config_text` as its config, every log line of
+/// `expected` in both logs, and `run` writes nothing.
+fn fails_before_any_output(dir: &Path, config: &Path, config_text: &str, expected: &[String]) {
+    std::fs::write(config, config_text).unwrap();
+    for command in ["validate", "run"] {
+        let out = fragnum(&[command, "--config", config.to_str().unwrap()]);
+        let log = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {log}");
+        for e in expected {
+            assert!(log.contains(e.as_str()), "{command}: `{e}` not in:\n{log}");
+        }
+        let outputs = dir.join("notebooks-out/demo");
+        assert!(!outputs.join("zones.csv").exists() && !outputs.join("manifest.json").exists(), "{command} wrote outputs:\n{log}");
+    }
+}
+
+/// Unknown keys and bad values of every section, bad rate rows, missing sites: `validate` names
+/// each at its `file:line:column`, and `run` stops on the same before its first output.
+#[test]
+fn validate_and_run_check_every_section_and_file_the_config_names() {
+    let (dir, config) = demo_project();
+    let original = std::fs::read_to_string(&config).unwrap();
+    let at = |text: &str, needle: &str, column: usize| format!("{}:{}:{column}: error: ", config.display(), line_of(text, needle));
+
+    // An unknown [access] key is an error (it was only printed before, with "0 error(s)").
+    let t = original.replace("new_sites = 3\n", "new_sites = 3\nwalk_kmph = 4\n");
+    fails_before_any_output(dir.path(), &config, &t, &[at(&t, "walk_kmph", 1) + "unknown field `walk_kmph`"]);
+
+    // A speed of zero, and thresholds out of order: both listed.
+    let t = original.replace("new_sites = 3\n", "new_sites = 3\nwalk_kmh = 0\n").replace("thresholds_min = [10, 20, 30]", "thresholds_min = [10, 30, 20]");
+    fails_before_any_output(
+        dir.path(),
+        &config,
+        &t,
+        &[at(&t, "walk_kmh", 12) + "[access] walk_kmh: 0 km/h: must be > 0", at(&t, "thresholds_min", 27) + "[access] thresholds_min[2]: 20 min is not above"],
+    );
+
+    // A bad value in [render], at its line.
+    let t = original.replace("simplify_m = 10\n", "simplify_m = 10\nclasses = 40\n");
+    fails_before_any_output(dir.path(), &config, &t, &[at(&t, "classes = 40", 11) + "[render] classes: 40 classes: expected 1 to 12"]);
+
+    // A rate file with a bad row: the rate file and its line.
+    let rates = dir.path().join("config/rates/insee-2021-illectronisme.csv");
+    let good_rates = std::fs::read_to_string(&rates).unwrap();
+    let bad_line = good_rates.lines().position(|l| l.starts_with("illectronisme,age,")).unwrap() + 1;
+    let bad_rates: Vec<String> =
+        good_rates.lines().enumerate().map(|(i, l)| if i + 1 == bad_line { l.replacen(",published,", ",publie,", 1) } else { l.to_string() }).collect();
+    std::fs::write(&rates, bad_rates.join("\n") + "\n").unwrap();
+    fails_before_any_output(dir.path(), &config, &original, &[format!("{}:{bad_line}:", rates.display()), "status `publie` is neither `published` nor `estimated`".into()]);
+    std::fs::write(&rates, good_rates).unwrap();
+
+    // A missing sites file: named, and the config line that names it.
+    let t = original.replace("advisor-sites.csv", "advisor-sites-absent.csv");
+    let sites = dir.path().join("data/demo/advisor-sites-absent.csv");
+    fails_before_any_output(
+        dir.path(),
+        &config,
+        &t,
+        &[format!("{}: error: cannot read file", sites.display()), format!("{}:{}:9: note: [access] sites names", config.display(), line_of(&t, "advisor-sites-absent"))],
+    );
+
+    // Back to the untouched demo: 0 errors.
+    std::fs::write(&config, &original).unwrap();
+    let out = fragnum(&["validate", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success() && log.contains("0 error(s), 0 warning(s)"), "{log}");
+}
+
+/// The real-data config (public files read in place from ../shared/data) validates with no error.
+#[test]
+fn real_data_config_validates() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/isere-savoie.toml");
+    let out = fragnum(&["validate", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("\n0 error(s), "), "{log}");
+}
+
+/// Zone fact sheets stop at `[render] max_sheets` (groups are always written), and the log says
+/// how many zones got none and why.
+#[test]
+fn fact_sheets_are_capped_and_the_others_counted() {
+    let (dir, config) = demo_project();
+    let toml = std::fs::read_to_string(&config).unwrap().replace("simplify_m = 10", "simplify_m = 10\nmax_sheets = 5");
+    std::fs::write(&config, toml).unwrap();
+    let out = fragnum(&["render", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("15 of 20 iris zone(s) get no fact sheet: 0 without outline nor custom group, 15 over `max_sheets = 5`"), "{log}");
+    // 5 zones and the 4 groups of the demo.
+    assert!(log.contains("9 fact sheet(s)"), "{log}");
+    assert!(dir.path().join("notebooks-out/demo/sheets/001000101.html").exists());
+    assert!(!dir.path().join("notebooks-out/demo/sheets/001000106.html").exists());
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::{Approximation, Settings};
+use crate::{AccessError, Approximation, Settings};
 
 /// The `[access]` section.
 ///
@@ -65,6 +65,72 @@ fn default_density() -> f64 {
 }
 
 impl AccessConfig {
+    /// Checks every value of the section; each error names its key (`walk_kmh`,
+    /// `thresholds_min[1]`, `approximation.detour`) so the caller can point at its line.
+    ///
+    /// ```
+    /// let c: fragnum_access::config::AccessConfig = toml::from_str("sites = 's.csv'\nwalk_kmh = 0\nthresholds_min = [20, 10]\n").unwrap();
+    /// let errors = c.validate().unwrap_err();
+    /// assert_eq!(errors[0].to_string(), "[access] thresholds_min[1]: 10 min is not above the threshold before it (20 min): thresholds must be > 0 and ascending");
+    /// assert!(errors[1].to_string().starts_with("[access] walk_kmh: 0 km/h"));
+    /// ```
+    // `!(x > 0.0)` is meant: unlike `x <= 0.0` it also refuses NaN.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub fn validate(&self) -> Result<(), Vec<AccessError>> {
+        let mut errors = Vec::new();
+        let mut bad = |key: &str, message: String| errors.push(AccessError::Setting { key: key.to_string(), message });
+        if let Some(t) = &self.thresholds_min {
+            if t.is_empty() {
+                bad("thresholds_min", "needs at least one threshold (minutes)".into());
+            }
+            for (i, v) in t.iter().enumerate() {
+                if !(v.is_finite() && *v > 0.0) {
+                    bad(&format!("thresholds_min[{i}]"), format!("{v} min: thresholds must be > 0 and ascending"));
+                } else if i > 0 && !(t[i - 1] < *v) {
+                    bad(&format!("thresholds_min[{i}]"), format!("{v} min is not above the threshold before it ({} min): thresholds must be > 0 and ascending", t[i - 1]));
+                }
+            }
+        }
+        let positive = [
+            ("isochrone_min", self.isochrone_min, "min"),
+            ("walk_kmh", self.walk_kmh, "km/h"),
+            ("isochrone_cell_m", self.isochrone_cell_m, "m"),
+        ];
+        for (key, value, unit) in positive {
+            if let Some(v) = value
+                && !(v.is_finite() && v > 0.0) {
+                    bad(key, format!("{v} {unit}: must be > 0"));
+                }
+        }
+        if let Some(v) = self.max_snap_m
+            && !(v.is_finite() && v >= 0.0) {
+                bad("max_snap_m", format!("{v} m: must be ≥ 0"));
+            }
+        if self.isochrone_max_cells == Some(0) {
+            bad("isochrone_max_cells", "0: must be at least 1".into());
+        }
+        if !(self.urban_density_km2.is_finite() && self.urban_density_km2 > 0.0) {
+            bad("urban_density_km2", format!("{} people per km²: must be > 0", self.urban_density_km2));
+        }
+        if let Some(a) = &self.approximation {
+            if !(a.detour >= 1.0 && a.detour.is_finite()) {
+                bad("approximation.detour", format!("{}: a detour factor is ≥ 1 (roads are never shorter than the straight line)", a.detour));
+            }
+            for (key, v) in [("approximation.urban_kmh", a.urban_kmh), ("approximation.rural_kmh", a.rural_kmh)] {
+                if !(v.is_finite() && v > 0.0) {
+                    bad(key, format!("{v} km/h: must be > 0"));
+                }
+            }
+        }
+        if self.network.is_some() && self.profile.is_none() {
+            bad("network", "a road network needs a speed profile: add `profile = \"profiles/car.toml\"`".into());
+        }
+        if self.new_sites.is_some_and(|n| n > 0) && self.candidates.is_none() {
+            bad("new_sites", "new sites are chosen among `candidates`, which is not set".into());
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
     /// The computation settings, defaults filled in.
     pub fn settings(&self) -> Settings {
         let d = Settings::default();

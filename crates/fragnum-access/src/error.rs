@@ -6,16 +6,24 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum AccessError {
     /// The speed profile TOML is wrong.
-    #[error("speed profile {name}: {message}")]
+    #[error("{location}: speed profile: {message}")]
     Profile {
-        /// The profile's name or file, as given by the caller.
-        name: String,
+        /// The profile's name or file, as given by the caller, with the line and column when known.
+        location: fragnum_core::Location,
         /// What is wrong.
         message: String,
     },
     /// The settings are inconsistent (negative threshold, zero speed…).
     #[error("access settings: {0}")]
     Settings(String),
+    /// One `[access]` key has a wrong value (see [`crate::config::AccessConfig::validate`]).
+    #[error("[access] {key}: {message}")]
+    Setting {
+        /// The key below `[access]` (`walk_kmh`, `approximation.detour`, `thresholds_min[1]`).
+        key: String,
+        /// What is wrong, with the value.
+        message: String,
+    },
     /// The network has no edge usable by the profile's mode.
     #[error("{network}: no road usable on {mode} ({edges} edges read; check the file's road classes against the speed profile)")]
     EmptyNetwork {

@@ -87,15 +87,22 @@ impl SpeedProfile {
     /// assert_eq!(p.speed_kmh("motorway", false, None), None);
     /// ```
     pub fn parse(name: &str, text: &str) -> Result<Self, AccessError> {
-        let profile: SpeedProfile =
-            toml::from_str(text).map_err(|e| AccessError::Profile { name: name.to_string(), message: e.to_string() })?;
+        let file = || fragnum_core::Location::file(name);
+        let profile: SpeedProfile = toml::from_str(text).map_err(|e| {
+            let location = e.span().map_or_else(file, |span| {
+                let before = &text[..span.start.min(text.len())];
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+                fragnum_core::Location::at(name, before.matches('\n').count() as u64 + 1, column)
+            });
+            AccessError::Profile { location, message: e.message().to_string() }
+        })?;
         for (class, v) in profile.rural.iter().chain(&profile.urban) {
             if !v.is_finite() || *v <= 0.0 {
-                return Err(AccessError::Profile { name: name.to_string(), message: format!("speed for `{class}` must be > 0 km/h, got {v}") });
+                return Err(AccessError::Profile { location: file(), message: format!("speed for `{class}` must be > 0 km/h, got {v}") });
             }
         }
         if profile.urban_cell_m <= 0.0 {
-            return Err(AccessError::Profile { name: name.to_string(), message: "urban_cell_m must be > 0".into() });
+            return Err(AccessError::Profile { location: file(), message: "urban_cell_m must be > 0".into() });
         }
         Ok(profile)
     }

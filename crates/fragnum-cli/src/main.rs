@@ -3,6 +3,8 @@
 //! The command line: parses arguments and the pipeline config, runs the stages in order, shows
 //! progress and reports errors. It holds no domain logic: every stage lives in its own crate.
 
+mod config;
+mod inputs;
 mod manifest;
 mod progress;
 mod stages;
@@ -51,7 +53,11 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Check every input and list every problem as <file:line:column>; exit 1 if any is fatal.
+    /// Check the config and every input it names; list every problem as <file:line:column>.
+    ///
+    /// The config's keys and values (every section), the census tables and outlines, the rate
+    /// files, sites, candidates, population grids, road network (a PBF's header) and speed
+    /// profile. Exit 1 if any problem is fatal.
     Validate {
         /// The pipeline config.
         #[arg(long, short)]
@@ -128,18 +134,30 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { config } => {
-            let config = stages::load_config(config)?;
-            let sections = stages::check_sections(&config);
-            if let Err(e) = &sections {
-                eprintln!("{e:#}");
+            let mut report = fragnum_ingest::Report::default();
+            let config = match config::Config::read(config) {
+                Ok((config, problems)) => {
+                    report.problems = problems;
+                    config
+                }
+                Err(problems) => {
+                    report.problems = problems;
+                    return Ok(stages::ingest::print_problems(&report, true));
+                }
+            };
+            inputs::read(&config, inputs::Network::Check, &mut report);
+            match stages::ingest::read(&config.pipeline, show_progress) {
+                Ok(loaded) => report.problems.extend(loaded.report.problems),
+                Err(e) => match e.downcast_ref::<fragnum_ingest::IngestError>() {
+                    Some(e) => report.push_error(e),
+                    None => return Err(e),
+                },
             }
-            let loaded = stages::ingest::read(&config, show_progress)?;
-            let code = stages::ingest::print_problems(&loaded.report, true);
-            Ok(if sections.is_err() { ExitCode::FAILURE } else { code })
+            Ok(stages::ingest::print_problems(&report, true))
         }
         Command::Ingest { config } => {
             let config = stages::load_config(config)?;
-            with_manifest(&config, || stages::ingest::run(&config, show_progress).map(drop))
+            with_manifest(&config.pipeline, || stages::ingest::run(&config, inputs::Inputs::default(), show_progress).map(drop))
         }
         Command::Indices { config } => run_until(config, show_progress, stages::Until::Indices),
         Command::Access { config } => run_until(config, show_progress, stages::Until::Access),
@@ -150,7 +168,21 @@ fn run(cli: &Cli) -> Result<ExitCode> {
 fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let config = stages::load_config(config)?;
-    let code = with_manifest(&config, || stages::run_all(&stages::ingest::run(&config, show_progress)?, until))?;
+    // Every file the stage sections name is read and checked before the first output is written.
+    let spinner = progress::spinner("inputs", show_progress);
+    spinner.set_message("rate files, sites, population grids, road network");
+    let mut report = fragnum_ingest::Report::default();
+    let inputs = inputs::read(&config, inputs::Network::Full, &mut report);
+    spinner.finish_and_clear();
+    if report.has_fatal() {
+        // Notes included: they say which key of the config names a file that failed.
+        stages::ingest::print_problems(&report, true);
+        anyhow::bail!("the files named in {} have errors (listed above); nothing was written; run `fragnum validate` for the full list", config.path().display());
+    }
+    for p in report.problems.iter().filter(|p| p.severity > fragnum_ingest::Severity::Note) {
+        eprintln!("{p}");
+    }
+    let code = with_manifest(&config.pipeline, || stages::run_all(&stages::ingest::run(&config, inputs, show_progress)?, until))?;
     if code == ExitCode::SUCCESS {
         println!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), config.output_dir().display());
     }

@@ -22,7 +22,7 @@ use sha2::Digest as _;
 pub const FILE_NAME: &str = "manifest.json";
 
 /// The subfolders the render stage writes into (cleaned of temporary files like the folder).
-const SUBFOLDERS: [&str; 2] = ["maps", "sheets"];
+const SUBFOLDERS: [&str; 5] = ["maps", "sheets", "atlas", "atlas/data", "atlas/lib"];
 
 /// A run in progress: its output folder and config.
 pub struct Run {

@@ -6,6 +6,7 @@
 //! - [`cell`]: one statistical value, with *missing* and *masked* (secret statistique) kept apart from zero;
 //! - [`table`]: the [`ZoneTable`], one row per zone, vintage-free variables, each cell with its vintage;
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
+//! - [`validity`]: outline validity as `geo` judges it, in O(n log n) (segments in an R-tree);
 //! - [`network`]: a road network as read from a file (nodes, directed edges with length and speed);
 //! - [`rng`]: the deterministic random generator of the demo, tests and benchmarks;
 //! - [`status`]: whether a figure is computed from a zone's own data or imputed from an enclosing level;
@@ -28,6 +29,7 @@ pub mod sites;
 pub mod status;
 pub mod table;
 pub mod text;
+pub mod validity;
 
 pub use cell::Cell;
 pub use code::{CodeError, Level, ZoneCode};

@@ -125,10 +125,11 @@ impl ZoneTable {
     /// vintage a number replaces a missing or masked cell. Returns true when the cell changed.
     pub fn set(&mut self, row: usize, variable: &str, cell: Cell, vintage: Option<u16>) -> bool {
         let n = self.zones.len();
-        let var = self.variables.entry(variable.to_string()).or_insert_with(|| Variable {
-            values: vec![Cell::Missing; n],
-            vintages: vec![None; n],
-        });
+        // No allocation of the name per cell: only a new variable is inserted.
+        if !self.variables.contains_key(variable) {
+            self.variables.insert(variable.to_string(), Variable { values: vec![Cell::Missing; n], vintages: vec![None; n] });
+        }
+        let Some(var) = self.variables.get_mut(variable) else { return false };
         let (old, old_vintage) = (var.values[row], var.vintages[row]);
         let replace = match (old, cell) {
             (Cell::Missing, _) => true,
@@ -193,9 +194,11 @@ impl ZoneTable {
 
     /// Sorts rows by level then code, so outputs are deterministic whatever the input order.
     pub fn sort(&mut self) {
-        let mut order: Vec<usize> = (0..self.zones.len()).collect();
-        order.sort_by(|&a, &b| self.zones[a].code.cmp(&self.zones[b].code));
-        self.zones = order.iter().map(|&i| self.zones[i].clone()).collect();
+        // Zones are moved, not cloned (a million zones would briefly be held twice).
+        let mut rows: Vec<(usize, Zone)> = std::mem::take(&mut self.zones).into_iter().enumerate().collect();
+        rows.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+        let order: Vec<usize> = rows.iter().map(|(i, _)| *i).collect();
+        self.zones = rows.into_iter().map(|(_, z)| z).collect();
         for var in self.variables.values_mut() {
             var.values = order.iter().map(|&i| var.values[i]).collect();
             var.vintages = order.iter().map(|&i| var.vintages[i]).collect();

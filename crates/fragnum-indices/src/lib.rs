@@ -41,7 +41,7 @@ pub mod rates;
 pub mod settings;
 pub mod social;
 
-pub use compute::compute;
+pub use compute::{check_rates, compute};
 pub use error::IndicesError;
 pub use output::{ColumnValues, IndicesOutput, IndicesRow};
 pub use rates::RateTable;

@@ -220,6 +220,85 @@ impl Default for IndicesSettings {
     }
 }
 
+impl IndicesSettings {
+    /// Checks every value that can be checked without the zone table and the rate files; each
+    /// error names its key below `[indices]` (`uncertainty.design_effect`), so the caller can
+    /// point at its line in the config. [`crate::compute`] calls it too.
+    ///
+    /// ```
+    /// let mut s = fragnum_indices::IndicesSettings::default();
+    /// assert!(s.validate().is_ok());
+    /// s.min_coverage = 0.0;
+    /// s.uncertainty.design_effect = 0.5;
+    /// let errors = s.validate().unwrap_err();
+    /// assert_eq!(errors.len(), 2);
+    /// assert!(errors[1].to_string().starts_with("[indices] uncertainty.design_effect:"));
+    /// ```
+    // `!(x > 0.0)` is meant: unlike `x <= 0.0` it also refuses NaN.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    pub fn validate(&self) -> Result<(), Vec<crate::IndicesError>> {
+        use crate::IndicesError;
+        let mut errors = Vec::new();
+        let mut bad = |key: String, message: String| errors.push(IndicesError::settings(key, message));
+        if !(self.min_coverage > 0.0 && self.min_coverage <= 1.0) {
+            bad("min_coverage".into(), format!("{} is not in (0, 1]", self.min_coverage));
+        }
+        for (name, v) in &self.social.variables {
+            if !(v.weight.is_finite() && v.weight >= 0.0) {
+                bad(format!("social.variables.{name}.weight"), format!("{} is not a non-negative number", v.weight));
+            }
+        }
+        if self.social.classes == 0 {
+            bad("social.classes".into(), "must be at least 1".into());
+        }
+        let u = &self.uncertainty;
+        if !(u.design_effect >= 1.0 && u.design_effect.is_finite()) {
+            bad("uncertainty.design_effect".into(), format!("{} is below 1 (a design effect inflates the variance of a simple random sample)", u.design_effect));
+        }
+        if !(u.estimated_rate_relative_error >= 0.0 && u.estimated_rate_relative_error.is_finite()) {
+            bad("uncertainty.estimated_rate_relative_error".into(), format!("{} is not a non-negative number", u.estimated_rate_relative_error));
+        }
+        if !(u.level > 0.0 && u.level < 1.0) {
+            bad("uncertainty.level".into(), format!("{} is not in (0, 1) (0.90 for a 90 % interval)", u.level));
+        }
+        if self.income.enabled {
+            if self.income.deciles.len() != 9 {
+                bad("income.deciles".into(), format!("needs the 9 deciles D1…D9, {} given", self.income.deciles.len()));
+            }
+            let l = &self.income.limits;
+            if l.is_empty() || !l.windows(2).all(|w| w[0] < w[1]) || l.iter().any(|x| !(x.is_finite() && *x > 0.0)) {
+                bad("income.limits".into(), format!("{l:?}: must be positive, finite and strictly ascending"));
+            }
+        }
+        for (code, v) in &self.ifn.reference_income {
+            if !(v.is_finite() && *v > 0.0) {
+                bad(format!("ifn.reference_income.{code}"), format!("{v} is not a positive income"));
+            }
+        }
+        for reference in &self.ifn.references {
+            let ok = matches!(reference.as_str(), "departement" | "epci" | "perimeter")
+                || self.ifn.reference_values.contains_key(reference)
+                || reference.strip_prefix("group:").is_some_and(|g| self.groups.contains_key(g));
+            if !ok {
+                let mut known: Vec<String> = ["departement", "epci", "perimeter"].iter().map(|s| (*s).to_string()).collect();
+                known.extend(self.groups.keys().map(|g| format!("group:{g}")));
+                bad("ifn.references".into(), format!("unknown IFN reference `{reference}` (known: {})", known.join(", ")));
+            }
+        }
+        for kind in self.ifn.reference_values.keys() {
+            if !self.ifn.references.contains(kind) {
+                bad(format!("ifn.reference_values.{kind}"), format!("`{kind}` is not in `references` ({})", self.ifn.references.join(", ")));
+            }
+        }
+        for (name, codes) in &self.groups {
+            if codes.is_empty() {
+                bad(format!("groups.{name}"), "the group has no member".into());
+            }
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
 /// Whether a higher value means more precarity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]

@@ -14,7 +14,7 @@ use fragnum_core::{Cell, Level, Location, Zone, ZoneCode, ZoneTable};
 use crate::config::TableSource;
 use crate::mapping::{Mapped, Mapping};
 use crate::number::{MAX_COUNT, Refused, is_count, parse_value};
-use crate::tabular::Tabular;
+use crate::tabular::{Row, Tabular};
 use crate::{IngestError, Report, Severity};
 
 /// What one table contributed.
@@ -53,10 +53,18 @@ pub struct Conflict {
 
 /// Where every cell read by [`read_table_traced`] came from, and the conflicts between tables.
 /// Rows are those of the zone table before it is sorted.
+///
+/// Kept as columns, not one entry per cell: per variable the file of each row's cell (4 bytes a
+/// cell), per file the line of each row it read and the column of each variable it filled.
 #[derive(Debug, Clone, Default)]
 pub struct Origins {
     files: Vec<PathBuf>,
-    cells: HashMap<String, HashMap<usize, CellOrigin>>,
+    /// Per variable, per row: index + 1 of the file its cell was read from, 0 when none.
+    cells: HashMap<String, Vec<u32>>,
+    /// Per file, per row: the line it was read on (0 when the file has no such row).
+    lines: Vec<Vec<u64>>,
+    /// Per file: the column each variable was read from (1-based).
+    columns: Vec<HashMap<String, u64>>,
     /// Conflicts per variable, in reading order.
     pub conflicts: BTreeMap<String, Vec<Conflict>>,
 }
@@ -64,8 +72,39 @@ pub struct Origins {
 impl Origins {
     /// The file, line and column a cell was read from (none for derived cells).
     pub fn location(&self, variable: &str, row: usize) -> Option<Location> {
-        let o = self.cells.get(variable)?.get(&row)?;
-        Some(self.at(*o))
+        self.origin(variable, row).map(|o| self.at(o))
+    }
+
+    /// Where the cell of `variable` in `row` was read, when it was.
+    fn origin(&self, variable: &str, row: usize) -> Option<CellOrigin> {
+        let file = (*self.cells.get(variable)?.get(row)? as usize).checked_sub(1)?;
+        let line = *self.lines.get(file)?.get(row)?;
+        let column = *self.columns.get(file)?.get(variable)?;
+        Some(CellOrigin { file, line, column })
+    }
+
+    /// Remembers that the cell of `variable` in `row` was read at `here`.
+    fn record(&mut self, variable: &str, row: usize, here: CellOrigin) {
+        if !self.cells.contains_key(variable) {
+            self.cells.insert(variable.to_string(), Vec::new());
+        }
+        let (Some(cells), Ok(file)) = (self.cells.get_mut(variable), u32::try_from(here.file + 1)) else { return };
+        if cells.len() <= row {
+            cells.resize(row + 1, 0);
+        }
+        cells[row] = file;
+        if self.lines.len() <= here.file {
+            self.lines.resize_with(here.file + 1, Vec::new);
+            self.columns.resize_with(here.file + 1, HashMap::new);
+        }
+        let lines = &mut self.lines[here.file];
+        if lines.len() <= row {
+            lines.resize(row + 1, 0);
+        }
+        lines[row] = here.line;
+        if !self.columns[here.file].contains_key(variable) {
+            self.columns[here.file].insert(variable.to_string(), here.column);
+        }
     }
 
     /// Sets one cell by the rule of [`ZoneTable::set`], remembering where it was read and
@@ -73,8 +112,7 @@ impl Origins {
     fn set(&mut self, table: &mut ZoneTable, (row, zone): (usize, &ZoneCode), variable: &str, (cell, vintage): (Cell, Option<u16>), here: CellOrigin) {
         let before = table.variable(variable).map(|v| (v.values[row], v.vintages[row]));
         let changed = table.set(row, variable, cell, vintage);
-        let cells = self.cells.entry(variable.to_string()).or_default();
-        if let (Some((Cell::Value(old), old_vintage)), Cell::Value(new), Some(&there)) = (before, cell, cells.get(&row))
+        if let (Some((Cell::Value(old), old_vintage)), Cell::Value(new), Some(there)) = (before, cell, self.origin(variable, row))
             && (old_vintage == vintage || old_vintage.is_none() || vintage.is_none())
             && (old - new).abs() > 1e-6 * old.abs().max(new.abs()).max(1.0)
         {
@@ -83,7 +121,7 @@ impl Origins {
             self.conflicts.entry(variable.to_string()).or_default().push(Conflict { zone: zone.clone(), kept, dropped });
         }
         if changed {
-            cells.insert(row, here);
+            self.record(variable, row, here);
         }
     }
 
@@ -190,7 +228,7 @@ impl IdentityColumns {
         [self.name, self.commune, self.commune_name, self.iris_type, self.epci, self.epci_name].contains(&Some(i))
     }
 
-    fn zone(&self, code: ZoneCode, fields: &[String]) -> Zone {
+    fn zone(&self, code: ZoneCode, fields: Row<'_>) -> Zone {
         let get = |i: Option<usize>| {
             i.map(|i| Tabular::field(fields, i).trim().to_string()).filter(|s| !s.is_empty())
         };

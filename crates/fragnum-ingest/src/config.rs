@@ -23,12 +23,15 @@ pub struct PipelineConfig {
     /// Zone outlines.
     #[serde(default)]
     pub contours: Vec<ContourSource>,
-    /// The `[indices]` section, read by the indices stage into its own typed settings.
-    pub indices: Option<toml::Table>,
-    /// The `[access]` section, read by the accessibility stage.
-    pub access: Option<toml::Table>,
-    /// The `[render]` section, read by the render stage.
-    pub render: Option<toml::Table>,
+    /// The stage sections `[indices]`, `[access]` and `[render]`: not read here (ingest knows
+    /// nothing of the stages). The CLI deserialises them from the same text into each stage's
+    /// typed settings; they are only named here so that this struct can refuse unknown keys.
+    #[serde(default, rename = "indices")]
+    _indices: serde::de::IgnoredAny,
+    #[serde(default, rename = "access")]
+    _access: serde::de::IgnoredAny,
+    #[serde(default, rename = "render")]
+    _render: serde::de::IgnoredAny,
     /// The folder of the config file (set on loading; relative paths are resolved against it).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -101,7 +104,12 @@ impl PipelineConfig {
     /// Reads and checks a config file.
     pub fn load(path: &Path) -> Result<Self, IngestError> {
         let text = std::fs::read_to_string(path).map_err(|e| IngestError::io(path, e))?;
-        let mut config: PipelineConfig = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and checks the text of the config file `path` (errors are located in `text`).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, IngestError> {
+        let mut config: PipelineConfig = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
         config.path = path.to_path_buf();
         config.base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         for t in &config.tables {
@@ -122,24 +130,6 @@ impl PipelineConfig {
         normalise(&joined)
     }
 
-    /// Deserialises one stage section (`[indices]`, `[access]`, `[render]`) into that stage's
-    /// typed settings; an absent section gives the defaults.
-    pub fn section<T: serde::de::DeserializeOwned + Default>(&self, name: &str) -> Result<T, IngestError> {
-        let table = match name {
-            "indices" => &self.indices,
-            "access" => &self.access,
-            "render" => &self.render,
-            _ => &None,
-        };
-        match table {
-            None => Ok(T::default()),
-            Some(t) => t.clone().try_into().map_err(|e: toml::de::Error| IngestError::Config {
-                location: Location::file(&self.path),
-                message: format!("[{name}]: {}", e.message()),
-            }),
-        }
-    }
-
     /// The output folder.
     pub fn output_dir(&self) -> PathBuf {
         self.resolve(&self.project.output)
@@ -148,16 +138,26 @@ impl PipelineConfig {
 
 /// Turns a TOML error into a located config error.
 pub(crate) fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> IngestError {
-    let location = match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() as u64 + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-            Location::at(path, line, column)
-        }
-        None => Location::file(path),
-    };
+    let location = e.span().map_or_else(|| Location::file(path), |span| span_location(path, text, span.start));
     IngestError::Config { location, message: e.message().to_string() }
+}
+
+/// The `file:line:column` of byte `offset` of `text` (the contents of `path`); columns count
+/// characters, from 1.
+///
+/// ```
+/// use fragnum_ingest::config::span_location;
+/// assert_eq!(span_location("c.toml".as_ref(), "[a]\nx = 1\n", 8).to_string(), "c.toml:2:5");
+/// ```
+pub fn span_location(path: &Path, text: &str, offset: usize) -> Location {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+    Location::at(path, line, column)
 }
 
 /// Removes `.` and `name/..` pairs without touching the file system, so messages show

@@ -76,6 +76,32 @@ pub fn read_roads(path: &Path, report: &mut Report) -> Result<RoadNetwork, Inges
     Ok(net)
 }
 
+/// Checks a road network file without keeping it, as `fragnum validate` does: an OSM PBF is
+/// opened and its first block must decode as the `OSMHeader` every extract starts with (a
+/// regional extract is not decoded whole); road lines (shapefile, GeoJSON) are read in full.
+pub fn check_roads(path: &Path, report: &mut Report) -> Result<(), IngestError> {
+    let is_pbf = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("pbf"));
+    if !is_pbf {
+        return read_roads(path, report).map(drop);
+    }
+    let mut reader = BlobReader::from_path(path).map_err(|e| match e.kind() {
+        osmpbf::ErrorKind::Io(_) => IngestError::Io { location: Location::file(path), source: std::io::Error::other(e.to_string()) },
+        _ => pbf_error(path, &e),
+    })?;
+    let first = reader.next().ok_or_else(|| IngestError::Malformed {
+        location: Location::file(path),
+        message: "not an OpenStreetMap PBF extract: the file is empty".into(),
+    })?;
+    let blob = first.map_err(|e| pbf_error(path, &e))?;
+    match blob.decode().map_err(|e| pbf_error(path, &e))? {
+        BlobDecode::OsmHeader(_) => Ok(()),
+        _ => Err(IngestError::Malformed {
+            location: Location::file(path),
+            message: "not an OpenStreetMap PBF extract: it does not start with the OSMHeader block every .osm.pbf file starts with".into(),
+        }),
+    }
+}
+
 /// Who may use a way, in which direction, as read from its tags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WayAccess {
@@ -930,6 +956,21 @@ pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut Network
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_roads_reads_a_pbf_header_only_and_refuses_what_is_not_one() {
+        let real = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/osm/liechtenstein-latest.osm.pbf");
+        let mut report = Report::default();
+        check_roads(&real, &mut report).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("x.osm.pbf");
+        std::fs::write(&fake, b"not a pbf at all").unwrap();
+        let e = check_roads(&fake, &mut report).unwrap_err().to_string();
+        assert!(e.starts_with(&fake.display().to_string()), "{e}");
+        std::fs::write(&fake, b"").unwrap();
+        assert!(check_roads(&fake, &mut report).unwrap_err().to_string().contains("the file is empty"));
+        assert!(check_roads(&dir.path().join("absent.geojson"), &mut report).is_err());
+    }
 
     const LINES: &str = r#"{"type":"FeatureCollection","features":[
       {"type":"Feature","properties":{"highway":"primary","maxspeed":"70","oneway":"yes"},

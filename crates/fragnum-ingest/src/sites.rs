@@ -15,7 +15,7 @@ use fragnum_core::{Cell, Location};
 
 use crate::number::{Blank, parse_cell};
 use crate::roads::check_position;
-use crate::tabular::Tabular;
+use crate::tabular::{Row, Tabular};
 use crate::{IngestError, Report, Severity};
 
 /// Reads a sites (or candidates) CSV.
@@ -108,7 +108,7 @@ pub(crate) fn check_swapped(
 /// Reads the longitude and latitude cells of a row: numbers as French files write them
 /// ([`parse_cell`]), then checked to be WGS84 degrees by the same rule as road networks
 /// ([`check_position`]); an error points at the offending column.
-pub(crate) fn lon_lat(t: &Tabular, line: u64, fields: &[String], lon: usize, lat: usize) -> Result<(f64, f64), IngestError> {
+pub(crate) fn lon_lat(t: &Tabular, line: u64, fields: Row<'_>, lon: usize, lat: usize) -> Result<(f64, f64), IngestError> {
     let number = |col: usize| {
         let text = Tabular::field(fields, col).trim();
         match parse_cell(text, Blank::Missing) {
@@ -131,7 +131,7 @@ fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError
     let commune = t.find(&["commune_insee", "insee_com", "commune"]);
     let source = t.find(&["source"]);
     let services = t.find(&["services"]);
-    let text = |fields: &[String], col: Option<usize>| col.map(|c| Tabular::field(fields, c).trim().to_string()).filter(|s| !s.is_empty());
+    let text = |fields: Row<'_>, col: Option<usize>| col.map(|c| Tabular::field(fields, c).trim().to_string()).filter(|s| !s.is_empty());
     let mut out = Vec::with_capacity(t.rows.len());
     let mut lines = Vec::with_capacity(t.rows.len());
     let mut first_line: HashMap<&str, u64> = HashMap::new();

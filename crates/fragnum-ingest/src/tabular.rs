@@ -16,10 +16,143 @@ pub struct Tabular {
     pub header: Vec<String>,
     /// Header names normalised: uppercase, spaces and dashes as `_` (`"P16 Pop"` → `"P16_POP"`).
     pub keys: Vec<String>,
-    /// Data rows: (1-based line number, fields).
-    pub rows: Vec<(u64, Vec<String>)>,
+    /// Data rows: (1-based line number, fields), every field's text in one buffer.
+    pub rows: Rows,
     /// The separator used.
     pub separator: u8,
+}
+
+/// The data rows of a [`Tabular`]: every field's text back to back in one `String` and one
+/// `u32` per field for where it ends, rather than a `String` per cell (a million-row INSEE table
+/// of 70 columns is 70 million cells: about 4 GB as `String`s, the file's size plus 4 bytes a
+/// field here). Iterating yields `(&line, row)` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    /// Every field's text, row after row.
+    text: String,
+    /// End of each field in `text`, from the start of its row.
+    ends: Vec<u32>,
+    /// 1-based line number of each row.
+    lines: Vec<u64>,
+    /// Where each row starts in `text`, then the end of the last one.
+    row_text: Vec<usize>,
+    /// Where each row starts in `ends`, then the end of the last one.
+    row_fields: Vec<usize>,
+}
+
+/// The fields of one data row.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    text: &'a str,
+    ends: &'a [u32],
+}
+
+impl<'a> Row<'a> {
+    /// The field `index`, empty when the row is short.
+    pub fn get(&self, index: usize) -> &'a str {
+        let Some(&end) = self.ends.get(index) else { return "" };
+        let start = if index == 0 { 0 } else { self.ends[index - 1] };
+        &self.text[start as usize..end as usize]
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when the row has no field.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+impl Rows {
+    fn with_capacity(bytes: usize, fields: usize, rows: usize) -> Self {
+        let mut r = Rows {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(fields),
+            lines: Vec::with_capacity(rows),
+            row_text: Vec::with_capacity(rows + 1),
+            row_fields: Vec::with_capacity(rows + 1),
+        };
+        r.row_text.push(0);
+        r.row_fields.push(0);
+        r
+    }
+
+    /// Appends a row; `false` when it is too long to index (4 GB).
+    fn push<'f>(&mut self, line: u64, fields: impl Iterator<Item = &'f str>) -> bool {
+        let start = self.text.len();
+        for f in fields {
+            self.text.push_str(f);
+            let Ok(end) = u32::try_from(self.text.len() - start) else { return false };
+            self.ends.push(end);
+        }
+        self.lines.push(line);
+        self.row_text.push(self.text.len());
+        self.row_fields.push(self.ends.len());
+        true
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Row `i` with its line number.
+    pub fn get(&self, i: usize) -> Option<(u64, Row<'_>)> {
+        let line = *self.lines.get(i)?;
+        Some((line, Row { text: &self.text[self.row_text[i]..self.row_text[i + 1]], ends: &self.ends[self.row_fields[i]..self.row_fields[i + 1]] }))
+    }
+
+    /// Every row with its line number.
+    pub fn iter(&self) -> RowsIter<'_> {
+        RowsIter { rows: self, next: 0 }
+    }
+}
+
+/// Iterator over [`Rows`]: `(&line, row)`.
+#[derive(Debug, Clone)]
+pub struct RowsIter<'a> {
+    rows: &'a Rows,
+    next: usize,
+}
+
+impl<'a> Iterator for RowsIter<'a> {
+    type Item = (&'a u64, Row<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let i = self.next;
+        let (_, row) = self.rows.get(i)?;
+        self.next += 1;
+        Some((&self.rows.lines[i], row))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.rows.len() - self.next;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for RowsIter<'_> {}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = (&'a u64, Row<'a>);
+    type IntoIter = RowsIter<'a>;
+
+    fn into_iter(self) -> RowsIter<'a> {
+        self.iter()
+    }
 }
 
 /// Normalises a header name for matching.
@@ -85,7 +218,10 @@ impl Tabular {
         let keys = header.iter().map(|h| normalise_key(h)).collect();
         // Trailing unnamed columns (`A;B;;`) may be absent from a row; named ones may not.
         let named = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
-        let mut rows = Vec::new();
+        // Field texts are at most the file's bytes; one field per header column and line at most
+        // is a close bound on INSEE tables (reserved once rather than grown by doubling).
+        let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
+        let mut rows = Rows::with_capacity(text.len(), lines.saturating_mul(header.len()), lines);
         for record in reader.records() {
             let record = record.map_err(|e| csv_error(path, &e))?;
             let line = record.position().map_or(0, csv::Position::line);
@@ -131,8 +267,11 @@ impl Tabular {
                     ),
                 });
             }
-            rows.push((line, record.iter().map(str::to_string).collect()));
+            if !rows.push(line, record.iter()) {
+                return Err(IngestError::Malformed { location: Location::line(path, line), message: "row longer than 4 GB".into() });
+            }
         }
+        rows.shrink_to_fit();
         Ok(Tabular { path: path.to_path_buf(), header, keys, rows, separator })
     }
 
@@ -151,8 +290,8 @@ impl Tabular {
     }
 
     /// The field of a row, empty when the row is short.
-    pub fn field(fields: &[String], index: usize) -> &str {
-        fields.get(index).map_or("", String::as_str)
+    pub fn field(fields: Row<'_>, index: usize) -> &str {
+        fields.get(index)
     }
 }
 
@@ -190,7 +329,8 @@ mod tests {
     fn trailing_empty_columns_are_accepted() {
         let t = Tabular::parse(Path::new("q.csv"), "CODGEO;POP;;\nQP038001;2 785;;\n", None).unwrap();
         assert_eq!(t.rows.len(), 1);
-        assert_eq!(t.rows[0].0, 2);
+        assert_eq!(t.rows.get(0).map(|(line, _)| line), Some(2));
+        assert_eq!(t.rows.get(0).map(|(_, row)| (row.len(), row.get(1), row.get(9))), Some((4, "2 785", "")));
         assert_eq!(t.find(&["pop"]), Some(1));
     }
 

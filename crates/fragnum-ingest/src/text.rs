@@ -11,13 +11,23 @@ use crate::{IngestError, Report, Severity};
 
 /// Reads a whole file as text: UTF-8 (BOM removed) when valid, Windows-1252 otherwise.
 pub fn read_text(path: &Path, report: &mut Report) -> Result<String, IngestError> {
-    let bytes = std::fs::read(path).map_err(|e| IngestError::io(path, e))?;
-    Ok(decode(path, &bytes, report))
+    let mut bytes = std::fs::read(path).map_err(|e| IngestError::io(path, e))?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    // UTF-8 is taken as it is, without a copy (a large table would briefly be held twice).
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => decode_without_bom(path, e.as_bytes(), report),
+    })
 }
 
 /// Decodes bytes as [`read_text`] does.
 pub fn decode(path: &Path, bytes: &[u8], report: &mut Report) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    decode_without_bom(path, bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes), report)
+}
+
+fn decode_without_bom(path: &Path, bytes: &[u8], report: &mut Report) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_string(),
         Err(e) => {

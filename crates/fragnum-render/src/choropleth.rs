@@ -21,24 +21,7 @@ use crate::RenderError;
 pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
     let mut features = Vec::with_capacity(ctx.zones.len());
     for (code, mp) in ctx.zones {
-        let polygons: Vec<Value> = mp
-            .0
-            .iter()
-            .filter_map(|p| {
-                let outer = clean_ring(p.exterior(), true)?;
-                let mut rings = vec![outer];
-                rings.extend(p.interiors().iter().filter_map(|h| clean_ring(h, false)));
-                Some(json!(rings))
-            })
-            .collect();
-        if polygons.is_empty() {
-            continue;
-        }
-        let geometry = if polygons.len() == 1 {
-            json!({ "type": "Polygon", "coordinates": polygons[0] })
-        } else {
-            json!({ "type": "MultiPolygon", "coordinates": polygons })
-        };
+        let Some(geometry) = geometry_json(mp) else { continue };
         let assigned = c.assigned(code);
         let cell = c.layer.values.get(code).copied().unwrap_or_default();
         let (status, class) = match assigned {
@@ -72,6 +55,26 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
     });
     printable_strings(&mut fc);
     fc
+}
+
+/// The RFC 7946 geometry of an outline (a `Polygon` when it has one part, else a
+/// `MultiPolygon`; rings as [`clean_ring`] makes them); `None` when nothing of area remains.
+pub fn geometry_json(mp: &geo_types::MultiPolygon<f64>) -> Option<Value> {
+    let polygons: Vec<Value> = mp
+        .0
+        .iter()
+        .filter_map(|p| {
+            let outer = clean_ring(p.exterior(), true)?;
+            let mut rings = vec![outer];
+            rings.extend(p.interiors().iter().filter_map(|h| clean_ring(h, false)));
+            Some(json!(rings))
+        })
+        .collect();
+    match polygons.len() {
+        0 => None,
+        1 => Some(json!({ "type": "Polygon", "coordinates": polygons[0] })),
+        _ => Some(json!({ "type": "MultiPolygon", "coordinates": polygons })),
+    }
 }
 
 /// Drops control characters from every string of `v` ([`fragnum_core::text::printable`]).

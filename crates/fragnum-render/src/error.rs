@@ -50,6 +50,14 @@ pub enum RenderError {
     /// A `[render]` config value is wrong.
     #[error("[render] config: {0}")]
     Config(String),
+    /// One `[render]` key has a wrong value (see [`crate::RenderConfig::validate`]).
+    #[error("[render] {key}: {message}")]
+    Setting {
+        /// The key below `[render]` (`simplify_m`, `formats[1]`, `layers.ifn.breaks`).
+        key: String,
+        /// What is wrong, with the value.
+        message: String,
+    },
 }
 
 impl RenderError {

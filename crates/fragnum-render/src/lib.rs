@@ -15,7 +15,8 @@
 //! - [`print`]: print maps (plotters, PNG and SVG) for A4 and the web, DejaVu Sans loaded at run time;
 //! - [`ramp`]: colour-blind-safe ColorBrewer and viridis ramps, plus the missing/masked colours;
 //! - [`render`]: the `[render]` config and [`render_layers`], which writes `maps/`;
-//! - [`sheets`]: self-contained HTML fact sheets (« fiches quartier ») and their index.
+//! - [`sheets`]: self-contained HTML fact sheets (« fiches quartier ») and their index;
+//! - [`atlas`]: the web atlas (`atlas/index.html`, MapLibre GL JS, works as `file://`).
 //!
 //! Every file is written atomically through [`fragnum_core::atomic`].
 
@@ -24,6 +25,7 @@
 #![allow(clippy::doc_markdown, clippy::many_single_char_names)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic, clippy::float_cmp, clippy::unreadable_literal))]
 
+pub mod atlas;
 pub mod choropleth;
 pub mod classify;
 pub mod error;

@@ -384,7 +384,14 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     let others = shown.iter().any(|s| !SITE_KINDS.iter().any(|(k, _)| s.kind == *k));
     let (sx, mut sy) = if lw > 900.0 * u { (lx + lw / 2.0 + 20.0 * u, ly + 72.0 * u) } else { (lx, y + 20.0 * u) };
     if !kinds.is_empty() || others {
-        text(root, "Lieux d’accompagnement", (sx, sy - 40.0 * u), &font(22.0 * u, true))?;
+        // The kinds the config kept, by name when only one is drawn (« Lieux avec conseiller numérique »).
+        let heading = match (kinds.as_slice(), others) {
+            ([("conseiller_numerique", _)], false) => "Lieux avec conseiller numérique",
+            ([("france_services", _)], false) => "Espaces France Services",
+            ([("mediation", _)], false) => "Lieux de médiation numérique",
+            _ => "Lieux d’accompagnement",
+        };
+        text(root, heading, (sx, sy - 40.0 * u), &font(22.0 * u, true))?;
         let r = (9.0 * u).round().max(2.0) as i32;
         for (k, label) in kinds.iter().copied().chain(others.then_some(("autre", "Autre lieu"))) {
             draw_site(root, k, px((sx + 22.0 * u, sy + 13.0 * u)), r)?;

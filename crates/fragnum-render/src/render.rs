@@ -17,6 +17,7 @@ use crate::RenderError;
 
 /// Which files to write for each layer.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::struct_excessive_bools)] // one switch per output format, as the config lists them
 pub struct Formats {
     /// GeoJSON choropleth and MapLibre style.
     pub geojson: bool,
@@ -26,11 +27,13 @@ pub struct Formats {
     pub svg: bool,
     /// Page sizes of the print maps.
     pub sizes: Vec<PageSize>,
+    /// The web atlas `atlas/index.html` ([`crate::atlas`]).
+    pub atlas: bool,
 }
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { geojson: true, png: true, svg: true, sizes: vec![PageSize::A4Portrait, PageSize::Web] }
+        Formats { geojson: true, png: true, svg: true, sizes: vec![PageSize::A4Portrait, PageSize::Web], atlas: false }
     }
 }
 
@@ -52,12 +55,18 @@ pub struct LayerOverride {
     pub title: Option<String>,
 }
 
+/// Zone fact sheets written at most when `max_sheets` is not set: a region's IRIS (Auvergne-Rhône-
+/// Alpes has about 5,000), not a whole national table's.
+pub const DEFAULT_MAX_SHEETS: usize = 5_000;
+
 /// The `[render]` section of a pipeline config.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RenderConfig {
-    /// `geojson`, `png`, `svg` (default: all three).
+    /// `geojson`, `png`, `svg`, `atlas` (default: the first three).
     pub formats: Option<Vec<String>>,
+    /// MapLibre style URL drawn under the atlas's layers (default: none, a plain background).
+    pub basemap: Option<String>,
     /// `a4`, `a4_paysage`, `web` or `<w>x<h>` (default: `a4`, `web`).
     pub sizes: Option<Vec<String>>,
     /// Territory named under map titles.
@@ -72,6 +81,10 @@ pub struct RenderConfig {
     pub ramp: Option<Ramp>,
     /// Whether to write fact sheets (default true).
     pub sheets: Option<bool>,
+    /// At most this many zone fact sheets (default [`DEFAULT_MAX_SHEETS`]), in code order. Zone
+    /// sheets are only for zones with an outline or in a custom group; group sheets are always
+    /// written.
+    pub max_sheets: Option<usize>,
     /// Simplify outlines to this many metres before drawing, keeping shared borders shared
     /// ([`crate::simplify`]); absent or 0: outlines as read. 10–30 m suits web maps of IRIS.
     pub simplify_m: Option<f64>,
@@ -81,6 +94,11 @@ pub struct RenderConfig {
 }
 
 impl RenderConfig {
+    /// The cap on zone fact sheets: `max_sheets`, else [`DEFAULT_MAX_SHEETS`].
+    pub fn max_sheets(&self) -> usize {
+        self.max_sheets.unwrap_or(DEFAULT_MAX_SHEETS)
+    }
+
     /// Reads the `[render]` table (absent: defaults).
     ///
     /// ```
@@ -94,12 +112,63 @@ impl RenderConfig {
             None => Ok(RenderConfig::default()),
             Some(t) => {
                 let c = RenderConfig::deserialize(toml::Value::Table(t.clone())).map_err(|e| RenderError::Config(e.to_string()))?;
-                match c.simplify_m {
-                    Some(m) if !m.is_finite() || m < 0.0 => Err(RenderError::Config(format!("simplify_m = {m}: expected metres ≥ 0"))),
-                    _ => Ok(c),
-                }
+                c.validate().map_err(|mut e| e.swap_remove(0))?;
+                Ok(c)
             }
         }
+    }
+
+    /// Checks every value of the section; each error names its key (`simplify_m`, `sizes[0]`,
+    /// `layers.<id>.breaks`) so the caller can point at its line.
+    ///
+    /// ```
+    /// use fragnum_render::render::RenderConfig;
+    /// let c: RenderConfig = toml::from_str("simplify_m = -10\nformats = [\"pdf\"]\n").unwrap();
+    /// let errors = c.validate().unwrap_err();
+    /// assert_eq!(errors[0].to_string(), "[render] formats[0]: unknown format `pdf` (expected geojson, png, svg, atlas)");
+    /// assert_eq!(errors[1].to_string(), "[render] simplify_m: simplify_m = -10: expected metres ≥ 0");
+    /// ```
+    pub fn validate(&self) -> Result<(), Vec<RenderError>> {
+        let mut errors = Vec::new();
+        let mut bad = |key: String, message: String| errors.push(RenderError::Setting { key, message });
+        for (i, f) in self.formats.iter().flatten().enumerate() {
+            // Each format alone through `formats()`, so the two never disagree on the names.
+            let one = RenderConfig { formats: Some(vec![f.clone()]), ..RenderConfig::default() };
+            if let Err(RenderError::Config(m)) = one.formats() {
+                bad(format!("formats[{i}]"), m);
+            }
+        }
+        for (i, s) in self.sizes.iter().flatten().enumerate() {
+            if let Err(RenderError::Config(m)) = parse_size(s) {
+                bad(format!("sizes[{i}]"), m);
+            }
+        }
+        if let Some(m) = self.simplify_m
+            && (!m.is_finite() || m < 0.0) {
+                bad("simplify_m".into(), format!("simplify_m = {m}: expected metres ≥ 0"));
+            }
+        let classes_ok = |k: usize| (1..=12).contains(&k);
+        if let Some(k) = self.classes
+            && !classes_ok(k) {
+                bad("classes".into(), format!("{k} classes: expected 1 to 12"));
+            }
+        for (id, o) in &self.layers {
+            if let Some(k) = o.classes
+                && !classes_ok(k) {
+                    bad(format!("layers.{id}.classes"), format!("{k} classes: expected 1 to 12"));
+                }
+            if let Some(b) = &o.breaks
+                && (b.is_empty() || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0])) {
+                    bad(format!("layers.{id}.breaks"), format!("{b:?}: manual breaks must be finite and strictly ascending"));
+                }
+            if o.method == Some(Method::Manual) && o.breaks.is_none() {
+                bad(format!("layers.{id}.method"), "`manual` needs `breaks`".into());
+            }
+        }
+        if self.method == Some(Method::Manual) {
+            bad("method".into(), "`manual` is set per layer, with its `breaks` ([render.layers.<id>])".into());
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 
     /// The formats and sizes asked for.
@@ -114,7 +183,8 @@ impl RenderConfig {
                     "geojson" | "web" | "style" => f.geojson = true,
                     "png" => f.png = true,
                     "svg" => f.svg = true,
-                    other => return Err(RenderError::Config(format!("unknown format `{other}` (expected geojson, png, svg)"))),
+                    "atlas" => f.atlas = true,
+                    other => return Err(RenderError::Config(format!("unknown format `{other}` (expected geojson, png, svg, atlas)"))),
                 }
             }
         }
@@ -215,7 +285,9 @@ mod tests {
         assert_eq!(l.classification.method, Method::Manual);
         assert_eq!(l.ramp, Ramp::Viridis);
         let bad: toml::Table = toml::from_str("formats = [\"pdf\"]").unwrap();
-        assert!(RenderConfig::from_table(Some(&bad)).unwrap().formats().is_err());
+        // Checked when read (`validate`), not when first used.
+        assert!(RenderConfig::from_table(Some(&bad)).is_err());
+        assert!(RenderConfig { formats: Some(vec!["pdf".into()]), ..RenderConfig::default() }.formats().is_err());
         let typo: toml::Table = toml::from_str("clases = 4").unwrap();
         assert!(RenderConfig::from_table(Some(&typo)).is_err());
     }

@@ -1,6 +1,7 @@
 //! Fact sheets (« fiches quartier »): one self-contained HTML page per quartier plus an index.
 //!
-//! Pages are in French (`lang="fr"`), need no external resource (inline CSS and SVG, no script),
+//! Pages are in French (`lang="fr"`), need no external resource (inline CSS and SVG; no script
+//! in a sheet, a short inline one in the index for sorting, grouping and filtering),
 //! print on A4 (`@page`), use `<th scope>` headers and an SVG `<title>`, and escape every input
 //! string. What is missing in the offer of services is stated plainly.
 
@@ -351,7 +352,13 @@ ul.manques { padding-left: 5mm; }
 .carte svg { width: 100%; max-width: 80mm; height: auto; border: 1px solid #bbb; }
 footer { margin-top: 8mm; font-size: 8.5pt; color: #333; border-top: 1px solid #bbb; padding-top: 2mm; }
 section { break-inside: avoid; }
-@media print { a { color: #1a1a1a; text-decoration: none; } .fil { display: none; } }
+th button { font: inherit; font-weight: bold; background: none; border: none; padding: 0; cursor: pointer; color: inherit; text-align: inherit; }
+th button::after { content: ' ⇅'; color: #555; }
+tr.groupe th { background: #e8eef5; }
+.outils { margin: 2mm 0; }
+.outils input, .outils select { font: inherit; margin-right: 4mm; }
+td.manque { font-size: 9pt; font-weight: normal; text-align: left; }
+@media print { a { color: #1a1a1a; text-decoration: none; } .fil, .outils { display: none; } th button::after { content: ''; } }
 ";
 
 fn page(title: &str, body: &str) -> String {
@@ -785,41 +792,182 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
     page(&format!("{} — fiche quartier", s.name), &b)
 }
 
-/// The HTML of the index page linking every sheet.
+/// The index page's script: sorting by any column, grouping by commune or EPCI, filtering by name.
+/// Rows carry their sort keys (`data-v`); blanks sort last whatever the direction.
+const INDEX_JS: &str = r"
+(function () {
+  'use strict';
+  var table = document.getElementById('fiches');
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var heads = table.tHead.rows[0].cells;
+  var sortCol = 4, sortDir = -1;
+  function fold(s) { return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }
+  function key(r, c) { var v = r.cells[c].getAttribute('data-v'); return v === null || v === '' ? null : v; }
+  function cmp(a, b) {
+    var x = key(a, sortCol), y = key(b, sortCol);
+    if (x === null) { return y === null ? 0 : 1; }
+    if (y === null) { return -1; }
+    var nx = Number(x), ny = Number(y);
+    var d = (isNaN(nx) || isNaN(ny)) ? x.localeCompare(y, 'fr') : nx - ny;
+    return d * sortDir;
+  }
+  function render() {
+    var q = fold(document.getElementById('filtre').value.trim());
+    var by = document.getElementById('groupe').value;
+    var shown = rows.filter(function (r) { return !q || fold(r.textContent).indexOf(q) >= 0; });
+    shown.sort(cmp);
+    while (body.firstChild) { body.removeChild(body.firstChild); }
+    var groups = {}, order = [];
+    shown.forEach(function (r) {
+      var g = by ? (r.getAttribute('data-' + by) || 'non renseigné') : '';
+      if (!groups[g]) { groups[g] = []; order.push(g); }
+      groups[g].push(r);
+    });
+    if (by) { order.sort(function (a, b) { return a.localeCompare(b, 'fr'); }); }
+    order.forEach(function (g) {
+      if (by) {
+        var tr = document.createElement('tr');
+        tr.className = 'groupe';
+        var th = document.createElement('th');
+        th.colSpan = heads.length;
+        th.scope = 'rowgroup';
+        th.textContent = g + ' — ' + groups[g].length + (groups[g].length > 1 ? ' zones' : ' zone');
+        tr.appendChild(th);
+        body.appendChild(tr);
+      }
+      groups[g].forEach(function (r, i) { r.cells[0].textContent = String(i + 1); body.appendChild(r); });
+    });
+    document.getElementById('compte').textContent = shown.length + ' zone(s) affichée(s) sur ' + rows.length + ', classées par « ' + heads[sortCol].textContent.trim() + ' » (' + (sortDir < 0 ? 'décroissant' : 'croissant') + ').';
+    Array.prototype.forEach.call(heads, function (h, i) { if (h.querySelector('button')) { h.setAttribute('aria-sort', i === sortCol ? (sortDir < 0 ? 'descending' : 'ascending') : 'none'); } });
+  }
+  Array.prototype.forEach.call(heads, function (h, i) {
+    var b = h.querySelector('button');
+    if (!b) { return; }
+    b.addEventListener('click', function () {
+      if (sortCol === i) { sortDir = -sortDir; } else { sortCol = i; sortDir = h.classList.contains('n') ? -1 : 1; }
+      document.getElementById('classer').value = String(sortCol);
+      render();
+    });
+  });
+  document.getElementById('classer').addEventListener('change', function (e) { sortCol = Number(e.target.value); sortDir = heads[sortCol].classList.contains('n') ? -1 : 1; render(); });
+  document.getElementById('filtre').addEventListener('input', render);
+  document.getElementById('groupe').addEventListener('change', render);
+  document.getElementById('outils').hidden = false;
+  render();
+}());
+";
+
+/// A number as a sort key (`data-v`), the same on every machine.
+fn sort_key(v: f64) -> String {
+    format!("{v:.6}")
+}
+
+/// Why the digital estimate is blank, in a few words for a table cell.
+fn digital_blank(s: &SheetInput) -> String {
+    let sentence = unavailable_sentence(&s.digital_notes);
+    match sentence.split_once("\u{a0}: ") {
+        Some((_, reasons)) => format!("non disponible\u{a0}: {}", reasons.trim_end_matches('.')),
+        None => "non disponible\u{a0}: pas d’estimation pour cette zone".into(),
+    }
+}
+
+/// The HTML of the index page linking every sheet: one row per sheet, ranked by the share in
+/// digital precarity; columns sortable, rows grouped by commune or EPCI and filtered by name
+/// (a short inline script; without it the table reads as ranked). `epci` gives the EPCI of a
+/// zone code, when known. Blanks say why in words.
 pub fn index_html(sheets: &[SheetInput], perimeter_name: &str) -> String {
+    index_html_with(sheets, perimeter_name, &std::collections::BTreeMap::new(), false)
+}
+
+/// [`index_html`] with the EPCI name of each zone code (grouping by EPCI), and a link to the
+/// atlas (`../atlas/index.html`) when `atlas`.
+#[allow(clippy::too_many_lines)] // one page template
+pub fn index_html_with(sheets: &[SheetInput], perimeter_name: &str, epci: &std::collections::BTreeMap<String, String>, atlas: bool) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
-        "<header>\n<h1>Fiches quartier — {}</h1>\n<p class=\"meta\">{} quartiers</p>\n</header>\n<main>\n<table>\n<caption>Quartiers du périmètre</caption>\n<thead><tr><th scope=\"col\">Quartier</th><th scope=\"col\">Commune</th><th scope=\"col\" class=\"n\">Population</th><th scope=\"col\" class=\"n\">Précarité numérique</th><th scope=\"col\" class=\"n\">Rang social</th><th scope=\"col\" class=\"n\">IFN</th></tr></thead>\n<tbody>\n",
+        "<header>\n{}<h1>Fiches quartier — {}</h1>\n<p class=\"meta\">{} fiches. Cliquer sur un en-tête de colonne pour trier&#160;; une case vide dit pourquoi.</p>\n</header>\n<main>\n",
+        if atlas { "<p class=\"fil\"><a href=\"../atlas/index.html\">Voir l’atlas cartographique</a></p>\n" } else { "" },
         escape(perimeter_name),
         number(sheets.len() as f64, 0)
     );
-    for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
+    b.push_str(
+        "<div id=\"outils\" class=\"outils\" hidden>\n<label for=\"filtre\">Filtrer (nom, commune, EPCI)</label> <input type=\"search\" id=\"filtre\">\n\
+<label for=\"groupe\">Regrouper par</label> <select id=\"groupe\"><option value=\"\">aucun regroupement</option><option value=\"commune\">commune</option><option value=\"epci\">EPCI</option></select>\n\
+<label for=\"classer\">Classer par</label> <select id=\"classer\"><option value=\"4\">précarité numérique</option><option value=\"3\">population</option><option value=\"5\">rang social</option><option value=\"6\">IFN</option><option value=\"1\">nom</option></select>\n\
+<p id=\"compte\" role=\"status\"></p>\n</div>\n",
+    );
+    let col = |label: &str, numeric: bool| {
+        let class = if numeric { " class=\"n\"" } else { "" };
+        format!("<th scope=\"col\"{class}><button type=\"button\">{label}</button></th>")
+    };
+    let _ = write!(
+        b,
+        "<table id=\"fiches\">\n<caption>Zones du périmètre, de la plus forte à la plus faible part en précarité numérique</caption>\n<thead><tr><th scope=\"col\" class=\"n\">N°</th>{}{}{}{}{}{}</tr></thead>\n<tbody>\n",
+        col("Quartier", false),
+        col("Commune", false),
+        col("Population", true),
+        col("Précarité numérique", true),
+        col("Rang social", true),
+        col("IFN", true),
+    );
+    let mut rows: Vec<(&SheetInput, String)> = sheets.iter().zip(stems_of(sheets)).collect();
+    // Ranked by the share in digital precarity (blanks last), then by name.
+    rows.sort_by(|(a, _), (b, _)| match (&a.digital, &b.digital) {
+        (Some(x), Some(y)) => y.share.total_cmp(&x.share),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.name.cmp(&b.name),
+    });
+    for (i, (s, stem)) in rows.iter().enumerate() {
+        let group = s.kind == SheetKind::Group;
+        let epci_name = epci.get(&s.code).map_or(String::new(), |e| escape(e));
+        let commune_key = if group { "regroupements".to_string() } else { escape(&s.commune) };
+        let population = match s.population {
+            Some(p) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(p), number(p, 0)),
+            None => "<td class=\"n manque\" data-v=\"\">population inconnue</td>".into(),
+        };
+        let digital = match &s.digital {
+            Some(d) => {
+                let imputed = if d.status == Status::Imputed && d.imputed_share.is_none() { " (imputée)" } else { "" };
+                format!("<td class=\"n\" data-v=\"{}\">{}{imputed}</td>", sort_key(d.share), value(d.share, Unit::Percent))
+            }
+            None => format!("<td class=\"n manque\" data-v=\"\">{}</td>", escape(&digital_blank(s))),
+        };
+        let social = match &s.social {
+            // Rank 1 is the most precarious: its key is the highest, so that « décroissant » lists it first.
+            Some(r) => format!("<td class=\"n\" data-v=\"{}\">{} / {}</td>", sort_key(-(r.rank as f64)), r.rank, r.of),
+            None => "<td class=\"n manque\" data-v=\"\">non classé&#160;: score social non calculé (variables manquantes)</td>".into(),
+        };
+        let ifn = match &s.ifn {
+            Some(x) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(x.global), value(x.global, Unit::Index)),
+            None if !s.ifn_missing.is_empty() => format!("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque {}</td>", escape(&s.ifn_missing.join(", "))),
+            None => "<td class=\"n manque\" data-v=\"\">non calculé pour cette zone</td>".into(),
+        };
         let _ = writeln!(
             b,
-            "<tr><th scope=\"row\"><a href=\"{}.html\">{}</a></th><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            stem,
+            "<tr data-commune=\"{commune_key}\" data-epci=\"{epci_name}\"><td class=\"n\">{}</td><th scope=\"row\" data-v=\"{}\"><a href=\"{stem}.html\">{}</a></th><td data-v=\"{}\">{}</td>{population}{digital}{social}{ifn}</tr>",
+            i + 1,
+            escape(&s.name.to_lowercase()),
             escape(&s.name),
+            escape(&s.commune.to_lowercase()),
             escape(&s.commune),
-            s.population.map_or("–".into(), |p| number(p, 0)),
-            s.digital.as_ref().map_or("–".into(), |d| {
-                let imputed = if d.status == Status::Imputed && d.imputed_share.is_none() { " (imputée)" } else { "" };
-                format!("{}{imputed}", value(d.share, Unit::Percent))
-            }),
-            s.social.as_ref().map_or("–".into(), |r| format!("{} / {}", r.rank, r.of)),
-            s.ifn.as_ref().map_or_else(
-                || if s.ifn_missing.is_empty() { "–".into() } else { format!("non calculé (manque\u{a0}: {})", escape(&s.ifn_missing.join(", "))) },
-                |i| value(i.global, Unit::Index)
-            ),
         );
     }
-    b.push_str("</tbody>\n</table>\n</main>\n");
+    let _ = write!(b, "</tbody>\n</table>\n</main>\n<script>{INDEX_JS}</script>\n");
     page(&format!("Fiches quartier — {perimeter_name}"), &b)
 }
 
 /// Writes `<out_dir>/sheets/<stem>.html` for each quartier and group ([`sheet_stems`]: one file
 /// each, none overwriting another) and `<out_dir>/sheets/index.html` linking them.
 pub fn write_sheets(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+    write_sheets_with(sheets, perimeter_name, out_dir, &std::collections::BTreeMap::new(), false)
+}
+
+/// [`write_sheets`] with the EPCI name of each zone code, so that the index groups by EPCI, and
+/// a link from the index to the atlas when `atlas`.
+pub fn write_sheets_with(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path, epci: &std::collections::BTreeMap<String, String>, atlas: bool) -> Result<Vec<PathBuf>, RenderError> {
     let dir = out_dir.join("sheets");
     let mut files = Vec::with_capacity(sheets.len() + 1);
     for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
@@ -828,7 +976,7 @@ pub fn write_sheets(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path)
         files.push(path);
     }
     let path = dir.join("index.html");
-    atomic::write_bytes(&path, index_html(sheets, perimeter_name).as_bytes()).map_err(|e| RenderError::io(&path, e))?;
+    atomic::write_bytes(&path, index_html_with(sheets, perimeter_name, epci, atlas).as_bytes()).map_err(|e| RenderError::io(&path, e))?;
     files.push(path);
     Ok(files)
 }
@@ -1018,7 +1166,7 @@ pub(crate) mod tests {
         let html = sheet_html(&s, "Grenoble");
         assert!(html.contains("<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque revenu médian communal, part des 65 ans ou plus.</p>"), "{html}");
         let index = index_html(std::slice::from_ref(&s), "Grenoble");
-        assert!(index.contains("<td class=\"n\">non calculé (manque\u{a0}: revenu médian communal, part des 65 ans ou plus)</td>"), "{index}");
+        assert!(index.contains("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque revenu médian communal, part des 65 ans ou plus</td>"), "{index}");
         s.ifn_missing.clear();
         assert!(sheet_html(&s, "Grenoble").contains("IFN non disponible pour ce quartier."));
     }

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use fragnum_core::ZoneGeometries;
 use fragnum_core::geometry::nearest_on_segment;
 use fragnum_core::network::METRES_PER_DEGREE;
-use geo::Validation;
+use fragnum_core::validity::is_valid;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 
 /// What simplification did.
@@ -156,7 +156,7 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
                 polygons.push(Polygon::new(exterior, rings));
             }
             let simple = MultiPolygon(polygons);
-            if !simple.is_valid() && geometry.is_valid() {
+            if !is_valid(&simple) && is_valid(geometry) {
                 let newly: Vec<usize> = zone_cuts.iter().flatten().flatten().map(|a| a.0).filter(|&a| !arcs[a].whole).collect();
                 if !newly.is_empty() {
                     for a in newly {
@@ -278,6 +278,7 @@ fn douglas_peucker(pts: &[Coord<f64>], tolerance_m: f64, scale: [f64; 2]) -> Vec
 mod tests {
     use super::*;
     use fragnum_core::{Level, ZoneCode};
+    use geo::Validation;
     use geo_types::polygon;
 
     fn code(c: &str) -> ZoneCode {

@@ -27,8 +27,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result, bail};
-use fragnum_access::config::AccessConfig;
-use fragnum_access::{AccessInput, AccessOutput, SpeedProfile};
+use fragnum_access::{AccessInput, AccessOutput};
 use fragnum_core::sites::PopulationPoint;
 use fragnum_core::Cell;
 use fragnum_render::tables::Table;
@@ -42,44 +41,20 @@ fn fr1(v: f64) -> String {
 /// siting: a point counts `population × weight` (× 1 when its zone is absent). Returns the
 /// computation's output for the render stage; `Ok(None)` when the config has no `[access]`.
 pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Result<Option<AccessOutput>> {
-    let Some(section) = &ctx.config.access else { return Ok(None) };
+    let Some(cfg) = &ctx.config.access else { return Ok(None) };
     let started = std::time::Instant::now();
-    let cfg: AccessConfig = section
-        .clone()
-        .try_into::<AccessConfig>()
-        .map_err(|e| anyhow::anyhow!("{}: [access]: {}", ctx.config.path.display(), e.message()))?;
     let settings = cfg.settings();
-    let mut report = fragnum_ingest::Report::default();
-
-    let sites_path = ctx.config.resolve(&cfg.sites);
-    let sites = fragnum_ingest::sites::read_sites(&sites_path, &mut report)?;
-    let sites = fragnum_ingest::sites::filter_kinds(sites, &cfg.kinds);
-    if sites.is_empty() {
-        bail!("{}: no site of kinds {:?}", sites_path.display(), cfg.kinds);
-    }
-    let candidates = match &cfg.candidates {
-        Some(p) => fragnum_ingest::sites::read_sites(&ctx.config.resolve(p), &mut report)?,
-        None => Vec::new(),
-    };
-
-    let spinner = crate::progress::spinner("access", ctx.show_progress);
-    let network = match &cfg.network {
-        Some(p) => {
-            let path = ctx.config.resolve(p);
-            spinner.set_message(format!("reading the road network {}", path.display()));
-            Some(fragnum_ingest::roads::read_roads(&path, &mut report)?)
-        }
-        None => None,
-    };
-    let profile = match (&network, &cfg.profile) {
-        (Some(_), Some(p)) => {
-            let path = ctx.config.resolve(p);
-            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read profile {}", path.display()))?;
-            Some(SpeedProfile::parse(&path.display().to_string(), &text)?)
-        }
+    // Sites, candidates, grid, network and profile were read and checked before ingest
+    // (crate::inputs): a bad file fails the run before its first output.
+    let inputs = &ctx.inputs;
+    let (sites, candidates) = (&inputs.sites, &inputs.candidates);
+    let network = inputs.network.as_ref();
+    let profile = match (network, &inputs.profile) {
+        (Some(_), Some(p)) => Some(p),
         (Some(_), None) => bail!("[access]: `network` is set but `profile` is not (e.g. profile = \"profiles/car.toml\")"),
         (None, _) => None,
     };
+    let spinner = crate::progress::spinner("access", ctx.show_progress);
 
     // Population points: the grid when given, else points inside each zone with its population.
     let table = &ctx.loaded.table;
@@ -100,10 +75,7 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
         }
     }
     if !cfg.population_grid.is_empty() {
-        let mut cells = Vec::new();
-        for p in &cfg.population_grid {
-            cells.extend(fragnum_ingest::grid::read_population_grid(&ctx.config.resolve(p), &mut report)?);
-        }
+        let cells = &inputs.grid;
         // The study territory is the zones with an outline (else the zones of the table): grid
         // cells elsewhere would count people the territory's sites are not meant to serve.
         let outlined = fragnum_core::geometry::outlined_levels(&ctx.loaded.geometries);
@@ -111,7 +83,7 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
             if outlined.contains(&z.level()) { ctx.loaded.geometries.contains_key(z) } else { table.row(z).is_ok() }
         };
         let total = cells.len();
-        let (inside, outside): (Vec<PopulationPoint>, Vec<PopulationPoint>) = cells.into_iter().partition(|c| c.zone.as_ref().is_some_and(in_territory));
+        let (inside, outside): (Vec<PopulationPoint>, Vec<PopulationPoint>) = cells.iter().cloned().partition(|c| c.zone.as_ref().is_some_and(in_territory));
         let outside: f64 = outside.iter().map(|c| c.weight).sum();
         let cells = inside;
         println!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
@@ -126,22 +98,19 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
         .collect();
 
     let input = AccessInput {
-        network: network.as_ref(),
-        profile: profile.as_ref(),
-        sites: &sites,
+        network,
+        profile,
+        sites,
         points: &points,
         weights: point_weights.as_deref(),
-        candidates: &candidates,
+        candidates,
         urban: Some(&urban),
     };
     spinner.set_message("travel times, isochrones, siting");
     let out = fragnum_access::compute(&input, &settings)?;
     spinner.finish_and_clear();
-    for p in &report.problems {
-        eprintln!("{p}");
-    }
     write_outputs(ctx, &out, &points)?;
-    print_summary(&out, &points, network.as_ref());
+    print_summary(&out, &points, network);
     println!("  computed in: {}", out.timings);
     println!("access: outputs written to {} in {:.2} s", ctx.out_dir.display(), started.elapsed().as_secs_f64());
     Ok(Some(out))

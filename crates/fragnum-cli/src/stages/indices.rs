@@ -3,25 +3,20 @@
 
 use anyhow::{Context as _, Result};
 use fragnum_core::Level;
-use fragnum_indices::{ColumnValues, IndicesOutput, IndicesSettings, RateTable};
+use fragnum_indices::{ColumnValues, IndicesOutput, IndicesSettings};
 use fragnum_render::tables::{ColumnData, Table};
 
 use super::Context;
 
 /// Runs the stage; returns the output for later stages (render).
-pub fn run(ctx: &Context) -> Result<IndicesOutput> {
+pub fn run(ctx: &Context, settings: &IndicesSettings) -> Result<IndicesOutput> {
     let started = std::time::Instant::now();
-    let mut settings: IndicesSettings = ctx.config.section("indices")?;
-    // Rate rows are checked against the names the column mapping can produce (typos are errors).
-    let variables = ctx.config.resolve(&ctx.config.project.variables);
-    settings.known_variables = fragnum_ingest::mapping::Mapping::load(&variables)?.names();
-    let mut rates = Vec::with_capacity(settings.rates.len());
-    for path in &settings.rates {
-        let path = ctx.config.resolve(path);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read rate file {}", path.display()))?;
-        rates.push(RateTable::parse(&text, &path.display().to_string())?);
-    }
-    let output = fragnum_indices::compute(&ctx.loaded.table, &rates, &settings).context("cannot compute the indices")?;
+    // The rate files were read and checked before ingest (crate::inputs); rate rows are checked
+    // against the names the column mapping can produce (typos are errors).
+    let mut settings = settings.clone();
+    settings.known_variables.clone_from(&ctx.inputs.known_variables);
+    let rates = &ctx.inputs.rates;
+    let output = fragnum_indices::compute(&ctx.loaded.table, rates, &settings).context("cannot compute the indices")?;
     let mut table = Table::default();
     for (name, values) in output.columns() {
         let data = match values {

@@ -10,6 +10,8 @@ use fragnum_ingest::load::{load, Loaded};
 use fragnum_ingest::{Report, Severity};
 
 use super::Context;
+use crate::config::Config;
+use crate::inputs::Inputs;
 use crate::progress;
 
 /// Reads every input of `config` with a progress bar.
@@ -36,20 +38,21 @@ pub fn print_problems(report: &Report, notes: bool) -> ExitCode {
     if fatal > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-/// Reads the inputs, stops on fatal problems, prints a summary and writes the zone table.
-pub fn run(config: &PipelineConfig, show_progress: bool) -> Result<Context> {
+/// Reads the census tables and outlines, stops on fatal problems, prints a summary and writes
+/// the zone table; `inputs` (the stage sections' files, read beforehand) go on to the stages.
+pub fn run(config: &Config, inputs: Inputs, show_progress: bool) -> Result<Context> {
     let started = std::time::Instant::now();
-    let loaded = read(config, show_progress)?;
+    let loaded = read(&config.pipeline, show_progress)?;
     if loaded.report.has_fatal() {
         print_problems(&loaded.report, false);
         bail!("the inputs have errors (listed above); run `fragnum validate` for the full list");
     }
     let out_dir = config.output_dir();
-    print_summary(config, &loaded);
+    print_summary(&config.pipeline, &loaded);
     let mut files = fragnum_render::zones::write_zone_table(&loaded.table, &out_dir)?;
     files.push(fragnum_render::zones::write_zone_outlines(&loaded.table, &loaded.geometries, &out_dir)?);
     println!("ingest: {} files written to {} in {:.2} s", files.len(), out_dir.display(), started.elapsed().as_secs_f64());
-    Ok(super::Context { config: config.clone(), loaded, out_dir, show_progress })
+    Ok(super::Context { config: config.clone(), inputs, loaded, out_dir, show_progress })
 }
 
 fn print_summary(config: &PipelineConfig, loaded: &Loaded) {

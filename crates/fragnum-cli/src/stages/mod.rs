@@ -1,5 +1,6 @@
-//! The pipeline stages, in order. Each stage module reads its `[section]` of the config, calls
-//! its crate, writes its outputs through fragnum-render, and prints a short summary.
+//! The pipeline stages, in order. Each stage module takes its typed section of the [`Config`]
+//! and the inputs read beforehand ([`Inputs`]), calls its crate, writes its outputs through
+//! fragnum-render, and prints a short summary.
 
 pub mod access;
 pub mod indices;
@@ -10,13 +11,17 @@ pub mod render;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
-use fragnum_ingest::config::PipelineConfig;
 use fragnum_ingest::load::Loaded;
+
+use crate::config::Config;
+use crate::inputs::Inputs;
 
 /// What every stage after ingest receives.
 pub struct Context {
-    /// The config.
-    pub config: PipelineConfig,
+    /// The config, typed and checked.
+    pub config: Config,
+    /// The files the stage sections name, read before ingest.
+    pub inputs: Inputs,
     /// The zone table, outlines and ingest report.
     pub loaded: Loaded,
     /// Output folder (created).
@@ -25,9 +30,18 @@ pub struct Context {
     pub show_progress: bool,
 }
 
-/// Loads a config, naming the file on error.
-pub fn load_config(path: &Path) -> Result<PipelineConfig> {
-    PipelineConfig::load(path).with_context(|| format!("cannot load config {}", path.display()))
+/// Loads and checks a config; on any problem, prints them all (`file:line:column: error: …`)
+/// and fails.
+pub fn load_config(path: &Path) -> Result<Config> {
+    match Config::read(path) {
+        Ok((config, problems)) if problems.is_empty() => Ok(config),
+        Ok((_, problems)) | Err(problems) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            anyhow::bail!("cannot load config {}: {} error(s), listed above", path.display(), problems.len())
+        }
+    }
 }
 
 /// Which stages to run after ingest.
@@ -41,34 +55,23 @@ pub enum Until {
     Render,
 }
 
-/// Checks the `[access]` and `[render]` sections before any long work, so a typo there fails
-/// in a second (and in `fragnum validate`) rather than after the indices and travel times.
-pub fn check_sections(config: &PipelineConfig) -> Result<()> {
-    if let Some(section) = &config.access {
-        section
-            .clone()
-            .try_into::<fragnum_access::config::AccessConfig>()
-            .map_err(|e| anyhow::anyhow!("{}: [access]: {}", config.path.display(), e.message()))?;
-    }
-    let render = fragnum_render::RenderConfig::from_table(config.render.as_ref()).with_context(|| config.path.display().to_string())?;
-    render.formats().with_context(|| config.path.display().to_string())?;
-    Ok(())
-}
-
 /// Runs the stages after ingest that the config enables, up to `until` (a stage runs when its
 /// section is present; render runs when any of indices, access or render is configured).
 pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
-    check_sections(&ctx.config)?;
-    let weight_by = siting_weight(ctx)?;
+    // Checked on loading: a siting weight comes with an [indices] section that estimates it.
+    let weight_by = ctx.config.access.as_ref().and_then(|a| a.siting_weight.clone());
     let want_indices = match until {
         Until::Indices => {
-            anyhow::ensure!(ctx.config.indices.is_some(), "{}: no [indices] section: nothing to compute", ctx.config.path.display());
+            anyhow::ensure!(ctx.config.indices.is_some(), "{}: no [indices] section: nothing to compute", ctx.config.path().display());
             true
         }
         Until::Access => weight_by.is_some(),
         Until::Render => true,
     };
-    let indices = if want_indices && ctx.config.indices.is_some() { Some(indices::run(ctx)?) } else { None };
+    let indices = match &ctx.config.indices {
+        Some(settings) if want_indices => Some(indices::run(ctx, settings)?),
+        _ => None,
+    };
     if matches!(until, Until::Indices) {
         return Ok(());
     }
@@ -82,7 +85,7 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
     };
     let access = access::run(ctx, weights.as_ref())?;
     if matches!(until, Until::Access) {
-        anyhow::ensure!(access.is_some(), "{}: no [access] section: nothing to compute", ctx.config.path.display());
+        anyhow::ensure!(access.is_some(), "{}: no [access] section: nothing to compute", ctx.config.path().display());
         return Ok(());
     }
     if ctx.config.render.is_some() || indices.is_some() || access.is_some() {
@@ -91,14 +94,4 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
         render::run(ctx, &layers, &sheets, &present::site_marks(ctx, access.as_ref()))?;
     }
     Ok(())
-}
-
-/// The `siting_weight` key of `[access]`, read before the stage so indices can provide it.
-fn siting_weight(ctx: &Context) -> Result<Option<String>> {
-    let Some(section) = &ctx.config.access else { return Ok(None) };
-    match section.get("siting_weight") {
-        None => Ok(None),
-        Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => anyhow::bail!("[access] siting_weight must be an indicator name, not `{other}`"),
-    }
 }

@@ -101,6 +101,20 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let values = cells(&|r| r.digital[i].share().map(|s| 100.0 * s));
             out.push(Layer { statuses: statuses(i), ..layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd) });
         }
+        // The same shares by commune (`<id>_commune`: the atlas's level switch), when the maps
+        // are finer than communes and commune outlines exist; summed by the indices stage.
+        let commune_codes: Vec<&ZoneCode> = ctx.loaded.geometries.keys().filter(|c| c.level() == Level::Commune).collect();
+        if level != Level::Commune && !commune_codes.is_empty() {
+            let rows = rows_by_code(ix, Level::Commune);
+            for (i, name) in ix.indicators.iter().enumerate() {
+                let values: BTreeMap<ZoneCode, Cell> = commune_codes
+                    .iter()
+                    .map(|c| ((*c).clone(), rows.get(c.as_str()).and_then(|r| r.digital[i].share()).map_or(Cell::Missing, |s| Cell::Value(100.0 * s))))
+                    .collect();
+                let title = format!("{} — par commune", indicator_title(name));
+                out.push(layer(&format!("{name}_part_commune"), title, Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd));
+            }
+        }
         if let Some((i, name)) = headline_indicator(ix) {
             let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des "));
             out.push(Layer { statuses: statuses(i), ..layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues) });
@@ -145,7 +159,7 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let values = ac.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k20]))).collect();
         out.push(layer(
             "acces_20min_part",
-            format!("Part de la population à moins de {} minutes d'un lieu d'accompagnement", ac.thresholds_min.get(k20).copied().unwrap_or(20.0)),
+            format!("Part de la population à moins de {} minutes {}", ac.thresholds_min.get(k20).copied().unwrap_or(20.0), sites_phrase(ac)),
             Unit::Percent,
             &format!("Calcul fragnum : {}", ac.method_label),
             String::new(),
@@ -161,6 +175,18 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     }
     out.retain(|l| l.values.values().any(|c| c.is_value()));
     out
+}
+
+/// The sites of the access stage in words, naming their kind when they are all of one
+/// (« d'un lieu accueillant un conseiller numérique » for a config that keeps only those).
+fn sites_phrase(ac: &AccessOutput) -> &'static str {
+    let first = ac.sites.first().map(|s| s.site.kind.as_str());
+    match first.filter(|k| ac.sites.iter().all(|s| s.site.kind == *k)) {
+        Some("conseiller_numerique") => "d'un lieu accueillant un conseiller numérique",
+        Some("france_services") => "d'un espace France Services",
+        Some("mediation") => "d'un lieu de médiation numérique",
+        _ => "d'un lieu d'accompagnement",
+    }
 }
 
 /// Sites drawn on maps: the accessibility stage's (after kind filtering) that lie inside the
@@ -255,8 +281,10 @@ fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize,
     (digital, social, ifn)
 }
 
-/// One sheet per zone of the finest level with outlines, then one per custom group of the
-/// indices stage (a city's *secteurs*, a study perimeter), with the members that stage used.
+/// One sheet per zone of the finest level with outlines that has an outline or is in a custom
+/// group (never one per row of a national table), at most `[render] max_sheets` of them in code
+/// order, then one per custom group of the indices stage (a city's *secteurs*, a study
+/// perimeter), with the members that stage used. Says how many zones got no sheet.
 pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
     let table = &ctx.loaded.table;
     let level = finest_outlined_level(&ctx.loaded.geometries).unwrap_or(Level::Iris);
@@ -277,7 +305,21 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     }
 
     let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
-    let mut out: Vec<SheetInput> = zones
+    let grouped: std::collections::BTreeSet<&ZoneCode> = indices.map(|ix| ix.group_members.values().flatten().collect()).unwrap_or_default();
+    let mut chosen: Vec<&fragnum_core::Zone> =
+        zones.iter().copied().filter(|z| ctx.loaded.geometries.contains_key(&z.code) || grouped.contains(&z.code)).collect();
+    let unoutlined = zones.len() - chosen.len();
+    let cap = ctx.config.render().max_sheets();
+    let over = chosen.len().saturating_sub(cap);
+    chosen.truncate(cap);
+    if unoutlined > 0 || over > 0 {
+        eprintln!(
+            "render: {} of {} {level} zone(s) get no fact sheet: {unoutlined} without outline nor custom group, {over} over `max_sheets = {cap}` of [render]",
+            unoutlined + over,
+            zones.len()
+        );
+    }
+    let mut out: Vec<SheetInput> = chosen
         .iter()
         .map(|z| {
             let code = &z.code;

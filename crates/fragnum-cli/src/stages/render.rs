@@ -3,7 +3,8 @@
 //!
 //! ```toml
 //! [render]
-//! formats = ["geojson", "png", "svg"]   # default: all three
+//! formats = ["geojson", "png", "svg", "atlas"] # default: the first three; atlas: atlas/index.html
+//! basemap = "https://…/style.json"      # optional MapLibre style under the atlas (default: none)
 //! sizes = ["a4", "web"]                 # a4 | a4_paysage | web | <w>x<h>
 //! territory = "Grenoble-Alpes Métropole" # under map titles (default: project name)
 //! perimeter = "Grenoble-Alpes Métropole" # in fact sheets (default: territory)
@@ -25,7 +26,7 @@
 use anyhow::{Context as _, Result};
 use fragnum_core::{Level, ZoneGeometries};
 use fragnum_core::sites::Site;
-use fragnum_render::{render_layers, write_sheets, Layer, MapContext, RenderConfig, SheetInput};
+use fragnum_render::{render_layers, Layer, MapContext, SheetInput};
 
 use super::Context;
 
@@ -33,9 +34,9 @@ use super::Context;
 /// zones it has cells for, with commune boundaries and `sites` on top.
 pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site]) -> Result<()> {
     let started = std::time::Instant::now();
-    let cfg = RenderConfig::from_table(ctx.config.render.as_ref())?;
+    let cfg = ctx.config.render();
     let formats = cfg.formats()?;
-    let territory = cfg.territory.clone().unwrap_or_else(|| ctx.config.project.name.clone());
+    let territory = cfg.territory.clone().unwrap_or_else(|| ctx.config.pipeline.project.name.clone());
     let names = ctx
         .loaded
         .table
@@ -67,6 +68,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         .map(|(c, g)| (c.clone(), g.clone()))
         .collect();
     let mut files = Vec::new();
+    let mut atlas = formats.atlas.then(fragnum_render::atlas::Atlas::new);
     let bar = crate::progress::bar(layers.len() as u64, "maps", ctx.show_progress);
     for layer in layers {
         bar.set_message(layer.id.clone());
@@ -90,15 +92,29 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             render_layers(std::slice::from_ref(&layer), &map_ctx, &ctx.out_dir, &formats)
                 .with_context(|| format!("cannot render layer `{}`", layer.id))?,
         );
+        if let Some(a) = atlas.as_mut() {
+            a.add_layer(&layer, &map_ctx).with_context(|| format!("cannot add layer `{}` to the atlas", layer.id))?;
+        }
     }
     bar.finish_and_clear();
     let mut sheet_count = 0;
     if cfg.sheets.unwrap_or(true) && !sheets.is_empty() {
         let perimeter = cfg.perimeter.clone().unwrap_or_else(|| territory.clone());
-        sheet_count = write_sheets(sheets, &perimeter, &ctx.out_dir).context("cannot write fact sheets")?.len() - 1;
+        let epci = ctx
+            .loaded
+            .table
+            .zones()
+            .iter()
+            .filter_map(|z| Some((z.code.as_str().to_string(), z.epci_name.clone().or_else(|| z.epci.clone())?)))
+            .collect();
+        sheet_count = fragnum_render::sheets::write_sheets_with(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas).context("cannot write fact sheets")?.len() - 1;
     }
+    let atlas_line = match &atlas {
+        Some(a) => write_atlas(ctx, a, &cfg, &territory, &names, &communes, sites, (sheet_count > 0).then_some(sheets))?,
+        None => String::new(),
+    };
     println!(
-        "render: {} map file(s) in {}, {} fact sheet(s) in {}, in {:.2} s",
+        "render: {} map file(s) in {}, {} fact sheet(s) in {}{atlas_line}, in {:.2} s",
         files.len(),
         ctx.out_dir.join("maps").display(),
         sheet_count,
@@ -106,4 +122,74 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Writes `atlas/` (every layer added, sites, isochrones, links to the sheets written); returns the
+/// part of the summary line that names it and its size. Without MapLibre GL JS it says how to get
+/// it and writes the rest.
+#[allow(clippy::too_many_arguments)] // the pieces of the render stage the atlas shows
+fn write_atlas(
+    ctx: &Context,
+    atlas: &fragnum_render::atlas::Atlas,
+    cfg: &fragnum_render::RenderConfig,
+    territory: &str,
+    names: &std::collections::BTreeMap<fragnum_core::ZoneCode, String>,
+    communes: &ZoneGeometries,
+    sites: &[Site],
+    sheets: Option<&[SheetInput]>,
+) -> Result<String> {
+    use fragnum_render::atlas::{find_maplibre, AtlasExtras, MAPLIBRE_HINT};
+    let mut starts = Vec::new();
+    if let Some(dir) = ctx.config.path().parent() {
+        starts.push(dir.to_path_buf());
+    }
+    starts.extend(std::env::current_dir().ok());
+    starts.extend(std::env::current_exe().ok().and_then(|p| p.parent().map(std::path::Path::to_path_buf)));
+    let maplibre = find_maplibre(&starts);
+    let stems = sheets.map(|list| {
+        let keys: Vec<(&str, fragnum_render::sheets::SheetKind)> = list.iter().map(|s| (s.code.as_str(), s.kind)).collect();
+        list.iter()
+            .zip(fragnum_render::sheets::sheet_stems(&keys))
+            .filter(|(s, _)| s.kind == fragnum_render::sheets::SheetKind::Zone)
+            .map(|(s, stem)| (s.code.clone(), stem))
+            .collect()
+    });
+    // The access stage's isochrones, when it ran in this run (the file is then this run's).
+    let isochrones = if ctx.config.access.is_some() {
+        let path = ctx.out_dir.join("isochrones.geojson");
+        match std::fs::read(&path) {
+            Ok(bytes) => Some(serde_json::from_slice(&bytes).with_context(|| format!("cannot read {}", path.display()))?),
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let zone_communes = ctx
+        .loaded
+        .table
+        .zones()
+        .iter()
+        .filter_map(|z| Some((z.code.as_str().to_string(), z.commune_name.clone()?)))
+        .collect();
+    let extras = AtlasExtras {
+        territory: territory.to_string(),
+        basemap: cfg.basemap.clone(),
+        sites,
+        isochrones,
+        sheets: stems.unwrap_or_default(),
+        communes: (!communes.is_empty()).then_some(communes),
+        names: names.clone(),
+        zone_communes,
+        maplibre: maplibre.clone(),
+    };
+    let report = atlas.write(&ctx.out_dir, &extras).context("cannot write the atlas")?;
+    if maplibre.is_none() {
+        eprintln!(
+            "render: MapLibre GL JS not found, so {} has no map yet (its table, legend and search work): {MAPLIBRE_HINT}",
+            ctx.out_dir.join("atlas/index.html").display()
+        );
+    }
+    #[allow(clippy::cast_precision_loss)] // a size in megabytes
+    let mb = report.bytes as f64 / 1e6;
+    Ok(format!(", atlas of {} layer(s) in {} ({} file(s), {mb:.1} MB{})", atlas.len(), ctx.out_dir.join("atlas").display(), report.files.len(), if report.maplibre { "" } else { ", without MapLibre GL JS" }))
 }

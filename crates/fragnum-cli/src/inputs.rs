@@ -1,0 +1,172 @@
+//! Every input file the stage sections of the config name, opened and checked before any output
+//! is written: the rate files of `[indices]` (parsed and merged, their variables checked against
+//! the column mapping), and the sites, candidates, population grids, road network and speed
+//! profile of `[access]`. `fragnum validate` lists their problems with the config's and the
+//! census tables'; `fragnum run` stops on them before the first output, and hands what it read
+//! to the stages, so each file is read once.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use fragnum_access::SpeedProfile;
+use fragnum_core::network::RoadNetwork;
+use fragnum_core::sites::{PopulationPoint, Site};
+use fragnum_core::Location;
+use fragnum_indices::RateTable;
+use fragnum_ingest::report::Problem;
+use fragnum_ingest::{IngestError, Report, Severity};
+
+use crate::config::Config;
+
+/// What the stages after ingest read from their own files.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// The rate files of `[indices]`, parsed, in config order.
+    pub rates: Vec<RateTable>,
+    /// The variable names the column mapping can produce (rate rows are checked against them).
+    pub known_variables: BTreeSet<String>,
+    /// The sites of `[access]`, filtered to its `kinds`.
+    pub sites: Vec<Site>,
+    /// The candidate sites for siting.
+    pub candidates: Vec<Site>,
+    /// The cells of every population grid, in config order.
+    pub grid: Vec<PopulationPoint>,
+    /// The speed profile (with a network).
+    pub profile: Option<SpeedProfile>,
+    /// The road network, when read in full ([`Network::Full`]).
+    pub network: Option<RoadNetwork>,
+}
+
+/// How much of the road network to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// Check it only: a PBF's header block, road lines in full (then dropped). For `validate`.
+    Check,
+    /// Read it in full and keep it, for the access stage.
+    Full,
+}
+
+/// Opens and checks every input of the stage sections; every problem goes to `report` (with a
+/// note at the config key that names a file that failed). What could be read is returned.
+pub fn read(config: &Config, network: Network, report: &mut Report) -> Inputs {
+    let mut inputs = Inputs::default();
+    if let Some(settings) = &config.indices {
+        read_rates(config, settings, &mut inputs, report);
+    }
+    if let Some(access) = &config.access {
+        read_access(config, access, network, &mut inputs, report);
+    }
+    inputs
+}
+
+/// Records a file that failed, and where the config names it.
+fn failed(config: &Config, key: &str, path: &Path, e: &IngestError, report: &mut Report) {
+    report.push_error(e);
+    named_by(config, key, path, report);
+}
+
+fn named_by(config: &Config, key: &str, path: &Path, report: &mut Report) {
+    let (section, name) = key.split_once('.').unwrap_or(("", key));
+    report.push(Severity::Note, config.locate(key), format!("[{section}] {name} names {}", path.display()));
+}
+
+fn read_rates(config: &Config, settings: &fragnum_indices::IndicesSettings, inputs: &mut Inputs, report: &mut Report) {
+    let mut complete = true;
+    for (i, p) in settings.rates.iter().enumerate() {
+        let key = format!("indices.rates[{i}]");
+        let path = config.resolve(p);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) => {
+                report.push(Severity::Fatal, Location::file(&path), format!("cannot read rate file: {e}"));
+                named_by(config, &key, &path, report);
+                complete = false;
+                continue;
+            }
+        };
+        match RateTable::parse(&text, &path.display().to_string()) {
+            Ok(t) => inputs.rates.push(t),
+            Err(e) => {
+                report.problems.push(config.indices_problem(&e));
+                complete = false;
+            }
+        }
+    }
+    // The mapping's own errors are reported by ingest, which reads it too.
+    let variables = config.resolve(&config.pipeline.project.variables);
+    inputs.known_variables = fragnum_ingest::mapping::Mapping::load(&variables).map(|m| m.names()).unwrap_or_default();
+    if !complete {
+        return;
+    }
+    let mut checked = settings.clone();
+    checked.known_variables.clone_from(&inputs.known_variables);
+    match fragnum_indices::check_rates(&inputs.rates, &checked) {
+        Err(e) => report.problems.push(config.indices_problem(&e)),
+        Ok(indicators) => {
+            if let Some(w) = config.access.as_ref().and_then(|a| a.siting_weight.as_ref())
+                && !indicators.contains(w) {
+                    report.problems.push(config.problem(
+                        "access.siting_weight",
+                        format!("[access] siting_weight: `{w}` is not an indicator of the rate files ({})", indicators.join(", ")),
+                    ));
+                }
+        }
+    }
+}
+
+fn read_access(config: &Config, access: &fragnum_access::config::AccessConfig, network: Network, inputs: &mut Inputs, report: &mut Report) {
+    let sites_path = config.resolve(&access.sites);
+    match fragnum_ingest::sites::read_sites(&sites_path, report) {
+        Ok(sites) => {
+            let read = sites.len();
+            inputs.sites = fragnum_ingest::sites::filter_kinds(sites, &access.kinds);
+            if inputs.sites.is_empty() {
+                let what = if read == 0 { "no site".to_string() } else { format!("none of its {read} sites is of kinds {}", access.kinds.join(", ")) };
+                report.push(Severity::Fatal, Location::file(&sites_path), format!("{what}: accessibility needs at least one site"));
+                named_by(config, if read == 0 { "access.sites" } else { "access.kinds" }, &sites_path, report);
+            }
+        }
+        Err(e) => failed(config, "access.sites", &sites_path, &e, report),
+    }
+    if let Some(p) = &access.candidates {
+        let path = config.resolve(p);
+        match fragnum_ingest::sites::read_sites(&path, report) {
+            Ok(c) => inputs.candidates = c,
+            Err(e) => failed(config, "access.candidates", &path, &e, report),
+        }
+    }
+    for (i, p) in access.population_grid.iter().enumerate() {
+        let path = config.resolve(p);
+        match fragnum_ingest::grid::read_population_grid(&path, report) {
+            Ok(cells) => inputs.grid.extend(cells),
+            Err(e) => failed(config, &format!("access.population_grid[{i}]"), &path, &e, report),
+        }
+    }
+    if let Some(p) = &access.profile {
+        let path = config.resolve(p);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => match SpeedProfile::parse(&path.display().to_string(), &text) {
+                Ok(profile) => inputs.profile = Some(profile),
+                Err(e) => {
+                    let location = match &e {
+                        fragnum_access::AccessError::Profile { location, .. } => location.clone(),
+                        _ => Location::file(&path),
+                    };
+                    let message = e.to_string().strip_prefix(&format!("{location}: ")).map_or_else(|| e.to_string(), str::to_string);
+                    report.problems.push(Problem { severity: Severity::Fatal, location, message });
+                }
+            },
+            Err(e) => failed(config, "access.profile", &path, &IngestError::Io { location: Location::file(&path), source: e }, report),
+        }
+    }
+    if let Some(p) = &access.network {
+        let path = config.resolve(p);
+        let read = match network {
+            Network::Check => fragnum_ingest::roads::check_roads(&path, report),
+            Network::Full => fragnum_ingest::roads::read_roads(&path, report).map(|n| inputs.network = Some(n)),
+        };
+        if let Err(e) = read {
+            failed(config, "access.network", &path, &e, report);
+        }
+    }
+}
