@@ -10,29 +10,16 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::doc_markdown)] // tests stop at the line that failed; product names
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use common::{demo_project, fragnum, text};
 use std::time::{Duration, Instant};
 
 fn chromium() -> Option<PathBuf> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
-}
-
-fn fragnum(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fragnum")).args(args).output().expect("the fragnum binary runs")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Runs chromium on `url` with `mode` (`--screenshot=<png>` or `--dump-dom`); returns stdout
@@ -80,13 +67,9 @@ fn demo_atlas_draws_in_chromium_switches_layers_and_links_sheets() {
         eprintln!("skipping: chromium not installed (apt-get install -y chromium)");
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    copy_dir(&root.join("config"), &dir.path().join("config"));
-    let out = fragnum(&["demo", "--out", dir.path().join("data/demo").to_str().unwrap()]);
-    assert!(out.status.success());
-    let out = fragnum(&["run", "--config", dir.path().join("config/demo.toml").to_str().unwrap()]);
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (dir, config) = demo_project();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
     assert!(out.status.success(), "{log}");
     assert!(log.contains("atlas of ") && log.contains(" MB"), "the summary gives the atlas's size: {log}");
     let atlas = dir.path().join("notebooks-out/demo/atlas");

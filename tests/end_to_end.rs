@@ -3,41 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)] // tests stop at the line that failed
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn fragnum(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fragnum")).args(args).output().expect("the fragnum binary runs")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-/// A temporary project: config/ copied, the demo territory generated into data/demo.
-fn demo_project() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    copy_dir(&root.join("config"), &dir.path().join("config"));
-    let data = dir.path().join("data/demo");
-    let out = fragnum(&["demo", "--out", data.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", text(&out));
-    let config = dir.path().join("config/demo.toml");
-    (dir, config)
-}
+use common::{demo_project, fragnum, text};
 
 #[test]
 fn demo_pipeline_runs_end_to_end() {

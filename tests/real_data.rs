@@ -9,9 +9,8 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
 
-use common::{num, read_rows, real_config, root, Row};
+use common::{fragnum, num, read_rows, real_config, root, text, Row};
 
 const INDICATORS: [&str; 4] = ["illectronisme", "never_uses_internet", "no_daily_internet", "no_home_internet"];
 
@@ -20,8 +19,8 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let config = real_config("isere-savoie", dir.path());
     let started = std::time::Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_fragnum")).args(["indices", "--quiet", "--config", config.to_str().unwrap()]).output().unwrap();
-    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = fragnum(&["indices", "--quiet", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
     assert!(out.status.success(), "{log}");
     println!("ingest + indices on the real data: {:.1} s (debug build)", started.elapsed().as_secs_f64());
     let rows = read_rows(&dir.path().join("out/indices.csv"));

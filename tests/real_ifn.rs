@@ -6,11 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::panic)] // tests stop at the line that failed
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 mod common;
 
-use common::{num, read_rows, real_config, shared, Row};
+use common::{fragnum, num, read_rows, real_config, shared, text, Row};
 use fragnum_indices::ifn::IfnScores;
 
 /// fragnum's reference name → the published files' suffix.
@@ -27,15 +26,8 @@ fn savoie_reproduces_mednum_published_ifn_2020() {
     let dir = tempfile::tempdir().unwrap();
     let config = real_config("savoie-ifn-2020", dir.path());
     let started = std::time::Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_fragnum"))
-        .args(["run", "--quiet", "--config", config.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = fragnum(&["run", "--quiet", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
     assert!(out.status.success(), "{log}");
     println!(
         "fragnum run on MedNum's Savoie file: {:.1} s",

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The project root.
 pub fn root() -> PathBuf {
@@ -48,4 +49,40 @@ pub fn read_rows(path: &Path) -> Vec<Row> {
 /// A number cell (`None` when empty or not a number; a missing column is a failure).
 pub fn num(row: &Row, key: &str) -> Option<f64> {
     row.get(key).unwrap_or_else(|| panic!("no column {key}")).parse().ok()
+}
+
+/// Runs the `fragnum` binary.
+pub fn fragnum(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fragnum")).args(args).output().expect("the fragnum binary runs")
+}
+
+/// Standard output then standard error, as text.
+pub fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Copies a folder, recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary project: config/ copied, the demo territory generated into data/demo; returns
+/// the folder and its `config/demo.toml`.
+pub fn demo_project() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("config"), &dir.path().join("config"));
+    let data = dir.path().join("data/demo");
+    let out = fragnum(&["demo", "--out", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let config = dir.path().join("config/demo.toml");
+    (dir, config)
 }
