@@ -18,7 +18,7 @@ MAPLIBRE_VERSION := 5
 MAPLIBRE := target/npm/node_modules/maplibre-gl/dist/maplibre-gl.js
 BIN := target/debug/fragnum
 
-.PHONY: all deps optional-deps maplibre build demo test real bench bench-access bench-big check-html clippy clean
+.PHONY: all deps optional-deps maplibre build demo test real bench bench-access bench-big bench-atlas check-html clippy clean
 
 all: test
 
@@ -88,6 +88,11 @@ bench-access: deps $(BENCH_PY)
 # target/bench-big/; prints time and peak memory (VmHWM) of each, measured in its own process.
 bench-big: deps
 	$(CARGO) run --release -p fragnum-ingest --example bench_big
+
+# The demo and the Isère + Savoie atlas in headless Chromium: time to the map's load and first idle
+# (as the page records them, median of 5 runs) and size on disk.
+bench-atlas: deps optional-deps maplibre
+	$(CARGO) test --release -p fragnum-cli --test atlas_chromium -- --ignored --nocapture bench_atlas
 
 # Renders a fact sheet and the index in headless Chromium; fails on console errors.
 check-html: deps optional-deps maplibre

@@ -208,6 +208,7 @@ fn control_characters_from_inputs_are_dropped_from_what_people_read() {
         .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "geojson" || e == "json" || e == "svg"))
         .collect();
     people.push(outputs.join("zones.geojson"));
+    people.push(outputs.join("isochrones.geojson"));
     for path in &people {
         let body = std::fs::read_to_string(path).unwrap();
         assert!(!body.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "raw control character in {}", path.display());
@@ -219,6 +220,9 @@ fn control_characters_from_inputs_are_dropped_from_what_people_read() {
     assert!(sheet.contains("<h1>Gare[31m</h1>"), "the name is kept, less its control characters");
     let valbrune = std::fs::read_to_string(outputs.join("sheets/001000106.html")).unwrap();
     assert!(valbrune.contains("<li>France services de ]0;Valbrune (00100)</li>"), "the site is listed, less its control characters");
+    let isochrones: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("isochrones.geojson")).unwrap()).unwrap();
+    let names: Vec<&str> = isochrones["features"].as_array().unwrap().iter().map(|f| f["properties"]["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"France services de ]0;Valbrune"), "the isochrone keeps the site's name, less its control characters: {names:?}");
 }
 
 /// Hex SHA-256 of a file, as `sha256sum` prints it.
@@ -282,6 +286,37 @@ fn manifest_says_what_a_run_wrote_and_whether_it_finished() {
     let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], false);
     assert_eq!(manifest["outputs"], serde_json::json!([]));
+    assert_eq!(manifest["vintages"], serde_json::json!({}));
+}
+
+/// The manifest gives, per variable of the zone table, the vintages its figures were read at.
+#[test]
+fn manifest_lists_the_vintages_read_per_variable() {
+    let (dir, config) = demo_project();
+    // A newer Filosofi table giving the median income of one zone: it wins there.
+    std::fs::write(dir.path().join("data/demo/filo-2022.csv"), "IRIS;DISP_MED22\n001000101;22500\n").unwrap();
+    let mut toml = std::fs::read_to_string(&config).unwrap();
+    toml.push_str("\n[[table]]\npath = \"../data/demo/filo-2022.csv\"\nlevel = \"iris\"\n");
+    std::fs::write(&config, toml).unwrap();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    let outputs = dir.path().join("notebooks-out/demo");
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("manifest.json")).unwrap()).unwrap();
+    let vintages = manifest["vintages"].as_object().unwrap();
+    assert_eq!(vintages["disp_med"], serde_json::json!([2021, 2022]));
+    assert_eq!(vintages["pop"], serde_json::json!([2021]));
+    // Exactly the vintages of zones_long, variable by variable.
+    let mut in_zones_long: std::collections::BTreeMap<String, std::collections::BTreeSet<u16>> = std::collections::BTreeMap::new();
+    for row in common::read_rows(&outputs.join("zones_long.csv")) {
+        in_zones_long.entry(row["variable"].clone()).or_default().insert(row["vintage"].parse().unwrap());
+    }
+    let listed: std::collections::BTreeMap<String, std::collections::BTreeSet<u16>> = vintages
+        .iter()
+        .filter(|(_, v)| !v.as_array().unwrap().is_empty())
+        .map(|(k, v)| (k.clone(), v.as_array().unwrap().iter().map(|y| u16::try_from(y.as_u64().unwrap()).unwrap()).collect()))
+        .collect();
+    assert_eq!(listed, in_zones_long);
 }
 
 // ------------------------------------------------------------------ validate checks everything the config names

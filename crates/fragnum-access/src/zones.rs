@@ -10,6 +10,7 @@ use geo::{Area, GeodesicArea, InteriorPoint, MapCoords};
 use geo_types::Coord;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
 use fragnum_core::sites::PopulationPoint;
+use fragnum_core::text::printable_line;
 use fragnum_core::{ZoneCode, ZoneGeometry};
 use serde_json::json;
 
@@ -49,9 +50,12 @@ pub fn density_per_km2(geometry: &ZoneGeometry, population: f64) -> Option<f64> 
 
 /// The isochrones as a GeoJSON `FeatureCollection` (RFC 7946: WGS84, exterior rings
 /// counter-clockwise and holes clockwise, 7 decimals), one feature per site, with the method in a
-/// top-level `metadata` member and in every feature.
+/// top-level `metadata` member and in every feature. Texts are written for people: without the
+/// control characters an input may carry ([`printable_line`]: site id, name, kind, commune).
 pub fn isochrones_geojson(out: &AccessOutput) -> String {
     let method = out.method.as_str();
+    let text = |s: &str| printable_line(s).into_owned();
+    let method_label = text(&out.method_label);
     let features = out
         .isochrones
         .iter()
@@ -59,8 +63,9 @@ pub fn isochrones_geojson(out: &AccessOutput) -> String {
             let site = &out.sites[iso.site].site;
             let area = iso.area.orient(Direction::Default).map_coords(|c| Coord { x: round7(c.x), y: round7(c.y) });
             let properties = json!({
-                "site_id": site.id, "name": site.name, "kind": site.kind, "commune": site.commune,
-                "threshold_min": iso.threshold_min, "method": method, "method_label": out.method_label,
+                "site_id": text(&site.id), "name": text(&site.name), "kind": text(&site.kind),
+                "commune": site.commune.as_deref().map(text),
+                "threshold_min": iso.threshold_min, "method": method, "method_label": method_label,
                 "population_within": out.sites[iso.site].population_within,
             });
             Feature {
@@ -73,7 +78,7 @@ pub fn isochrones_geojson(out: &AccessOutput) -> String {
         })
         .collect();
     let metadata = json!({
-        "method": method, "method_label": out.method_label, "threshold_min": out.isochrone_min,
+        "method": method, "method_label": method_label, "threshold_min": out.isochrone_min,
         "cell_m": out.isochrone_cell_m,
         "construction": "raster of reached road samples buffered by the remaining walking time (8-connected grid), \
                          traced along cell edges; staircase outlines at the cell size",

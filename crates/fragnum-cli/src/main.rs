@@ -157,7 +157,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Ingest { config } => {
             let config = stages::load_config(config)?;
-            with_manifest(&config.pipeline, || stages::ingest::run(&config, inputs::Inputs::default(), show_progress).map(drop))
+            with_manifest(&config.pipeline, || {
+                stages::ingest::run(&config, inputs::Inputs::default(), show_progress).map(|ctx| manifest::vintages(&ctx.loaded.table))
+            })
         }
         Command::Indices { config } => run_until(config, show_progress, stages::Until::Indices),
         Command::Access { config } => run_until(config, show_progress, stages::Until::Access),
@@ -182,7 +184,11 @@ fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until
     for p in report.problems.iter().filter(|p| p.severity > fragnum_ingest::Severity::Note) {
         eprintln!("{p}");
     }
-    let code = with_manifest(&config.pipeline, || stages::run_all(&stages::ingest::run(&config, inputs, show_progress)?, until))?;
+    let code = with_manifest(&config.pipeline, || {
+        let ctx = stages::ingest::run(&config, inputs, show_progress)?;
+        stages::run_all(&ctx, until)?;
+        Ok(manifest::vintages(&ctx.loaded.table))
+    })?;
     if code == ExitCode::SUCCESS {
         println!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), config.output_dir().display());
     }
@@ -190,11 +196,11 @@ fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until
 }
 
 /// Runs `work`, which writes into the config's output folder, between the two writes of its
-/// `manifest.json` (see [`manifest`]): on failure the error is reported with a sentence saying
-/// that the folder is incomplete.
-fn with_manifest(config: &fragnum_ingest::config::PipelineConfig, work: impl FnOnce() -> Result<()>) -> Result<ExitCode> {
+/// `manifest.json` (see [`manifest`]); `work` returns the vintages read ([`manifest::vintages`]).
+/// On failure the error is reported with a sentence saying that the folder is incomplete.
+fn with_manifest(config: &fragnum_ingest::config::PipelineConfig, work: impl FnOnce() -> Result<serde_json::Value>) -> Result<ExitCode> {
     let run = manifest::begin(config)?;
-    match work().and_then(|()| run.finish(config)) {
+    match work().and_then(|vintages| run.finish(config, &vintages)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             report(&e);

@@ -4,8 +4,9 @@
 //! (`.fragnum-*.part`, in the folder and its `maps/` and `sheets/`) are removed and the manifest is
 //! written with `"complete": false` and no outputs; at the end of a successful run ([`Run::finish`])
 //! it is rewritten with `"complete": true`, the fragnum version, the config's path and SHA-256,
-//! every input (path as written in the config, size, SHA-256) and every file the run wrote (path
-//! relative to the folder, size, SHA-256). A folder whose manifest says `"complete": false` comes
+//! every input (path as written in the config, size, SHA-256), the vintages read per variable of the
+//! zone table ([`vintages`]) and every file the run wrote (path relative to the folder, size,
+//! SHA-256). A folder whose manifest says `"complete": false` comes
 //! from a run that failed or is still going: its files may mix that run's and an earlier one's.
 
 use std::fmt::Write as _;
@@ -13,7 +14,7 @@ use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result};
-use fragnum_core::atomic;
+use fragnum_core::{atomic, Cell, ZoneTable};
 use fragnum_ingest::config::PipelineConfig;
 use serde_json::{json, Value};
 use sha2::Digest as _;
@@ -46,15 +47,15 @@ pub fn begin(config: &PipelineConfig) -> Result<Run> {
     let (size, sha256) = hash_file(&config.path)?;
     let config_entry = json!({ "path": path_text(&relative_to(&config.path, &out_dir)?), "size": size, "sha256": sha256 });
     let run = Run { out_dir, config: config_entry };
-    run.write(false, &json!([]), &json!([]), &json!([]))?;
+    run.write(false, &json!([]), &json!({}), &json!([]), &json!([]))?;
     atomic::start_recording();
     Ok(run)
 }
 
 impl Run {
-    /// Rewrites the manifest with `"complete": true`, the inputs of `config` and every file
-    /// written since [`begin`].
-    pub fn finish(&self, config: &PipelineConfig) -> Result<()> {
+    /// Rewrites the manifest with `"complete": true`, the inputs of `config`, the `vintages` of
+    /// the zone table and every file written since [`begin`].
+    pub fn finish(&self, config: &PipelineConfig, vintages: &Value) -> Result<()> {
         let written = atomic::take_recorded();
         let mut outputs: Vec<(String, PathBuf)> = written
             .iter()
@@ -87,7 +88,7 @@ impl Run {
             }
         }
         others.sort();
-        self.write(true, &Value::Array(inputs), &Value::Array(listed), &json!(others))
+        self.write(true, &Value::Array(inputs), vintages, &Value::Array(listed), &json!(others))
     }
 
     /// The sentence the CLI prints when the run fails.
@@ -98,13 +99,14 @@ impl Run {
         )
     }
 
-    fn write(&self, complete: bool, inputs: &Value, outputs: &Value, others: &Value) -> Result<()> {
+    fn write(&self, complete: bool, inputs: &Value, vintages: &Value, outputs: &Value, others: &Value) -> Result<()> {
         let manifest = json!({
             "fragnum_version": env!("CARGO_PKG_VERSION"),
             "complete": complete,
             "paths": "config and outputs: relative to this folder; inputs: as written in the config (relative to the config's folder)",
             "config": self.config,
             "inputs": inputs,
+            "vintages": vintages,
             "outputs": outputs,
             "not_from_this_run": others,
         });
@@ -113,6 +115,32 @@ impl Run {
         bytes.push(b'\n');
         atomic::write_bytes(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))
     }
+}
+
+/// The vintages read, per variable of the zone table: those of its figures (numbers and masked
+/// cells, not missing ones), ascending, then `null` when some figure's vintage is unknown:
+/// `{"disp_med": [2019, 2020], "pop": [2016]}`.
+pub fn vintages(table: &ZoneTable) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, var) in table.variables() {
+        let mut years = std::collections::BTreeSet::new();
+        let mut unknown = false;
+        for (cell, vintage) in var.values.iter().zip(&var.vintages) {
+            match vintage {
+                _ if *cell == Cell::Missing => {}
+                Some(year) => {
+                    years.insert(*year);
+                }
+                None => unknown = true,
+            }
+        }
+        let mut list: Vec<Value> = years.into_iter().map(Value::from).collect();
+        if unknown {
+            list.push(Value::Null);
+        }
+        out.insert(name.clone(), Value::Array(list));
+    }
+    Value::Object(out)
 }
 
 /// Every file the config names: each string of the config that is the path of an existing file
@@ -233,5 +261,22 @@ mod tests {
         assert_eq!(relative_to(Path::new("/p/config/demo.toml"), Path::new("/p/config/../notebooks-out/demo")).unwrap(), Path::new("../../config/demo.toml"));
         assert_eq!(relative_to(Path::new("/p/out/a.csv"), Path::new("/p/out")).unwrap(), Path::new("a.csv"));
         assert_eq!(path_text(Path::new("maps/a.geojson")), "maps/a.geojson");
+    }
+
+    #[test]
+    fn vintages_are_those_of_the_figures_read() {
+        use fragnum_core::{Level, Zone, ZoneCode};
+        let mut table = ZoneTable::new();
+        let rows: Vec<usize> = ["381850101", "381850102", "381850103"]
+            .iter()
+            .map(|c| table.upsert_zone(Zone::new(ZoneCode::new(Level::Iris, c).unwrap())))
+            .collect();
+        table.set(rows[0], "disp_med", Cell::Value(21_000.0), Some(2020));
+        table.set(rows[1], "disp_med", Cell::Masked, Some(2019));
+        table.set(rows[2], "disp_med", Cell::Value(19_000.0), Some(2020));
+        table.set(rows[0], "pop", Cell::Value(1_200.0), None);
+        table.set(rows[1], "pop", Cell::Missing, Some(2016)); // no figure: no vintage read
+        table.set(rows[2], "pop", Cell::Value(900.0), Some(2016));
+        assert_eq!(vintages(&table), json!({ "disp_med": [2019, 2020], "pop": [2016, null] }));
     }
 }

@@ -22,6 +22,8 @@ pub struct Site {
     pub services: Vec<String>,
     /// Citation of the source.
     pub source: Option<String>,
+    /// Opening hours as the source writes them (`Mo-Fr 09:00-12:00`), when given.
+    pub opening_hours: Option<String>,
 }
 
 impl Site {
@@ -41,6 +43,7 @@ impl Site {
             lat,
             services: Vec::new(),
             source: None,
+            opening_hours: None,
         }
     }
 

@@ -144,6 +144,22 @@ impl ZoneTable {
         replace
     }
 
+    /// Sets one cell whatever it held, leaving the rule of [`set`](Self::set) aside (a config
+    /// saying that the table read last wins). Returns false when `row` is not in the table.
+    pub fn replace(&mut self, row: usize, variable: &str, cell: Cell, vintage: Option<u16>) -> bool {
+        let n = self.zones.len();
+        if row >= n {
+            return false;
+        }
+        let var = self
+            .variables
+            .entry(variable.to_string())
+            .or_insert_with(|| Variable { values: vec![Cell::Missing; n], vintages: vec![None; n] });
+        var.values[row] = cell;
+        var.vintages[row] = vintage;
+        true
+    }
+
     /// The cell of `variable` for the zone `code` (missing when either is unknown).
     pub fn get(&self, code: &ZoneCode, variable: &str) -> Cell {
         match (self.index.get(code), self.variables.get(variable)) {

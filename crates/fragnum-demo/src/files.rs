@@ -472,16 +472,18 @@ pub fn write_roads_shapefile(dir: &Path, roads: &[Road], files: &mut Vec<String>
     write(dir, "troncon_de_route.prj", LAMBERT93_PRJ.as_bytes(), files)
 }
 
-/// Writes a sites CSV in the shape of `advisor-sites.38-73.csv` plus a `services` column.
+/// Writes a sites CSV in the shape of `advisor-sites.38-73.csv` plus `services` and `horaires`
+/// (France services only, in OpenStreetMap syntax as the conseiller-numérique file writes them).
 pub fn write_sites(dir: &Path, name: &str, sites: &[SiteRow], to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64), files: &mut Vec<String>) -> Result<(), DemoError> {
-    let mut t = Csv::new(&["id", "name", "kind", "commune_insee", "postcode", "lon", "lat", "source", "services"]);
+    let mut t = Csv::new(&["id", "name", "kind", "commune_insee", "postcode", "lon", "lat", "source", "services", "horaires"]);
     for s in sites {
         let (lon, lat) = to_wgs84(s.at);
         let mut lon_s = String::new();
         let mut lat_s = String::new();
         let _ = write!(lon_s, "{lon:.6}");
         let _ = write!(lat_s, "{lat:.6}");
-        t.row(vec![s.id.clone(), s.name.clone(), s.kind.into(), s.commune.clone(), s.commune.clone(), lon_s, lat_s, "fragnum demo (fictional)".into(), s.services.join("|")]);
+        let hours = if s.kind == "france_services" { "Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00" } else { "" };
+        t.row(vec![s.id.clone(), s.name.clone(), s.kind.into(), s.commune.clone(), s.commune.clone(), lon_s, lat_s, "fragnum demo (fictional)".into(), s.services.join("|"), hours.into()]);
     }
     write(dir, name, t.text(',').as_bytes(), files)
 }

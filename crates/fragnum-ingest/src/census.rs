@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use fragnum_core::{Cell, Level, Location, Zone, ZoneCode, ZoneTable};
 
-use crate::config::TableSource;
+use crate::config::{OnConflict, TableSource};
 use crate::mapping::{Mapped, Mapping};
 use crate::number::{MAX_COUNT, Refused, is_count, parse_value};
 use crate::tabular::{Row, Tabular};
@@ -40,7 +40,7 @@ pub struct CellOrigin {
 
 /// Two tables giving the same variable of the same zone at the same (or an unknown) vintage,
 /// with figures that differ by more than printing round-off (10⁻⁶ relative): the rule of
-/// [`ZoneTable::set`] kept one of them.
+/// [`ZoneTable::set`], or `on_conflict` in `[project]` ([`OnConflict`]), kept one of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     /// The zone.
@@ -67,9 +67,16 @@ pub struct Origins {
     columns: Vec<HashMap<String, u64>>,
     /// Conflicts per variable, in reading order.
     pub conflicts: BTreeMap<String, Vec<Conflict>>,
+    /// Which figure a conflict keeps, and whether it is an error.
+    rule: OnConflict,
 }
 
 impl Origins {
+    /// No cell read yet; conflicts follow `rule` (`on_conflict` in `[project]`).
+    pub fn new(rule: OnConflict) -> Self {
+        Origins { rule, ..Origins::default() }
+    }
+
     /// The file, line and column a cell was read from (none for derived cells).
     pub fn location(&self, variable: &str, row: usize) -> Option<Location> {
         self.origin(variable, row).map(|o| self.at(o))
@@ -107,11 +114,19 @@ impl Origins {
         }
     }
 
-    /// Sets one cell by the rule of [`ZoneTable::set`], remembering where it was read and
-    /// recording a conflict when it differs from the figure another table gave.
+    /// Sets one cell by the rule of [`ZoneTable::set`] (with `keep_last`, a number at the same
+    /// vintage replaces the one read before), remembering where it was read and recording a
+    /// conflict when it differs from the figure another table gave.
     fn set(&mut self, table: &mut ZoneTable, (row, zone): (usize, &ZoneCode), variable: &str, (cell, vintage): (Cell, Option<u16>), here: CellOrigin) {
         let before = table.variable(variable).map(|v| (v.values[row], v.vintages[row]));
-        let changed = table.set(row, variable, cell, vintage);
+        let mut changed = table.set(row, variable, cell, vintage);
+        if !changed
+            && self.rule == OnConflict::KeepLast
+            && let (Some((Cell::Value(_), old_vintage)), Cell::Value(_)) = (before, cell)
+            && old_vintage == vintage
+        {
+            changed = table.replace(row, variable, cell, vintage);
+        }
         if let (Some((Cell::Value(old), old_vintage)), Cell::Value(new), Some(there)) = (before, cell, self.origin(variable, row))
             && (old_vintage == vintage || old_vintage.is_none() || vintage.is_none())
             && (old - new).abs() > 1e-6 * old.abs().max(new.abs()).max(1.0)
@@ -137,13 +152,38 @@ impl Origins {
 
     /// One warning per variable whose figures conflict: how many zones, the largest
     /// difference and the first examples with both figures and both files, located at the first
-    /// figure set aside.
+    /// figure set aside. With `on_conflict = "error"`, one fatal finding per conflict instead,
+    /// located at the second figure read, naming both files.
     pub fn report_conflicts(&self, report: &mut Report) {
         const EXAMPLES: usize = 3;
+        let vintage = |v: Option<u16>| v.map_or_else(|| "no vintage".to_string(), |v| v.to_string());
+        if self.rule == OnConflict::Error {
+            for (variable, conflicts) in &self.conflicts {
+                for c in conflicts {
+                    // Files are numbered in reading order.
+                    let (first, second) = if c.kept.2.file <= c.dropped.2.file { (&c.kept, &c.dropped) } else { (&c.dropped, &c.kept) };
+                    report.push(
+                        Severity::Fatal,
+                        self.at(second.2),
+                        format!(
+                            "`{variable}`: zone {} gets two different figures from two tables: {} ({}, {}) and {} ({}, {}); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)",
+                            c.zone,
+                            figure(first.0),
+                            vintage(first.1),
+                            self.at(first.2),
+                            figure(second.0),
+                            vintage(second.1),
+                            self.at(second.2),
+                        ),
+                    );
+                }
+            }
+            return;
+        }
+        let which = if self.rule == OnConflict::KeepLast { "last" } else { "first" };
         for (variable, conflicts) in &self.conflicts {
             let Some(first) = conflicts.first() else { continue };
             let largest = conflicts.iter().map(|c| (c.kept.0 - c.dropped.0).abs()).fold(0.0, f64::max);
-            let vintage = |v: Option<u16>| v.map_or_else(|| "no vintage".to_string(), |v| v.to_string());
             let examples: Vec<String> = conflicts
                 .iter()
                 .take(EXAMPLES)
@@ -164,7 +204,7 @@ impl Origins {
                 Severity::Warning,
                 self.at(first.dropped.2),
                 format!(
-                    "`{variable}`: {} zone(s) get two different figures from two tables (largest difference {}); at equal vintage the first table read is kept: {}{}",
+                    "`{variable}`: {} zone(s) get two different figures from two tables (largest difference {}); at equal vintage the {which} table read is kept: {}{}",
                     conflicts.len(),
                     figure(largest),
                     examples.join("; "),

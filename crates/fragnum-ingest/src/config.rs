@@ -52,6 +52,24 @@ pub struct Project {
     /// The column mapping table (default `variables.toml` beside the config).
     #[serde(default = "default_variables")]
     pub variables: PathBuf,
+    /// Which figure is kept when two tables give the same variable of the same zone, at the same
+    /// vintage, with different figures (a newer vintage always wins).
+    #[serde(default)]
+    pub on_conflict: OnConflict,
+}
+
+/// The rule for two tables giving different figures for the same cell at the same vintage
+/// (`on_conflict` in `[project]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnConflict {
+    /// The table listed first wins; one warning per variable lists the conflicts.
+    #[default]
+    KeepFirst,
+    /// The table listed last wins; one warning per variable lists the conflicts.
+    KeepLast,
+    /// Every conflict is a fatal finding naming both files (the first figure is kept meanwhile).
+    Error,
 }
 
 fn default_output() -> PathBuf {

@@ -65,7 +65,7 @@ pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) 
     let mapping = Mapping::load(&config.resolve(&config.project.variables))?;
     let mut out = Loaded::default();
     let mut stat_codes: BTreeMap<Level, BTreeSet<ZoneCode>> = BTreeMap::new();
-    let mut origins = Origins::default();
+    let mut origins = Origins::new(config.project.on_conflict);
     for source in &config.tables {
         let path = config.resolve(&source.path);
         on_file(&path);

@@ -1,7 +1,8 @@
 //! Advisor sites and candidate locations from CSV.
 //!
-//! Header: `id,name,kind,commune_insee,postcode,lon,lat,source[,services]` (any separator, any
-//! column order; `services` is a `|`-separated list). Coordinates are WGS84 longitude/latitude;
+//! Header: `id,name,kind,commune_insee,postcode,lon,lat,source[,services][,horaires]` (any
+//! separator, any column order; `services` is a `|`-separated list; `horaires` or `opening_hours`,
+//! as the conseiller-numérique file writes them, kept as text). Coordinates are WGS84 longitude/latitude;
 //! projected values (Lambert-93 metres) are refused with the line and column, and so are lon and
 //! lat swapped: when more than 90 % of the rows lie outside France ([`FRANCE`]) but inside it
 //! with the two exchanged; a few such rows are a warning. A site id given
@@ -33,6 +34,7 @@ pub fn read_sites(path: &Path, report: &mut Report) -> Result<Vec<Site>, IngestE
 /// let sites = fragnum_ingest::sites::parse_sites(std::path::Path::new("s.csv"), text, &mut report).unwrap();
 /// assert_eq!(sites[0].services, ["aide", "impression"]);
 /// assert_eq!(sites[0].commune.as_deref(), Some("38185"));
+/// assert_eq!(sites[0].opening_hours, None);
 /// ```
 pub fn parse_sites(path: &Path, text: &str, report: &mut Report) -> Result<Vec<Site>, IngestError> {
     sites_from(&Tabular::parse(path, text, None)?, report)
@@ -131,6 +133,7 @@ fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError
     let commune = t.find(&["commune_insee", "insee_com", "commune"]);
     let source = t.find(&["source"]);
     let services = t.find(&["services"]);
+    let hours = t.find(&["horaires", "opening_hours"]);
     let text = |fields: Row<'_>, col: Option<usize>| col.map(|c| Tabular::field(fields, c).trim().to_string()).filter(|s| !s.is_empty());
     let mut out = Vec::with_capacity(t.rows.len());
     let mut lines = Vec::with_capacity(t.rows.len());
@@ -160,6 +163,7 @@ fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError
         );
         site.commune = text(fields, commune);
         site.source = text(fields, source);
+        site.opening_hours = text(fields, hours);
         site.services = text(fields, services)
             .map(|s| s.split('|').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
             .unwrap_or_default();
@@ -204,6 +208,19 @@ mod tests {
         assert!(err.starts_with("s.csv:2:3:"), "{err}");
         let ok = parse_sites(Path::new("s.csv"), "id;lon;lat\na;5,7;45,1\n", &mut Report::default()).unwrap();
         assert!((ok[0].lon - 5.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn opening_hours_are_read_when_given() {
+        let text = "id,nom,longitude,latitude,horaires\na,PIMMS,5.73,45.18,\"Mo-We 09:00-12:00,13:00-17:00; Th 08:00-12:00\"\nb,Mairie,5.74,45.19,\n";
+        let sites = parse_sites(Path::new("s.csv"), text, &mut Report::default()).unwrap();
+        assert_eq!(sites[0].opening_hours.as_deref(), Some("Mo-We 09:00-12:00,13:00-17:00; Th 08:00-12:00"));
+        assert_eq!(sites[1].opening_hours, None, "blank is not given");
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/places/conseiller-numerique-lieux-2022.38-73.csv");
+        if data.exists() {
+            let sites = read_sites(&data, &mut Report::default()).unwrap();
+            assert!(sites.iter().any(|s| s.opening_hours.as_deref().is_some_and(|h| h.contains("09:00"))));
+        }
     }
 
     #[test]

@@ -260,14 +260,22 @@ fn shares_and_incomes_may_be_negative_but_must_be_finite() {
 
 /// A config in `dir` listing `tables` (file name, extra TOML lines), with the project's mapping.
 fn load_tables(dir: &Path, tables: &[(&str, &str)]) -> fragnum_ingest::load::Loaded {
+    load_tables_with(dir, "", tables)
+}
+
+/// [`load_tables`] with more `[project]` lines.
+fn load_tables_with(dir: &Path, project: &str, tables: &[(&str, &str)]) -> fragnum_ingest::load::Loaded {
+    let config = fragnum_ingest::config::PipelineConfig::load(&config_with(dir, project, tables)).unwrap();
+    fragnum_ingest::load::load(&config, &mut |_| {}).unwrap()
+}
+
+fn config_with(dir: &Path, project: &str, tables: &[(&str, &str)]) -> PathBuf {
     std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/variables.toml"), dir.join("variables.toml")).unwrap();
-    let mut toml = String::from("[project]\nname = \"t\"\n");
+    let mut toml = format!("[project]\nname = \"t\"\n{project}");
     for (name, extra) in tables {
         writeln!(toml, "[[table]]\npath = \"{name}\"\nlevel = \"iris\"\n{extra}").unwrap();
     }
-    let config = write(dir, "t.toml", toml.as_bytes());
-    let config = fragnum_ingest::config::PipelineConfig::load(&config).unwrap();
-    fragnum_ingest::load::load(&config, &mut |_| {}).unwrap()
+    write(dir, "t.toml", toml.as_bytes())
 }
 
 fn warnings(report: &Report) -> Vec<String> {
@@ -326,6 +334,64 @@ fn conflicting_tables_are_one_warning_per_variable() {
     );
     assert_eq!(loaded.table.get(&iris("381850101"), "pop"), Cell::Value(130.0));
     assert_eq!(loaded.table.get(&iris("381850103"), "pop"), Cell::Value(70.0));
+}
+
+/// The two tables of [`conflicting_tables_are_one_warning_per_variable`], and a third whose
+/// newer vintage wins whatever the rule.
+fn conflicting_tables(dir: &Path) {
+    write(dir, "a.csv", b"IRIS;P21_POP;C21_MEN\n381850101;120;50\n381850102;80;30\n381850103;70;30\n");
+    write(dir, "b.csv", b"IRIS;P21_POP;C21_MEN\n381850101;125;50\n381850102;80,0000001;30\n381850103;72;30\n");
+    write(dir, "c.csv", b"IRIS;P22_POP\n381850102;90\n");
+}
+
+const CONFLICTING: [(&str, &str); 3] = [("a.csv", ""), ("b.csv", ""), ("c.csv", "")];
+
+#[test]
+fn on_conflict_keep_last_keeps_the_table_listed_last() {
+    let dir = tempfile::tempdir().unwrap();
+    conflicting_tables(dir.path());
+    let loaded = load_tables_with(dir.path(), "on_conflict = \"keep_last\"\n", &CONFLICTING);
+    let w = warnings(&loaded.report);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].contains("`pop`: 2 zone(s) get two different figures from two tables (largest difference 5); at equal vintage the last table read is kept: zone 381850101: 125 (2021, b.csv:2:2) kept, 120 (2021, a.csv:2:2) set aside; zone 381850103: 72 (2021, b.csv:4:2) kept, 70 (2021, a.csv:4:2) set aside"),
+        "{w:#?}"
+    );
+    assert!(!loaded.report.has_fatal());
+    assert_eq!(loaded.table.get(&iris("381850101"), "pop"), Cell::Value(125.0));
+    assert_eq!(loaded.table.get(&iris("381850103"), "pop"), Cell::Value(72.0));
+    // round-off is no conflict, and a newer vintage wins whatever the rule
+    assert_eq!(loaded.table.get(&iris("381850102"), "pop"), Cell::Value(90.0));
+    // The default is `keep_first`, as written.
+    let first = load_tables_with(dir.path(), "on_conflict = \"keep_first\"\n", &CONFLICTING);
+    let default = load_tables(dir.path(), &CONFLICTING);
+    assert_eq!(warnings(&first.report), warnings(&default.report));
+    assert_eq!(default.table.get(&iris("381850101"), "pop"), Cell::Value(120.0));
+}
+
+#[test]
+fn on_conflict_error_makes_each_conflict_fatal_naming_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    conflicting_tables(dir.path());
+    let loaded = load_tables_with(dir.path(), "on_conflict = \"error\"\n", &CONFLICTING);
+    let (a, b) = (dir.path().join("a.csv").display().to_string(), dir.path().join("b.csv").display().to_string());
+    assert_eq!(
+        fatal(&loaded.report),
+        [
+            format!("{b}:2:2: error: `pop`: zone 381850101 gets two different figures from two tables: 120 (2021, {a}:2:2) and 125 (2021, {b}:2:2); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)"),
+            format!("{b}:4:2: error: `pop`: zone 381850103 gets two different figures from two tables: 70 (2021, {a}:4:2) and 72 (2021, {b}:4:2); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)"),
+        ]
+    );
+    assert!(warnings(&loaded.report).iter().all(|w| !w.contains("two different figures")), "{:#?}", warnings(&loaded.report));
+}
+
+#[test]
+fn on_conflict_takes_one_of_three_values() {
+    let dir = tempfile::tempdir().unwrap();
+    conflicting_tables(dir.path());
+    let config = config_with(dir.path(), "on_conflict = \"newest\"\n", &CONFLICTING);
+    let err = fragnum_ingest::config::PipelineConfig::load(&config).unwrap_err().to_string();
+    assert!(err.contains("t.toml:3:") && err.contains("newest") && err.contains("keep_first"), "{err}");
 }
 
 // ------------------------------------------------------------------ contours

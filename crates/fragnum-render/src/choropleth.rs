@@ -178,7 +178,7 @@ pub(crate) mod tests {
 
     pub(crate) fn ctx<'a>(g: &'a ZoneGeometries, sites: &'a [Site]) -> MapContext<'a> {
         let names: BTreeMap<_, _> = g.keys().map(|c| (c.clone(), format!("Quartier {}", &c.as_str()[7..]))).collect();
-        MapContext { zones: g, names, communes: None, sites, territory: "Grenoble".into() }
+        MapContext { zones: g, names, communes: None, sites, territory: "Grenoble".into(), populations: BTreeMap::new() }
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct MapContext<'a> {
     pub sites: &'a [Site],
     /// The territory, shown under the title (`Grenoble-Alpes Métropole`).
     pub territory: String,
+    /// Population of each commune, by commune code: print maps name the largest (at the point of
+    /// their outline in `communes`, or in `zones` for a commune-level map). Empty: no names.
+    pub populations: BTreeMap<ZoneCode, f64>,
 }
 
 /// Longitude/latitude bounding box.

@@ -267,6 +267,161 @@ fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: &str, at: 
     }
 }
 
+/// The département boundaries of `outlines` (WGS84), dissolved: the pieces of ring between two
+/// vertices that belong to one outline only among those of its département (a border between two
+/// communes of the same département is met twice and dropped), as polylines. Needs neighbours to
+/// share their vertices, as raw IGN outlines and the shared-border simplification do.
+pub fn departement_boundaries(outlines: &fragnum_core::ZoneGeometries) -> Vec<Vec<(f64, f64)>> {
+    use std::collections::HashMap;
+    type Key = ((i64, i64), (i64, i64));
+    let q = |x: f64, y: f64| ((x * 1e7).round() as i64, (y * 1e7).round() as i64);
+    let key = |a: (i64, i64), b: (i64, i64)| -> Key { if a <= b { (a, b) } else { (b, a) } };
+    let rings = || {
+        outlines.iter().flat_map(|(code, mp)| {
+            let dep = code.departement().unwrap_or(code.as_str());
+            mp.0.iter().flat_map(move |p| std::iter::once(p.exterior()).chain(p.interiors()).map(move |r| (dep, r)))
+        })
+    };
+    let mut count: HashMap<(&str, Key), u32> = HashMap::new();
+    for (dep, ring) in rings() {
+        for w in ring.0.windows(2) {
+            let (a, b) = (q(w[0].x, w[0].y), q(w[1].x, w[1].y));
+            if a != b {
+                *count.entry((dep, key(a, b))).or_default() += 1;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (dep, ring) in rings() {
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        for w in ring.0.windows(2) {
+            let (a, b) = (q(w[0].x, w[0].y), q(w[1].x, w[1].y));
+            if a != b && count.get(&(dep, key(a, b))) == Some(&1) {
+                if run.is_empty() {
+                    run.push((w[0].x, w[0].y));
+                }
+                run.push((w[1].x, w[1].y));
+            } else if run.len() > 1 {
+                out.push(std::mem::take(&mut run));
+            }
+        }
+        if run.len() > 1 {
+            out.push(run);
+        }
+    }
+    out
+}
+
+/// A commune that may be named on a print map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelCandidate {
+    /// The name.
+    pub name: String,
+    /// Its population (the largest are named first).
+    pub population: f64,
+    /// Where the name is centred, in pixels: a point inside its outline.
+    pub anchor: (f64, f64),
+}
+
+/// A name placed on a print map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedLabel {
+    /// The name.
+    pub name: String,
+    /// Its centre, in pixels.
+    pub at: (f64, f64),
+    /// Font size in pixels.
+    pub size: f64,
+    /// Drawn in bold (the three largest communes).
+    pub bold: bool,
+    /// Its box with the halo margin, `[x0, y0, x1, y1]` in pixels.
+    pub rect: [f64; 4],
+}
+
+/// At most this many commune names on a print map.
+pub const MAX_LABELS: usize = 14;
+
+fn overlaps(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+}
+
+/// Greedy placement of commune names: by decreasing population, each name is centred on its anchor,
+/// moved inside `frame` (`[x0, y0, x1, y1]`) when it would cross its edge (the anchor staying in
+/// its box), and kept when it then meets neither an earlier name nor one of the `occupied` boxes
+/// (scale bar…); at most `max` names. `measure(name, size,
+/// bold)` gives a text's width and height in pixels; `u` is the page's layout unit.
+pub fn place_labels(
+    candidates: &[LabelCandidate],
+    frame: [f64; 4],
+    occupied: &[[f64; 4]],
+    max: usize,
+    u: f64,
+    measure: &dyn Fn(&str, f64, bool) -> (f64, f64),
+) -> Vec<PlacedLabel> {
+    let mut order: Vec<&LabelCandidate> = candidates.iter().filter(|c| c.population > 0.0 && !c.name.trim().is_empty()).collect();
+    order.sort_by(|a, b| b.population.total_cmp(&a.population).then_with(|| a.name.cmp(&b.name)));
+    let mut placed: Vec<PlacedLabel> = Vec::new();
+    for (rank, c) in order.iter().enumerate() {
+        if placed.len() >= max {
+            break;
+        }
+        let bold = rank < 3;
+        let size = if bold { 25.0 * u } else { 21.0 * u };
+        let (w, h) = measure(&c.name, size, bold);
+        let pad = 4.0 * u;
+        // The shift that brings the box [a − half, a + half] inside [lo, hi], if the anchor stays in it.
+        let shift = |a: f64, half: f64, lo: f64, hi: f64| {
+            let d = (lo - (a - half)).max(0.0) + (hi - (a + half)).min(0.0);
+            (d.abs() <= half && 2.0 * half <= hi - lo).then_some(d)
+        };
+        let (Some(dx), Some(dy)) = (shift(c.anchor.0, w / 2.0 + pad, frame[0], frame[2]), shift(c.anchor.1, h / 2.0 + pad, frame[1], frame[3])) else {
+            continue;
+        };
+        let (x, y) = (c.anchor.0 + dx, c.anchor.1 + dy);
+        let rect = [x - w / 2.0 - pad, y - h / 2.0 - pad, x + w / 2.0 + pad, y + h / 2.0 + pad];
+        if !occupied.iter().chain(placed.iter().map(|p| &p.rect)).any(|o| overlaps(o, &rect)) {
+            placed.push(PlacedLabel { name: c.name.clone(), at: (x, y), size, bold, rect });
+        }
+    }
+    placed
+}
+
+/// The communes of `ctx` that may be named, largest first (at most 4 × [`MAX_LABELS`]): those with
+/// a population, a name and an outline (`ctx.communes`, else the commune zones of the map), each
+/// anchored at the centroid of its largest polygon, or a point inside it when the centroid is not.
+fn label_candidates(ctx: &MapContext<'_>, proj: &Projection) -> Vec<LabelCandidate> {
+    use geo::{Area as _, Centroid as _, Contains as _, InteriorPoint as _};
+    let outlines = ctx.communes.unwrap_or(ctx.zones);
+    let mut communes: Vec<(&fragnum_core::ZoneCode, f64)> = ctx
+        .populations
+        .iter()
+        .filter(|(c, p)| **p > 0.0 && c.level() == fragnum_core::Level::Commune && outlines.contains_key(*c) && ctx.names.contains_key(*c))
+        .map(|(c, p)| (c, *p))
+        .collect();
+    communes.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    communes.truncate(4 * MAX_LABELS);
+    communes
+        .into_iter()
+        .filter_map(|(code, population)| {
+            let largest = outlines.get(code)?.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+            let point = largest.centroid().filter(|c| largest.contains(c)).or_else(|| largest.interior_point())?;
+            Some(LabelCandidate { name: ctx.names.get(code)?.clone(), population, anchor: proj.project(point.x(), point.y()) })
+        })
+        .collect()
+}
+
+/// Draws `label` dark on a light halo (the text in white, shifted around its place).
+fn draw_label<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, label: &PlacedLabel, u: f64) -> DrawResult {
+    let pos = Pos::new(HPos::Center, VPos::Center);
+    let halo = font(label.size, label.bold).color(&WHITE).pos(pos);
+    let r = 2.5 * u;
+    for k in 0..8 {
+        let a = f64::from(k) * std::f64::consts::FRAC_PI_4;
+        text(root, &label.name, (label.at.0 + r * a.cos(), label.at.1 + r * a.sin()), &halo)?;
+    }
+    text(root, &label.name, label.at, &font(label.size, label.bold).color(&RGBColor(17, 17, 17)).pos(pos))
+}
+
 /// Draws the whole map on `root` (any plotters backend).
 pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> DrawResult {
     let lay = Layout::of(size);
@@ -330,6 +485,11 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
                 }
             }
         }
+        // Département outlines above the zones and communes, dissolved from the finest outlines drawn.
+        let departement = RGBColor(17, 17, 17).stroke_width((4.5 * u).round().max(2.0) as u32);
+        for run in departement_boundaries(ctx.communes.unwrap_or(ctx.zones)) {
+            root.draw(&PathElement::new(run.into_iter().map(|(x, y)| px(proj.project(x, y))).collect::<Vec<_>>(), departement)).map_err(e)?;
+        }
         let r = (7.0 * u).round().max(2.0) as i32;
         let (mx, my, mw, mh) = lay.map;
         for s in &shown {
@@ -351,6 +511,16 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         let arrow = vec![px((ax, ay - 44.0 * u)), px((ax + 11.0 * u, ay)), px((ax, ay - 11.0 * u)), px((ax - 11.0 * u, ay))];
         root.draw(&Polygon::new(arrow, ink.filled())).map_err(e)?;
         text(root, "N", (ax, ay - 48.0 * u), &font(22.0 * u, true).pos(Pos::new(HPos::Center, VPos::Bottom)))?;
+        // The names of the largest communes, clear of each other and of the scale bar and arrow.
+        let measure = |name: &str, size: f64, bold: bool| {
+            let (w, h) = root.estimate_text_size(name, &font(size, bold)).unwrap_or((0, 0));
+            (f64::from(w), f64::from(h))
+        };
+        let frame = [mx, my, mx + mw, my + mh];
+        let corner = [mx, ay - 80.0 * u, bx + bar.max(60.0 * u) + 20.0 * u, my + mh];
+        for label in place_labels(&label_candidates(ctx, &proj), frame, &[corner], MAX_LABELS, u, &measure) {
+            draw_label(root, &label, u)?;
+        }
     } else {
         text(root, "Aucun contour à cartographier", (lay.map.0, lay.map.1), &font(28.0 * u, false))?;
     }
@@ -587,6 +757,92 @@ mod tests {
             Site::new("b", "CNFS", "conseiller_numerique", 5.725, 45.195),
             Site::new("c", "Médiathèque", "mediation", 5.715, 45.185),
         ]
+    }
+
+    #[test]
+    fn commune_names_never_overlap_and_the_largest_is_named() {
+        // 40 communes crowded around a few points, populations not in input order.
+        let candidates: Vec<LabelCandidate> = (0..40)
+            .map(|i| LabelCandidate {
+                name: format!("Commune-{i}"),
+                population: f64::from((i * 37) % 41 + 1) * 1000.0,
+                anchor: (100.0 + f64::from(i % 5) * 37.0, 100.0 + f64::from(i % 7) * 23.0),
+            })
+            .collect();
+        let largest = candidates.iter().max_by(|a, b| a.population.total_cmp(&b.population)).unwrap().name.clone();
+        let measure = |s: &str, size: f64, _: bool| (s.chars().count() as f64 * 0.6 * size, 1.2 * size);
+        let frame = [0.0, 0.0, 400.0, 400.0];
+        let corner = [0.0, 300.0, 120.0, 400.0];
+        let placed = place_labels(&candidates, frame, &[corner], MAX_LABELS, 1.0, &measure);
+        assert!(placed.len() >= 3 && placed.len() <= MAX_LABELS, "{}", placed.len());
+        assert_eq!(placed[0].name, largest);
+        assert!(placed[0].bold);
+        for (i, a) in placed.iter().enumerate() {
+            assert!(a.rect[0] >= 0.0 && a.rect[1] >= 0.0 && a.rect[2] <= 400.0 && a.rect[3] <= 400.0, "{a:?} leaves the map");
+            assert!(!overlaps(&a.rect, &corner), "{a:?} on the scale bar");
+            for b in &placed[i + 1..] {
+                assert!(!overlaps(&a.rect, &b.rect), "{a:?} overlaps {b:?}");
+            }
+        }
+        // A name at the map's edge is moved inside, over its anchor; one wider than the map is skipped.
+        let edge = [LabelCandidate { name: "Bord".into(), population: 1.0, anchor: (2.0, 200.0) }];
+        let moved = place_labels(&edge, frame, &[], MAX_LABELS, 1.0, &measure);
+        assert!(moved.len() == 1 && moved[0].rect[0] >= 0.0 && moved[0].rect[0] <= 2.0 && moved[0].rect[2] >= 2.0, "{moved:?}");
+        let wide = [LabelCandidate { name: "x".repeat(40), population: 1.0, anchor: (200.0, 200.0) }];
+        assert!(place_labels(&wide, frame, &[], MAX_LABELS, 1.0, &measure).is_empty());
+    }
+
+    #[test]
+    fn departement_outline_dissolves_the_borders_inside_a_departement() {
+        use geo_types::{coord, LineString, MultiPolygon, Polygon};
+        let square = |x: f64| {
+            let ring = LineString::from(vec![coord! { x: x, y: 0.0 }, coord! { x: x + 1.0, y: 0.0 }, coord! { x: x + 1.0, y: 1.0 }, coord! { x: x, y: 1.0 }, coord! { x: x, y: 0.0 }]);
+            MultiPolygon(vec![Polygon::new(ring, vec![])])
+        };
+        let commune = |c: &str| fragnum_core::ZoneCode::new(fragnum_core::Level::Commune, c).unwrap();
+        let length = |runs: &[Vec<(f64, f64)>]| runs.iter().flat_map(|r| r.windows(2)).map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1)).sum::<f64>();
+        let on_shared = |runs: &[Vec<(f64, f64)>]| runs.iter().flat_map(|r| r.windows(2)).any(|w| w[0].0 == 1.0 && w[1].0 == 1.0);
+        let same: fragnum_core::ZoneGeometries = [(commune("38001"), square(0.0)), (commune("38002"), square(1.0))].into_iter().collect();
+        let runs = departement_boundaries(&same);
+        assert!((length(&runs) - 6.0).abs() < 1e-9 && !on_shared(&runs), "{runs:?}");
+        let two: fragnum_core::ZoneGeometries = [(commune("38001"), square(0.0)), (commune("73001"), square(1.0))].into_iter().collect();
+        let runs = departement_boundaries(&two);
+        assert!((length(&runs) - 8.0).abs() < 1e-9 && on_shared(&runs), "{runs:?}");
+    }
+
+    #[test]
+    fn print_map_names_the_largest_communes_over_the_departement_outline() {
+        use geo_types::{coord, LineString, MultiPolygon, Polygon};
+        if !font_present() {
+            return;
+        }
+        let g = grid();
+        let commune = |c: &str| fragnum_core::ZoneCode::new(fragnum_core::Level::Commune, c).unwrap();
+        // Three communes, one column of the IRIS grid each.
+        let strip = |x: f64| {
+            let ring = LineString::from(vec![coord! { x: x, y: 45.17 }, coord! { x: x + 0.01, y: 45.17 }, coord! { x: x + 0.01, y: 45.2 }, coord! { x: x, y: 45.2 }, coord! { x: x, y: 45.17 }]);
+            MultiPolygon(vec![Polygon::new(ring, vec![])])
+        };
+        let towns = [("38185", "Grenoble", 158_000.0), ("38421", "Saint-Martin-d’Hères", 38_000.0), ("38151", "Échirolles", 36_000.0)];
+        let communes: fragnum_core::ZoneGeometries = towns.iter().enumerate().map(|(i, t)| (commune(t.0), strip(5.7 + 0.01 * i as f64))).collect();
+        let l = layer();
+        let codes: Vec<_> = g.keys().collect();
+        let c = classify_layer(&l, Some(&codes)).unwrap();
+        let mut context = ctx(&g, &[]);
+        context.territory = "Isère".into();
+        context.communes = Some(&communes);
+        for (code, name, population) in towns {
+            context.names.insert(commune(code), name.into());
+            context.populations.insert(commune(code), population);
+        }
+        let svg = render_svg(&c, &context, PageSize::Web).unwrap();
+        // Nine times a name: eight in white for the halo, one in ink. Saint-Martin-d’Hères, second
+        // by population, is left out: its name is wider than its commune and would cover Grenoble's.
+        let times = |name: &str| svg.matches(&format!("\n{name}\n")).count();
+        assert_eq!((times("Grenoble"), times("Échirolles"), times("Saint-Martin-d’Hères")), (9, 9, 0));
+        assert!(svg.contains("fill=\"#FFFFFF\""), "halo");
+        let without = render_svg(&c, &ctx(&g, &[]), PageSize::Web).unwrap();
+        assert!(!without.contains("\nGrenoble\n"), "no populations, no names");
     }
 
     #[test]

@@ -7,52 +7,90 @@
 //! - `zones.geojson`: outlines (RFC 7946, WGS84) with code, level and name (without control
 //!   characters: [`fragnum_core::text::printable`]; the tables keep names as read).
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use fragnum_core::{atomic, Cell, ZoneGeometries, ZoneTable};
+use fragnum_core::{atomic, Cell, Variable, Zone, ZoneGeometries, ZoneTable};
 
-use crate::tables::Table;
+use crate::tables::{write_in_parts, ColumnData, Table};
 use crate::RenderError;
 
 /// Writes the wide and long zone tables into `dir`; returns the files written.
+///
+/// Both are written a row group at a time ([`write_in_parts`]): `zones_long` has a row per
+/// variable and zone (33 million for a 1-million-row table of 33 variables), and only the rows
+/// of one group exist at once, their texts as keys into the zone codes, variable names and
+/// statuses ([`ColumnData::Dictionary`]).
 pub fn write_zone_table(table: &ZoneTable, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
     let zones = table.zones();
-    let text = |f: &dyn Fn(usize) -> Option<String>| (0..zones.len()).map(f).collect::<Vec<_>>();
-    let mut wide = Table::default()
-        .text("code", text(&|i| Some(zones[i].code.to_string())))
-        .text("level", text(&|i| Some(zones[i].code.level().to_string())))
-        .text("name", text(&|i| zones[i].name.clone()))
-        .text("commune", text(&|i| zones[i].commune.clone()))
-        .text("commune_name", text(&|i| zones[i].commune_name.clone()))
-        .text("iris_type", text(&|i| zones[i].iris_type.clone()))
-        .text("epci", text(&|i| zones[i].epci.clone()))
-        .text("departement", text(&|i| zones[i].code.departement().map(str::to_string)));
-    let (mut l_code, mut l_var, mut l_value, mut l_status, mut l_vintage) = (vec![], vec![], vec![], vec![], vec![]);
-    for (name, var) in table.variables() {
-        wide.push(name, crate::tables::ColumnData::Float(var.values.iter().map(|c| c.value()).collect()));
-        wide.push(
-            &format!("{name}_vintage"),
-            crate::tables::ColumnData::Int(var.vintages.iter().map(|v| v.map(i64::from)).collect()),
-        );
-        for (i, cell) in var.values.iter().enumerate() {
-            if *cell == Cell::Missing {
+    let variables: Vec<(&String, &Variable)> = table.variables().iter().collect();
+    let wide = |rows: Range<usize>| {
+        let part = &zones[rows.clone()];
+        let text = |f: &dyn Fn(&Zone) -> Option<String>| part.iter().map(f).collect::<Vec<_>>();
+        let mut wide = Table::default()
+            .text("code", text(&|z| Some(z.code.to_string())))
+            .text("level", text(&|z| Some(z.code.level().to_string())))
+            .text("name", text(&|z| z.name.clone()))
+            .text("commune", text(&|z| z.commune.clone()))
+            .text("commune_name", text(&|z| z.commune_name.clone()))
+            .text("iris_type", text(&|z| z.iris_type.clone()))
+            .text("epci", text(&|z| z.epci.clone()))
+            .text("departement", text(&|z| z.code.departement().map(str::to_string)));
+        for (name, var) in &variables {
+            wide.push(name, ColumnData::Float(var.values[rows.clone()].iter().map(|c| c.value()).collect()));
+            wide.push(
+                &format!("{name}_vintage"),
+                ColumnData::Int(var.vintages[rows.clone()].iter().map(|v| v.map(i64::from)).collect()),
+            );
+        }
+        wide
+    };
+    let mut files = write_in_parts(dir, "zones", zones.len(), wide)?;
+    // zones_long: a row per variable (in name order) and zone whose cell is not missing. Its text
+    // columns are keys into the zone codes, the variable names and the two statuses.
+    let height = variables.iter().map(|(_, var)| var.values.iter().filter(|c| **c != Cell::Missing).count()).sum();
+    let codes: Arc<[String]> = zones.iter().map(|z| z.code.to_string()).collect();
+    let names: Arc<[String]> = variables.iter().map(|(name, _)| (*name).clone()).collect();
+    let statuses: Arc<[String]> = ["value".to_string(), "masked".to_string()].into();
+    if u32::try_from(zones.len().max(variables.len())).is_err() {
+        let message = "more zones or variables than 32-bit keys can number".to_string();
+        return Err(RenderError::Table { path: dir.join("zones_long.parquet"), message });
+    }
+    let key = |i: usize| u32::try_from(i).ok(); // always `Some` (checked above)
+    let mut next = (0, 0); // the (variable, zone) to look at next
+    let long = |rows: Range<usize>| {
+        if rows.start == 0 {
+            next = (0, 0);
+        }
+        let n = rows.len();
+        let (mut code, mut variable, mut value, mut status, mut vintage) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        while code.len() < n {
+            let (v, i) = next;
+            let Some((_, var)) = variables.get(v) else { break };
+            let Some(&cell) = var.values.get(i) else {
+                next = (v + 1, 0);
+                continue;
+            };
+            next = (v, i + 1);
+            if cell == Cell::Missing {
                 continue;
             }
-            l_code.push(Some(zones[i].code.to_string()));
-            l_var.push(Some(name.clone()));
-            l_value.push(cell.value());
-            l_status.push(Some(if cell.is_value() { "value" } else { "masked" }.to_string()));
-            l_vintage.push(var.vintages[i].map(i64::from));
+            code.push(key(i));
+            variable.push(key(v));
+            value.push(cell.value());
+            status.push(Some(u32::from(!cell.is_value())));
+            vintage.push(var.vintages[i].map(i64::from));
         }
-    }
-    let mut files = wide.write(dir, "zones")?;
-    let long = Table::default()
-        .text("code", l_code)
-        .text("variable", l_var)
-        .float("value", l_value)
-        .text("status", l_status)
-        .int("vintage", l_vintage);
-    files.extend(long.write(dir, "zones_long")?);
+        Table::default()
+            .dictionary("code", codes.clone(), code)
+            .dictionary("variable", names.clone(), variable)
+            .float("value", value)
+            .dictionary("status", statuses.clone(), status)
+            .int("vintage", vintage)
+    };
+    files.extend(write_in_parts(dir, "zones_long", height, long)?);
     Ok(files)
 }
 

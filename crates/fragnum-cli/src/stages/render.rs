@@ -67,6 +67,15 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         .filter(|(c, _)| c.level() == Level::Commune)
         .map(|(c, g)| (c.clone(), g.clone()))
         .collect();
+    // Commune populations (the finest zones' `pop`, summed by commune): print maps name the largest.
+    let finest = fragnum_core::geometry::finest_outlined_level(&ctx.loaded.geometries);
+    let mut populations = std::collections::BTreeMap::<fragnum_core::ZoneCode, f64>::new();
+    for z in ctx.loaded.table.zones().iter().filter(|z| Some(z.code.level()) == finest) {
+        let commune = z.code.commune().and_then(|c| fragnum_core::ZoneCode::new(Level::Commune, c).ok());
+        if let (Some(c), Some(p)) = (commune, ctx.loaded.table.get(&z.code, "pop").value()) {
+            *populations.entry(c).or_default() += p;
+        }
+    }
     let mut files = Vec::new();
     let mut atlas = formats.atlas.then(fragnum_render::atlas::Atlas::new);
     let bar = crate::progress::bar(layers.len() as u64, "maps", ctx.show_progress);
@@ -87,6 +96,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             communes: draw_communes.then_some(&communes),
             sites,
             territory: territory.clone(),
+            populations: populations.clone(),
         };
         files.extend(
             render_layers(std::slice::from_ref(&layer), &map_ctx, &ctx.out_dir, &formats)

@@ -315,8 +315,25 @@
     box.appendChild(el('div', null, p.sorte_titre));
     if (p.commune) { box.appendChild(el('div', null, p.commune)); }
     box.appendChild(el('div', null, services.length ? 'Services : ' + services.join(', ') : 'Services : non renseignés'));
-    box.appendChild(el('div', { 'class': 'note' }, 'Horaires : non renseignés dans la source'));
+    box.appendChild(p.horaires ? el('div', null, 'Horaires : ' + p.horaires) : el('div', { 'class': 'note' }, 'Horaires : non renseignés dans la source'));
     new maplibregl.Popup({ closeButton: true }).setLngLat(lngLat).setDOMContent(box).addTo(map);
+  }
+
+  // `index.html?mesure` holds the page's load event until the map's first idle (every layer
+  // drawn), so that headless Chromium's --screenshot and --dump-dom wait for the drawn map; the
+  // body then carries data-charge-ms and data-pret-ms, milliseconds from navigation to the map's
+  // load and first idle (make bench-atlas). An unclosed blank frame delays the load event.
+  var hold = null;
+  if (/[?&]mesure\b/.test(location.search)) {
+    hold = document.createElement('iframe');
+    hold.hidden = true;
+    hold.title = 'mesure';
+    document.body.appendChild(hold);
+    hold.contentDocument.open();
+    setTimeout(release, 60000);
+  }
+  function release() {
+    if (hold) { hold.contentDocument.close(); hold = null; }
   }
 
   function startMap() {
@@ -324,6 +341,7 @@
       message('La carte ne peut pas s\u2019afficher : la bibliothèque MapLibre GL JS (lib/maplibre-gl.js) est absente de ce dossier. Le tableau des valeurs reste disponible.');
       $('tableau').open = true;
       document.body.setAttribute('data-etat', 'sans-carte');
+      release();
       return;
     }
     var h = parseHash();
@@ -336,6 +354,7 @@
       message('La carte ne peut pas s\u2019afficher dans ce navigateur (WebGL indisponible). Le tableau des valeurs reste disponible.');
       $('tableau').open = true;
       document.body.setAttribute('data-etat', 'sans-carte');
+      release();
       return;
     }
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
@@ -344,7 +363,12 @@
       mapReady = true;
       addLayers();
       if (shown) { show(shown); }
-      map.once('idle', function () { document.body.setAttribute('data-etat', 'pret'); });
+      document.body.setAttribute('data-charge-ms', String(Math.round(performance.now())));
+      map.once('idle', function () {
+        document.body.setAttribute('data-pret-ms', String(Math.round(performance.now())));
+        document.body.setAttribute('data-etat', 'pret');
+        release();
+      });
     });
     map.on('moveend', function () { if (state.groupe) { writeHash(); } });
     map.on('mousemove', 'zones-aplat', function (e) {
@@ -373,6 +397,7 @@
 
   if (!groupOrder.length) {
     message('Aucune couche à afficher.');
+    release();
     return;
   }
   var h0 = parseHash();

@@ -345,7 +345,7 @@ impl Atlas {
                 let commune = s.commune.as_ref().map(|c| ZoneCode::new(Level::Commune, c).ok().and_then(|z| extras.names.get(&z).cloned()).unwrap_or_else(|| c.clone()));
                 json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [round6(s.lon), round6(s.lat)] },
                     "properties": { "nom": s.name, "sorte": kind, "sorte_titre": site_kind_label(kind), "couleur": site_kind_colour(kind),
-                        "services": s.services.iter().map(|x| service_label(x)).collect::<Vec<_>>(), "commune": commune, "source": s.source } })
+                        "services": s.services.iter().map(|x| service_label(x)).collect::<Vec<_>>(), "commune": commune, "source": s.source, "horaires": s.opening_hours.as_deref().map(opening_hours_fr) } })
             })
             .collect();
         let mut fc = json!({ "type": "FeatureCollection", "features": sites });
@@ -406,6 +406,27 @@ fn site_kind_colour(kind: &str) -> &'static str {
         "mediation" => "#6a3d9a",
         _ => "#4d4d4d",
     }
+}
+
+/// Opening hours in French: the day and holiday words of OpenStreetMap's `opening_hours` syntax,
+/// which the conseiller-numérique file uses (`Mo-We 09:00-12:00; Sa off` → `lun.-mer. 09:00-12:00;
+/// sam. fermé`), are translated; anything else is kept as written.
+fn opening_hours_fr(s: &str) -> String {
+    const WORDS: [(&str, &str); 10] =
+        [("Mo", "lun."), ("Tu", "mar."), ("We", "mer."), ("Th", "jeu."), ("Fr", "ven."), ("Sa", "sam."), ("Su", "dim."), ("PH", "jours fériés"), ("off", "fermé"), ("closed", "fermé")];
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut word = String::new();
+    for ch in s.chars().chain(std::iter::once(' ')) {
+        if ch.is_alphanumeric() {
+            word.push(ch);
+            continue;
+        }
+        out.push_str(WORDS.iter().find(|(k, _)| *k == word).map_or(word.as_str(), |(_, v)| v));
+        word.clear();
+        out.push(ch);
+    }
+    out.pop();
+    out
 }
 
 /// A service as the sheets name it (`wifi` → « Wifi public »), else as the source wrote it.
@@ -525,7 +546,9 @@ mod tests {
     #[test]
     fn atlas_writes_one_outline_file_per_level_and_one_file_per_layer() {
         let g = grid();
-        let sites = [Site::new("s1", "Mairie <b>", "conseiller_numerique", 5.705, 45.175)];
+        let mut open = Site::new("s2", "France services", "france_services", 5.715, 45.185);
+        open.opening_hours = Some("Mo-Fr 09:00-12:00".into());
+        let sites = [Site::new("s1", "Mairie <b>", "conseiller_numerique", 5.705, 45.175), open];
         let context = ctx(&g, &sites);
         let mut atlas = Atlas::new();
         let l = layer();
@@ -555,6 +578,7 @@ mod tests {
         assert!(couche.contains("\"legend\"") && couche.contains("Secret statistique") && !couche.contains("\"geometry\""));
         let lieux = std::fs::read_to_string(dir.path().join("atlas/data/lieux.js")).unwrap();
         assert!(lieux.contains("Mairie <b>"), "kept as text; the page writes it with textContent");
+        assert!(lieux.contains("\"horaires\":\"lun.-ven. 09:00-12:00\"") && lieux.contains("\"horaires\":null"), "{lieux}");
     }
 
     #[test]
@@ -571,7 +595,7 @@ mod tests {
         let mut l = layer();
         l.id = "precarite_commune".into();
         l.values = std::iter::once((commune, Cell::Value(20.0))).collect();
-        let commune_ctx = MapContext { zones: &communes, names: BTreeMap::new(), communes: None, sites: &[], territory: String::new() };
+        let commune_ctx = MapContext { zones: &communes, names: BTreeMap::new(), communes: None, sites: &[], territory: String::new(), populations: BTreeMap::new() };
         atlas.add_layer(&l, &commune_ctx).unwrap();
         let cat = atlas.catalogue(&AtlasExtras::default());
         let groups = cat["themes"][0]["groupes"].as_array().unwrap();
@@ -579,6 +603,12 @@ mod tests {
         assert_eq!(groups[0]["niveaux"], json!({ "iris": "precarite", "commune": "precarite_commune" }));
         assert_eq!(cat["niveaux"][0]["id"], "iris");
         assert_eq!(cat["niveaux"][1]["id"], "commune");
+    }
+
+    #[test]
+    fn opening_hours_speak_french() {
+        assert_eq!(opening_hours_fr("Mo-We 09:00-12:00,13:00-17:00; Th 08:00-12:00; Sa off; PH closed"), "lun.-mer. 09:00-12:00,13:00-17:00; jeu. 08:00-12:00; sam. fermé; jours fériés fermé");
+        assert_eq!(opening_hours_fr("Lundi 9h-12h (Mo)"), "Lundi 9h-12h (lun.)");
     }
 
     #[test]
