@@ -63,40 +63,9 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     // The social gradient is used where the data has it: Isère's own strata include CSP and income.
     assert!(iris.iter().any(|r| r["code"].starts_with("38") && r["illectronisme_status"] == "computed" && r["illectronisme_strata"].contains("csp") && r["illectronisme_strata"].contains("income")));
 
-    // Aggregates are sums of their parts: communes and départements from their IRIS codes, EPCI as a partition.
     let epci_file = root().join("../shared/data/communes-stats/EPCI_2020_communes_dep38_73.csv");
     let epci_text = std::fs::read_to_string(epci_file).unwrap();
-    let in_epci: BTreeSet<&str> = epci_text.lines().skip(1).filter_map(|l| l.split(';').next()).collect();
-    let orphan_codes: Vec<String> = iris.iter().map(|r| r["code"].clone()).filter(|c| !in_epci.contains(&c[..5])).collect();
-    assert!(log.contains(&format!("{} iris zone(s) without an EPCI", orphan_codes.len())), "{log}");
-    println!("IRIS without an EPCI: {orphan_codes:?}");
-    for ind in INDICATORS {
-        let key = format!("{ind}_count");
-        let mut by_commune: BTreeMap<&str, f64> = BTreeMap::new();
-        let mut by_dep: BTreeMap<&str, f64> = BTreeMap::new();
-        for r in &iris {
-            let c = num(r, &key).unwrap_or(0.0);
-            *by_commune.entry(&r["code"][..5]).or_default() += c;
-            *by_dep.entry(&r["code"][..2]).or_default() += c;
-        }
-        for r in rows.iter().filter(|r| r["level"] == "commune" || r["level"] == "departement") {
-            let parts = if r["level"] == "commune" { by_commune[r["code"].as_str()] } else { by_dep[r["code"].as_str()] };
-            let total = num(r, &key).unwrap_or(0.0);
-            assert!((total - parts).abs() <= 1e-6 * parts.max(1.0), "{ind} {} {}: {total} vs Σ parts {parts}", r["level"], r["code"]);
-        }
-        // EPCI rows partition the IRIS that have an EPCI; the others (communes merged since 2016, absent
-        // from the 2020 EPCI table) are named in the log, never dropped silently.
-        let epci: f64 = rows.iter().filter(|r| r["level"] == "epci").filter_map(|r| num(r, &key)).sum();
-        let all: f64 = by_dep.values().sum();
-        let orphans: f64 = orphan_codes.iter().map(|c| iris.iter().find(|r| &r["code"] == c).and_then(|r| num(r, &key)).unwrap_or(0.0)).sum();
-        assert!((epci + orphans - all).abs() <= 1e-6 * all, "{ind}: EPCI total {epci} + orphans {orphans} vs IRIS total {all}");
-        // A group's interval is computed, not summed: narrower than the sum of its members' half-widths.
-        let dep = rows.iter().find(|r| r["level"] == "departement" && r["code"] == "38").unwrap();
-        let half = num(dep, &format!("{ind}_high")).unwrap() - num(dep, &key).unwrap();
-        let summed: f64 = iris.iter().filter(|r| r["code"].starts_with("38")).filter_map(|r| Some(num(r, &format!("{ind}_high"))? - num(r, &key)?)).sum();
-        assert!(half < summed, "{ind}: département half-width {half} vs summed {summed}");
-    }
-
+    aggregates_are_sums_of_their_parts(&rows, &iris, &epci_text, &log);
     // Grenoble-Alpes Métropole: its total with its interval, and its ten communes with the highest share.
     let metro = rows.iter().find(|r| r["code"] == "Grenoble-Alpes Métropole").unwrap();
     for ind in INDICATORS {
@@ -145,4 +114,41 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
             r["illectronisme_status"]
         );
     }
+}
+
+/// Communes and départements equal the sum of their IRIS (by code), EPCI rows partition the IRIS
+/// that have an EPCI, and a group's interval is computed rather than summed.
+fn aggregates_are_sums_of_their_parts(rows: &[Row], iris: &[&Row], epci_text: &str, log: &str) {
+    // Aggregates are sums of their parts: communes and départements from their IRIS codes, EPCI as a partition.
+    let in_epci: BTreeSet<&str> = epci_text.lines().skip(1).filter_map(|l| l.split(';').next()).collect();
+    let orphan_codes: Vec<String> = iris.iter().map(|r| r["code"].clone()).filter(|c| !in_epci.contains(&c[..5])).collect();
+    assert!(log.contains(&format!("{} iris zone(s) without an EPCI", orphan_codes.len())), "{log}");
+    println!("IRIS without an EPCI: {orphan_codes:?}");
+    for ind in INDICATORS {
+        let key = format!("{ind}_count");
+        let mut by_commune: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut by_dep: BTreeMap<&str, f64> = BTreeMap::new();
+        for r in &iris {
+            let c = num(r, &key).unwrap_or(0.0);
+            *by_commune.entry(&r["code"][..5]).or_default() += c;
+            *by_dep.entry(&r["code"][..2]).or_default() += c;
+        }
+        for r in rows.iter().filter(|r| r["level"] == "commune" || r["level"] == "departement") {
+            let parts = if r["level"] == "commune" { by_commune[r["code"].as_str()] } else { by_dep[r["code"].as_str()] };
+            let total = num(r, &key).unwrap_or(0.0);
+            assert!((total - parts).abs() <= 1e-6 * parts.max(1.0), "{ind} {} {}: {total} vs Σ parts {parts}", r["level"], r["code"]);
+        }
+        // EPCI rows partition the IRIS that have an EPCI; the others (communes merged since 2016, absent
+        // from the 2020 EPCI table) are named in the log, never dropped silently.
+        let epci: f64 = rows.iter().filter(|r| r["level"] == "epci").filter_map(|r| num(r, &key)).sum();
+        let all: f64 = by_dep.values().sum();
+        let orphans: f64 = orphan_codes.iter().map(|c| iris.iter().find(|r| &r["code"] == c).and_then(|r| num(r, &key)).unwrap_or(0.0)).sum();
+        assert!((epci + orphans - all).abs() <= 1e-6 * all, "{ind}: EPCI total {epci} + orphans {orphans} vs IRIS total {all}");
+        // A group's interval is computed, not summed: narrower than the sum of its members' half-widths.
+        let dep = rows.iter().find(|r| r["level"] == "departement" && r["code"] == "38").unwrap();
+        let half = num(dep, &format!("{ind}_high")).unwrap() - num(dep, &key).unwrap();
+        let summed: f64 = iris.iter().filter(|r| r["code"].starts_with("38")).filter_map(|r| Some(num(r, &format!("{ind}_high"))? - num(r, &key)?)).sum();
+        assert!(half < summed, "{ind}: département half-width {half} vs summed {summed}");
+    }
+
 }

@@ -532,7 +532,9 @@ fn write_road_shapefile(dir: &Path, with_prj: bool) -> PathBuf {
         .add_character_field(field("ACCES_VL"), 40);
     let mut w = shapefile::Writer::from_path(&path, table).unwrap();
     let line = |pts: &[(f64, f64)]| shapefile::Polyline::new(pts.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect());
-    let rows: [(&[(f64, f64)], &str, f64, &str, f64, &str); 4] = [
+    // (points, NATURE, IMPORTANCE, SENS, VIT_MOY_VL, ACCES_VL)
+    type Troncon<'a> = (&'a [(f64, f64)], &'a str, f64, &'a str, f64, &'a str);
+    let rows: [Troncon<'_>; 4] = [
         (&[(700_000.0, 6_600_000.0), (700_500.0, 6_600_000.0), (701_000.0, 6_600_000.0)], "Route à 1 chaussée", 2.0, "Double sens", 70.0, "Libre"),
         (&[(701_000.0, 6_600_000.0), (701_000.0, 6_600_500.0)], "Route à 1 chaussée", 5.0, "Sens inverse", 30.0, "Libre"),
         (&[(701_000.0, 6_600_500.0), (702_000.0, 6_600_500.0)], "Bac ou liaison maritime", 5.0, "Double sens", 10.0, "Libre"),
