@@ -165,7 +165,11 @@ fn demo_atlas_draws_in_chromium_switches_layers_and_links_sheets() {
     assert!(dom_a.contains("<li data-sorte=\"class\">"), "legend classes");
     // A known zone (Bellevue, IRIS 001000105) links to its sheet in the table view.
     let row = dom_a.find("data-code=\"001000105\"").expect("zone row in the table");
-    assert!(dom_a[row..].starts_with("data-code=\"001000105\"><th scope=\"row\"><a href=\"../sheets/001000105.html\">Bellevue</a>"), "{}", &dom_a[row..row + 200]);
+    assert!(
+        dom_a[row..].starts_with("data-code=\"001000105\"><th scope=\"row\"><a href=\"../sheets/001000105.html\">Bellevue</a>"),
+        "{}",
+        &dom_a[row..row + 200]
+    );
     assert!(atlas.join("../sheets/001000105.html").is_file());
     if !with_map {
         assert!(dom_a.contains("lib/maplibre-gl.js) est absente"), "the page says the library is missing");
@@ -245,7 +249,13 @@ fn real_isere_savoie_atlas_draws_in_chromium_switches_layers_and_links_sheets() 
     assert!(dom.contains("<li data-sorte=\"class\">"), "legend classes");
     // A known zone (Bellevue, IRIS 730650101 of Chambéry) links to its sheet in the table view.
     let row = dom.find("data-code=\"730650101\"").expect("zone row in the table");
-    assert!(dom[row..].starts_with("data-code=\"730650101\"><th scope=\"row\"><a href=\"../sheets/730650101.html\">Bellevue</a></th><td>Chambéry</td>"), "{}", &dom[row..row + 200]);
+    assert!(
+        dom[row..].starts_with(
+            "data-code=\"730650101\"><th scope=\"row\"><a href=\"../sheets/730650101.html\">Bellevue</a></th><td>Chambéry</td>"
+        ),
+        "{}",
+        &dom[row..row + 200]
+    );
     assert!(atlas.join("../sheets/730650101.html").is_file());
     if !with_map {
         eprintln!("MapLibre GL JS absent (make maplibre): checking the page without its map");
@@ -307,22 +317,24 @@ fn bench_atlas_load_time_and_size() {
         let (mut load, mut idle, mut wall) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..RUNS {
             let started = Instant::now();
-            let (dom, log) = run_chromium(&chromium, &real_dir.path().join(format!("bench-{name}-{i}")), &atlas_url(&atlas.join("index.html"), ""), "--dump-dom");
+            let (dom, log) = run_chromium(
+                &chromium,
+                &real_dir.path().join(format!("bench-{name}-{i}")),
+                &atlas_url(&atlas.join("index.html"), ""),
+                "--dump-dom",
+            );
             wall.push(started.elapsed().as_secs_f64() * 1000.0);
             assert!(console_errors(&log).is_empty(), "console errors: {log}");
-            let ms = |key: &str| body_attribute(&dom, key).and_then(|v| v.parse::<f64>().ok()).unwrap_or_else(|| panic!("no {key} on the page: the map never reached idle"));
+            let ms = |key: &str| {
+                body_attribute(&dom, key)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or_else(|| panic!("no {key} on the page: the map never reached idle"))
+            };
             load.push(ms("data-charge-ms"));
             idle.push(ms("data-pret-ms"));
         }
         #[allow(clippy::cast_precision_loss)] // sizes in megabytes
         let mb = |b: u64| b as f64 / 1e6;
-        println!(
-            "| {name} | {files} | {:.1} MB | {:.1} MB | {} | {} | {} |",
-            mb(bytes),
-            mb(lib),
-            median(load),
-            median(idle),
-            median(wall)
-        );
+        println!("| {name} | {files} | {:.1} MB | {:.1} MB | {} | {} | {} |", mb(bytes), mb(lib), median(load), median(idle), median(wall));
     }
 }

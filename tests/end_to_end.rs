@@ -20,7 +20,18 @@ fn demo_pipeline_runs_end_to_end() {
     for f in ["zones.parquet", "zones.csv", "zones_long.parquet", "zones_long.csv", "zones.geojson", "indices.parquet", "indices.csv"] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
-    for f in ["access_zones.csv", "access_points.parquet", "access_siting.csv", "isochrones.geojson", "maps/no_daily_internet_part.geojson", "maps/no_daily_internet_part-web.png", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/001000105.html", "sheets/groupe-valbrune-nord.html"] {
+    for f in [
+        "access_zones.csv",
+        "access_points.parquet",
+        "access_siting.csv",
+        "isochrones.geojson",
+        "maps/no_daily_internet_part.geojson",
+        "maps/no_daily_internet_part-web.png",
+        "maps/acces_20min_part-a4.svg",
+        "sheets/index.html",
+        "sheets/001000105.html",
+        "sheets/groupe-valbrune-nord.html",
+    ] {
         assert!(outputs.join(f).is_file(), "missing {f}; log:\n{log}");
     }
     // Every sheet escapes the hostile site name of the demo.
@@ -31,7 +42,11 @@ fn demo_pipeline_runs_end_to_end() {
     let csv = std::fs::read_to_string(outputs.join("zones.csv")).unwrap();
     assert!(csv.lines().any(|l| l.starts_with("001000101,iris,")), "{csv}");
     // No temporary file left behind by the atomic writers.
-    let leftovers: Vec<_> = std::fs::read_dir(&outputs).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().ends_with(".part")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&outputs)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -143,7 +158,12 @@ fn bad_render_section_fails_fast() {
 
 /// Every `href="….html"` of a page.
 fn links(html: &str) -> Vec<String> {
-    html.split("href=\"").skip(1).filter_map(|rest| rest.split_once('"')).map(|(l, _)| l.to_string()).filter(|l| Path::new(l).extension().is_some_and(|e| e == "html")).collect()
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"'))
+        .map(|(l, _)| l.to_string())
+        .filter(|l| Path::new(l).extension().is_some_and(|e| e == "html"))
+        .collect()
 }
 
 /// Groups whose names fold to the same slug, differ only by case, are `index` or look like an
@@ -177,10 +197,17 @@ fn sheet_names_never_collide() {
     let read = |f: &str| std::fs::read_to_string(sheets.join(f)).unwrap();
     // The zone keeps its sheet; the group named like its code has its own.
     assert!(read("001000105.html").contains("code 001000105") && !read("001000105.html").contains("regroupement"));
-    assert!(read("groupe-001000105.html").contains("<h1>001000105</h1>") && read("groupe-001000105.html").contains("regroupement de 2 zones"));
+    assert!(
+        read("groupe-001000105.html").contains("<h1>001000105</h1>") && read("groupe-001000105.html").contains("regroupement de 2 zones")
+    );
     // `index` is reserved, and no group's name can reach it.
     assert!(read("groupe-index.html").contains("<h1>index</h1>"));
-    for (prefix, title) in [("groupe-haute-vallee-", "Haute-Vallée"), ("groupe-haute-vallee-", "Haute-Vallèe"), ("groupe-valbrune-nord-", "Valbrune Nord"), ("groupe-valbrune-nord-", "Valbrune nord")] {
+    for (prefix, title) in [
+        ("groupe-haute-vallee-", "Haute-Vallée"),
+        ("groupe-haute-vallee-", "Haute-Vallèe"),
+        ("groupe-valbrune-nord-", "Valbrune Nord"),
+        ("groupe-valbrune-nord-", "Valbrune nord"),
+    ] {
         let found = files.iter().filter(|f| f.starts_with(prefix)).filter(|f| read(f).contains(&format!("<h1>{title}</h1>"))).count();
         assert_eq!(found, 1, "{title}: {files:?}");
     }
@@ -196,7 +223,8 @@ fn control_characters_from_inputs_are_dropped_from_what_people_read() {
     let csv = std::fs::read_to_string(&reference).unwrap().replacen(";Gare;", ";Ga\u{0}re\u{1b}[31m;", 1);
     std::fs::write(&reference, csv).unwrap();
     let sites = data.join("advisor-sites.csv");
-    let csv = std::fs::read_to_string(&sites).unwrap().replacen("France services de Valbrune", "France services\u{7} de \u{1b}]0;Valbrune", 1);
+    let csv =
+        std::fs::read_to_string(&sites).unwrap().replacen("France services de Valbrune", "France services\u{7} de \u{1b}]0;Valbrune", 1);
     std::fs::write(&sites, csv).unwrap();
     let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
     let log = text(&out);
@@ -220,9 +248,13 @@ fn control_characters_from_inputs_are_dropped_from_what_people_read() {
     assert!(sheet.contains("<h1>Gare[31m</h1>"), "the name is kept, less its control characters");
     let valbrune = std::fs::read_to_string(outputs.join("sheets/001000106.html")).unwrap();
     assert!(valbrune.contains("<li>France services de ]0;Valbrune (00100)</li>"), "the site is listed, less its control characters");
-    let isochrones: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(outputs.join("isochrones.geojson")).unwrap()).unwrap();
+    let isochrones: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(outputs.join("isochrones.geojson")).unwrap()).unwrap();
     let names: Vec<&str> = isochrones["features"].as_array().unwrap().iter().map(|f| f["properties"]["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"France services de ]0;Valbrune"), "the isochrone keeps the site's name, less its control characters: {names:?}");
+    assert!(
+        names.contains(&"France services de ]0;Valbrune"),
+        "the isochrone keeps the site's name, less its control characters: {names:?}"
+    );
 }
 
 /// Hex SHA-256 of a file, as `sha256sum` prints it.
@@ -256,14 +288,16 @@ fn manifest_says_what_a_run_wrote_and_whether_it_finished() {
     assert_eq!(manifest["config"]["path"], "../../config/demo.toml");
     assert_eq!(manifest["config"]["sha256"], sha256(&config).as_str());
     let entries = |key: &str| manifest[key].as_array().unwrap().clone();
-    let find = |key: &str, path: &str| entries(key).into_iter().find(|e| e["path"] == path).unwrap_or_else(|| panic!("{path} not in {key}"));
+    let find =
+        |key: &str, path: &str| entries(key).into_iter().find(|e| e["path"] == path).unwrap_or_else(|| panic!("{path} not in {key}"));
     assert_eq!(find("outputs", "zones.csv")["sha256"], sha256(&outputs.join("zones.csv")).as_str());
     for e in entries("outputs") {
         let path = outputs.join(e["path"].as_str().unwrap());
         assert_eq!(e["sha256"], sha256(&path).as_str(), "{path:?}");
         assert_eq!(e["size"], std::fs::metadata(&path).unwrap().len());
     }
-    for f in ["indices.csv", "isochrones.geojson", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/groupe-valbrune-nord.html"] {
+    for f in ["indices.csv", "isochrones.geojson", "maps/acces_20min_part-a4.svg", "sheets/index.html", "sheets/groupe-valbrune-nord.html"]
+    {
         find("outputs", f);
     }
     assert!(entries("outputs").iter().all(|e| e["path"] != "manifest.json"));
@@ -271,7 +305,14 @@ fn manifest_says_what_a_run_wrote_and_whether_it_finished() {
     // Inputs as written in the config, shapefile companions included.
     let pop = dir.path().join("data/demo/base-ic-evol-struct-pop-2021.csv");
     assert_eq!(find("inputs", "../data/demo/base-ic-evol-struct-pop-2021.csv")["sha256"], sha256(&pop).as_str());
-    for f in ["../data/demo/contours-iris.shp", "../data/demo/contours-iris.dbf", "../data/demo/roads.geojson", "rates/insee-2021-illectronisme.csv", "profiles/car.toml", "variables.toml"] {
+    for f in [
+        "../data/demo/contours-iris.shp",
+        "../data/demo/contours-iris.dbf",
+        "../data/demo/roads.geojson",
+        "rates/insee-2021-illectronisme.csv",
+        "profiles/car.toml",
+        "variables.toml",
+    ] {
         find("inputs", f);
     }
     assert!(!manifest.to_string().contains(dir.path().to_str().unwrap()), "no machine path in the manifest");
@@ -355,12 +396,17 @@ fn validate_and_run_check_every_section_and_file_the_config_names() {
     fails_before_any_output(dir.path(), &config, &t, &[at(&t, "walk_kmph", 1) + "unknown field `walk_kmph`"]);
 
     // A speed of zero, and thresholds out of order: both listed.
-    let t = original.replace("new_sites = 3\n", "new_sites = 3\nwalk_kmh = 0\n").replace("thresholds_min = [10, 20, 30]", "thresholds_min = [10, 30, 20]");
+    let t = original
+        .replace("new_sites = 3\n", "new_sites = 3\nwalk_kmh = 0\n")
+        .replace("thresholds_min = [10, 20, 30]", "thresholds_min = [10, 30, 20]");
     fails_before_any_output(
         dir.path(),
         &config,
         &t,
-        &[at(&t, "walk_kmh", 12) + "[access] walk_kmh: 0 km/h: must be > 0", at(&t, "thresholds_min", 27) + "[access] thresholds_min[2]: 20 min is not above"],
+        &[
+            at(&t, "walk_kmh", 12) + "[access] walk_kmh: 0 km/h: must be > 0",
+            at(&t, "thresholds_min", 27) + "[access] thresholds_min[2]: 20 min is not above",
+        ],
     );
 
     // A bad value in [render], at its line.
@@ -371,10 +417,18 @@ fn validate_and_run_check_every_section_and_file_the_config_names() {
     let rates = dir.path().join("config/rates/insee-2021-illectronisme.csv");
     let good_rates = std::fs::read_to_string(&rates).unwrap();
     let bad_line = good_rates.lines().position(|l| l.starts_with("illectronisme,age,")).unwrap() + 1;
-    let bad_rates: Vec<String> =
-        good_rates.lines().enumerate().map(|(i, l)| if i + 1 == bad_line { l.replacen(",published,", ",publie,", 1) } else { l.to_string() }).collect();
+    let bad_rates: Vec<String> = good_rates
+        .lines()
+        .enumerate()
+        .map(|(i, l)| if i + 1 == bad_line { l.replacen(",published,", ",publie,", 1) } else { l.to_string() })
+        .collect();
     std::fs::write(&rates, bad_rates.join("\n") + "\n").unwrap();
-    fails_before_any_output(dir.path(), &config, &original, &[format!("{}:{bad_line}:", rates.display()), "status `publie` is neither `published` nor `estimated`".into()]);
+    fails_before_any_output(
+        dir.path(),
+        &config,
+        &original,
+        &[format!("{}:{bad_line}:", rates.display()), "status `publie` is neither `published` nor `estimated`".into()],
+    );
     std::fs::write(&rates, good_rates).unwrap();
 
     // A missing sites file: named, and the config line that names it.
@@ -384,7 +438,10 @@ fn validate_and_run_check_every_section_and_file_the_config_names() {
         dir.path(),
         &config,
         &t,
-        &[format!("{}: error: cannot read file", sites.display()), format!("{}:{}:9: note: [access] sites names", config.display(), line_of(&t, "advisor-sites-absent"))],
+        &[
+            format!("{}: error: cannot read file", sites.display()),
+            format!("{}:{}:9: note: [access] sites names", config.display(), line_of(&t, "advisor-sites-absent")),
+        ],
     );
 
     // Back to the untouched demo: 0 errors.

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{fragnum, num, read_rows, real_config, root, text, Row};
+use common::{Row, fragnum, num, read_rows, real_config, root, text};
 
 const INDICATORS: [&str; 4] = ["illectronisme", "never_uses_internet", "no_daily_internet", "no_home_internet"];
 
@@ -44,9 +44,17 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
                 assert!(pop == 0.0, "{ind} {}: {pop} inhabitants and no estimate", r["code"]);
                 continue;
             }
-            let (count, low, high, universe) =
-                (num(r, &format!("{ind}_count")).unwrap(), num(r, &format!("{ind}_low")).unwrap(), num(r, &format!("{ind}_high")).unwrap(), num(r, &format!("{ind}_universe")).unwrap());
-            assert!(low <= count + 1e-9 && count <= high + 1e-9 && high <= universe + 1e-9 && low >= 0.0, "{ind} {}: {low} ≤ {count} ≤ {high} ≤ {universe}", r["code"]);
+            let (count, low, high, universe) = (
+                num(r, &format!("{ind}_count")).unwrap(),
+                num(r, &format!("{ind}_low")).unwrap(),
+                num(r, &format!("{ind}_high")).unwrap(),
+                num(r, &format!("{ind}_universe")).unwrap(),
+            );
+            assert!(
+                low <= count + 1e-9 && count <= high + 1e-9 && high <= universe + 1e-9 && low >= 0.0,
+                "{ind} {}: {low} ≤ {count} ≤ {high} ≤ {universe}",
+                r["code"]
+            );
             if status == "imputed" {
                 assert!(!r[&format!("{ind}_imputed_from")].is_empty(), "{ind} {}: imputed from nowhere", r["code"]);
             }
@@ -57,11 +65,15 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
         println!("{ind}: IRIS by département and status {by_status:?}");
         let computed: usize = by_status.iter().filter(|((_, s), _)| s == "computed").map(|(_, n)| n).sum();
         assert!(computed >= 290, "{ind}: only {computed} IRIS computed from their own strata");
-        let strata: BTreeSet<(String, String)> = iris.iter().map(|r| (r["code"][..2].to_string(), r[&format!("{ind}_strata")].clone())).collect();
+        let strata: BTreeSet<(String, String)> =
+            iris.iter().map(|r| (r["code"][..2].to_string(), r[&format!("{ind}_strata")].clone())).collect();
         println!("{ind}: strata used by département {strata:?}");
     }
     // The social gradient is used where the data has it: Isère's own strata include CSP and income.
-    assert!(iris.iter().any(|r| r["code"].starts_with("38") && r["illectronisme_status"] == "computed" && r["illectronisme_strata"].contains("csp") && r["illectronisme_strata"].contains("income")));
+    assert!(iris.iter().any(|r| r["code"].starts_with("38")
+        && r["illectronisme_status"] == "computed"
+        && r["illectronisme_strata"].contains("csp")
+        && r["illectronisme_strata"].contains("income")));
 
     let epci_file = root().join("../shared/data/communes-stats/EPCI_2020_communes_dep38_73.csv");
     let epci_text = std::fs::read_to_string(epci_file).unwrap();
@@ -82,7 +94,9 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     // 15 % illectronisme in Auvergne-Rhône-Alpes (TIC 2019); the Grenoble diagnostic (Emmaüs Connect,
     // 2015) counted 60,000 people in digital precarity, half of them also in social precarity.
     let deps: Vec<&Row> = rows.iter().filter(|r| r["level"] == "departement").collect();
-    let (count, universe) = deps.iter().fold((0.0, 0.0), |(c, u), r| (c + num(r, "illectronisme_count").unwrap(), u + num(r, "illectronisme_universe").unwrap()));
+    let (count, universe) = deps
+        .iter()
+        .fold((0.0, 0.0), |(c, u), r| (c + num(r, "illectronisme_count").unwrap(), u + num(r, "illectronisme_universe").unwrap()));
     println!("Isère + Savoie illectronisme: {:.1} % of people 15+ (Insee, AURA 2019: 15 %)", 100.0 * count / universe);
     assert!((0.10..0.20).contains(&(count / universe)), "{count} / {universe}");
     let grenoble = rows.iter().find(|r| r["level"] == "commune" && r["code"] == "38185").unwrap();
@@ -97,7 +111,10 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
         );
     }
     let members: BTreeSet<String> = epci_text
-        .lines().filter(|l| l.contains(";200040715;")).filter_map(|l| l.trim_start_matches('\u{feff}').split(';').next().map(str::to_string)).collect();
+        .lines()
+        .filter(|l| l.contains(";200040715;"))
+        .filter_map(|l| l.trim_start_matches('\u{feff}').split(';').next().map(str::to_string))
+        .collect();
     assert_eq!(members.len(), 49, "Grenoble-Alpes Métropole has 49 communes");
     let mut communes: Vec<&Row> = rows.iter().filter(|r| r["level"] == "commune" && members.contains(&r["code"])).collect();
     communes.sort_by(|a, b| num(b, "illectronisme_share").partial_cmp(&num(a, "illectronisme_share")).unwrap());
@@ -128,7 +145,7 @@ fn aggregates_are_sums_of_their_parts(rows: &[Row], iris: &[&Row], epci_text: &s
         let key = format!("{ind}_count");
         let mut by_commune: BTreeMap<&str, f64> = BTreeMap::new();
         let mut by_dep: BTreeMap<&str, f64> = BTreeMap::new();
-        for r in &iris {
+        for r in iris {
             let c = num(r, &key).unwrap_or(0.0);
             *by_commune.entry(&r["code"][..5]).or_default() += c;
             *by_dep.entry(&r["code"][..2]).or_default() += c;
@@ -142,13 +159,14 @@ fn aggregates_are_sums_of_their_parts(rows: &[Row], iris: &[&Row], epci_text: &s
         // from the 2020 EPCI table) are named in the log, never dropped silently.
         let epci: f64 = rows.iter().filter(|r| r["level"] == "epci").filter_map(|r| num(r, &key)).sum();
         let all: f64 = by_dep.values().sum();
-        let orphans: f64 = orphan_codes.iter().map(|c| iris.iter().find(|r| &r["code"] == c).and_then(|r| num(r, &key)).unwrap_or(0.0)).sum();
+        let orphans: f64 =
+            orphan_codes.iter().map(|c| iris.iter().find(|r| &r["code"] == c).and_then(|r| num(r, &key)).unwrap_or(0.0)).sum();
         assert!((epci + orphans - all).abs() <= 1e-6 * all, "{ind}: EPCI total {epci} + orphans {orphans} vs IRIS total {all}");
         // A group's interval is computed, not summed: narrower than the sum of its members' half-widths.
         let dep = rows.iter().find(|r| r["level"] == "departement" && r["code"] == "38").unwrap();
         let half = num(dep, &format!("{ind}_high")).unwrap() - num(dep, &key).unwrap();
-        let summed: f64 = iris.iter().filter(|r| r["code"].starts_with("38")).filter_map(|r| Some(num(r, &format!("{ind}_high"))? - num(r, &key)?)).sum();
+        let summed: f64 =
+            iris.iter().filter(|r| r["code"].starts_with("38")).filter_map(|r| Some(num(r, &format!("{ind}_high"))? - num(r, &key)?)).sum();
         assert!(half < summed, "{ind}: département half-width {half} vs summed {summed}");
     }
-
 }

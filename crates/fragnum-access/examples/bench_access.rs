@@ -37,10 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let pbf = PathBuf::from(&args[1]);
     let out = PathBuf::from(&args[2]);
-    let profile_path = args.get(3).map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/profiles/car.toml"),
-        PathBuf::from,
-    );
+    let profile_path =
+        args.get(3).map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/profiles/car.toml"), PathBuf::from);
     std::fs::create_dir_all(&out)?;
     let profile = SpeedProfile::parse(&profile_path.display().to_string(), &std::fs::read_to_string(&profile_path)?)?;
 
@@ -106,7 +104,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let t = Instant::now();
         let r = nearest_sites(&graph.reverse, &sources, f64::INFINITY);
         plain.push(t.elapsed().as_secs_f64() * 1e3);
-        worst = r.time.iter().zip(&times.nodes.time).filter(|(a, b)| a.is_finite() || b.is_finite()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        worst = r
+            .time
+            .iter()
+            .zip(&times.nodes.time)
+            .filter(|(a, b)| a.is_finite() || b.is_finite())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
         other_site = r.site.iter().zip(&times.nodes.site).filter(|(a, b)| a != b).count();
     }
     let n = graph.len();

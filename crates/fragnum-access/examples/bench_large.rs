@@ -23,7 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Grid around 45° N: 100 m ≈ 0.00127° of longitude and 0.0009° of latitude.
     let (dx, dy) = (0.001_27, 0.000_9);
-    let mut net = RoadNetwork { classes: vec!["residential".into(), "secondary".into(), "primary".into()], source: format!("synthetic {side}×{side} grid"), ..RoadNetwork::default() };
+    let mut net = RoadNetwork {
+        classes: vec!["residential".into(), "secondary".into(), "primary".into()],
+        source: format!("synthetic {side}×{side} grid"),
+        ..RoadNetwork::default()
+    };
     for j in 0..side {
         for i in 0..side {
             net.nodes.push([5.0 + i as f64 * dx, 45.0 + j as f64 * dy]);

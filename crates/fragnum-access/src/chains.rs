@@ -188,7 +188,8 @@ impl Contraction {
         // A source on a chain reaches both ends of it: sweep its chain with unknown ends.
         for &chain in &seeded {
             let chain = &self.chains[chain as usize];
-            let mut labels: Vec<(f64, u32)> = self.chain_nodes[chain.nodes.clone()].iter().map(|&v| (time[v as usize], site[v as usize])).collect();
+            let mut labels: Vec<(f64, u32)> =
+                self.chain_nodes[chain.nodes.clone()].iter().map(|&v| (time[v as usize], site[v as usize])).collect();
             let to_a = self.sweep(chain, &mut labels, (f64::INFINITY, NONE), false, limit);
             let to_b = self.sweep(chain, &mut labels, (f64::INFINITY, NONE), true, limit);
             for (end, (t, s)) in [(chain.a, to_a), (chain.b, to_b)] {
@@ -317,7 +318,8 @@ mod tests {
                 let w = 1.0 + next(30) as f64;
                 edges.extend([(a, b, w), (b, a, w + next(3) as f64)]);
             }
-            let sources: Vec<Source> = (0..=next(4)).map(|s| Source { node: next(n as u64) as u32, time: next(5) as f64, site: s as u32 }).collect();
+            let sources: Vec<Source> =
+                (0..=next(4)).map(|s| Source { node: next(n as u64) as u32, time: next(5) as f64, site: s as u32 }).collect();
             let limit = if round % 3 == 0 { 40.0 } else { f64::INFINITY };
             check(n, &edges, &sources, limit);
         }

@@ -87,7 +87,10 @@ impl AccessConfig {
                 if !(v.is_finite() && *v > 0.0) {
                     bad(&format!("thresholds_min[{i}]"), format!("{v} min: thresholds must be > 0 and ascending"));
                 } else if i > 0 && !(t[i - 1] < *v) {
-                    bad(&format!("thresholds_min[{i}]"), format!("{v} min is not above the threshold before it ({} min): thresholds must be > 0 and ascending", t[i - 1]));
+                    bad(
+                        &format!("thresholds_min[{i}]"),
+                        format!("{v} min is not above the threshold before it ({} min): thresholds must be > 0 and ascending", t[i - 1]),
+                    );
                 }
             }
         }
@@ -98,14 +101,16 @@ impl AccessConfig {
         ];
         for (key, value, unit) in positive {
             if let Some(v) = value
-                && !(v.is_finite() && v > 0.0) {
-                    bad(key, format!("{v} {unit}: must be > 0"));
-                }
+                && !(v.is_finite() && v > 0.0)
+            {
+                bad(key, format!("{v} {unit}: must be > 0"));
+            }
         }
         if let Some(v) = self.max_snap_m
-            && !(v.is_finite() && v >= 0.0) {
-                bad("max_snap_m", format!("{v} m: must be ≥ 0"));
-            }
+            && !(v.is_finite() && v >= 0.0)
+        {
+            bad("max_snap_m", format!("{v} m: must be ≥ 0"));
+        }
         if self.isochrone_max_cells == Some(0) {
             bad("isochrone_max_cells", "0: must be at least 1".into());
         }
@@ -114,7 +119,10 @@ impl AccessConfig {
         }
         if let Some(a) = &self.approximation {
             if !(a.detour >= 1.0 && a.detour.is_finite()) {
-                bad("approximation.detour", format!("{}: a detour factor is ≥ 1 (roads are never shorter than the straight line)", a.detour));
+                bad(
+                    "approximation.detour",
+                    format!("{}: a detour factor is ≥ 1 (roads are never shorter than the straight line)", a.detour),
+                );
             }
             for (key, v) in [("approximation.urban_kmh", a.urban_kmh), ("approximation.rural_kmh", a.rural_kmh)] {
                 if !(v.is_finite() && v > 0.0) {

@@ -63,7 +63,14 @@ pub struct NetworkTimes {
 
 /// Snaps sites and points, runs one multi-source Dijkstra on the reversed graph, and gives every
 /// point its time to the nearest site (walking legs included).
-pub fn network_times(graph: &Graph, snapper: &Snapper, sites: &[Site], points: &[PopulationPoint], max_snap_m: f64, walk_ms: f64) -> NetworkTimes {
+pub fn network_times(
+    graph: &Graph,
+    snapper: &Snapper,
+    sites: &[Site],
+    points: &[PopulationPoint],
+    max_snap_m: f64,
+    walk_ms: f64,
+) -> NetworkTimes {
     let site_snaps: Vec<Option<Snap>> = sites.par_iter().map(|s| snapper.snap(s.position(), max_snap_m, walk_ms)).collect();
     let sources = snapper.sources(&site_snaps);
     let mut on_segment: HashMap<u32, Vec<usize>> = HashMap::new();

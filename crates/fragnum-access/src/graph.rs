@@ -13,9 +13,9 @@ use fragnum_core::network::{RoadEdge, RoadNetwork};
 
 use crate::AccessError;
 use crate::chains::Contraction;
-use crate::snap::SegmentIndex;
 use crate::dijkstra::{NearestSites, Source};
 use crate::profile::{Mode, SpeedProfile};
+use crate::snap::SegmentIndex;
 
 /// A local equirectangular projection (metres) around a reference latitude; accurate to about
 /// 0.5 % over a French département, which is enough for snapping and isochrone rasters.
@@ -139,10 +139,7 @@ impl Csr {
 
     /// The rows of `edges` and of the same edges reversed (built side by side).
     pub fn both_ways(n: usize, edges: &[(u32, u32, f64)]) -> (Csr, Csr) {
-        rayon::join(
-            || Csr::from_edges(n, edges),
-            || Csr::from_edges(n, &edges.iter().map(|&(a, b, w)| (b, a, w)).collect::<Vec<_>>()),
-        )
+        rayon::join(|| Csr::from_edges(n, edges), || Csr::from_edges(n, &edges.iter().map(|&(a, b, w)| (b, a, w)).collect::<Vec<_>>()))
     }
 
     /// Number of nodes.
@@ -402,7 +399,11 @@ impl Graph {
             edges.push((a, b, e.length_m / (kmh / 3.6)));
         }
         if edges.is_empty() {
-            return Err(AccessError::EmptyNetwork { network: net.source.clone(), mode: profile.mode.as_str().into(), edges: net.edges.len() });
+            return Err(AccessError::EmptyNetwork {
+                network: net.source.clone(),
+                mode: profile.mode.as_str().into(),
+                edges: net.edges.len(),
+            });
         }
         let n = network_node.len();
         let (forward, reverse) = Csr::both_ways(n, &edges);

@@ -19,8 +19,8 @@
 //! sample in it is still represented, since samples are every half cell; two sites' areas meet
 //! along a stepped line; lakes and rivers are not obstacles to the walking buffer.
 
-use std::collections::{BinaryHeap, HashMap};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use fragnum_core::geometry::bounding_box;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
@@ -293,12 +293,7 @@ fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
         let (d0, d1) = (h[0], h[1]);
         let (dx, dy) = ((d1.0 - d0.0).signum(), (d1.1 - d0.1).signum());
         let probe = (d0.0 as f64 + 0.5 * dx as f64 - 0.5 * dy as f64, d0.1 as f64 + 0.5 * dy as f64 + 0.5 * dx as f64);
-        let owner = shells
-            .iter()
-            .enumerate()
-            .filter(|(_, (s, _))| contains(s, probe))
-            .min_by_key(|(_, (_, a))| *a)
-            .map(|(k, _)| k);
+        let owner = shells.iter().enumerate().filter(|(_, (s, _))| contains(s, probe)).min_by_key(|(_, (_, a))| *a).map(|(k, _)| k);
         if let Some(k) = owner {
             interiors[k].push(h);
         }
@@ -308,13 +303,7 @@ fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
         pts.push(pts[0]);
         LineString::new(pts)
     };
-    MultiPolygon(
-        shells
-            .iter()
-            .zip(interiors)
-            .map(|((s, _), hs)| Polygon::new(line(s), hs.iter().map(|h| line(h)).collect()))
-            .collect(),
-    )
+    MultiPolygon(shells.iter().zip(interiors).map(|((s, _), hs)| Polygon::new(line(s), hs.iter().map(|h| line(h)).collect())).collect())
 }
 
 /// Ray casting; `p` never lies on the ring (half-integer probe, integer ring).

@@ -244,92 +244,112 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     let weights: &[f64] = input.weights.unwrap_or(&population);
     let mut warnings = Vec::new();
     let mut timings = Timings::default();
-    let (method, method_label, points, mut sites, candidates, isochrones, cell, cover, site_cover, network) = if let Some(net) = input.network {
-        let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
-        let t = Instant::now();
-        let graph = graph::Graph::build(net, profile)?;
-        let snapper = snap::Snapper::new(&graph);
-        timings.graph_ms = ms(t);
-        let t = Instant::now();
-        let times = coverage::network_times(&graph, &snapper, input.sites, input.points, settings.max_snap_m, walk_ms);
-        timings.times_ms = ms(t);
-        let t = Instant::now();
-        let iso_settings = isochrone::IsochroneSettings {
-            threshold_s,
-            cell_m: settings.isochrone_cell_m,
-            max_walk_m: settings.max_snap_m,
-            walk_ms,
-            max_cells: settings.isochrone_max_cells,
-        };
-        let (isochrones, cell) = isochrone::isochrones(&graph, &times.nodes, &iso_settings);
-        if cell > settings.isochrone_cell_m {
-            warnings.push(format!("isochrone cell enlarged from {} m to {cell:.0} m to stay under {} cells", settings.isochrone_cell_m, settings.isochrone_max_cells));
-        }
-        timings.isochrones_ms = ms(t);
-        let t = Instant::now();
-        let candidate_snaps: Vec<Option<snap::Snap>> =
-            input.candidates.iter().map(|c| snapper.snap(c.position(), settings.max_snap_m, walk_ms)).collect();
-        let open: Vec<bool> = times.points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
-        let cover = if settings.new_sites > 0 && !input.candidates.is_empty() {
-            siting::network_coverage(&graph, &snapper, &candidate_snaps, &times.point_snaps, &open, threshold_s)
+    let (method, method_label, points, mut sites, candidates, isochrones, cell, cover, site_cover, network) =
+        if let Some(net) = input.network {
+            let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
+            let t = Instant::now();
+            let graph = graph::Graph::build(net, profile)?;
+            let snapper = snap::Snapper::new(&graph);
+            timings.graph_ms = ms(t);
+            let t = Instant::now();
+            let times = coverage::network_times(&graph, &snapper, input.sites, input.points, settings.max_snap_m, walk_ms);
+            timings.times_ms = ms(t);
+            let t = Instant::now();
+            let iso_settings = isochrone::IsochroneSettings {
+                threshold_s,
+                cell_m: settings.isochrone_cell_m,
+                max_walk_m: settings.max_snap_m,
+                walk_ms,
+                max_cells: settings.isochrone_max_cells,
+            };
+            let (isochrones, cell) = isochrone::isochrones(&graph, &times.nodes, &iso_settings);
+            if cell > settings.isochrone_cell_m {
+                warnings.push(format!(
+                    "isochrone cell enlarged from {} m to {cell:.0} m to stay under {} cells",
+                    settings.isochrone_cell_m, settings.isochrone_max_cells
+                ));
+            }
+            timings.isochrones_ms = ms(t);
+            let t = Instant::now();
+            let candidate_snaps: Vec<Option<snap::Snap>> =
+                input.candidates.iter().map(|c| snapper.snap(c.position(), settings.max_snap_m, walk_ms)).collect();
+            let open: Vec<bool> = times.points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
+            let cover = if settings.new_sites > 0 && !input.candidates.is_empty() {
+                siting::network_coverage(&graph, &snapper, &candidate_snaps, &times.point_snaps, &open, threshold_s)
+            } else {
+                Vec::new()
+            };
+            timings.siting_ms = ms(t);
+            let t = Instant::now();
+            let everyone = vec![true; input.points.len()];
+            let site_cover = siting::network_coverage(&graph, &snapper, &times.site_snaps, &times.point_snaps, &everyone, threshold_s);
+            timings.site_cover_ms = ms(t);
+            let result = |s: &Site, snap: Option<snap::Snap>| SiteResult {
+                site: s.clone(),
+                snapped: snap.is_some(),
+                snap_m: snap.map(|x| x.distance_m),
+                population_nearest: 0.0,
+                population_within: 0.0,
+            };
+            let sites: Vec<SiteResult> = input.sites.iter().zip(&times.site_snaps).map(|(s, snap)| result(s, *snap)).collect();
+            let candidates: Vec<SiteResult> = input.candidates.iter().zip(&candidate_snaps).map(|(s, snap)| result(s, *snap)).collect();
+            let label = format!(
+                "temps de trajet sur le réseau routier ({}, profil « {} »), plus le trajet à pied jusqu'à la route",
+                net.source, profile.name
+            );
+            (Method::Network, label, times.points, sites, candidates, isochrones, cell, cover, site_cover, Some(graph.report))
         } else {
-            Vec::new()
+            let a = settings.approximation;
+            let t = Instant::now();
+            let points = approx::straight_line(input.sites, input.points, input.urban, &a);
+            timings.times_ms = ms(t);
+            let coords: Vec<[f64; 2]> = input.points.iter().map(PopulationPoint::position).collect();
+            let speeds: Vec<f64> = (0..coords.len()).map(|p| a.speed_ms(input.urban.is_some_and(|u| u[p]))).collect();
+            let open: Vec<bool> = points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
+            let t = Instant::now();
+            let cover = if settings.new_sites > 0 {
+                siting::straight_line_coverage(input.candidates, &coords, &speeds, a.detour, &open, threshold_s)
+            } else {
+                Vec::new()
+            };
+            timings.siting_ms = ms(t);
+            let t = Instant::now();
+            let everyone = vec![true; input.points.len()];
+            let site_cover = siting::straight_line_coverage(input.sites, &coords, &speeds, a.detour, &everyone, threshold_s);
+            timings.site_cover_ms = ms(t);
+            let result =
+                |s: &Site| SiteResult { site: s.clone(), snapped: true, snap_m: None, population_nearest: 0.0, population_within: 0.0 };
+            let label = format!(
+                "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
+                french_number(a.detour),
+                french_number(a.urban_kmh),
+                french_number(a.rural_kmh)
+            );
+            warnings.push("no road network configured: times are a straight-line approximation".into());
+            // Service areas of the approximation: discs, one per site (they overlap).
+            let discs = input
+                .sites
+                .iter()
+                .enumerate()
+                .map(|(site, s)| isochrone::Isochrone {
+                    site,
+                    threshold_min: settings.isochrone_min,
+                    area: geo_types::MultiPolygon(vec![approx::disc(s.position(), threshold_s, &a)]),
+                })
+                .collect();
+            (
+                Method::StraightLine,
+                label,
+                points,
+                input.sites.iter().map(result).collect(),
+                input.candidates.iter().map(result).collect(),
+                discs,
+                0.0,
+                cover,
+                site_cover,
+                None,
+            )
         };
-        timings.siting_ms = ms(t);
-        let t = Instant::now();
-        let everyone = vec![true; input.points.len()];
-        let site_cover = siting::network_coverage(&graph, &snapper, &times.site_snaps, &times.point_snaps, &everyone, threshold_s);
-        timings.site_cover_ms = ms(t);
-        let result = |s: &Site, snap: Option<snap::Snap>| SiteResult {
-            site: s.clone(),
-            snapped: snap.is_some(),
-            snap_m: snap.map(|x| x.distance_m),
-            population_nearest: 0.0,
-            population_within: 0.0,
-        };
-        let sites: Vec<SiteResult> = input.sites.iter().zip(&times.site_snaps).map(|(s, snap)| result(s, *snap)).collect();
-        let candidates: Vec<SiteResult> = input.candidates.iter().zip(&candidate_snaps).map(|(s, snap)| result(s, *snap)).collect();
-        let label = format!(
-            "temps de trajet sur le réseau routier ({}, profil « {} »), plus le trajet à pied jusqu'à la route",
-            net.source, profile.name
-        );
-        (Method::Network, label, times.points, sites, candidates, isochrones, cell, cover, site_cover, Some(graph.report))
-    } else {
-        let a = settings.approximation;
-        let t = Instant::now();
-        let points = approx::straight_line(input.sites, input.points, input.urban, &a);
-        timings.times_ms = ms(t);
-        let coords: Vec<[f64; 2]> = input.points.iter().map(PopulationPoint::position).collect();
-        let speeds: Vec<f64> = (0..coords.len()).map(|p| a.speed_ms(input.urban.is_some_and(|u| u[p]))).collect();
-        let open: Vec<bool> = points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
-        let t = Instant::now();
-        let cover = if settings.new_sites > 0 {
-            siting::straight_line_coverage(input.candidates, &coords, &speeds, a.detour, &open, threshold_s)
-        } else {
-            Vec::new()
-        };
-        timings.siting_ms = ms(t);
-        let t = Instant::now();
-        let everyone = vec![true; input.points.len()];
-        let site_cover = siting::straight_line_coverage(input.sites, &coords, &speeds, a.detour, &everyone, threshold_s);
-        timings.site_cover_ms = ms(t);
-        let result = |s: &Site| SiteResult { site: s.clone(), snapped: true, snap_m: None, population_nearest: 0.0, population_within: 0.0 };
-        let label = format!(
-            "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
-            french_number(a.detour),
-            french_number(a.urban_kmh),
-            french_number(a.rural_kmh)
-        );
-        warnings.push("no road network configured: times are a straight-line approximation".into());
-        // Service areas of the approximation: discs, one per site (they overlap).
-        let discs = input
-            .sites
-            .iter()
-            .enumerate()
-            .map(|(site, s)| isochrone::Isochrone { site, threshold_min: settings.isochrone_min, area: geo_types::MultiPolygon(vec![approx::disc(s.position(), threshold_s, &a)]) })
-            .collect();
-        (Method::StraightLine, label, points, input.sites.iter().map(result).collect(), input.candidates.iter().map(result).collect(), discs, 0.0, cover, site_cover, None)
-    };
     let unsnapped_sites = sites.iter().filter(|s| !s.snapped).count();
     if unsnapped_sites > 0 {
         warnings.push(format!("{unsnapped_sites} sites farther than {} m from any road were not used", settings.max_snap_m));
@@ -337,7 +357,10 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     let beyond = points.iter().filter(|r| r.beyond_snap).count();
     if beyond > 0 {
         let pop: f64 = points.iter().zip(&population).filter(|(r, _)| r.beyond_snap).map(|(_, w)| w).sum();
-        warnings.push(format!("{beyond} population points ({pop:.0} people) farther than {} m from any road: counted as not served", settings.max_snap_m));
+        warnings.push(format!(
+            "{beyond} population points ({pop:.0} people) farther than {} m from any road: counted as not served",
+            settings.max_snap_m
+        ));
     }
     let mut within = 0.0;
     for (r, w) in points.iter().zip(&population) {
@@ -411,8 +434,22 @@ mod tests {
         let points: Vec<PopulationPoint> =
             pts.iter().map(|p| PopulationPoint { lon: p[0] + 0.0002, lat: p[1] + 0.0001, weight: 1.0, zone: Some(zone.clone()) }).collect();
         let candidates = [Site::new("c", "", "k", 5.002, 45.0014)];
-        let settings = Settings { thresholds_min: vec![1.0, 2.0], isochrone_min: 0.5, isochrone_cell_m: 10.0, max_snap_m: 100.0, new_sites: 1, ..Settings::default() };
-        let input = AccessInput { network: Some(&net), profile: Some(&profile), sites: &sites, points: &points, candidates: &candidates, ..Default::default() };
+        let settings = Settings {
+            thresholds_min: vec![1.0, 2.0],
+            isochrone_min: 0.5,
+            isochrone_cell_m: 10.0,
+            max_snap_m: 100.0,
+            new_sites: 1,
+            ..Settings::default()
+        };
+        let input = AccessInput {
+            network: Some(&net),
+            profile: Some(&profile),
+            sites: &sites,
+            points: &points,
+            candidates: &candidates,
+            ..Default::default()
+        };
         let out = compute(&input, &settings).unwrap();
         assert_eq!(out.method, Method::Network);
         assert_eq!(out.zones.len(), 1);
@@ -428,7 +465,8 @@ mod tests {
         for f in doc["features"].as_array().unwrap() {
             assert_eq!(f["geometry"]["type"], "MultiPolygon");
             for polygon in f["geometry"]["coordinates"].as_array().unwrap() {
-                let ring: Vec<(f64, f64)> = polygon[0].as_array().unwrap().iter().map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())).collect();
+                let ring: Vec<(f64, f64)> =
+                    polygon[0].as_array().unwrap().iter().map(|p| (p[0].as_f64().unwrap(), p[1].as_f64().unwrap())).collect();
                 let twice_area: f64 = ring.windows(2).map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1).sum();
                 assert!(twice_area > 0.0, "exterior ring is clockwise");
             }

@@ -134,7 +134,8 @@ mod tests {
 
     #[test]
     fn urban_falls_back_to_rural_and_maxspeed_overrides() {
-        let p = SpeedProfile::parse("car", "name='c'\nmode='car'\nuse_maxspeed=true\n[rural]\nprimary=80\ntrack=20\n[urban]\nprimary=50\n").unwrap();
+        let p = SpeedProfile::parse("car", "name='c'\nmode='car'\nuse_maxspeed=true\n[rural]\nprimary=80\ntrack=20\n[urban]\nprimary=50\n")
+            .unwrap();
         assert_eq!(p.speed_kmh("primary", true, None), Some(50.0));
         assert_eq!(p.speed_kmh("track", true, None), Some(20.0));
         assert_eq!(p.speed_kmh("primary", false, Some(70.0)), Some(70.0));

@@ -29,11 +29,19 @@ pub struct SitingChoice {
 
 /// For each snapped candidate, the points (among those with `open[p]`) it reaches within
 /// `threshold_s` over the network; unsnapped candidates cover nothing.
-pub fn network_coverage(graph: &Graph, snapper: &Snapper, candidate_snaps: &[Option<Snap>], point_snaps: &[Option<Snap>], open: &[bool], threshold_s: f64) -> Vec<Vec<u32>> {
+pub fn network_coverage(
+    graph: &Graph,
+    snapper: &Snapper,
+    candidate_snaps: &[Option<Snap>],
+    point_snaps: &[Option<Snap>],
+    open: &[bool],
+    threshold_s: f64,
+) -> Vec<Vec<u32>> {
     let n = graph.len();
     // node → points that leave the road network through it
     let mut counts = vec![0u32; n + 1];
-    let exits: Vec<Option<[(u32, f64); 2]>> = point_snaps.iter().zip(open).map(|(s, &o)| s.as_ref().filter(|_| o).map(|s| snapper.exits(s))).collect();
+    let exits: Vec<Option<[(u32, f64); 2]>> =
+        point_snaps.iter().zip(open).map(|(s, &o)| s.as_ref().filter(|_| o).map(|s| snapper.exits(s))).collect();
     for e in exits.iter().flatten() {
         for (node, _) in e {
             counts[*node as usize + 1] += 1;
@@ -72,9 +80,10 @@ pub fn network_coverage(graph: &Graph, snapper: &Snapper, candidate_snaps: &[Opt
                 }
                 for (p, s) in point_snaps.iter().enumerate() {
                     if let Some(s) = s.filter(|s| open[p] && s.segment == snap.segment)
-                        && snapper.along(&s, snap).is_some_and(|t| t <= threshold_s) {
-                            covered.push(p as u32);
-                        }
+                        && snapper.along(&s, snap).is_some_and(|t| t <= threshold_s)
+                    {
+                        covered.push(p as u32);
+                    }
                 }
                 for &node in touched.iter() {
                     time[node as usize] = f64::INFINITY;
@@ -128,14 +137,27 @@ pub fn greedy(cover: &[Vec<u32>], population: &[f64], weight: &[f64], already: f
             }
         }
         within += gain_population;
-        out.push(SitingChoice { rank, candidate: c, gain_population, gain_weight, share_after: if total > 0.0 { within / total } else { 0.0 } });
+        out.push(SitingChoice {
+            rank,
+            candidate: c,
+            gain_population,
+            gain_weight,
+            share_after: if total > 0.0 { within / total } else { 0.0 },
+        });
     }
     out
 }
 
 /// Coverage lists under the straight-line approximation: a candidate covers a point when
 /// `distance × detour / speed ≤ threshold`. `speed_ms[p]` is the point's speed.
-pub fn straight_line_coverage(candidates: &[Site], points: &[[f64; 2]], speed_ms: &[f64], detour: f64, open: &[bool], threshold_s: f64) -> Vec<Vec<u32>> {
+pub fn straight_line_coverage(
+    candidates: &[Site],
+    points: &[[f64; 2]],
+    speed_ms: &[f64],
+    detour: f64,
+    open: &[bool],
+    threshold_s: f64,
+) -> Vec<Vec<u32>> {
     candidates
         .par_iter()
         .map(|c| {

@@ -5,13 +5,13 @@
 //! zone's population split by polygon area. Zones are small (IRIS ≈ 2 000 people), so one point
 //! per part is a fair first approximation; a grid gives better results where it exists.
 
+use fragnum_core::sites::PopulationPoint;
+use fragnum_core::text::printable_line;
+use fragnum_core::{ZoneCode, ZoneGeometry};
 use geo::orient::{Direction, Orient};
 use geo::{Area, GeodesicArea, InteriorPoint, MapCoords};
 use geo_types::Coord;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
-use fragnum_core::sites::PopulationPoint;
-use fragnum_core::text::printable_line;
-use fragnum_core::{ZoneCode, ZoneGeometry};
 use serde_json::json;
 
 use crate::AccessOutput;

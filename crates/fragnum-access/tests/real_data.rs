@@ -34,7 +34,8 @@ fn walking_times_on_grenoble_streets() {
     // One site at Place Victor Hugo's corner of the graph, one at its east end (Île Verte).
     let sites = [Site::new("a", "ouest", "mediation", 5.7300, 45.1870), Site::new("b", "est", "mediation", 5.7415, 45.1900)];
     let snapper = Snapper::new(&graph);
-    let points: Vec<PopulationPoint> = graph.coords.iter().map(|c| PopulationPoint { lon: c[0], lat: c[1], weight: 1.0, zone: None }).collect();
+    let points: Vec<PopulationPoint> =
+        graph.coords.iter().map(|c| PopulationPoint { lon: c[0], lat: c[1], weight: 1.0, zone: None }).collect();
     let times = network_times(&graph, &snapper, &sites, &points, 500.0, 4.5 / 3.6);
     assert!(times.site_snaps.iter().all(Option::is_some));
 
@@ -51,7 +52,12 @@ fn walking_times_on_grenoble_streets() {
     let worst = times.nodes.time.iter().copied().fold(0.0, f64::max);
     assert!(worst > 300.0 && worst < 900.0, "farthest node {worst} s");
     let within_10 = times.nodes.time.iter().filter(|t| **t <= 600.0).count() as f64 / graph.len() as f64;
-    eprintln!("Grenoble centre, walking: {} nodes ({} junctions), {:.1} % within 10 min of the 2 sites, farthest {:.1} min",
-        graph.len(), graph.contraction.core_len(), within_10 * 100.0, worst / 60.0);
+    eprintln!(
+        "Grenoble centre, walking: {} nodes ({} junctions), {:.1} % within 10 min of the 2 sites, farthest {:.1} min",
+        graph.len(),
+        graph.contraction.core_len(),
+        within_10 * 100.0,
+        worst / 60.0
+    );
     assert!(times.points.iter().all(|p| p.time_s.is_some()));
 }

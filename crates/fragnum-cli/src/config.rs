@@ -8,11 +8,11 @@
 
 use std::path::{Path, PathBuf};
 
-use fragnum_access::config::AccessConfig;
 use fragnum_access::AccessError;
+use fragnum_access::config::AccessConfig;
 use fragnum_core::Location;
 use fragnum_indices::{IndicesError, IndicesSettings};
-use fragnum_ingest::config::{span_location, PipelineConfig};
+use fragnum_ingest::config::{PipelineConfig, span_location};
 use fragnum_ingest::report::Problem;
 use fragnum_ingest::{Report, Severity};
 use fragnum_render::{RenderConfig, RenderError};
@@ -68,9 +68,10 @@ impl Config {
                 let mut problems = p.err().unwrap_or_default();
                 // Both parsers see the same syntax error: say it once.
                 if let Err(e) = s
-                    && !problems.contains(&e) {
-                        problems.push(e);
-                    }
+                    && !problems.contains(&e)
+                {
+                    problems.push(e);
+                }
                 return Err(problems);
             }
         };
@@ -167,9 +168,13 @@ impl Config {
                 out.push(self.problem(&key, e.to_string()));
             }
             if let Some(w) = &access.siting_weight
-                && self.indices.is_none() {
-                    out.push(self.problem("access.siting_weight", format!("[access] siting_weight = \"{w}\" needs an [indices] section, which estimates it")));
-                }
+                && self.indices.is_none()
+            {
+                out.push(self.problem(
+                    "access.siting_weight",
+                    format!("[access] siting_weight = \"{w}\" needs an [indices] section, which estimates it"),
+                ));
+            }
         }
         if let Some(Err(errors)) = self.render.as_ref().map(RenderConfig::validate) {
             for e in errors {

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use fragnum_access::SpeedProfile;
+use fragnum_core::Location;
 use fragnum_core::network::RoadNetwork;
 use fragnum_core::sites::{PopulationPoint, Site};
-use fragnum_core::Location;
 use fragnum_indices::RateTable;
 use fragnum_ingest::report::Problem;
 use fragnum_ingest::{IngestError, Report, Severity};
@@ -104,12 +104,13 @@ fn read_rates(config: &Config, settings: &fragnum_indices::IndicesSettings, inpu
         Err(e) => report.problems.push(config.indices_problem(&e)),
         Ok(indicators) => {
             if let Some(w) = config.access.as_ref().and_then(|a| a.siting_weight.as_ref())
-                && !indicators.contains(w) {
-                    report.problems.push(config.problem(
-                        "access.siting_weight",
-                        format!("[access] siting_weight: `{w}` is not an indicator of the rate files ({})", indicators.join(", ")),
-                    ));
-                }
+                && !indicators.contains(w)
+            {
+                report.problems.push(config.problem(
+                    "access.siting_weight",
+                    format!("[access] siting_weight: `{w}` is not an indicator of the rate files ({})", indicators.join(", ")),
+                ));
+            }
         }
     }
 }
@@ -121,7 +122,11 @@ fn read_access(config: &Config, access: &fragnum_access::config::AccessConfig, n
             let read = sites.len();
             inputs.sites = fragnum_ingest::sites::filter_kinds(sites, &access.kinds);
             if inputs.sites.is_empty() {
-                let what = if read == 0 { "no site".to_string() } else { format!("none of its {read} sites is of kinds {}", access.kinds.join(", ")) };
+                let what = if read == 0 {
+                    "no site".to_string()
+                } else {
+                    format!("none of its {read} sites is of kinds {}", access.kinds.join(", "))
+                };
                 report.push(Severity::Fatal, Location::file(&sites_path), format!("{what}: accessibility needs at least one site"));
                 named_by(config, if read == 0 { "access.sites" } else { "access.kinds" }, &sites_path, report);
             }

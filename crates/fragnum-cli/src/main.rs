@@ -179,7 +179,10 @@ fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until
     if report.has_fatal() {
         // Notes included: they say which key of the config names a file that failed.
         stages::ingest::print_problems(&report, true);
-        anyhow::bail!("the files named in {} have errors (listed above); nothing was written; run `fragnum validate` for the full list", config.path().display());
+        anyhow::bail!(
+            "the files named in {} have errors (listed above); nothing was written; run `fragnum validate` for the full list",
+            config.path().display()
+        );
     }
     for p in report.problems.iter().filter(|p| p.severity > fragnum_ingest::Severity::Note) {
         eprintln!("{p}");

@@ -14,9 +14,9 @@ use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result};
-use fragnum_core::{atomic, Cell, ZoneTable};
+use fragnum_core::{Cell, ZoneTable, atomic};
 use fragnum_ingest::config::PipelineConfig;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use sha2::Digest as _;
 
 /// The manifest's file name in the output folder.
@@ -39,7 +39,9 @@ pub fn begin(config: &PipelineConfig) -> Result<Run> {
     std::fs::create_dir_all(&out_dir).with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     let mut removed = Vec::new();
     for dir in std::iter::once(out_dir.clone()).chain(SUBFOLDERS.iter().map(|s| out_dir.join(s))) {
-        removed.extend(atomic::remove_leftovers(&dir).with_context(|| format!("cannot remove the temporary files left in {}", dir.display()))?);
+        removed.extend(
+            atomic::remove_leftovers(&dir).with_context(|| format!("cannot remove the temporary files left in {}", dir.display()))?,
+        );
     }
     if !removed.is_empty() {
         println!("removed {} temporary file(s) left in {} by an interrupted run", removed.len(), out_dir.display());
@@ -258,7 +260,10 @@ mod tests {
 
     #[test]
     fn relative_paths_go_up_then_down() {
-        assert_eq!(relative_to(Path::new("/p/config/demo.toml"), Path::new("/p/config/../notebooks-out/demo")).unwrap(), Path::new("../../config/demo.toml"));
+        assert_eq!(
+            relative_to(Path::new("/p/config/demo.toml"), Path::new("/p/config/../notebooks-out/demo")).unwrap(),
+            Path::new("../../config/demo.toml")
+        );
         assert_eq!(relative_to(Path::new("/p/out/a.csv"), Path::new("/p/out")).unwrap(), Path::new("a.csv"));
         assert_eq!(path_text(Path::new("maps/a.geojson")), "maps/a.geojson");
     }

@@ -32,7 +32,9 @@ pub fn spinner(what: &str, show: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let spinner = ProgressBar::new_spinner();
-    spinner.set_style(ProgressStyle::with_template("{spinner} {prefix:>10} {elapsed} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} {prefix:>10} {elapsed} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     spinner.set_prefix(what.to_string());
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     spinner

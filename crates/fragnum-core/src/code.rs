@@ -43,8 +43,7 @@ impl Level {
     }
 
     /// All levels, finest first.
-    pub const ALL: [Level; 7] =
-        [Level::Iris, Level::Commune, Level::Qpv, Level::Epci, Level::Departement, Level::Region, Level::Group];
+    pub const ALL: [Level; 7] = [Level::Iris, Level::Commune, Level::Qpv, Level::Epci, Level::Departement, Level::Region, Level::Group];
 }
 
 impl fmt::Display for Level {
@@ -56,10 +55,7 @@ impl fmt::Display for Level {
 impl std::str::FromStr for Level {
     type Err = CodeError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s.trim().to_lowercase())
-            .ok_or_else(|| CodeError::UnknownLevel(s.to_string()))
+        Level::ALL.into_iter().find(|l| l.as_str() == s.trim().to_lowercase()).ok_or_else(|| CodeError::UnknownLevel(s.to_string()))
     }
 }
 

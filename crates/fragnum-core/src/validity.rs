@@ -14,10 +14,10 @@
 //! Still linear per hole: each hole is related to its exterior (as `geo` does), so a polygon of
 //! *n* vertices with *h* holes costs O(h · n).
 
-use geo::validation::{GeometryIndex, InvalidMultiPolygon, InvalidPolygon, RingRole};
-use geo::{HasDimensions, Intersects, PreparedGeometry, Relate, RemoveRepeatedPoints, Validation};
 use geo::coordinate_position::CoordPos;
 use geo::dimensions::Dimensions;
+use geo::validation::{GeometryIndex, InvalidMultiPolygon, InvalidPolygon, RingRole};
+use geo::{HasDimensions, Intersects, PreparedGeometry, Relate, RemoveRepeatedPoints, Validation};
 use geo_types::{Coord, Line, LineString, MultiPolygon, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -166,14 +166,13 @@ fn envelope<'a>(coords: impl Iterator<Item = &'a Coord<f64>>) -> Option<AABB<[f6
 }
 
 fn box_tree(boxes: &[Option<AABB<[f64; 2]>>]) -> RTree<GeomWithData<Rectangle<[f64; 2]>, usize>> {
-    RTree::bulk_load(
-        boxes.iter().enumerate().filter_map(|(i, b)| b.map(|b| GeomWithData::new(Rectangle::from_aabb(b), i))).collect(),
-    )
+    RTree::bulk_load(boxes.iter().enumerate().filter_map(|(i, b)| b.map(|b| GeomWithData::new(Rectangle::from_aabb(b), i))).collect())
 }
 
 /// Indices after `i` whose boxes meet `b`, in increasing order (the order `geo` reports in).
 fn later_neighbours(tree: &RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>, b: Option<&AABB<[f64; 2]>>, i: usize) -> Vec<usize> {
-    let mut out: Vec<usize> = b.map(|b| tree.locate_in_envelope_intersecting(b).map(|c| c.data).filter(|&j| j > i).collect()).unwrap_or_default();
+    let mut out: Vec<usize> =
+        b.map(|b| tree.locate_in_envelope_intersecting(b).map(|c| c.data).filter(|&j| j > i).collect()).unwrap_or_default();
     out.sort_unstable();
     out
 }
@@ -185,9 +184,9 @@ mod tests {
 
     /// `geo` 0.33's ring test as written there: every ordered pair of distinct segments.
     fn reference_self_intersects(ring: &LineString<f64>) -> bool {
-        ring.lines().enumerate().any(|(i, a)| {
-            ring.lines().enumerate().any(|(j, b)| i != j && a.intersects(&b) && a.start != b.end && a.end != b.start)
-        })
+        ring.lines()
+            .enumerate()
+            .any(|(i, a)| ring.lines().enumerate().any(|(j, b)| i != j && a.intersects(&b) && a.start != b.end && a.end != b.start))
     }
 
     /// A closed ring of `n` vertices: star-shaped around `c` (simple) when `star`, else random
@@ -291,6 +290,9 @@ mod tests {
         let mut g = MultiPolygon(vec![Polygon::new(LineString::new(pts), vec![])]);
         assert!(is_valid(&g));
         g.0[0].exterior_mut(|r| r.0.swap(10, 5_000));
-        assert_eq!(check(&g), Err(InvalidMultiPolygon::InvalidPolygon(GeometryIndex(0), InvalidPolygon::SelfIntersection(RingRole::Exterior))));
+        assert_eq!(
+            check(&g),
+            Err(InvalidMultiPolygon::InvalidPolygon(GeometryIndex(0), InvalidPolygon::SelfIntersection(RingRole::Exterior)))
+        );
     }
 }

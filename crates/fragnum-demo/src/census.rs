@@ -2,8 +2,8 @@
 //! and poverty. Magnitudes follow INSEE orders of size (IRIS ≈ 2,000 residents, 2.1 people per
 //! household, 7–25 % unemployment); the numbers themselves are invented.
 
-use fragnum_core::rng::Rng;
 use crate::territory::Area;
+use fragnum_core::rng::Rng;
 
 /// Every count the demo tables publish for one area.
 pub struct Counts {

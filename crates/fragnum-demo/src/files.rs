@@ -5,11 +5,11 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use crate::DemoError;
 use crate::census::Counts;
 use crate::network::Road;
 use crate::sites::SiteRow;
-use crate::territory::{Area, AGE_BANDS, CITY, DEPARTEMENT, EPCIS, QPV, REGION};
-use crate::DemoError;
+use crate::territory::{AGE_BANDS, Area, CITY, DEPARTEMENT, EPCIS, QPV, REGION};
 
 /// One table: a header and rows of already formatted cells.
 pub struct Csv {
@@ -32,11 +32,7 @@ impl Csv {
     /// The text, `sep`-separated, `\n` line ends; fields holding `sep` or quotes are quoted.
     pub fn text(&self, sep: char) -> String {
         let quote = |f: &String| {
-            if f.contains(sep) || f.contains('"') {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f.clone()
-            }
+            if f.contains(sep) || f.contains('"') { format!("\"{}\"", f.replace('"', "\"\"")) } else { f.clone() }
         };
         let mut out = String::new();
         for line in std::iter::once(&self.header).chain(&self.rows) {
@@ -132,7 +128,19 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
     write(dir, "base-ic-evol-struct-pop-2021.csv", t.text(';').as_bytes(), files)?;
 
     // Diplomas.
-    let mut t = Csv::new(&["IRIS", "COM", "TYP_IRIS", "P21_NSCOL15P", "P21_NSCOL15P_DIPLMIN", "P21_NSCOL15P_BEPC", "P21_NSCOL15P_CAPBEP", "P21_NSCOL15P_BAC", "P21_NSCOL15P_SUP2", "P21_NSCOL15P_SUP34", "P21_NSCOL15P_SUP5"]);
+    let mut t = Csv::new(&[
+        "IRIS",
+        "COM",
+        "TYP_IRIS",
+        "P21_NSCOL15P",
+        "P21_NSCOL15P_DIPLMIN",
+        "P21_NSCOL15P_BEPC",
+        "P21_NSCOL15P_CAPBEP",
+        "P21_NSCOL15P_BAC",
+        "P21_NSCOL15P_SUP2",
+        "P21_NSCOL15P_SUP34",
+        "P21_NSCOL15P_SUP5",
+    ]);
     for (a, c) in areas.iter().zip(counts) {
         let mut row = ident(a);
         row.push(count(c.diplomas.iter().sum()));
@@ -161,7 +169,19 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
 
     // Filosofi IRIS: the city's IRIS and the valley communes as pseudo-IRIS, the activity zone
     // and villages under 400 residents withheld (`s`), decimal commas.
-    let mut t = Csv::new(&["IRIS", "DISP_TP6021", "DISP_Q121", "DISP_MED21", "DISP_Q321", "DISP_D121", "DISP_D921", "DISP_GI21", "DISP_PPSOC21", "DISP_PPMINI21", "DISP_NOTE21"]);
+    let mut t = Csv::new(&[
+        "IRIS",
+        "DISP_TP6021",
+        "DISP_Q121",
+        "DISP_MED21",
+        "DISP_Q321",
+        "DISP_D121",
+        "DISP_D921",
+        "DISP_GI21",
+        "DISP_PPSOC21",
+        "DISP_PPMINI21",
+        "DISP_NOTE21",
+    ]);
     for (a, c) in areas.iter().zip(counts) {
         let mut row = vec![a.iris.clone()];
         if a.iris_type == 'A' || c.population() < 400.0 {
@@ -234,7 +254,17 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
     for a in areas {
         let name = if a.iris_type == 'Z' { format!("{} (commune non irisée)", a.iris_name) } else { a.iris_name.clone() };
         let uu = if a.epci == 0 { "00701" } else { "00000" };
-        t.row(vec![a.iris.clone(), name, a.iris_type.to_string(), a.iris[..7].to_string(), a.commune.clone(), a.commune_name.clone(), uu.into(), REGION.into(), DEPARTEMENT.into()]);
+        t.row(vec![
+            a.iris.clone(),
+            name,
+            a.iris_type.to_string(),
+            a.iris[..7].to_string(),
+            a.commune.clone(),
+            a.commune_name.clone(),
+            uu.into(),
+            REGION.into(),
+            DEPARTEMENT.into(),
+        ]);
     }
     write(dir, "reference_IRIS_geo2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), files)?;
 
@@ -274,7 +304,20 @@ fn write_qpv(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<Stri
     let men = sum(&|c| c.households);
     let caf = sum(&|c| c.caf_households);
 
-    let mut t = Csv::new(&["CODGEO", "LIBGEO", "POP_MUN", "POP_COM_QP", "POP_COM", "LIB_COM", "TX_TOT_0A24", "TX_TOT_60ETPLUS", "TX_TOT_MEN1", "A", "PERCOU", "AM"]);
+    let mut t = Csv::new(&[
+        "CODGEO",
+        "LIBGEO",
+        "POP_MUN",
+        "POP_COM_QP",
+        "POP_COM",
+        "LIB_COM",
+        "TX_TOT_0A24",
+        "TX_TOT_60ETPLUS",
+        "TX_TOT_MEN1",
+        "A",
+        "PERCOU",
+        "AM",
+    ]);
     t.row(vec![
         QPV.0.into(),
         QPV.1.into(),
@@ -295,7 +338,19 @@ fn write_qpv(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<Stri
     let dipl_low = sum(&|c| c.diplomas[0] + c.diplomas[1]) / sum(&|c| c.diplomas.iter().sum());
     // Job seekers by diploma: the four levels add up to all seekers, as in INSEE's IPRO table.
     let seekers_low = (dipl_low * 1.3).min(0.5);
-    let mut t = Csv::new(&["CODGEO", "LIBGEO", "TX_TOT_EMPL", "ABC", "ABC_RSA", "ABC_INFCAPBEP", "ABC_CAPBEP", "ABC_BAC", "ABC_SUPBAC", "ABC_25", "ABC_50"]);
+    let mut t = Csv::new(&[
+        "CODGEO",
+        "LIBGEO",
+        "TX_TOT_EMPL",
+        "ABC",
+        "ABC_RSA",
+        "ABC_INFCAPBEP",
+        "ABC_CAPBEP",
+        "ABC_BAC",
+        "ABC_SUPBAC",
+        "ABC_25",
+        "ABC_50",
+    ]);
     t.row(vec![
         QPV.0.into(),
         QPV.1.into(),
@@ -385,7 +440,12 @@ fn feature_collection(features: Vec<serde_json::Value>) -> Vec<u8> {
 }
 
 /// Writes commune outlines (WGS84 GeoJSON): the city is the union of its IRIS squares.
-pub fn write_communes_geojson(dir: &Path, areas: &[Area], to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64), files: &mut Vec<String>) -> Result<(), DemoError> {
+pub fn write_communes_geojson(
+    dir: &Path,
+    areas: &[Area],
+    to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64),
+    files: &mut Vec<String>,
+) -> Result<(), DemoError> {
     let mut features = Vec::new();
     let city_ring = crate::territory::city_outline();
     let mut seen = Vec::new();
@@ -406,7 +466,12 @@ pub fn write_communes_geojson(dir: &Path, areas: &[Area], to_wgs84: &dyn Fn((f64
 }
 
 /// Writes the road network (WGS84 GeoJSON lines with OSM-like properties).
-pub fn write_roads(dir: &Path, roads: &[Road], to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64), files: &mut Vec<String>) -> Result<(), DemoError> {
+pub fn write_roads(
+    dir: &Path,
+    roads: &[Road],
+    to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64),
+    files: &mut Vec<String>,
+) -> Result<(), DemoError> {
     let features = roads
         .iter()
         .map(|r| {
@@ -474,7 +539,13 @@ pub fn write_roads_shapefile(dir: &Path, roads: &[Road], files: &mut Vec<String>
 
 /// Writes a sites CSV in the shape of `advisor-sites.38-73.csv` plus `services` and `horaires`
 /// (France services only, in OpenStreetMap syntax as the conseiller-numérique file writes them).
-pub fn write_sites(dir: &Path, name: &str, sites: &[SiteRow], to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64), files: &mut Vec<String>) -> Result<(), DemoError> {
+pub fn write_sites(
+    dir: &Path,
+    name: &str,
+    sites: &[SiteRow],
+    to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64),
+    files: &mut Vec<String>,
+) -> Result<(), DemoError> {
     let mut t = Csv::new(&["id", "name", "kind", "commune_insee", "postcode", "lon", "lat", "source", "services", "horaires"]);
     for s in sites {
         let (lon, lat) = to_wgs84(s.at);
@@ -483,7 +554,18 @@ pub fn write_sites(dir: &Path, name: &str, sites: &[SiteRow], to_wgs84: &dyn Fn(
         let _ = write!(lon_s, "{lon:.6}");
         let _ = write!(lat_s, "{lat:.6}");
         let hours = if s.kind == "france_services" { "Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00" } else { "" };
-        t.row(vec![s.id.clone(), s.name.clone(), s.kind.into(), s.commune.clone(), s.commune.clone(), lon_s, lat_s, "fragnum demo (fictional)".into(), s.services.join("|"), hours.into()]);
+        t.row(vec![
+            s.id.clone(),
+            s.name.clone(),
+            s.kind.into(),
+            s.commune.clone(),
+            s.commune.clone(),
+            lon_s,
+            lat_s,
+            "fragnum demo (fictional)".into(),
+            s.services.join("|"),
+            hours.into(),
+        ]);
     }
     write(dir, name, t.text(',').as_bytes(), files)
 }

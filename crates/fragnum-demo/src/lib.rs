@@ -137,7 +137,8 @@ mod tests {
         let s = generate(dir.path(), &DemoOptions::default()).unwrap();
         assert_eq!(s.iris, 20);
         assert_eq!(s.communes, 9);
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let mut on_disk: Vec<String> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         on_disk.sort();
         let mut expected = s.files.clone();
         expected.sort();

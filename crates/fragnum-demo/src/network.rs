@@ -3,7 +3,7 @@
 //! the valley, a local road to each village and a few forest tracks — one of them cut off from
 //! everything, as real networks have islands.
 
-use crate::territory::{valley_edges, Area, CITY_ORIGIN, IRIS_SIDE, VALLEY_STEP};
+use crate::territory::{Area, CITY_ORIGIN, IRIS_SIDE, VALLEY_STEP, valley_edges};
 
 /// One road segment (a polyline between two junctions).
 pub struct Road {
@@ -100,13 +100,23 @@ pub fn roads(areas: &[Area]) -> Vec<Road> {
     for a in areas.iter().filter(|a| a.iris_type == 'Z') {
         let Some(&junction) = axis.iter().min_by(|p, q| dist(**p, a.centre).total_cmp(&dist(**q, a.centre))) else { continue };
         let centre = a.centre;
-        out.push(road("unclassified", None, Some(format!("Route de {}", a.commune_name)), vec![junction, (f64::midpoint(junction.0, centre.0), f64::midpoint(junction.1, centre.1) + 60.0), centre]));
+        out.push(road(
+            "unclassified",
+            None,
+            Some(format!("Route de {}", a.commune_name)),
+            vec![junction, (f64::midpoint(junction.0, centre.0), f64::midpoint(junction.1, centre.1) + 60.0), centre],
+        ));
         let hamlet = (centre.0 + 400.0, centre.1 + 1_500.0);
         out.push(road("track", None, None, vec![centre, (centre.0 + 150.0, centre.1 + 700.0), hamlet]));
     }
     // A forest track cut off from every other road (an island the graph builder must drop).
     let (_, north) = valley_edges(x_end - 3_000.0);
-    out.push(road("track", None, Some("Piste forestière du Grand Bois".into()), vec![(x_end - 3_000.0, north - 300.0), (x_end - 2_200.0, north - 150.0), (x_end - 1_500.0, north - 400.0)]));
+    out.push(road(
+        "track",
+        None,
+        Some("Piste forestière du Grand Bois".into()),
+        vec![(x_end - 3_000.0, north - 300.0), (x_end - 2_200.0, north - 150.0), (x_end - 1_500.0, north - 400.0)],
+    ));
     out
 }
 

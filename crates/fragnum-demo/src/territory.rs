@@ -26,10 +26,8 @@ pub struct Epci {
 }
 
 /// The two EPCI: the city's agglomeration and the upper valley.
-pub const EPCIS: [Epci; 2] = [
-    Epci { code: "200000001", name: "CA Valbrune Agglomération" },
-    Epci { code: "200000002", name: "CC de la Haute-Vallée" },
-];
+pub const EPCIS: [Epci; 2] =
+    [Epci { code: "200000001", name: "CA Valbrune Agglomération" }, Epci { code: "200000002", name: "CC de la Haute-Vallée" }];
 
 /// Six INSEE age bands, youngest first.
 pub const AGE_BANDS: [&str; 6] = ["0014", "1529", "3044", "4559", "6074", "75P"];

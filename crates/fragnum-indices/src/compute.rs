@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fragnum_core::{Level, ZoneCode, ZoneTable};
 
+use crate::IndicesError;
 use crate::derived;
 use crate::digital::{self, DigitalEstimate, sum_present};
 use crate::expr::{Expr, Reader, Source, Term, VintageSpan};
@@ -25,7 +26,6 @@ use crate::output::{IndicesOutput, IndicesRow};
 use crate::rates::{self, IndicatorRates, RateTable};
 use crate::settings::{IfnMissingIncome, IfnVariant, IndicesSettings, ProxyKind};
 use crate::social::{self, SocialScore, Spec};
-use crate::IndicesError;
 
 /// One output unit before its indices are known.
 struct Unit {
@@ -57,7 +57,11 @@ fn select_rates(tables: &[RateTable], settings: &IndicesSettings) -> Result<Vec<
     let merged = rates::merge(tables)?;
     for name in &settings.indicators {
         if !merged.iter().any(|r| &r.name == name) {
-            return Err(IndicesError::UnknownLabel { what: "indicator", label: name.clone(), known: known(merged.iter().map(|r| r.name.clone())) });
+            return Err(IndicesError::UnknownLabel {
+                what: "indicator",
+                label: name.clone(),
+                known: known(merged.iter().map(|r| r.name.clone())),
+            });
         }
     }
     let mut out = Vec::new();
@@ -65,7 +69,8 @@ fn select_rates(tables: &[RateTable], settings: &IndicesSettings) -> Result<Vec<
         if !settings.indicators.is_empty() && !settings.indicators.contains(&r.name) {
             continue;
         }
-        let dims: Vec<String> = if settings.dimensions.is_empty() { r.dimensions.keys().cloned().collect() } else { settings.dimensions.clone() };
+        let dims: Vec<String> =
+            if settings.dimensions.is_empty() { r.dimensions.keys().cloned().collect() } else { settings.dimensions.clone() };
         for d in &dims {
             if !r.dimensions.contains_key(d) {
                 return Err(IndicesError::MissingDimension {
@@ -98,7 +103,10 @@ pub fn check_rates(rates: &[RateTable], settings: &IndicesSettings) -> Result<Ve
             if let Some(v) = row.variables.variables().into_iter().find(|v| !nameable(v)) {
                 return Err(IndicesError::Rates {
                     location: row.location.clone(),
-                    message: format!("category `{}` reads `{v}`, which is no census variable of variables.toml, derived variable or income band (misspelt?)", row.category),
+                    message: format!(
+                        "category `{}` reads `{v}`, which is no census variable of variables.toml, derived variable or income band (misspelt?)",
+                        row.category
+                    ),
                 });
             }
         }
@@ -110,7 +118,12 @@ pub fn check_rates(rates: &[RateTable], settings: &IndicesSettings) -> Result<Ve
 /// table, nor a name the column mapping can produce, nor a derived one is an error naming the rate
 /// file's line (a misspelt name); a dimension no zone has is a note (the data are partial). A share
 /// dimension must have one category per band (`income`: limits + 1).
-fn check_rate_variables(table: &ZoneTable, selected: &[(IndicatorRates, Vec<String>)], settings: &IndicesSettings, notes: &mut Vec<String>) -> Result<(), IndicesError> {
+fn check_rate_variables(
+    table: &ZoneTable,
+    selected: &[(IndicatorRates, Vec<String>)],
+    settings: &IndicesSettings,
+    notes: &mut Vec<String>,
+) -> Result<(), IndicesError> {
     let present = |v: &str| table.variable(v).is_some_and(|x| x.count_values() > 0);
     let nameable = |v: &str| {
         settings.known_variables.is_empty()
@@ -135,9 +148,16 @@ fn check_rate_variables(table: &ZoneTable, selected: &[(IndicatorRates, Vec<Stri
         for d in dims {
             let rows = &rates.dimensions[d];
             if !rows.iter().any(|r| r.variables.variables().iter().all(|v| present(v))) {
-                notes.push(format!("indicator `{}`: no zone has the strata of dimension `{d}` ({}): not used", rates.name, rows[0].location));
+                notes.push(format!(
+                    "indicator `{}`: no zone has the strata of dimension `{d}` ({}): not used",
+                    rates.name, rows[0].location
+                ));
             }
-            if d == "income" && settings.share_dimensions.contains(d) && settings.income.enabled && rows.len() != settings.income.limits.len() + 1 {
+            if d == "income"
+                && settings.share_dimensions.contains(d)
+                && settings.income.enabled
+                && rows.len() != settings.income.limits.len() + 1
+            {
                 return Err(IndicesError::Rates {
                     location: rows[0].location.clone(),
                     message: format!(
@@ -168,7 +188,12 @@ fn in_group(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, row: usi
 }
 
 /// Builds zones and groups, in output order.
-fn units(table: &ZoneTable, settings: &IndicesSettings, base: &[usize], commune_epci: &BTreeMap<String, String>) -> Result<Vec<Unit>, IndicesError> {
+fn units(
+    table: &ZoneTable,
+    settings: &IndicesSettings,
+    base: &[usize],
+    commune_epci: &BTreeMap<String, String>,
+) -> Result<Vec<Unit>, IndicesError> {
     let zones = table.zones();
     let zone_unit = |row: usize| Unit {
         code: zones[row].code.as_str().to_string(),
@@ -193,7 +218,10 @@ fn units(table: &ZoneTable, settings: &IndicesSettings, base: &[usize], commune_
                 _ => {
                     return Err(IndicesError::settings(
                         "levels",
-                        format!("`{level}` cannot be built from {} zones (use commune, epci, departement, or [indices.groups])", settings.base_level),
+                        format!(
+                            "`{level}` cannot be built from {} zones (use commune, epci, departement, or [indices.groups])",
+                            settings.base_level
+                        ),
                     ));
                 }
             };
@@ -225,13 +253,26 @@ fn units(table: &ZoneTable, settings: &IndicesSettings, base: &[usize], commune_
                 return Err(IndicesError::UnknownGroupMember { group: name.clone(), code: code.clone() });
             }
         }
-        out.push(Unit { code: name.clone(), level: Level::Group, name: Some(name.clone()), own: None, members: members.into_iter().collect(), is_group: true });
+        out.push(Unit {
+            code: name.clone(),
+            level: Level::Group,
+            name: Some(name.clone()),
+            own: None,
+            members: members.into_iter().collect(),
+            is_group: true,
+        });
     }
     Ok(out)
 }
 
 /// A reference territory key for a base zone.
-fn territory(table: &ZoneTable, commune_epci: &BTreeMap<String, String>, settings: &IndicesSettings, kind: &str, row: usize) -> Option<String> {
+fn territory(
+    table: &ZoneTable,
+    commune_epci: &BTreeMap<String, String>,
+    settings: &IndicesSettings,
+    kind: &str,
+    row: usize,
+) -> Option<String> {
     let z = &table.zones()[row];
     match kind {
         "departement" => z.code.departement().map(str::to_string),
@@ -276,14 +317,13 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     let table = &extended;
     check_rate_variables(table, &selected, settings, &mut notes)?;
     let reader = Reader::new(table);
-    let commune_epci: BTreeMap<String, String> = table
-        .zones_at(Level::Commune)
-        .filter_map(|(_, z)| Some((z.code.as_str().to_string(), z.epci.clone()?)))
-        .collect();
+    let commune_epci: BTreeMap<String, String> =
+        table.zones_at(Level::Commune).filter_map(|(_, z)| Some((z.code.as_str().to_string(), z.epci.clone()?))).collect();
     let base: Vec<usize> = table.zones_at(settings.base_level).map(|(r, _)| r).collect();
     let units = units(table, settings, &base, &commune_epci)?;
     if settings.levels.contains(&Level::Epci) {
-        let orphans: Vec<&str> = base.iter().filter(|&&r| epci_of(table, &commune_epci, r).is_none()).map(|&r| table.zones()[r].code.as_str()).collect();
+        let orphans: Vec<&str> =
+            base.iter().filter(|&&r| epci_of(table, &commune_epci, r).is_none()).map(|&r| table.zones()[r].code.as_str()).collect();
         if !orphans.is_empty() {
             let shown: Vec<&str> = orphans.iter().take(8).copied().collect();
             notes.push(format!(
@@ -394,8 +434,11 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     let mut social_values: Vec<Vec<Option<f64>>> = Vec::new();
     for (name, var) in &settings.social.variables {
         let expr = Expr::parse(&var.expression)?;
-        let values: Vec<Option<f64>> =
-            units.iter().enumerate().map(|(u, unit)| reader.eval(&expr, unit.source(&member_rows[u]), &mut spans[u]).map(|x| x.0)).collect();
+        let values: Vec<Option<f64>> = units
+            .iter()
+            .enumerate()
+            .map(|(u, unit)| reader.eval(&expr, unit.source(&member_rows[u]), &mut spans[u]).map(|x| x.0))
+            .collect();
         if values.iter().all(Option::is_none) {
             if var.optional {
                 notes.push(format!("social variable `{name}` ({}) has no value in any zone: skipped", var.expression));
@@ -419,12 +462,19 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
     }
 
     // --- IFN.
-    let (ifn_scores, ifn_missing) =
-        if settings.ifn.enabled { ifn_all(&reader, settings, &units, &member_rows, &base, &commune_epci, &population, &mut notes)? } else { (Vec::new(), Vec::new()) };
+    let (ifn_scores, ifn_missing) = if settings.ifn.enabled {
+        ifn_all(&reader, settings, &units, &member_rows, &base, &commune_epci, &population, &mut notes)?
+    } else {
+        (Vec::new(), Vec::new())
+    };
 
     // --- Cross.
-    let proxies: Vec<(String, Expr, ProxyKind)> =
-        settings.cross.proxies.iter().map(|p| Ok((p.name.clone(), Expr::parse(&p.expression)?, p.kind))).collect::<Result<_, IndicesError>>()?;
+    let proxies: Vec<(String, Expr, ProxyKind)> = settings
+        .cross
+        .proxies
+        .iter()
+        .map(|p| Ok((p.name.clone(), Expr::parse(&p.expression)?, p.kind)))
+        .collect::<Result<_, IndicesError>>()?;
     let mut social_count: Vec<Option<(f64, String)>> = vec![None; units.len()];
     for &u in &zone_units {
         let Some(row) = units[u].own else { continue };
@@ -587,7 +637,11 @@ fn ifn_all(
         .map(|(u, unit)| {
             let mut v = [None; 6];
             for (i, e) in exprs.iter().enumerate() {
-                v[i] = if i == 2 { income(unit) } else { reader.eval(e, unit.source(&member_rows[u]), &mut VintageSpan::default()).map(|x| x.0) };
+                v[i] = if i == 2 {
+                    income(unit)
+                } else {
+                    reader.eval(e, unit.source(&member_rows[u]), &mut VintageSpan::default()).map(|x| x.0)
+                };
             }
             v
         })
@@ -611,7 +665,9 @@ fn ifn_all(
         .collect();
     let zero_income = (0..units.len()).filter(|&u| !units[u].is_group && values[u][2].is_none()).count();
     if zero_point && zero_income > 0 {
-        notes.push(format!("IFN: {zero_income} zone(s) without income get an income point of 0 (missing_income = \"zero_point\", as MedNum 2020)"));
+        notes.push(format!(
+            "IFN: {zero_income} zone(s) without income get an income point of 0 (missing_income = \"zero_point\", as MedNum 2020)"
+        ));
     }
     let mut out = vec![vec![None; s.references.len()]; units.len()];
     for (k, kind) in s.references.iter().enumerate() {
@@ -681,7 +737,9 @@ fn ifn_all(
                     }
                 }
                 if !complete {
-                    notes.push(format!("IFN reference {kind} `{t}`: an indicator has no value in any of its zones; its zones are not scored"));
+                    notes.push(format!(
+                        "IFN reference {kind} `{t}`: an indicator has no value in any of its zones; its zones are not scored"
+                    ));
                 }
                 references.insert(t.clone(), complete.then_some(r));
             }
@@ -719,8 +777,8 @@ mod tests {
     use fragnum_core::{Cell, Zone};
 
     use super::*;
-    use crate::rates::tests::sample;
     use crate::rates::RateTable;
+    use crate::rates::tests::sample;
     use crate::settings::{Direction, SocialVariable};
 
     /// Three IRIS in commune 00100 (EPCI 200000001), one in 00200 (EPCI 200000002), commune rows with medians.
@@ -842,7 +900,10 @@ mod tests {
     #[test]
     fn social_scores_per_level_with_flags() {
         let mut st = settings();
-        st.social.variables.insert("chomage".into(), SocialVariable { expression: "chom_1564/act_1564".into(), weight: 1.0, direction: Direction::Direct, optional: false });
+        st.social.variables.insert(
+            "chomage".into(),
+            SocialVariable { expression: "chom_1564/act_1564".into(), weight: 1.0, direction: Direction::Direct, optional: false },
+        );
         let o = compute(&table(), &[sample()], &st).unwrap();
         // IRIS: chomage 0.1, 0.2, 0.3, 0.1 (mean 0.175); median (disp_med) missing at IRIS level → flagged.
         let z = find(&o, Level::Iris, "001000103");
@@ -867,7 +928,10 @@ mod tests {
         assert_eq!(e.to_string(), "group `Sud`: member `009990000` is not a zone of the table");
 
         let mut st = settings();
-        st.social.variables.insert("logement".into(), SocialVariable { expression: "rp_loc_hlm/men".into(), weight: 1.0, direction: Direction::Direct, optional: false });
+        st.social.variables.insert(
+            "logement".into(),
+            SocialVariable { expression: "rp_loc_hlm/men".into(), weight: 1.0, direction: Direction::Direct, optional: false },
+        );
         let e = compute(&table(), &[sample()], &st).unwrap_err();
         assert!(e.to_string().contains("social variable `logement`: no zone of the table has a value"), "{e}");
 
@@ -917,7 +981,9 @@ mod tests {
             writeln!(text, "ill,income,q{q},income_q{q},10,15+,t,2021,published,").unwrap();
         }
         let mut t = table();
-        for (k, v) in ["disp_d1", "disp_d2", "disp_d3", "disp_d4", "disp_med", "disp_d6", "disp_d7", "disp_d8", "disp_d9"].iter().enumerate() {
+        for (k, v) in
+            ["disp_d1", "disp_d2", "disp_d3", "disp_d4", "disp_med", "disp_d6", "disp_d7", "disp_d8", "disp_d9"].iter().enumerate()
+        {
             t.set(0, v, Cell::Value(10_000.0 + 2_000.0 * k as f64), Some(2019));
         }
         let e = compute(&t, &[RateTable::parse(&text, "inc.csv").unwrap()], &settings()).unwrap_err().to_string();
@@ -985,7 +1051,10 @@ mod tests {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
         // The computed département reference is unchanged beside them.
-        assert_eq!(zone.ifn[2], compute(&table(), &[sample()], &settings()).unwrap().rows.iter().find(|r| r.code == "001000102").unwrap().ifn[0]);
+        assert_eq!(
+            zone.ifn[2],
+            compute(&table(), &[sample()], &settings()).unwrap().rows.iter().find(|r| r.code == "001000102").unwrap().ifn[0]
+        );
         // Groups: a commune takes its IRIS' common reference; the département mixes two `local` values: none.
         let commune = find(&out, Level::Commune, "00100");
         assert!(commune.ifn[0].is_some() && commune.ifn[1].is_some());

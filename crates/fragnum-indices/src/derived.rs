@@ -17,8 +17,8 @@
 
 use fragnum_core::{Cell, Level, ZoneCode, ZoneTable};
 
-use crate::settings::IncomeBands;
 use crate::IndicesError;
+use crate::settings::IncomeBands;
 
 /// Share of a distribution below `x`, the distribution being given by its 9 deciles.
 ///
@@ -105,7 +105,10 @@ impl Linear {
                 Some((c, n)) => (c.parse::<f64>().map_err(|_| bad(format!("`{c}` is not a number")))?, n),
                 None => (1.0, body),
             };
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || name.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            if name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || name.chars().all(|c| c.is_ascii_digit() || c == '.')
+            {
                 return Err(bad(format!("`{name}` is not a variable name")));
             }
             if !coefficient.is_finite() {
@@ -121,7 +124,12 @@ impl Linear {
 }
 
 /// Adds the derived variables to a copy of `table`; notes say what was derived and skipped.
-pub fn extend(table: &ZoneTable, income: &IncomeBands, derived: &std::collections::BTreeMap<String, String>, notes: &mut Vec<String>) -> Result<ZoneTable, IndicesError> {
+pub fn extend(
+    table: &ZoneTable,
+    income: &IncomeBands,
+    derived: &std::collections::BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<ZoneTable, IndicesError> {
     let mut out = table.clone();
     if income.enabled {
         add_income_bands(table, &mut out, income, notes)?;
@@ -129,7 +137,10 @@ pub fn extend(table: &ZoneTable, income: &IncomeBands, derived: &std::collection
     for (name, text) in derived {
         let linear = Linear::parse(text)?;
         if let Some((_, used)) = linear.terms.iter().find(|(_, v)| derived.contains_key(v)) {
-            return Err(IndicesError::settings(format!("derived.{name}"), format!("uses `{used}`, itself derived: write it with census variables only")));
+            return Err(IndicesError::settings(
+                format!("derived.{name}"),
+                format!("uses `{used}`, itself derived: write it with census variables only"),
+            ));
         }
         let Some(vars) = linear.terms.iter().map(|(c, v)| table.variable(v).map(|x| (*c, x))).collect::<Option<Vec<_>>>() else { continue };
         let mut negative = 0usize;
@@ -168,7 +179,10 @@ fn add_income_bands(table: &ZoneTable, out: &mut ZoneTable, income: &IncomeBands
     if income.deciles.len() != 9 {
         return Err(IndicesError::settings("income.deciles", format!("needs the 9 deciles D1…D9, {} given", income.deciles.len())));
     }
-    if income.limits.is_empty() || !income.limits.windows(2).all(|w| w[0] < w[1]) || income.limits.iter().any(|l| !(l.is_finite() && *l > 0.0)) {
+    if income.limits.is_empty()
+        || !income.limits.windows(2).all(|w| w[0] < w[1])
+        || income.limits.iter().any(|l| !(l.is_finite() && *l > 0.0))
+    {
         return Err(IndicesError::settings("income.limits", "must be positive, finite and strictly ascending"));
     }
     let (mut own, mut from_commune, mut unordered) = (0usize, 0usize, 0usize);
@@ -236,7 +250,13 @@ mod tests {
         t.set(iris, "nscol15p_diplmin", Cell::Value(30.0), Some(2016));
         t.set(whole, "nscol15p", Cell::Value(10.0), Some(2016));
         t.set(whole, "nscol15p_diplmin", Cell::Value(30.0), Some(2016));
-        let income = IncomeBands { enabled: true, deciles: names, limits: vec![15_000.0, 25_000.0], prefix: "income_q".into(), source: "test".into() };
+        let income = IncomeBands {
+            enabled: true,
+            deciles: names,
+            limits: vec![15_000.0, 25_000.0],
+            prefix: "income_q".into(),
+            source: "test".into(),
+        };
         let derived = [("nscol15p_not_low".to_string(), "nscol15p - nscol15p_diplmin".to_string())].into_iter().collect();
         let mut notes = Vec::new();
         let out = extend(&t, &income, &derived, &mut notes).unwrap();

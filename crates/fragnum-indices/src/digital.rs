@@ -52,12 +52,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fragnum_core::{Level, Status};
 
+use crate::IndicesError;
 use crate::expr::{Expr, Reader, Source, VintageSpan};
 use crate::ipf::{self, Margin};
 use crate::logit::Fit;
 use crate::rates::{IndicatorRates, RateRow, RateStatus};
 use crate::settings::{Estimator, UncertaintySettings};
-use crate::IndicesError;
 
 /// One indicator's estimate for one zone or group.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -244,22 +244,37 @@ pub fn estimate(
     impute(&mut strata, donors, dims, &proxy_names);
 
     let rate_variances = rate_variances(ctx.uncertainty, rates, &dim_rows, &strata);
-    let offsets: Vec<usize> = dim_rows.iter().scan(1, |acc, r| {
-        let o = *acc;
-        *acc += r.len();
-        Some(o)
-    }).collect();
+    let offsets: Vec<usize> = dim_rows
+        .iter()
+        .scan(1, |acc, r| {
+            let o = *acc;
+            *acc += r.len();
+            Some(o)
+        })
+        .collect();
     let n_weights = 1 + dim_rows.iter().map(|r| r.len()).sum::<usize>();
 
     let (joints, models) = joint_models(&strata, &dim_rows)?;
 
     let mut out = Vec::with_capacity(rows.len());
     for (i, z) in strata.iter().enumerate() {
-        let mut e = DigitalEstimate { universe: z.universe, skipped: z.skipped.clone(), rate_weights: vec![0.0; n_weights], ..DigitalEstimate::default() };
+        let mut e = DigitalEstimate {
+            universe: z.universe,
+            skipped: z.skipped.clone(),
+            rate_weights: vec![0.0; n_weights],
+            ..DigitalEstimate::default()
+        };
         e.imputed_from.extend(z.universe_imputed.iter().cloned());
         e.imputed_from.extend(z.dims_imputed.iter().cloned());
         let Some(u) = z.universe else {
-            e.skipped.push(if z.population.is_some() { "no universe population, and no enclosing territory to impute it from" } else { "no population" }.into());
+            e.skipped.push(
+                if z.population.is_some() {
+                    "no universe population, and no enclosing territory to impute it from"
+                } else {
+                    "no population"
+                }
+                .into(),
+            );
             e.rate_weights.clear();
             out.push(e);
             continue;
@@ -312,7 +327,12 @@ pub fn estimate(
 
 /// The variance of each rate (weight order), from the survey's sample size split by each
 /// category's share of the perimeter's universe; `None` without a sample size.
-fn rate_variances(uncertainty: &UncertaintySettings, rates: &IndicatorRates, dim_rows: &[&Vec<RateRow>], strata: &[ZoneStrata]) -> Option<Vec<f64>> {
+fn rate_variances(
+    uncertainty: &UncertaintySettings,
+    rates: &IndicatorRates,
+    dim_rows: &[&Vec<RateRow>],
+    strata: &[ZoneStrata],
+) -> Option<Vec<f64>> {
     let n = rates.all.sample_size?;
     let mut totals: Vec<Vec<f64>> = dim_rows.iter().map(|r| vec![0.0; r.len()]).collect();
     for z in strata {
@@ -396,11 +416,13 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
         for key in ds {
             for (k, proxy) in z.proxies.iter().enumerate() {
                 if let (Some(u), Some(p)) = (z.universe, *proxy)
-                    && z.universe_imputed.is_none() && p > 0.0 {
-                        let e = ratio.entry((key, k)).or_default();
-                        e.0 += u;
-                        e.1 += p;
-                    }
+                    && z.universe_imputed.is_none()
+                    && p > 0.0
+                {
+                    let e = ratio.entry((key, k)).or_default();
+                    e.0 += u;
+                    e.1 += p;
+                }
             }
             for (d, counts) in &z.dims {
                 let e = categories.entry((key, *d)).or_insert_with(|| vec![0.0; counts.len()]);
@@ -457,10 +479,11 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
             z.universe_imputed = Some(from);
             z.universe_proxy = Some(k);
         } else if z.universe.is_none()
-            && let Some(u) = z.largest_stratum {
-                z.universe = Some(u);
-                z.skipped.push("universe taken as the largest stratum total (a lower bound)".into());
-            }
+            && let Some(u) = z.largest_stratum
+        {
+            z.universe = Some(u);
+            z.skipped.push("universe taken as the largest stratum total (a lower bound)".into());
+        }
         z.pending.clear();
         z.dims.extend(own_shares);
         for (d, counts, from) in new_dims {
@@ -486,9 +509,10 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
             }
             for (k, proxy) in z.proxies.iter().enumerate() {
                 if let (Some(u), Some(p)) = (e.universe, *proxy)
-                    && p > 0.0 {
-                        ratios.entry((key, k)).or_default().add(u / p, p);
-                    }
+                    && p > 0.0
+                {
+                    ratios.entry((key, k)).or_default().add(u / p, p);
+                }
             }
         }
     }
@@ -506,12 +530,13 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
             var += sd * sd;
         }
         if let Some(text) = z.universe_imputed.as_deref()
-            && let Some(from) = key_of(text, ds) {
-                let k = z.universe_proxy.unwrap_or(0);
-                let p = z.proxies.get(k).copied().flatten().unwrap_or(0.0);
-                let sd = ratios.get(&(&from, k)).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * p * share);
-                var += sd * sd;
-            }
+            && let Some(from) = key_of(text, ds)
+        {
+            let k = z.universe_proxy.unwrap_or(0);
+            let p = z.proxies.get(k).copied().flatten().unwrap_or(0.0);
+            let sd = ratios.get(&(&from, k)).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * p * share);
+            var += sd * sd;
+        }
         e.se_imputation = Some(var.sqrt());
     }
 }
@@ -542,7 +567,11 @@ fn zone_strata(
             Some(_) => skipped.push(format!("{}: strata total zero", dims[d])),
             None => {
                 let known = values.iter().filter(|v| v.is_some()).count();
-                skipped.push(if known == 0 { format!("{}: strata missing", dims[d]) } else { format!("{}: {known} of {} strata known", dims[d], values.len()) });
+                skipped.push(if known == 0 {
+                    format!("{}: strata missing", dims[d])
+                } else {
+                    format!("{}: {known} of {} strata known", dims[d], values.len())
+                });
                 // Share dimensions are proportions: a part of them says nothing without the rest.
                 missing.push((d, if is_share[d] { vec![None; values.len()] } else { values }));
             }
@@ -578,7 +607,19 @@ fn zone_strata(
         missing.clear();
         skipped.push("zero population".into());
     }
-    ZoneStrata { universe, largest_stratum, proxies, population, dims: used, missing, pending, skipped, universe_imputed: None, universe_proxy: None, dims_imputed: Vec::new() }
+    ZoneStrata {
+        universe,
+        largest_stratum,
+        proxies,
+        population,
+        dims: used,
+        missing,
+        pending,
+        skipped,
+        universe_imputed: None,
+        universe_proxy: None,
+        dims_imputed: Vec::new(),
+    }
 }
 
 /// The sum of the values present; `None` when none is (a group of zones without the value has
@@ -664,7 +705,14 @@ mod tests {
         let reader = Reader::new(t);
         let pop = Expr::parse("pop").unwrap();
         let uncertainty = UncertaintySettings::default();
-        let ctx = Context { reader: &reader, universe_proxies: std::slice::from_ref(&pop), min_coverage: 0.8, estimator: est, share_dimensions: &[], uncertainty: &uncertainty };
+        let ctx = Context {
+            reader: &reader,
+            universe_proxies: std::slice::from_ref(&pop),
+            min_coverage: 0.8,
+            estimator: est,
+            share_dimensions: &[],
+            uncertainty: &uncertainty,
+        };
         let donors: Vec<Donors> = if donors.is_empty() { vec![Vec::new(); rows.len()] } else { donors.to_vec() };
         estimate(&ctx, &rows, &donors, rates, &dims, &mut spans).unwrap().estimates
     }
@@ -677,7 +725,13 @@ mod tests {
     #[test]
     fn hand_computed_dimension_mean() {
         // Age: 60 × 10 % + 40 × 40 % = 22 of 100; diploma: 50 × 30 % + 40 × 5 % = 17 of 90 → 18.888… of 100.
-        let t = zone_table(&[&[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0), ("nscol15p_diplmin", 50.0), ("nscol15p_sup", 40.0)]]);
+        let t = zone_table(&[&[
+            ("pop_15p", 100.0),
+            ("pop_1529", 60.0),
+            ("pop_6074", 40.0),
+            ("nscol15p_diplmin", 50.0),
+            ("nscol15p_sup", 40.0),
+        ]]);
         let e = &run(&t, &["age", "diploma"], Estimator::DimensionMean)[0];
         let diploma = 17.0 / 90.0;
         assert!((e.count.unwrap() - 100.0 * (0.22 + diploma) / 2.0).abs() < 1e-9);
@@ -739,7 +793,14 @@ mod tests {
         let reader = Reader::new(&t);
         let pop = Expr::parse("pop").unwrap();
         let uncertainty = UncertaintySettings::default();
-        let ctx = Context { reader: &reader, universe_proxies: std::slice::from_ref(&pop), min_coverage: 0.8, estimator: Estimator::DimensionMean, share_dimensions: &[], uncertainty: &uncertainty };
+        let ctx = Context {
+            reader: &reader,
+            universe_proxies: std::slice::from_ref(&pop),
+            min_coverage: 0.8,
+            estimator: Estimator::DimensionMean,
+            share_dimensions: &[],
+            uncertainty: &uncertainty,
+        };
         let mut spans = vec![VintageSpan::default()];
         let e = estimate(&ctx, &[0], &[Vec::new()], &rates[0], &["csp".into()], &mut spans).err().unwrap();
         assert!(e.to_string().contains("no rate table gives dimension `csp`"), "{e}");
@@ -830,12 +891,22 @@ mod tests {
              ill,age,15-29,pop_1529,10,15+,t,2021,published,,,\n\
              ill,age,60+,pop_6074,40,15+,t,2021,published,,,\n";
         let rates = merge(&[RateTable::parse(text, "t.csv").unwrap()]).unwrap();
-        let t = zone_table(&[&[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)], &[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)]]);
+        let t = zone_table(&[
+            &[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)],
+            &[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)],
+        ]);
         let rows = [0, 1];
         let reader = Reader::new(&t);
         let pop = Expr::parse("pop").unwrap();
         let uncertainty = UncertaintySettings::default();
-        let ctx = Context { reader: &reader, universe_proxies: std::slice::from_ref(&pop), min_coverage: 0.8, estimator: Estimator::JointLogit, share_dimensions: &[], uncertainty: &uncertainty };
+        let ctx = Context {
+            reader: &reader,
+            universe_proxies: std::slice::from_ref(&pop),
+            min_coverage: 0.8,
+            estimator: Estimator::JointLogit,
+            share_dimensions: &[],
+            uncertainty: &uncertainty,
+        };
         let mut spans = vec![VintageSpan::default(); 2];
         let level = estimate(&ctx, &rows, &[Vec::new(), Vec::new()], &rates[0], &["age".into()], &mut spans).unwrap();
         let zone = &level.estimates[0];

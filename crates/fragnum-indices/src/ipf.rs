@@ -79,7 +79,11 @@ pub fn fit(sizes: &[usize], seed: Option<&[f64]>, margins: &[Margin], tolerance:
     let mut index = Vec::with_capacity(margins.len());
     for (m_no, m) in margins.iter().enumerate() {
         if m.dims.is_empty() || m.dims.windows(2).any(|w| w[0] >= w[1]) || m.dims.iter().any(|&d| d >= sizes.len()) {
-            return Err(IndicesError::Ipf(format!("margin {m_no}: dimensions {:?} are not increasing indices below {}", m.dims, sizes.len())));
+            return Err(IndicesError::Ipf(format!(
+                "margin {m_no}: dimensions {:?} are not increasing indices below {}",
+                m.dims,
+                sizes.len()
+            )));
         }
         let len: usize = m.dims.iter().map(|&d| sizes[d]).product();
         if m.targets.len() != len {
@@ -91,7 +95,9 @@ pub fn fit(sizes: &[usize], seed: Option<&[f64]>, margins: &[Margin], tolerance:
         let t: f64 = m.targets.iter().sum();
         match total {
             Some(first) if (t - first).abs() > 1e-9 * first.abs().max(1.0) => {
-                return Err(IndicesError::Ipf(format!("margin {m_no} totals {t}, margin 0 totals {first}: rescale margins to one universe first")));
+                return Err(IndicesError::Ipf(format!(
+                    "margin {m_no} totals {t}, margin 0 totals {first}: rescale margins to one universe first"
+                )));
             }
             _ => total = total.or(Some(t)),
         }

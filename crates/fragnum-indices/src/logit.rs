@@ -11,8 +11,8 @@
 //! each dimension's rates are shifted by one common logit offset so that all imply the same
 //! overall rate: the mean of the implied rates (see [`Fit::overall`]). With one dimension nothing moves.
 
-use crate::ipf::multi_indices;
 use crate::IndicesError;
+use crate::ipf::multi_indices;
 
 const EPS: f64 = 1e-9;
 
@@ -63,7 +63,11 @@ fn shift(xs: &[(f64, f64)], target: f64) -> f64 {
         if v.abs() <= 1e-14 * total {
             break;
         }
-        if v > 0.0 { hi = d } else { lo = d }
+        if v > 0.0 {
+            hi = d
+        } else {
+            lo = d
+        }
         let slope: f64 = xs.iter().map(|(x, w)| w * sigmoid(x + d) * (1.0 - sigmoid(x + d))).sum();
         let newton = d - v / slope;
         d = if slope > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };

@@ -100,19 +100,14 @@ impl RateTable {
     /// assert!(RateTable::parse(&bad, "x.csv").unwrap_err().to_string().starts_with("x.csv:3:5:"));
     /// ```
     pub fn parse(text: &str, origin: &str) -> Result<RateTable, IndicesError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .comment(Some(b'#'))
-            .flexible(false)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(false).trim(csv::Trim::All).from_reader(text.as_bytes());
         let headers = reader.headers().map_err(|e| csv_error(origin, &e))?.clone();
         let header_line = headers.position().map_or(1, csv::Position::line);
         let mut index = [0usize; 10];
         for (i, name) in COLUMNS.iter().enumerate() {
-            index[i] = headers
-                .iter()
-                .position(|h| h.eq_ignore_ascii_case(name))
-                .ok_or_else(|| err(origin, header_line, headers.len(), format!("missing column `{name}` (expected {})", COLUMNS.join(","))))?;
+            index[i] = headers.iter().position(|h| h.eq_ignore_ascii_case(name)).ok_or_else(|| {
+                err(origin, header_line, headers.len(), format!("missing column `{name}` (expected {})", COLUMNS.join(",")))
+            })?;
         }
         let optional = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
         let (size_index, size_source_index) = (optional("sample_size"), optional("sample_source"));
@@ -170,7 +165,10 @@ impl RateTable {
                 None
             } else {
                 let column = size_index.unwrap_or(0);
-                let n: f64 = size_text.replace([' ', '\u{a0}', '\u{202f}'], "").parse().map_err(|_| err(origin, line, column, format!("sample size `{size_text}` is not a number")))?;
+                let n: f64 = size_text
+                    .replace([' ', '\u{a0}', '\u{202f}'], "")
+                    .parse()
+                    .map_err(|_| err(origin, line, column, format!("sample size `{size_text}` is not a number")))?;
                 if !(n.is_finite() && n >= 1.0) {
                     return Err(err(origin, line, column, format!("sample size {n} must be at least 1")));
                 }
@@ -181,7 +179,12 @@ impl RateTable {
             };
             let key = (indicator.clone(), dimension.clone(), category.clone());
             if let Some(first) = seen.insert(key, line) {
-                return Err(err(origin, line, index[2], format!("`{indicator}` / `{dimension}` / `{category}` already given on line {first}")));
+                return Err(err(
+                    origin,
+                    line,
+                    index[2],
+                    format!("`{indicator}` / `{dimension}` / `{category}` already given on line {first}"),
+                ));
             }
             rows.push(RateRow {
                 indicator,
@@ -266,7 +269,10 @@ pub fn merge(tables: &[RateTable]) -> Result<Vec<IndicatorRates>, IndicesError> 
         })?;
         for (dim, rows) in &dimensions {
             if rows.len() < 2 {
-                return Err(row_error(&rows[0], format!("dimension `{dim}` of `{name}` has a single category; categories must partition the universe")));
+                return Err(row_error(
+                    &rows[0],
+                    format!("dimension `{dim}` of `{name}` has a single category; categories must partition the universe"),
+                ));
             }
         }
         out.push(IndicatorRates { name, universe, all, dimensions });

@@ -253,10 +253,16 @@ impl IndicesSettings {
         }
         let u = &self.uncertainty;
         if !(u.design_effect >= 1.0 && u.design_effect.is_finite()) {
-            bad("uncertainty.design_effect".into(), format!("{} is below 1 (a design effect inflates the variance of a simple random sample)", u.design_effect));
+            bad(
+                "uncertainty.design_effect".into(),
+                format!("{} is below 1 (a design effect inflates the variance of a simple random sample)", u.design_effect),
+            );
         }
         if !(u.estimated_rate_relative_error >= 0.0 && u.estimated_rate_relative_error.is_finite()) {
-            bad("uncertainty.estimated_rate_relative_error".into(), format!("{} is not a non-negative number", u.estimated_rate_relative_error));
+            bad(
+                "uncertainty.estimated_rate_relative_error".into(),
+                format!("{} is not a non-negative number", u.estimated_rate_relative_error),
+            );
         }
         if !(u.level > 0.0 && u.level < 1.0) {
             bad("uncertainty.level".into(), format!("{} is not in (0, 1) (0.90 for a 90 % interval)", u.level));
@@ -287,7 +293,10 @@ impl IndicesSettings {
         }
         for kind in self.ifn.reference_values.keys() {
             if !self.ifn.references.contains(kind) {
-                bad(format!("ifn.reference_values.{kind}"), format!("`{kind}` is not in `references` ({})", self.ifn.references.join(", ")));
+                bad(
+                    format!("ifn.reference_values.{kind}"),
+                    format!("`{kind}` is not in `references` ({})", self.ifn.references.join(", ")),
+                );
             }
         }
         for (name, codes) in &self.groups {

@@ -3,7 +3,6 @@
 //! Skips with a message when the shared data folder is absent.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-
 use std::path::Path;
 
 use fragnum_core::{Cell, Level, Zone, ZoneCode, ZoneTable};
@@ -20,7 +19,14 @@ fn shipped_rates_on_real_iris_ages() {
     let mut table = ZoneTable::new();
     let mut reader = csv::Reader::from_path(&file).unwrap();
     let headers = reader.headers().unwrap().clone();
-    let vars = [("P16_POP0014", "pop_0014"), ("P16_POP1529", "pop_1529"), ("P16_POP3044", "pop_3044"), ("P16_POP4559", "pop_4559"), ("P16_POP6074", "pop_6074"), ("P16_POP75P", "pop_75p")];
+    let vars = [
+        ("P16_POP0014", "pop_0014"),
+        ("P16_POP1529", "pop_1529"),
+        ("P16_POP3044", "pop_3044"),
+        ("P16_POP4559", "pop_4559"),
+        ("P16_POP6074", "pop_6074"),
+        ("P16_POP75P", "pop_75p"),
+    ];
     for rec in reader.records() {
         let rec = rec.unwrap();
         let code = &rec[headers.iter().position(|h| h == "IRIS").unwrap()];
@@ -58,7 +64,8 @@ fn shipped_rates_on_real_iris_ages() {
                 e.high.unwrap()
             );
         }
-        let joint: f64 = out.rows_at(Level::Iris).filter_map(|r| r.digital[i].joint_share.zip(r.digital[i].universe).map(|(s, u)| s * u)).sum();
+        let joint: f64 =
+            out.rows_at(Level::Iris).filter_map(|r| r.digital[i].joint_share.zip(r.digital[i].universe).map(|(s, u)| s * u)).sum();
         let total = out.total(name, Level::Iris).unwrap();
         println!("  {name:<20} all IRIS: dimension mean {total:.0}, joint logit {joint:.0}");
         assert!((out.total(name, Level::Departement).unwrap() - total).abs() < 1e-6 * total);

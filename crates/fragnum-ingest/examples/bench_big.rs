@@ -21,9 +21,9 @@ use std::time::Instant;
 
 use fragnum_core::Level;
 use fragnum_core::rng::Rng;
+use fragnum_ingest::Report;
 use fragnum_ingest::config::{ContourSource, PipelineConfig};
 use fragnum_ingest::contours::read_contours;
-use fragnum_ingest::Report;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -113,7 +113,8 @@ fn run_outline(path: &Path) -> Result<()> {
     let t = Instant::now();
     let features = read_contours(path, &source, &mut report)?;
     let seconds = t.elapsed().as_secs_f64();
-    let vertices: usize = features.iter().filter_map(|f| f.geometry.as_ref()).flat_map(|g| g.0.iter()).map(|p| p.exterior().0.len() - 1).sum();
+    let vertices: usize =
+        features.iter().filter_map(|f| f.geometry.as_ref()).flat_map(|g| g.0.iter()).map(|p| p.exterior().0.len() - 1).sum();
     let invalid = report.problems.iter().filter(|p| p.message.contains("not a valid polygon")).count();
     println!("outline: {vertices} vertices read and checked in {seconds:.3} s, {invalid} invalid, {}", print_peak());
     Ok(())
@@ -140,10 +141,23 @@ fn write_table(dir: &Path, rows: usize) -> Result<()> {
     if csv.exists() {
         return Ok(());
     }
-    let mut header: Vec<String> =
-        ["IRIS", "REG", "DEP", "UU2020", "COM", "LIBCOM", "TRIRIS", "GRD_QUART", "LIBIRIS", "TYP_IRIS", "MODIF_IRIS", "LAB_IRIS", "P21_POP"]
-            .map(String::from)
-            .to_vec();
+    let mut header: Vec<String> = [
+        "IRIS",
+        "REG",
+        "DEP",
+        "UU2020",
+        "COM",
+        "LIBCOM",
+        "TRIRIS",
+        "GRD_QUART",
+        "LIBIRIS",
+        "TYP_IRIS",
+        "MODIF_IRIS",
+        "LAB_IRIS",
+        "P21_POP",
+    ]
+    .map(String::from)
+    .to_vec();
     header.extend(FINE_AGES.iter().map(|a| format!("P21_POP{a}")));
     header.extend(AGES.iter().map(|a| format!("P21_POP{a}")));
     header.extend(["P21_POP0019", "P21_POP2064", "P21_POP65P", "P21_POP15P", "P21_POPH"].map(String::from));

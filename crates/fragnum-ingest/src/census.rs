@@ -117,7 +117,14 @@ impl Origins {
     /// Sets one cell by the rule of [`ZoneTable::set`] (with `keep_last`, a number at the same
     /// vintage replaces the one read before), remembering where it was read and recording a
     /// conflict when it differs from the figure another table gave.
-    fn set(&mut self, table: &mut ZoneTable, (row, zone): (usize, &ZoneCode), variable: &str, (cell, vintage): (Cell, Option<u16>), here: CellOrigin) {
+    fn set(
+        &mut self,
+        table: &mut ZoneTable,
+        (row, zone): (usize, &ZoneCode),
+        variable: &str,
+        (cell, vintage): (Cell, Option<u16>),
+        here: CellOrigin,
+    ) {
         let before = table.variable(variable).map(|v| (v.values[row], v.vintages[row]));
         let mut changed = table.set(row, variable, cell, vintage);
         if !changed
@@ -269,9 +276,7 @@ impl IdentityColumns {
     }
 
     fn zone(&self, code: ZoneCode, fields: Row<'_>) -> Zone {
-        let get = |i: Option<usize>| {
-            i.map(|i| Tabular::field(fields, i).trim().to_string()).filter(|s| !s.is_empty())
-        };
+        let get = |i: Option<usize>| i.map(|i| Tabular::field(fields, i).trim().to_string()).filter(|s| !s.is_empty());
         let mut zone = Zone::new(code);
         zone.name = get(self.name);
         if zone.commune.is_none() {
@@ -376,14 +381,22 @@ pub fn read_table_traced(
             let cell = match parse_value(text, source.blank) {
                 Ok(cell) => cell,
                 Err(Refused::NotANumber) => {
-                    report.push_error(&IngestError::NotANumber { location: location(), column: t.header[*i].clone(), text: text.to_string() });
+                    report.push_error(&IngestError::NotANumber {
+                        location: location(),
+                        column: t.header[*i].clone(),
+                        text: text.to_string(),
+                    });
                     continue;
                 }
                 Err(Refused::NotFinite) => {
                     report.push(
                         Severity::Fatal,
                         location(),
-                        format!("column `{}`: `{}` is not a finite number; a figure that is not known must be an empty cell", t.header[*i], text.trim()),
+                        format!(
+                            "column `{}`: `{}` is not a finite number; a figure that is not known must be an empty cell",
+                            t.header[*i],
+                            text.trim()
+                        ),
                     );
                     continue;
                 }
@@ -396,7 +409,13 @@ pub fn read_table_traced(
                 report.push(
                     Severity::Fatal,
                     location(),
-                    format!("column `{}`: `{}` is out of range for a count (`{}` {why}; counts are between 0 and {})", t.header[*i], text.trim(), m.name, figure(MAX_COUNT)),
+                    format!(
+                        "column `{}`: `{}` is out of range for a count (`{}` {why}; counts are between 0 and {})",
+                        t.header[*i],
+                        text.trim(),
+                        m.name,
+                        figure(MAX_COUNT)
+                    ),
                 );
                 continue;
             }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use fragnum_core::{Level, Location};
 use serde::Deserialize;
 
-use crate::number::Blank;
 use crate::IngestError;
+use crate::number::Blank;
 
 /// A whole config file.
 #[derive(Debug, Clone, Deserialize)]
@@ -132,12 +132,13 @@ impl PipelineConfig {
         config.base_dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         for t in &config.tables {
             if let Some(sep) = t.separator
-                && !crate::text::SEPARATORS.contains(&(sep as u8)) {
-                    return Err(IngestError::Config {
-                        location: Location::file(path),
-                        message: format!("table {}: separator `{sep}` is not one of `;`, `,` or tab", t.path.display()),
-                    });
-                }
+                && !crate::text::SEPARATORS.contains(&(sep as u8))
+            {
+                return Err(IngestError::Config {
+                    location: Location::file(path),
+                    message: format!("table {}: separator `{sep}` is not one of `;`, `,` or tab", t.path.display()),
+                });
+            }
         }
         Ok(config)
     }

@@ -62,9 +62,14 @@ pub fn read_contours(path: &Path, source: &ContourSource, report: &mut Report) -
     }
     // Outlines are French zones: most of them elsewhere (e.g. at 0° N 0° E, where numbers in
     // degrees read as metres of a projection land) means a CRS that does not fit the numbers.
-    let near_france = |c: &Coord<f64>| crate::sites::FRANCE.iter().any(|[w, s, e, n]| c.x >= w - 1.0 && c.x <= e + 1.0 && c.y >= s - 1.0 && c.y <= n + 1.0);
-    let outlined: Vec<(usize, Coord<f64>)> =
-        features.iter().enumerate().filter_map(|(i, f)| f.geometry.as_ref().and_then(|g| coords(g).next().copied()).map(|c| (i, c))).collect();
+    let near_france = |c: &Coord<f64>| {
+        crate::sites::FRANCE.iter().any(|[w, s, e, n]| c.x >= w - 1.0 && c.x <= e + 1.0 && c.y >= s - 1.0 && c.y <= n + 1.0)
+    };
+    let outlined: Vec<(usize, Coord<f64>)> = features
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.geometry.as_ref().and_then(|g| coords(g).next().copied()).map(|c| (i, c)))
+        .collect();
     let abroad: Vec<&(usize, Coord<f64>)> = outlined.iter().filter(|(_, c)| !near_france(c)).collect();
     if let Some((i, c)) = abroad.first().filter(|_| abroad.len() * 10 > outlined.len() * 9) {
         report.push(
@@ -291,19 +296,14 @@ fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeat
     let mut out = Vec::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let (shape, record) = item.map_err(|e| geometry_error(i, &e))?;
-        let fields: Vec<(String, String)> = record
-            .into_iter()
-            .filter_map(|(k, v)| dbf_text(&v).map(|t| (k, t)))
-            .collect();
+        let fields: Vec<(String, String)> = record.into_iter().filter_map(|(k, v)| dbf_text(&v).map(|t| (k, t))).collect();
         let location = Location::file(path);
         let key = find_key(fields.iter().map(|(k, _)| k), source).ok_or_else(|| IngestError::MissingColumn {
             location: Location::file(path.with_extension("dbf")),
             column: source.code_property.clone().unwrap_or_else(|| code_columns(source.level).join(" or ")),
             found: fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "),
         })?;
-        let get = |names: &[&str]| {
-            names.iter().find_map(|n| fields.iter().find(|(k, _)| normalise_key(k) == *n).map(|(_, v)| v.clone()))
-        };
+        let get = |names: &[&str]| names.iter().find_map(|n| fields.iter().find(|(k, _)| normalise_key(k) == *n).map(|(_, v)| v.clone()));
         let code = get(&[key.as_str()]).unwrap_or_default();
         let zone = zone_from(source.level, &code, &get, &Location::file(path.with_extension("dbf")))?;
         let geometry = match shape {
@@ -434,10 +434,8 @@ fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Res
         _ => None,
     };
     let (read_as, declared) = geojson_declared(crs.as_deref(), source.crs.as_deref(), member.as_deref());
-    let geojson = serde_json::from_value::<geojson::GeoJson>(value).map_err(|e| IngestError::Geometry {
-        location: Location::file(path),
-        message: format!("not GeoJSON: {e}"),
-    })?;
+    let geojson = serde_json::from_value::<geojson::GeoJson>(value)
+        .map_err(|e| IngestError::Geometry { location: Location::file(path), message: format!("not GeoJSON: {e}") })?;
     let features = match geojson {
         geojson::GeoJson::FeatureCollection(fc) => fc.features,
         geojson::GeoJson::Feature(f) => vec![f],
@@ -473,7 +471,9 @@ fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Res
             Some(g) => {
                 let mp = match g.value {
                     geojson::GeometryValue::Polygon { coordinates: p } => MultiPolygon(vec![polygon_from_geojson(&p)]),
-                    geojson::GeometryValue::MultiPolygon { coordinates: mp } => MultiPolygon(mp.iter().map(|p| polygon_from_geojson(p)).collect()),
+                    geojson::GeometryValue::MultiPolygon { coordinates: mp } => {
+                        MultiPolygon(mp.iter().map(|p| polygon_from_geojson(p)).collect())
+                    }
                     other => {
                         return Err(IngestError::Geometry {
                             location,

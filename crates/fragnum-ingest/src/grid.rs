@@ -69,18 +69,11 @@ fn points_from(t: &Tabular, report: &mut Report) -> Result<Vec<PopulationPoint>,
         if weight == 0.0 {
             continue;
         }
-        let zone = commune
-            .map(|c| Tabular::field(fields, c).trim())
-            .filter(|c| !c.is_empty())
-            .and_then(|c| ZoneCode::new(Level::Commune, c).ok());
+        let zone =
+            commune.map(|c| Tabular::field(fields, c).trim()).filter(|c| !c.is_empty()).and_then(|c| ZoneCode::new(Level::Commune, c).ok());
         let (x, y) = lon_lat(t, *line, fields, lon, lat)?;
         lines.push(*line);
-        out.push(PopulationPoint {
-            lon: x,
-            lat: y,
-            weight,
-            zone,
-        });
+        out.push(PopulationPoint { lon: x, lat: y, weight, zone });
     }
     let positions: Vec<(f64, f64)> = out.iter().map(|p| (p.lon, p.lat)).collect();
     check_swapped(t, &positions, &lines, (lon, lat), "cells", &|i| format!("the cell of line {}", lines[i]), report)?;
@@ -106,8 +99,8 @@ mod tests {
 
     #[test]
     fn real_grid_when_present() {
-        let data = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/population/filosofi2021_ind_1km_tile6-3_grenoble-savoie.csv");
+        let data =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/population/filosofi2021_ind_1km_tile6-3_grenoble-savoie.csv");
         if !data.exists() {
             println!("skipped: {} absent", data.display());
             return;

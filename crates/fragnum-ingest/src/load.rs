@@ -104,7 +104,11 @@ pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) 
                             out.geometries.insert(code, g);
                         }
                     } else {
-                        out.report.push(Severity::Warning, Location::file(&path), format!("duplicate outline for zone {code}; the first one is kept"));
+                        out.report.push(
+                            Severity::Warning,
+                            Location::file(&path),
+                            format!("duplicate outline for zone {code}; the first one is kept"),
+                        );
                     }
                 }
             }
@@ -155,27 +159,68 @@ const fn part(part: &'static [&'static str], total: &'static str) -> StratumRule
 
 /// Strata that cannot exceed their totals: single strata, then sums of disjoint strata.
 const STRATUM_RULES: &[StratumRule] = &[
-    part(&["pop_0014"], "pop"), part(&["pop_1529"], "pop"), part(&["pop_3044"], "pop"), part(&["pop_4559"], "pop"),
-    part(&["pop_6074"], "pop"), part(&["pop_75p"], "pop"), part(&["pop_0019"], "pop"), part(&["pop_2064"], "pop"),
-    part(&["pop_65p"], "pop"), part(&["pop_15p"], "pop"), part(&["pop_1564"], "pop"), part(&["pop_h"], "pop"),
-    part(&["pop_f"], "pop"), part(&["pop_imm"], "pop"), part(&["nscol15p"], "pop"), part(&["pmen"], "pop"),
-    part(&["nscol15p_diplmin"], "nscol15p"), part(&["nscol15p_bepc"], "nscol15p"), part(&["nscol15p_capbep"], "nscol15p"),
-    part(&["nscol15p_bac"], "nscol15p"), part(&["nscol15p_sup"], "nscol15p"), part(&["nscol15p_sup2"], "nscol15p"),
-    part(&["nscol15p_sup34"], "nscol15p"), part(&["nscol15p_sup5"], "nscol15p"),
-    part(&["men_pseul"], "men"), part(&["men_fam"], "men"), part(&["fam_mono"], "fam"),
-    part(&["pmen_men_h_seul"], "pmen"), part(&["pmen_men_f_seul"], "pmen"), part(&["pmen_men_fammono"], "pmen"),
-    part(&["act_1564"], "pop_1564"), part(&["inact_1564"], "pop_1564"), part(&["actocc_1564"], "act_1564"), part(&["chom_1564"], "act_1564"),
-    part(&["caf_monoparents"], "caf_allocataires"), part(&["caf_isoles"], "caf_allocataires"),
-    part(&["caf_aides_logement"], "caf_allocataires"), part(&["caf_aah"], "caf_allocataires"),
-    part(&["caf_prime_activite"], "caf_allocataires"), part(&["caf_rsa_socle"], "caf_allocataires"),
-    part(&["caf_revenus_50pc_prestations"], "caf_allocataires"), part(&["caf_revenus_100pc_prestations"], "caf_allocataires"),
+    part(&["pop_0014"], "pop"),
+    part(&["pop_1529"], "pop"),
+    part(&["pop_3044"], "pop"),
+    part(&["pop_4559"], "pop"),
+    part(&["pop_6074"], "pop"),
+    part(&["pop_75p"], "pop"),
+    part(&["pop_0019"], "pop"),
+    part(&["pop_2064"], "pop"),
+    part(&["pop_65p"], "pop"),
+    part(&["pop_15p"], "pop"),
+    part(&["pop_1564"], "pop"),
+    part(&["pop_h"], "pop"),
+    part(&["pop_f"], "pop"),
+    part(&["pop_imm"], "pop"),
+    part(&["nscol15p"], "pop"),
+    part(&["pmen"], "pop"),
+    part(&["nscol15p_diplmin"], "nscol15p"),
+    part(&["nscol15p_bepc"], "nscol15p"),
+    part(&["nscol15p_capbep"], "nscol15p"),
+    part(&["nscol15p_bac"], "nscol15p"),
+    part(&["nscol15p_sup"], "nscol15p"),
+    part(&["nscol15p_sup2"], "nscol15p"),
+    part(&["nscol15p_sup34"], "nscol15p"),
+    part(&["nscol15p_sup5"], "nscol15p"),
+    part(&["men_pseul"], "men"),
+    part(&["men_fam"], "men"),
+    part(&["fam_mono"], "fam"),
+    part(&["pmen_men_h_seul"], "pmen"),
+    part(&["pmen_men_f_seul"], "pmen"),
+    part(&["pmen_men_fammono"], "pmen"),
+    part(&["act_1564"], "pop_1564"),
+    part(&["inact_1564"], "pop_1564"),
+    part(&["actocc_1564"], "act_1564"),
+    part(&["chom_1564"], "act_1564"),
+    part(&["caf_monoparents"], "caf_allocataires"),
+    part(&["caf_isoles"], "caf_allocataires"),
+    part(&["caf_aides_logement"], "caf_allocataires"),
+    part(&["caf_aah"], "caf_allocataires"),
+    part(&["caf_prime_activite"], "caf_allocataires"),
+    part(&["caf_rsa_socle"], "caf_allocataires"),
+    part(&["caf_revenus_50pc_prestations"], "caf_allocataires"),
+    part(&["caf_revenus_100pc_prestations"], "caf_allocataires"),
     part(&["caf_allocataires"], "caf_personnes_couvertes"),
-    part(&["de_abc_rsa"], "de_abc"), part(&["de_abc_infcapbep"], "de_abc"), part(&["de_abc_capbep"], "de_abc"),
-    part(&["de_abc_bac"], "de_abc"), part(&["de_abc_supbac"], "de_abc"), part(&["de_abc_moins25"], "de_abc"), part(&["de_abc_50p"], "de_abc"),
-    part(&["pop_h_0014"], "pop_h"), part(&["pop_h_1529"], "pop_h"), part(&["pop_h_3044"], "pop_h"),
-    part(&["pop_h_4559"], "pop_h"), part(&["pop_h_6074"], "pop_h"), part(&["pop_h_75p"], "pop_h"),
-    part(&["pop_f_0014"], "pop_f"), part(&["pop_f_1529"], "pop_f"), part(&["pop_f_3044"], "pop_f"),
-    part(&["pop_f_4559"], "pop_f"), part(&["pop_f_6074"], "pop_f"), part(&["pop_f_75p"], "pop_f"),
+    part(&["de_abc_rsa"], "de_abc"),
+    part(&["de_abc_infcapbep"], "de_abc"),
+    part(&["de_abc_capbep"], "de_abc"),
+    part(&["de_abc_bac"], "de_abc"),
+    part(&["de_abc_supbac"], "de_abc"),
+    part(&["de_abc_moins25"], "de_abc"),
+    part(&["de_abc_50p"], "de_abc"),
+    part(&["pop_h_0014"], "pop_h"),
+    part(&["pop_h_1529"], "pop_h"),
+    part(&["pop_h_3044"], "pop_h"),
+    part(&["pop_h_4559"], "pop_h"),
+    part(&["pop_h_6074"], "pop_h"),
+    part(&["pop_h_75p"], "pop_h"),
+    part(&["pop_f_0014"], "pop_f"),
+    part(&["pop_f_1529"], "pop_f"),
+    part(&["pop_f_3044"], "pop_f"),
+    part(&["pop_f_4559"], "pop_f"),
+    part(&["pop_f_6074"], "pop_f"),
+    part(&["pop_f_75p"], "pop_f"),
     part(&AGE_BANDS, "pop"),
     part(&["pop_0019", "pop_2064", "pop_65p"], "pop"),
     part(&["pop_h", "pop_f"], "pop"),
@@ -225,7 +270,8 @@ pub fn check_strata(table: &ZoneTable, origins: &Origins, fallback: &Location, r
             }
             over += 1;
             if over <= STRATUM_SHOWN {
-                let location = origins.location(rule.parts[0], row).or_else(|| origins.location(rule.total, row)).unwrap_or_else(|| fallback.clone());
+                let location =
+                    origins.location(rule.parts[0], row).or_else(|| origins.location(rule.total, row)).unwrap_or_else(|| fallback.clone());
                 report.push(
                     Severity::Warning,
                     location,
@@ -243,7 +289,11 @@ pub fn check_strata(table: &ZoneTable, origins: &Origins, fallback: &Location, r
             report.push(
                 Severity::Warning,
                 fallback.clone(),
-                format!("{label} exceeds {} by more than {STRATUM_TOLERANCE} in {} more zone(s), not listed", rule.total, over - STRATUM_SHOWN),
+                format!(
+                    "{label} exceeds {} by more than {STRATUM_TOLERANCE} in {} more zone(s), not listed",
+                    rule.total,
+                    over - STRATUM_SHOWN
+                ),
             );
         }
     }
@@ -260,15 +310,18 @@ pub fn align_epci_with_communes(table: &mut ZoneTable) -> usize {
             continue;
         }
         let Some(commune) = zone.commune.clone().or_else(|| zone.code.commune().map(str::to_string)) else { continue };
-        let Some(c) = ZoneCode::new(Level::Commune, &commune).ok().and_then(|c| table.row(&c).ok()).map(|i| &table.zones()[i]) else { continue };
+        let Some(c) = ZoneCode::new(Level::Commune, &commune).ok().and_then(|c| table.row(&c).ok()).map(|i| &table.zones()[i]) else {
+            continue;
+        };
         let Some(epci) = c.epci.clone() else { continue };
         let epci_name = c.epci_name.clone();
         if let Some(z) = table.zone_mut(row)
-            && z.epci.as_deref() != Some(epci.as_str()) {
-                z.epci = Some(epci);
-                z.epci_name = epci_name;
-                changed += 1;
-            }
+            && z.epci.as_deref() != Some(epci.as_str())
+        {
+            z.epci = Some(epci);
+            z.epci_name = epci_name;
+            changed += 1;
+        }
     }
     changed
 }

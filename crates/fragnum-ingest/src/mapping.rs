@@ -11,9 +11,9 @@ use std::path::Path;
 use fragnum_core::Location;
 use serde::Deserialize;
 
+use crate::IngestError;
 use crate::config::toml_error;
 use crate::tabular::normalise_key;
-use crate::IngestError;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,10 +53,7 @@ impl Mapping {
     /// Parses mapping TOML read from `path`.
     pub fn parse(path: &Path, text: &str) -> Result<Self, IngestError> {
         let file: MappingFile = toml::from_str(text).map_err(|e| toml_error(path, text, &e))?;
-        Ok(Mapping {
-            common: normalise(file.columns),
-            sets: file.sets.into_iter().map(|(k, v)| (k, normalise(v))).collect(),
-        })
+        Ok(Mapping { common: normalise(file.columns), sets: file.sets.into_iter().map(|(k, v)| (k, normalise(v))).collect() })
     }
 
     /// Every fragnum variable name the mapping can produce (its targets, in every set).
@@ -96,13 +93,15 @@ impl Mapping {
                 return Some(Mapped { name: name.clone(), vintage: None });
             }
             if let Some((vintage, base)) = split_prefix(key)
-                && let Some(name) = table.get(base) {
-                    return Some(Mapped { name: name.clone(), vintage: Some(vintage) });
-                }
+                && let Some(name) = table.get(base)
+            {
+                return Some(Mapped { name: name.clone(), vintage: Some(vintage) });
+            }
             if let Some((base, vintage)) = split_suffix(key)
-                && let Some(name) = table.get(base) {
-                    return Some(Mapped { name: name.clone(), vintage: Some(vintage) });
-                }
+                && let Some(name) = table.get(base)
+            {
+                return Some(Mapped { name: name.clone(), vintage: Some(vintage) });
+            }
         }
         None
     }
@@ -132,11 +131,7 @@ mod tests {
 
     #[test]
     fn sets_take_precedence_and_are_opt_in() {
-        let m = Mapping::parse(
-            Path::new("v.toml"),
-            "[columns]\nMEN = 'men'\n[sets.caf]\nA = 'caf_allocataires'\n",
-        )
-        .unwrap();
+        let m = Mapping::parse(Path::new("v.toml"), "[columns]\nMEN = 'men'\n[sets.caf]\nA = 'caf_allocataires'\n").unwrap();
         assert!(m.resolve("A", &[]).is_none());
         assert_eq!(m.resolve("A", &["caf".into()]).unwrap().name, "caf_allocataires");
         assert_eq!(m.resolve("C16_MEN", &[]).unwrap().vintage, Some(2016));

@@ -61,8 +61,7 @@ pub fn parse_value(text: &str, blank: Blank) -> Result<Cell, Refused> {
         "so" | "na" | "null" => return Ok(Cell::Missing),
         _ => {}
     }
-    let mut cleaned: String =
-        t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')).collect();
+    let mut cleaned: String = t.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')).collect();
     if cleaned.contains(',') {
         if cleaned.contains('.') {
             return Err(Refused::NotANumber);

@@ -16,10 +16,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use fragnum_core::Location;
 use fragnum_core::network::{NetworkNotes, RoadEdge, RoadNetwork, haversine_m};
 use fragnum_core::sites::Site;
 use fragnum_core::text::fold_accent;
-use fragnum_core::Location;
 use osmpbf::{BlobDecode, BlobReader, Element};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -248,7 +248,15 @@ pub(crate) fn check_position(lon: f64, lat: f64, location: &Location, what: &str
 }
 
 /// The directed edges of one way (a polyline of indices into `positions`), appended to `out`.
-fn way_edges(positions: &[[f64; 2]], nodes: &[u32], class: u16, maxspeed: Option<f64>, urban: Option<bool>, access: WayAccess, out: &mut Vec<RoadEdge>) {
+fn way_edges(
+    positions: &[[f64; 2]],
+    nodes: &[u32],
+    class: u16,
+    maxspeed: Option<f64>,
+    urban: Option<bool>,
+    access: WayAccess,
+    out: &mut Vec<RoadEdge>,
+) {
     for pair in nodes.windows(2) {
         let (a, b) = (pair[0], pair[1]);
         if a == b {
@@ -266,7 +274,10 @@ fn way_edges(positions: &[[f64; 2]], nodes: &[u32], class: u16, maxspeed: Option
 }
 
 fn pbf_error(path: &Path, e: &osmpbf::Error) -> IngestError {
-    IngestError::Malformed { location: Location::file(path), message: format!("cannot read OSM PBF: {e} (is it a complete .osm.pbf extract? XML .osm files are not read)") }
+    IngestError::Malformed {
+        location: Location::file(path),
+        message: format!("cannot read OSM PBF: {e} (is it a complete .osm.pbf extract? XML .osm files are not read)"),
+    }
 }
 
 /// The positions of the `used` node ids (sorted) from the blocks' nodes, `None` for a node not
@@ -463,7 +474,10 @@ where
     blocks.sort_unstable_by_key(|b| b.0);
     if !blocks.iter().any(|b| b.1.header) {
         let what = if blocks.is_empty() { "the file is empty" } else { "it has no OSMHeader block, which every .osm.pbf file starts with" };
-        return Err(IngestError::Malformed { location: Location::file(path), message: format!("not an OpenStreetMap PBF extract: {what}") });
+        return Err(IngestError::Malformed {
+            location: Location::file(path),
+            message: format!("not an OpenStreetMap PBF extract: {what}"),
+        });
     }
     Ok(blocks.into_iter().map(|b| b.1).collect())
 }
@@ -584,9 +598,7 @@ pub fn read_geojson_roads(path: &Path, report: &mut Report) -> Result<RoadNetwor
 
 /// A property as text: strings as is, numbers printed, lists (`OSMnx` exports) by their first item.
 fn prop_text(props: &serde_json::Map<String, Value>, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| {
-        props.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).and_then(|(_, v)| value_text(v))
-    })
+    names.iter().find_map(|n| props.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).and_then(|(_, v)| value_text(v)))
 }
 
 fn value_text(v: &Value) -> Option<String> {
@@ -694,10 +706,8 @@ pub fn read_shapefile_roads(path: &Path) -> Result<RoadNetwork, IngestError> {
                 });
             }
         };
-        let fields: Vec<(String, String)> = record
-            .into_iter()
-            .filter_map(|(k, v)| crate::contours::dbf_text(&v).filter(|t| !t.is_empty()).map(|t| (k, t)))
-            .collect();
+        let fields: Vec<(String, String)> =
+            record.into_iter().filter_map(|(k, v)| crate::contours::dbf_text(&v).filter(|t| !t.is_empty()).map(|t| (k, t))).collect();
         let get = |k: &str| fields.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)).map(|(_, v)| v.clone());
         let Some(attributes) = line_attributes(&get, &mut lines.net.notes) else { continue };
         let mut positions = Vec::with_capacity(parts.len());
@@ -1030,7 +1040,13 @@ mod tests {
         assert!(read(&[("NATURE", "Bac ou liaison maritime")]).is_none());
         assert!(read(&[("NATURE", "Sentier"), ("urban", "oui")]).is_some_and(|a| a.class == "path" && a.urban == Some(true)));
         // BD TOPO GeoPackage names
-        let a = read(&[("nature", "Route à 1 chaussée"), ("importance", "3"), ("sens_de_circulation", "Sens inverse"), ("vitesse_moyenne_vl", "70")]).unwrap();
+        let a = read(&[
+            ("nature", "Route à 1 chaussée"),
+            ("importance", "3"),
+            ("sens_de_circulation", "Sens inverse"),
+            ("vitesse_moyenne_vl", "70"),
+        ])
+        .unwrap();
         assert!(!a.access.car_forward && a.access.car_backward && a.maxspeed == Some(70.0));
         // Geofabrik: T is against the line, track grades are tracks, unknown classes count
         let a = read(&[("fclass", "residential"), ("oneway", "T")]).unwrap();

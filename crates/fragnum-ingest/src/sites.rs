@@ -43,15 +43,15 @@ pub fn parse_sites(path: &Path, text: &str, report: &mut Report) -> Result<Vec<S
 /// Where French sites and population cells can be, as lon/lat boxes `[west, south, east,
 /// north]`: metropolitan France with Corsica, then the overseas départements and collectivités.
 pub const FRANCE: [[f64; 4]; 9] = [
-    [-5.5, 41.0, 10.0, 51.5], // metropolitan France and Corsica
-    [-63.2, 14.3, -60.7, 18.2],   // Antilles: Guadeloupe, Martinique, Saint-Martin, Saint-Barthélemy
-    [-54.7, 2.0, -51.5, 6.0],     // Guyane
-    [55.1, -21.5, 55.9, -20.8],   // La Réunion
-    [44.9, -13.1, 45.4, -12.5],   // Mayotte
-    [-56.5, 46.7, -56.0, 47.2],   // Saint-Pierre-et-Miquelon
+    [-5.5, 41.0, 10.0, 51.5],       // metropolitan France and Corsica
+    [-63.2, 14.3, -60.7, 18.2],     // Antilles: Guadeloupe, Martinique, Saint-Martin, Saint-Barthélemy
+    [-54.7, 2.0, -51.5, 6.0],       // Guyane
+    [55.1, -21.5, 55.9, -20.8],     // La Réunion
+    [44.9, -13.1, 45.4, -12.5],     // Mayotte
+    [-56.5, 46.7, -56.0, 47.2],     // Saint-Pierre-et-Miquelon
     [-178.3, -14.4, -176.0, -13.1], // Wallis-et-Futuna
-    [-154.9, -27.7, -134.9, -7.8], // Polynésie française
-    [163.5, -22.8, 168.2, -19.5], // Nouvelle-Calédonie
+    [-154.9, -27.7, -134.9, -7.8],  // Polynésie française
+    [163.5, -22.8, 168.2, -19.5],   // Nouvelle-Calédonie
 ];
 
 fn in_france(lon: f64, lat: f64) -> bool {
@@ -77,7 +77,8 @@ pub(crate) fn check_swapped(
     name: &dyn Fn(usize) -> String,
     report: &mut Report,
 ) -> Result<(), IngestError> {
-    let swapped: Vec<usize> = (0..positions.len()).filter(|&i| !in_france(positions[i].0, positions[i].1) && in_france(positions[i].1, positions[i].0)).collect();
+    let swapped: Vec<usize> =
+        (0..positions.len()).filter(|&i| !in_france(positions[i].0, positions[i].1) && in_france(positions[i].1, positions[i].0)).collect();
     let Some(&first) = swapped.first() else { return Ok(()) };
     let (x, y) = positions[first];
     let location = Location::at(&t.path, lines[first], lon as u64 + 1);
@@ -115,7 +116,11 @@ pub(crate) fn lon_lat(t: &Tabular, line: u64, fields: Row<'_>, lon: usize, lat: 
         let text = Tabular::field(fields, col).trim();
         match parse_cell(text, Blank::Missing) {
             Ok(Cell::Value(v)) => Ok(v),
-            _ => Err(IngestError::NotANumber { location: Location::at(&t.path, line, col as u64 + 1), column: t.header[col].clone(), text: text.to_string() }),
+            _ => Err(IngestError::NotANumber {
+                location: Location::at(&t.path, line, col as u64 + 1),
+                column: t.header[col].clone(),
+                text: text.to_string(),
+            }),
         }
     };
     let (x, y) = (number(lon)?, number(lat)?);
@@ -154,13 +159,8 @@ fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError
         }
         first_line.insert(site_id, *line);
         lines.push(*line);
-        let mut site = Site::new(
-            site_id,
-            &text(fields, name).unwrap_or_default(),
-            &text(fields, kind).unwrap_or_default(),
-            position.0,
-            position.1,
-        );
+        let mut site =
+            Site::new(site_id, &text(fields, name).unwrap_or_default(), &text(fields, kind).unwrap_or_default(), position.0, position.1);
         site.commune = text(fields, commune);
         site.source = text(fields, source);
         site.opening_hours = text(fields, hours);

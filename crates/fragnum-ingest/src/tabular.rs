@@ -112,7 +112,10 @@ impl Rows {
     /// Row `i` with its line number.
     pub fn get(&self, i: usize) -> Option<(u64, Row<'_>)> {
         let line = *self.lines.get(i)?;
-        Some((line, Row { text: &self.text[self.row_text[i]..self.row_text[i + 1]], ends: &self.ends[self.row_fields[i]..self.row_fields[i + 1]] }))
+        Some((
+            line,
+            Row { text: &self.text[self.row_text[i]..self.row_text[i + 1]], ends: &self.ends[self.row_fields[i]..self.row_fields[i + 1]] },
+        ))
     }
 
     /// Every row with its line number.
@@ -161,10 +164,7 @@ impl<'a> IntoIterator for &'a Rows {
 /// assert_eq!(fragnum_ingest::tabular::normalise_key(" P16 Nscol15P Diplmin "), "P16_NSCOL15P_DIPLMIN");
 /// ```
 pub fn normalise_key(name: &str) -> String {
-    name.trim()
-        .chars()
-        .map(|c| if c.is_whitespace() || c == '-' { '_' } else { c.to_ascii_uppercase() })
-        .collect()
+    name.trim().chars().map(|c| if c.is_whitespace() || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect()
 }
 
 impl Tabular {
@@ -204,17 +204,8 @@ impl Tabular {
                 });
             }
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(separator)
-            .has_headers(true)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        let header: Vec<String> = reader
-            .headers()
-            .map_err(|e| csv_error(path, &e))?
-            .iter()
-            .map(|h| h.trim().to_string())
-            .collect();
+        let mut reader = csv::ReaderBuilder::new().delimiter(separator).has_headers(true).flexible(true).from_reader(text.as_bytes());
+        let header: Vec<String> = reader.headers().map_err(|e| csv_error(path, &e))?.iter().map(|h| h.trim().to_string()).collect();
         let keys = header.iter().map(|h| normalise_key(h)).collect();
         // Trailing unnamed columns (`A;B;;`) may be absent from a row; named ones may not.
         let named = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);

@@ -67,10 +67,9 @@ pub fn detect_separator(text: &str) -> Option<u8> {
     for b in header.bytes() {
         if b == b'"' {
             quoted = !quoted;
-        } else if !quoted
-            && let Some(i) = SEPARATORS.iter().position(|&s| s == b) {
-                counts[i] += 1;
-            }
+        } else if !quoted && let Some(i) = SEPARATORS.iter().position(|&s| s == b) {
+            counts[i] += 1;
+        }
     }
     let (best, &n) = counts.iter().enumerate().max_by_key(|&(i, n)| (*n, usize::MAX - i))?;
     (n > 0).then_some(SEPARATORS[best])

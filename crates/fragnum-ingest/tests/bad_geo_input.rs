@@ -140,17 +140,21 @@ fn shapefile_prj_over_degrees_is_refused() {
     let shp = dir.path().join("c.shp");
     let table = TableWriterBuilder::new().add_character_field("CODE_IRIS".try_into().unwrap(), 9);
     let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
-    let ring: Vec<shapefile::Point> = [(5.7, 45.1), (5.7, 45.11), (5.71, 45.11), (5.71, 45.1), (5.7, 45.1)]
-        .iter()
-        .map(|&(x, y)| shapefile::Point::new(x, y))
-        .collect();
+    let ring: Vec<shapefile::Point> =
+        [(5.7, 45.1), (5.7, 45.11), (5.71, 45.11), (5.71, 45.1), (5.7, 45.1)].iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect();
     let mut rec = Record::default();
     rec.insert("CODE_IRIS".into(), FieldValue::Character(Some("381850101".into())));
     w.write_shape_and_record(&shapefile::Polygon::new(shapefile::PolygonRing::Outer(ring)), &rec).unwrap();
     drop(w);
     std::fs::write(shp.with_extension("prj"), "EPSG:2154").unwrap();
     let err = read_contours(&shp, &contour(&shp), &mut Report::default()).unwrap_err().to_string();
-    assert!(err.starts_with(&format!("{}: feature 1 (zone 381850101): coordinate (5.7, 45.1) does not fit the declared CRS Lambert-93 (EPSG:2154, its .prj)", shp.display())), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "{}: feature 1 (zone 381850101): coordinate (5.7, 45.1) does not fit the declared CRS Lambert-93 (EPSG:2154, its .prj)",
+            shp.display()
+        )),
+        "{err}"
+    );
     assert!(err.contains("look like WGS84 longitude/latitude degrees; check the .prj beside the shapefile"), "{err}");
 }
 
@@ -238,7 +242,10 @@ fn out_of_range_speeds_are_dropped_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     let line = |i: usize, props: &str| {
         let x = 5.0 + 0.01 * i as f64;
-        format!(r#"{{"type":"Feature","properties":{{{props}}},"geometry":{{"type":"LineString","coordinates":[[{x},45.0],[{},45.0]]}}}}"#, x + 0.01)
+        format!(
+            r#"{{"type":"Feature","properties":{{{props}}},"geometry":{{"type":"LineString","coordinates":[[{x},45.0],[{},45.0]]}}}}"#,
+            x + 0.01
+        )
     };
     let props = [
         r#""highway":"primary","maxspeed":"1e9""#,

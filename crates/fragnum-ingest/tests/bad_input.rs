@@ -132,7 +132,11 @@ fn latin1_file_is_read_and_reported() {
     let (r, report) = read(&p, &source(&p, Level::Iris));
     let t = r.unwrap();
     assert_eq!(t.zones()[0].name.as_deref(), Some("Très-Cloîtres"));
-    assert!(report.problems.iter().any(|p| p.severity == Severity::Note && p.to_string().contains("ref.csv:2:13: note")), "{:?}", report.problems);
+    assert!(
+        report.problems.iter().any(|p| p.severity == Severity::Note && p.to_string().contains("ref.csv:2:13: note")),
+        "{:?}",
+        report.problems
+    );
 }
 
 #[test]
@@ -168,7 +172,12 @@ fn short_row_is_an_error_at_its_first_missing_field() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "t.csv", b"IRIS;P21_POP;P21_POP75P\n381850101;12;3\n381850102;7\n381850103;9;1\n");
     let err = read(&p, &source(&p, Level::Iris)).0.unwrap_err().to_string();
-    assert!(err.contains("t.csv:3:3: row has 2 field(s) but the header has 3: `P21_POP75P` and the columns after it are missing (a truncated line?)"), "{err}");
+    assert!(
+        err.contains(
+            "t.csv:3:3: row has 2 field(s) but the header has 3: `P21_POP75P` and the columns after it are missing (a truncated line?)"
+        ),
+        "{err}"
+    );
     // a file cut in the middle of its last line
     let q = write(dir.path(), "cut.csv", b"IRIS;P21_POP;P21_POP75P\n381850101;12;3\n3818501");
     let err = read(&q, &source(&q, Level::Iris)).0.unwrap_err().to_string();
@@ -253,7 +262,12 @@ fn shares_and_incomes_may_be_negative_but_must_be_finite() {
     assert_eq!(t.get(&iris("381850101"), "disp_ppfam"), Cell::Value(-0.4));
     let f = fatal(&report);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert!(f[0].ends_with("filo.csv:3:3: error: column `DISP_MED20`: `NaN` is not a finite number; a figure that is not known must be an empty cell"), "{f:?}");
+    assert!(
+        f[0].ends_with(
+            "filo.csv:3:3: error: column `DISP_MED20`: `NaN` is not a finite number; a figure that is not known must be an empty cell"
+        ),
+        "{f:?}"
+    );
 }
 
 // ------------------------------------------------------------------ whole configs (load)
@@ -313,7 +327,10 @@ fn age_bands_above_the_population_are_a_warning() {
     let loaded = load_tables(dir.path(), &[("pop.csv", "")]);
     let w = warnings(&loaded.report);
     assert_eq!(w.len(), 1, "{w:#?}");
-    assert!(w[0].ends_with("pop.csv:2:3: warning: zone 381850101: pop_0014 + … + pop_75p = 620 exceeds pop = 600 by more than 1 % + 1"), "{w:#?}");
+    assert!(
+        w[0].ends_with("pop.csv:2:3: warning: zone 381850101: pop_0014 + … + pop_75p = 620 exceeds pop = 600 by more than 1 % + 1"),
+        "{w:#?}"
+    );
 }
 
 #[test]
@@ -330,7 +347,9 @@ fn conflicting_tables_are_one_warning_per_variable() {
     let b = dir.path().join("b.csv").display().to_string();
     assert_eq!(
         w[0],
-        format!("{b}:2:2: warning: `pop`: 2 zone(s) get two different figures from two tables (largest difference 5); at equal vintage the first table read is kept: zone 381850101: 120 (2021, a.csv:2:2) kept, 125 (2021, b.csv:2:2) set aside; zone 381850103: 70 (2021, a.csv:4:2) kept, 72 (2021, b.csv:4:2) set aside")
+        format!(
+            "{b}:2:2: warning: `pop`: 2 zone(s) get two different figures from two tables (largest difference 5); at equal vintage the first table read is kept: zone 381850101: 120 (2021, a.csv:2:2) kept, 125 (2021, b.csv:2:2) set aside; zone 381850103: 70 (2021, a.csv:4:2) kept, 72 (2021, b.csv:4:2) set aside"
+        )
     );
     assert_eq!(loaded.table.get(&iris("381850101"), "pop"), Cell::Value(130.0));
     assert_eq!(loaded.table.get(&iris("381850103"), "pop"), Cell::Value(70.0));
@@ -378,8 +397,12 @@ fn on_conflict_error_makes_each_conflict_fatal_naming_both_files() {
     assert_eq!(
         fatal(&loaded.report),
         [
-            format!("{b}:2:2: error: `pop`: zone 381850101 gets two different figures from two tables: 120 (2021, {a}:2:2) and 125 (2021, {b}:2:2); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)"),
-            format!("{b}:4:2: error: `pop`: zone 381850103 gets two different figures from two tables: 70 (2021, {a}:4:2) and 72 (2021, {b}:4:2); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)"),
+            format!(
+                "{b}:2:2: error: `pop`: zone 381850101 gets two different figures from two tables: 120 (2021, {a}:2:2) and 125 (2021, {b}:2:2); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)"
+            ),
+            format!(
+                "{b}:4:2: error: `pop`: zone 381850103 gets two different figures from two tables: 70 (2021, {a}:4:2) and 72 (2021, {b}:4:2); `on_conflict = \"error\"` in [project] refuses them (`keep_first` or `keep_last` keeps one)"
+            ),
         ]
     );
     assert!(warnings(&loaded.report).iter().all(|w| !w.contains("two different figures")), "{:#?}", warnings(&loaded.report));
@@ -535,7 +558,14 @@ fn write_road_shapefile(dir: &Path, with_prj: bool) -> PathBuf {
     // (points, NATURE, IMPORTANCE, SENS, VIT_MOY_VL, ACCES_VL)
     type Troncon<'a> = (&'a [(f64, f64)], &'a str, f64, &'a str, f64, &'a str);
     let rows: [Troncon<'_>; 4] = [
-        (&[(700_000.0, 6_600_000.0), (700_500.0, 6_600_000.0), (701_000.0, 6_600_000.0)], "Route à 1 chaussée", 2.0, "Double sens", 70.0, "Libre"),
+        (
+            &[(700_000.0, 6_600_000.0), (700_500.0, 6_600_000.0), (701_000.0, 6_600_000.0)],
+            "Route à 1 chaussée",
+            2.0,
+            "Double sens",
+            70.0,
+            "Libre",
+        ),
         (&[(701_000.0, 6_600_000.0), (701_000.0, 6_600_500.0)], "Route à 1 chaussée", 5.0, "Sens inverse", 30.0, "Libre"),
         (&[(701_000.0, 6_600_500.0), (702_000.0, 6_600_500.0)], "Bac ou liaison maritime", 5.0, "Double sens", 10.0, "Libre"),
         (&[(700_000.0, 6_600_000.0), (700_000.0, 6_599_000.0)], "Chemin", 5.0, "Double sens", 0.0, "Physiquement impossible"),

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use fragnum_core::{Cell, Level, ZoneCode};
+use fragnum_ingest::Severity;
 use fragnum_ingest::config::PipelineConfig;
 use fragnum_ingest::load::load;
-use fragnum_ingest::Severity;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -51,7 +51,6 @@ fn real_isere_savoie_ingest() {
     assert!(t.variable("disp_ppmini").unwrap().count_masked() > 0 || t.variable("caf_rsa_socle").unwrap().count_masked() > 0);
     assert!(loaded.geometries.len() > 1000);
 }
-
 
 /// The small real `OSMnx` street graph of central Grenoble (latin-1 edges file, list-valued
 /// `highway`, no one-way or speed attributes): read as GeoJSON lines, connected, every class known.

@@ -71,12 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let peer: serde_json::Value = serde_json::from_slice(&out.stdout)?;
     let secs = peer["seconds"].as_f64().unwrap_or(f64::NAN);
     let bins: Vec<f64> = serde_json::from_value(peer["bins"].clone())?;
-    println!(
-        "mapclassify {} FisherJenks: {:>10.4} s  (numba: {})",
-        peer["mapclassify"].as_str().unwrap_or("?"),
-        secs,
-        peer["numba"]
-    );
+    println!("mapclassify {} FisherJenks: {:>10.4} s  (numba: {})", peer["mapclassify"].as_str().unwrap_or("?"), secs, peer["numba"]);
     println!("mapclassify breaks: {bins:?}");
     println!("mapclassify SDCM:   {:.6}", sdcm(&sorted, &bins));
     println!("same breaks: {}", bins == breaks);

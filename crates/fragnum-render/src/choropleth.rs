@@ -10,12 +10,12 @@
 
 use std::path::{Path, PathBuf};
 
-use fragnum_core::{atomic, Status};
-use serde_json::{json, Map, Value};
+use fragnum_core::{Status, atomic};
+use serde_json::{Map, Value, json};
 
-use crate::layer::{Assigned, Classified};
-use crate::map::{clean_ring, MapContext};
 use crate::RenderError;
+use crate::layer::{Assigned, Classified};
+use crate::map::{MapContext, clean_ring};
 
 /// The choropleth FeatureCollection of a classified layer over the zones of `ctx`.
 pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
@@ -60,16 +60,15 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
 /// The RFC 7946 geometry of an outline (a `Polygon` when it has one part, else a
 /// `MultiPolygon`; rings as [`clean_ring`] makes them); `None` when nothing of area remains.
 pub fn geometry_json(mp: &geo_types::MultiPolygon<f64>) -> Option<Value> {
-    let polygons: Vec<Value> = mp
-        .0
-        .iter()
-        .filter_map(|p| {
-            let outer = clean_ring(p.exterior(), true)?;
-            let mut rings = vec![outer];
-            rings.extend(p.interiors().iter().filter_map(|h| clean_ring(h, false)));
-            Some(json!(rings))
-        })
-        .collect();
+    let polygons: Vec<Value> =
+        mp.0.iter()
+            .filter_map(|p| {
+                let outer = clean_ring(p.exterior(), true)?;
+                let mut rings = vec![outer];
+                rings.extend(p.interiors().iter().filter_map(|h| clean_ring(h, false)));
+                Some(json!(rings))
+            })
+            .collect();
     match polygons.len() {
         0 => None,
         1 => Some(json!({ "type": "Polygon", "coordinates": polygons[0] })),
@@ -139,8 +138,7 @@ pub fn write_web(c: &Classified<'_>, ctx: &MapContext<'_>, dir: &Path) -> Result
     let style = dir.join(format!("{id}.style.json"));
     let body = serde_json::to_vec(&choropleth_geojson(c, ctx)).map_err(|e| RenderError::io(&gj, e.into()))?;
     atomic::write_bytes(&gj, &body).map_err(|e| RenderError::io(&gj, e))?;
-    let body = serde_json::to_vec_pretty(&maplibre_style(c, &format!("{id}.geojson")))
-        .map_err(|e| RenderError::io(&style, e.into()))?;
+    let body = serde_json::to_vec_pretty(&maplibre_style(c, &format!("{id}.geojson"))).map_err(|e| RenderError::io(&style, e.into()))?;
     atomic::write_bytes(&style, &body).map_err(|e| RenderError::io(&style, e))?;
     Ok(vec![gj, style])
 }
@@ -151,9 +149,9 @@ pub(crate) mod tests {
     use crate::layer::classify_layer;
     use crate::layer::tests::{iris, layer};
     use crate::map::signed_area2;
-    use fragnum_core::sites::Site;
     use fragnum_core::ZoneGeometries;
-    use geo_types::{coord, LineString, MultiPolygon, Polygon};
+    use fragnum_core::sites::Site;
+    use geo_types::{LineString, MultiPolygon, Polygon, coord};
     use std::collections::BTreeMap;
 
     /// A 3×3 grid of square IRIS near Grenoble, the centre one with a hole; clockwise input.
@@ -231,7 +229,8 @@ pub(crate) mod tests {
         l.statuses.insert(iris("381850103"), Status::Imputed);
         let c = classify_layer(&l, Some(&codes)).unwrap();
         let v = choropleth_geojson(&c, &ctx(&g, &[]));
-        let feature = |code: &str| v["features"].as_array().unwrap().iter().find(|f| f["properties"]["code"] == code).unwrap()["properties"].clone();
+        let feature =
+            |code: &str| v["features"].as_array().unwrap().iter().find(|f| f["properties"]["code"] == code).unwrap()["properties"].clone();
         assert_eq!(feature("381850100")["statut"], "calculé");
         let imputed = feature("381850103");
         assert_eq!(imputed["statut"], "imputé");

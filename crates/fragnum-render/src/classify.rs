@@ -292,16 +292,7 @@ pub fn fisher_jenks(sorted: &[f64], k: usize) -> Vec<f64> {
 
 /// Fills `cur[i]` for `i` in `lo..=hi` knowing the optimal split lies in `opt_lo..=opt_hi`.
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-fn solve_layer(
-    costs: &Costs,
-    prev: &[f64],
-    cur: &mut [f64],
-    arg: &mut [usize],
-    lo: usize,
-    hi: usize,
-    opt_lo: usize,
-    opt_hi: usize,
-) {
+fn solve_layer(costs: &Costs, prev: &[f64], cur: &mut [f64], arg: &mut [usize], lo: usize, hi: usize, opt_lo: usize, opt_hi: usize) {
     // Iterative stack instead of recursion: (lo, hi, opt_lo, opt_hi).
     let mut stack = vec![(lo, hi, opt_lo, opt_hi)];
     while let Some((lo, hi, opt_lo, opt_hi)) = stack.pop() {
@@ -447,9 +438,8 @@ mod tests {
     // Quantiles(y, k).bins, EqualInterval(y, k).bins, StdMean(y).bins, UserDefined(y, bins).bins.
     // The same arrays are in that script (A and B); `mapclassify_fixtures_when_venv_present`
     // re-runs it when the venv exists.
-    pub(crate) const A: [f64; 20] = [
-        1.0, 2.0, 2.5, 3.0, 4.0, 7.0, 8.0, 9.0, 9.5, 10.0, 15.0, 16.0, 16.5, 17.0, 30.0, 31.0, 33.0, 50.0, 52.0, 75.0,
-    ];
+    pub(crate) const A: [f64; 20] =
+        [1.0, 2.0, 2.5, 3.0, 4.0, 7.0, 8.0, 9.0, 9.5, 10.0, 15.0, 16.0, 16.5, 17.0, 30.0, 31.0, 33.0, 50.0, 52.0, 75.0];
     pub(crate) const B: [f64; 12] = [12.5, 3.25, 47.0, 8.0, 19.75, 22.0, 5.5, 31.0, 14.0, 40.5, 9.0, 27.25];
 
     #[test]
@@ -466,22 +456,13 @@ mod tests {
     #[test]
     fn quantiles_match_mapclassify() {
         assert_close(&classify(&A, &c(Method::Quantiles, 4)).unwrap().upper, &[6.25, 12.5, 30.25, 75.0]);
-        assert_close(
-            &classify(&B, &c(Method::Quantiles, 5)).unwrap().upper,
-            &[8.2, 13.100000000000001, 21.1, 30.250000000000004, 47.0],
-        );
+        assert_close(&classify(&B, &c(Method::Quantiles, 5)).unwrap().upper, &[8.2, 13.100000000000001, 21.1, 30.250000000000004, 47.0]);
     }
 
     #[test]
     fn equal_interval_matches_mapclassify() {
-        assert_close(
-            &classify(&A, &c(Method::EqualInterval, 5)).unwrap().upper,
-            &[15.8, 30.6, 45.400000000000006, 60.2, 75.0],
-        );
-        assert_close(
-            &classify(&B, &c(Method::EqualInterval, 3)).unwrap().upper,
-            &[17.833333333333336, 32.41666666666667, 47.0],
-        );
+        assert_close(&classify(&A, &c(Method::EqualInterval, 5)).unwrap().upper, &[15.8, 30.6, 45.400000000000006, 60.2, 75.0]);
+        assert_close(&classify(&B, &c(Method::EqualInterval, 3)).unwrap().upper, &[17.833333333333336, 32.41666666666667, 47.0]);
     }
 
     /// Re-runs mapclassify on A and B when the venv exists (skips otherwise).

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use fragnum_core::{Cell, Status, ZoneCode};
 use serde::Serialize;
 
-use crate::classify::{classify, Breaks, Classification};
-use crate::format::{with_unit, Unit};
-use crate::ramp::{Ramp, IMPUTED_COLOUR, MASKED_COLOUR, MISSING_COLOUR};
 use crate::RenderError;
+use crate::classify::{Breaks, Classification, classify};
+use crate::format::{Unit, with_unit};
+use crate::ramp::{IMPUTED_COLOUR, MASKED_COLOUR, MISSING_COLOUR, Ramp};
 
 /// Legend label of zones without a figure.
 pub const MISSING_LABEL: &str = "Données manquantes";
@@ -166,8 +166,7 @@ pub fn classify_layer<'a>(layer: &'a Layer, zones: Option<&[&ZoneCode]>) -> Resu
     let codes: Vec<&ZoneCode> = zones.map_or_else(|| layer.values.keys().collect(), <[_]>::to_vec);
     let cells: Vec<Cell> = codes.iter().map(|c| layer.values.get(*c).copied().unwrap_or(Cell::Missing)).collect();
     let values: Vec<f64> = cells.iter().filter_map(|c| c.value()).collect();
-    let breaks = classify(&values, &layer.classification)
-        .map_err(|source| RenderError::Classify { layer: layer.id.clone(), source })?;
+    let breaks = classify(&values, &layer.classification).map_err(|source| RenderError::Classify { layer: layer.id.clone(), source })?;
     let colours = layer.ramp.colours(breaks.len());
     let mut classified = Classified {
         layer,

@@ -44,5 +44,5 @@ pub use error::RenderError;
 pub use format::Unit;
 pub use layer::Layer;
 pub use map::MapContext;
-pub use render::{render_layers, Formats, RenderConfig};
-pub use sheets::{write_sheets, SheetInput};
+pub use render::{Formats, RenderConfig, render_layers};
+pub use sheets::{SheetInput, write_sheets};

@@ -147,7 +147,7 @@ pub fn clean_ring(ring: &LineString<f64>, ccw: bool) -> Option<Vec<[f64; 2]>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::{coord, LineString};
+    use geo_types::{LineString, coord};
 
     #[test]
     fn clean_ring_orients_rounds_and_closes() {

@@ -15,13 +15,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use serde::{Deserialize, Serialize};
 
-use crate::format::{number, NNBSP};
+use crate::format::{NNBSP, number};
 use crate::layer::{Assigned, Classified};
 use fragnum_core::sites::Site;
 
+use crate::RenderError;
 use crate::map::{BBox, MapContext, Projection, SITE_KINDS};
 use crate::ramp::parse_hex;
-use crate::RenderError;
 
 /// The regular font (Debian package `fonts-dejavu-core`).
 pub const FONT_PATH: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
@@ -71,8 +71,7 @@ pub fn ensure_font() -> Result<(), RenderError> {
     let res = FONT.get_or_init(|| {
         let bytes = std::fs::read(FONT_PATH).map_err(|e| format!("cannot read: {e}"))?;
         let leaked: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        plotters::style::register_font("sans-serif", FontStyle::Normal, leaked)
-            .map_err(|_| "not a usable TrueType font".to_string())?;
+        plotters::style::register_font("sans-serif", FontStyle::Normal, leaked).map_err(|_| "not a usable TrueType font".to_string())?;
         if let Ok(bold) = std::fs::read(BOLD_FONT_PATH) {
             let leaked: &'static [u8] = Box::leak(bold.into_boxed_slice());
             // Optional: a failure leaves the regular face for titles.
@@ -142,7 +141,8 @@ const HATCH_INK: RGBColor = RGBColor(90, 90, 90);
 fn hatch_segments(rings: &[Vec<(i32, i32)>], spacing: f64) -> Vec<[(i32, i32); 2]> {
     // Lines x − y = k; along a line, points are ordered by x + y.
     let diagonal = |p: (i32, i32)| f64::from(p.0) - f64::from(p.1);
-    let (lo, hi) = rings.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| (lo.min(diagonal(p)), hi.max(diagonal(p))));
+    let (lo, hi) =
+        rings.iter().flatten().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &p| (lo.min(diagonal(p)), hi.max(diagonal(p))));
     let mut out = Vec::new();
     if spacing.is_nan() || spacing <= 0.0 || lo > hi {
         return out;
@@ -194,7 +194,13 @@ fn dot_points(rings: &[Vec<(i32, i32)>], spacing: f64) -> Vec<(i32, i32)> {
 
 /// The pattern over a zone's fill, given by its rings in pixels: dots when `imputed`, else the
 /// masked hatching (`hatch_line`, built once per map).
-fn draw_pattern<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, rings: &[Vec<(i32, i32)>], imputed: bool, hatch_line: ShapeStyle, u: f64) -> DrawResult {
+fn draw_pattern<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rings: &[Vec<(i32, i32)>],
+    imputed: bool,
+    hatch_line: ShapeStyle,
+    u: f64,
+) -> DrawResult {
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     if imputed {
         let r = (1.6 * u).round().max(1.0) as i32;
@@ -239,11 +245,7 @@ pub fn nice_length(target: f64) -> f64 {
 
 /// French label of a length in metres (`500 m`, `2 km`, `1 000 km`).
 pub fn length_label(metres: f64) -> String {
-    if metres >= 1000.0 {
-        format!("{}{NNBSP}km", number(metres / 1000.0, 0))
-    } else {
-        format!("{}{NNBSP}m", number(metres, 0))
-    }
+    if metres >= 1000.0 { format!("{}{NNBSP}km", number(metres / 1000.0, 0)) } else { format!("{}{NNBSP}m", number(metres, 0)) }
 }
 
 fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: &str, at: (i32, i32), r: i32) -> DrawResult {
@@ -374,7 +376,9 @@ pub fn place_labels(
             let d = (lo - (a - half)).max(0.0) + (hi - (a + half)).min(0.0);
             (d.abs() <= half && 2.0 * half <= hi - lo).then_some(d)
         };
-        let (Some(dx), Some(dy)) = (shift(c.anchor.0, w / 2.0 + pad, frame[0], frame[2]), shift(c.anchor.1, h / 2.0 + pad, frame[1], frame[3])) else {
+        let (Some(dx), Some(dy)) =
+            (shift(c.anchor.0, w / 2.0 + pad, frame[0], frame[2]), shift(c.anchor.1, h / 2.0 + pad, frame[1], frame[3]))
+        else {
             continue;
         };
         let (x, y) = (c.anchor.0 + dx, c.anchor.1 + dy);
@@ -456,9 +460,8 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
             }
         }
         parts.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        let ring_px = |ring: &geo_types::LineString<f64>| -> Vec<(i32, i32)> {
-            ring.coords().map(|c| px(proj.project(c.x, c.y))).collect()
-        };
+        let ring_px =
+            |ring: &geo_types::LineString<f64>| -> Vec<(i32, i32)> { ring.coords().map(|c| px(proj.project(c.x, c.y))).collect() };
         for (_, code, p) in &parts {
             let assigned = c.assigned(code);
             root.draw(&Polygon::new(ring_px(p.exterior()), rgb(c.colour(assigned)).filled())).map_err(e)?;
@@ -488,7 +491,8 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         // Département outlines above the zones and communes, dissolved from the finest outlines drawn.
         let departement = RGBColor(17, 17, 17).stroke_width((4.5 * u).round().max(2.0) as u32);
         for run in departement_boundaries(ctx.communes.unwrap_or(ctx.zones)) {
-            root.draw(&PathElement::new(run.into_iter().map(|(x, y)| px(proj.project(x, y))).collect::<Vec<_>>(), departement)).map_err(e)?;
+            root.draw(&PathElement::new(run.into_iter().map(|(x, y)| px(proj.project(x, y))).collect::<Vec<_>>(), departement))
+                .map_err(e)?;
         }
         let r = (7.0 * u).round().max(2.0) as i32;
         let (mx, my, mw, mh) = lay.map;
@@ -539,8 +543,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
             let swatch = vec![a, (b.0, a.1), b, (a.0, b.1), a];
             draw_pattern(root, &[swatch], entry.kind == "imputed", hatch_line, u)?;
         }
-        root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], RGBColor(120, 120, 120).stroke_width(1)))
-            .map_err(e)?;
+        root.draw(&Rectangle::new([px((lx, y)), px((lx + 44.0 * u, y + 26.0 * u))], RGBColor(120, 120, 120).stroke_width(1))).map_err(e)?;
         let count = format!("{} ({} zone{})", entry.label, number(entry.count as f64, 0), if entry.count > 1 { "s" } else { "" });
         text(root, &count, (lx + 58.0 * u, y + 2.0 * u), &font(22.0 * u, false))?;
         if let Some(note) = &entry.note {
@@ -619,9 +622,7 @@ pub fn render_png(c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> R
         root.present().map_err(|e| err(e.to_string()))?;
     }
     let mut png = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut png)
-        .write_image(&buf, w, h, image::ColorType::Rgb8)
-        .map_err(|e| err(e.to_string()))?;
+    image::codecs::png::PngEncoder::new(&mut png).write_image(&buf, w, h, image::ColorType::Rgb8).map_err(|e| err(e.to_string()))?;
     Ok(png)
 }
 
@@ -794,13 +795,21 @@ mod tests {
 
     #[test]
     fn departement_outline_dissolves_the_borders_inside_a_departement() {
-        use geo_types::{coord, LineString, MultiPolygon, Polygon};
+        use geo_types::{LineString, MultiPolygon, Polygon, coord};
         let square = |x: f64| {
-            let ring = LineString::from(vec![coord! { x: x, y: 0.0 }, coord! { x: x + 1.0, y: 0.0 }, coord! { x: x + 1.0, y: 1.0 }, coord! { x: x, y: 1.0 }, coord! { x: x, y: 0.0 }]);
+            let ring = LineString::from(vec![
+                coord! { x: x, y: 0.0 },
+                coord! { x: x + 1.0, y: 0.0 },
+                coord! { x: x + 1.0, y: 1.0 },
+                coord! { x: x, y: 1.0 },
+                coord! { x: x, y: 0.0 },
+            ]);
             MultiPolygon(vec![Polygon::new(ring, vec![])])
         };
         let commune = |c: &str| fragnum_core::ZoneCode::new(fragnum_core::Level::Commune, c).unwrap();
-        let length = |runs: &[Vec<(f64, f64)>]| runs.iter().flat_map(|r| r.windows(2)).map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1)).sum::<f64>();
+        let length = |runs: &[Vec<(f64, f64)>]| {
+            runs.iter().flat_map(|r| r.windows(2)).map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1)).sum::<f64>()
+        };
         let on_shared = |runs: &[Vec<(f64, f64)>]| runs.iter().flat_map(|r| r.windows(2)).any(|w| w[0].0 == 1.0 && w[1].0 == 1.0);
         let same: fragnum_core::ZoneGeometries = [(commune("38001"), square(0.0)), (commune("38002"), square(1.0))].into_iter().collect();
         let runs = departement_boundaries(&same);
@@ -812,7 +821,7 @@ mod tests {
 
     #[test]
     fn print_map_names_the_largest_communes_over_the_departement_outline() {
-        use geo_types::{coord, LineString, MultiPolygon, Polygon};
+        use geo_types::{LineString, MultiPolygon, Polygon, coord};
         if !font_present() {
             return;
         }
@@ -820,11 +829,18 @@ mod tests {
         let commune = |c: &str| fragnum_core::ZoneCode::new(fragnum_core::Level::Commune, c).unwrap();
         // Three communes, one column of the IRIS grid each.
         let strip = |x: f64| {
-            let ring = LineString::from(vec![coord! { x: x, y: 45.17 }, coord! { x: x + 0.01, y: 45.17 }, coord! { x: x + 0.01, y: 45.2 }, coord! { x: x, y: 45.2 }, coord! { x: x, y: 45.17 }]);
+            let ring = LineString::from(vec![
+                coord! { x: x, y: 45.17 },
+                coord! { x: x + 0.01, y: 45.17 },
+                coord! { x: x + 0.01, y: 45.2 },
+                coord! { x: x, y: 45.2 },
+                coord! { x: x, y: 45.17 },
+            ]);
             MultiPolygon(vec![Polygon::new(ring, vec![])])
         };
         let towns = [("38185", "Grenoble", 158_000.0), ("38421", "Saint-Martin-d’Hères", 38_000.0), ("38151", "Échirolles", 36_000.0)];
-        let communes: fragnum_core::ZoneGeometries = towns.iter().enumerate().map(|(i, t)| (commune(t.0), strip(5.7 + 0.01 * i as f64))).collect();
+        let communes: fragnum_core::ZoneGeometries =
+            towns.iter().enumerate().map(|(i, t)| (commune(t.0), strip(5.7 + 0.01 * i as f64))).collect();
         let l = layer();
         let codes: Vec<_> = g.keys().collect();
         let c = classify_layer(&l, Some(&codes)).unwrap();

@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 use fragnum_core::ZoneCode;
 use serde::Deserialize;
 
-use crate::classify::{Classification, Method};
-use crate::choropleth::write_web;
-use crate::layer::{classify_layer, Layer};
-use crate::map::MapContext;
-use crate::print::{ensure_font, write_print, PageSize};
-use crate::ramp::Ramp;
 use crate::RenderError;
+use crate::choropleth::write_web;
+use crate::classify::{Classification, Method};
+use crate::layer::{Layer, classify_layer};
+use crate::map::MapContext;
+use crate::print::{PageSize, ensure_font, write_print};
+use crate::ramp::Ramp;
 
 /// Which files to write for each layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,23 +144,27 @@ impl RenderConfig {
             }
         }
         if let Some(m) = self.simplify_m
-            && (!m.is_finite() || m < 0.0) {
-                bad("simplify_m".into(), format!("simplify_m = {m}: expected metres ≥ 0"));
-            }
+            && (!m.is_finite() || m < 0.0)
+        {
+            bad("simplify_m".into(), format!("simplify_m = {m}: expected metres ≥ 0"));
+        }
         let classes_ok = |k: usize| (1..=12).contains(&k);
         if let Some(k) = self.classes
-            && !classes_ok(k) {
-                bad("classes".into(), format!("{k} classes: expected 1 to 12"));
-            }
+            && !classes_ok(k)
+        {
+            bad("classes".into(), format!("{k} classes: expected 1 to 12"));
+        }
         for (id, o) in &self.layers {
             if let Some(k) = o.classes
-                && !classes_ok(k) {
-                    bad(format!("layers.{id}.classes"), format!("{k} classes: expected 1 to 12"));
-                }
+                && !classes_ok(k)
+            {
+                bad(format!("layers.{id}.classes"), format!("{k} classes: expected 1 to 12"));
+            }
             if let Some(b) = &o.breaks
-                && (b.is_empty() || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0])) {
-                    bad(format!("layers.{id}.breaks"), format!("{b:?}: manual breaks must be finite and strictly ascending"));
-                }
+                && (b.is_empty() || b.iter().any(|x| !x.is_finite()) || b.windows(2).any(|w| w[1] <= w[0]))
+            {
+                bad(format!("layers.{id}.breaks"), format!("{b:?}: manual breaks must be finite and strictly ascending"));
+            }
             if o.method == Some(Method::Manual) && o.breaks.is_none() {
                 bad(format!("layers.{id}.method"), "`manual` needs `breaks`".into());
             }

@@ -8,11 +8,11 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use fragnum_core::{atomic, Cell, Status, ZoneGeometry};
+use fragnum_core::{Cell, Status, ZoneGeometry, atomic};
 
-use crate::format::{number, value, with_unit, Unit, NNBSP};
-use crate::map::{BBox, Projection};
 use crate::RenderError;
+use crate::format::{NNBSP, Unit, number, value, with_unit};
+use crate::map::{BBox, Projection};
 
 /// One socio-demographic indicator, quartier against the perimeter.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,23 +169,48 @@ pub struct ServiceType {
 
 /// The service types listed in every sheet, in order.
 pub const SERVICE_TYPES: [ServiceType; 7] = [
-    ServiceType { key: "france_services", label: "France Services", aliases: &["fs", "maison_france_services"], none: "aucune France Services" },
+    ServiceType {
+        key: "france_services",
+        label: "France Services",
+        aliases: &["fs", "maison_france_services"],
+        none: "aucune France Services",
+    },
     ServiceType {
         key: "conseiller_numerique",
         label: "Conseiller numérique",
         aliases: &["cnfs", "conseillers_numeriques", "conseiller_numerique_france_services"],
         none: "aucun conseiller numérique",
     },
-    ServiceType { key: "mediation", label: "Médiation numérique", aliases: &["mediation_numerique", "lieu_de_mediation"], none: "aucun lieu de médiation numérique" },
-    ServiceType { key: "wifi_public", label: "Wifi public", aliases: &["wifi", "acces_wifi", "point_wifi"], none: "aucun point wifi public" },
-    ServiceType { key: "acces_libre", label: "Accès libre à un poste", aliases: &["libre_acces", "acces_libre_poste", "acces_libre_a_un_poste"], none: "aucun accès libre à un poste" },
+    ServiceType {
+        key: "mediation",
+        label: "Médiation numérique",
+        aliases: &["mediation_numerique", "lieu_de_mediation"],
+        none: "aucun lieu de médiation numérique",
+    },
+    ServiceType {
+        key: "wifi_public",
+        label: "Wifi public",
+        aliases: &["wifi", "acces_wifi", "point_wifi"],
+        none: "aucun point wifi public",
+    },
+    ServiceType {
+        key: "acces_libre",
+        label: "Accès libre à un poste",
+        aliases: &["libre_acces", "acces_libre_poste", "acces_libre_a_un_poste"],
+        none: "aucun accès libre à un poste",
+    },
     ServiceType {
         key: "acces_accompagne",
         label: "Accès accompagné",
         aliases: &["accompagnement", "acces_accompagne_poste"],
         none: "aucun lieu d’accès accompagné",
     },
-    ServiceType { key: "formation", label: "Formation au numérique", aliases: &["formations", "formation_au_numerique", "atelier", "ateliers"], none: "aucune formation au numérique" },
+    ServiceType {
+        key: "formation",
+        label: "Formation au numérique",
+        aliases: &["formations", "formation_au_numerique", "atelier", "ateliers"],
+        none: "aucune formation au numérique",
+    },
 ];
 
 /// Lowercase ASCII with accents removed and separators as `_`.
@@ -415,7 +440,11 @@ fn outline_svg(id: &str, name: &str, outline: Option<&ZoneGeometry>, sites: &[Se
         if let Some((lon, lat)) = s.position {
             let (x, y) = proj.project(lon, lat);
             if (0.0..=w).contains(&x) && (0.0..=h).contains(&y) {
-                let _ = write!(dots, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#1a1a1a\" stroke=\"#fff\" stroke-width=\"1.5\"><title>{}</title></circle>", escape(&s.name));
+                let _ = write!(
+                    dots,
+                    "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#1a1a1a\" stroke=\"#fff\" stroke-width=\"1.5\"><title>{}</title></circle>",
+                    escape(&s.name)
+                );
             }
         }
     }
@@ -638,7 +667,11 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         s.population.map_or(String::new(), |p| format!(" — {} habitants", number(p, 0))),
     );
     // Map and headline figures side by side.
-    let _ = write!(b, "<div class=\"grid\">\n<div class=\"carte\">{}</div>\n<div>\n", outline_svg(&id, &s.name, s.outline.as_ref(), &s.services.in_zone));
+    let _ = write!(
+        b,
+        "<div class=\"grid\">\n<div class=\"carte\">{}</div>\n<div>\n",
+        outline_svg(&id, &s.name, s.outline.as_ref(), &s.services.in_zone)
+    );
     b.push_str("<section>\n<h2>Précarité numérique</h2>\n");
     match &s.digital {
         Some(d) => {
@@ -723,7 +756,11 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
             }
         }
         None if !s.ifn_missing.is_empty() => {
-            let _ = writeln!(b, "<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque {}.</p>", escape(&s.ifn_missing.join(", ")));
+            let _ = writeln!(
+                b,
+                "<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque {}.</p>",
+                escape(&s.ifn_missing.join(", "))
+            );
         }
         None => b.push_str("<p class=\"manque\">IFN non disponible pour ce quartier.</p>\n"),
     }
@@ -759,7 +796,11 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
     }
     match o.share_within_20 {
         Some(p) => {
-            let _ = writeln!(b, "<p>Part de la population à moins de 20 minutes d’un lieu&#160;: <strong>{}</strong>.</p>", value(p, Unit::Percent));
+            let _ = writeln!(
+                b,
+                "<p>Part de la population à moins de 20 minutes d’un lieu&#160;: <strong>{}</strong>.</p>",
+                value(p, Unit::Percent)
+            );
         }
         None => b.push_str("<p>Part de la population à moins de 20 minutes d’un lieu&#160;: non calculée.</p>\n"),
     }
@@ -883,7 +924,12 @@ pub fn index_html(sheets: &[SheetInput], perimeter_name: &str) -> String {
 /// [`index_html`] with the EPCI name of each zone code (grouping by EPCI), and a link to the
 /// atlas (`../atlas/index.html`) when `atlas`.
 #[allow(clippy::too_many_lines)] // one page template
-pub fn index_html_with(sheets: &[SheetInput], perimeter_name: &str, epci: &std::collections::BTreeMap<String, String>, atlas: bool) -> String {
+pub fn index_html_with(
+    sheets: &[SheetInput],
+    perimeter_name: &str,
+    epci: &std::collections::BTreeMap<String, String>,
+    atlas: bool,
+) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
@@ -942,7 +988,9 @@ pub fn index_html_with(sheets: &[SheetInput], perimeter_name: &str, epci: &std::
         };
         let ifn = match &s.ifn {
             Some(x) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(x.global), value(x.global, Unit::Index)),
-            None if !s.ifn_missing.is_empty() => format!("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque {}</td>", escape(&s.ifn_missing.join(", "))),
+            None if !s.ifn_missing.is_empty() => {
+                format!("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque {}</td>", escape(&s.ifn_missing.join(", ")))
+            }
             None => "<td class=\"n manque\" data-v=\"\">non calculé pour cette zone</td>".into(),
         };
         let _ = writeln!(
@@ -967,7 +1015,13 @@ pub fn write_sheets(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path)
 
 /// [`write_sheets`] with the EPCI name of each zone code, so that the index groups by EPCI, and
 /// a link from the index to the atlas when `atlas`.
-pub fn write_sheets_with(sheets: &[SheetInput], perimeter_name: &str, out_dir: &Path, epci: &std::collections::BTreeMap<String, String>, atlas: bool) -> Result<Vec<PathBuf>, RenderError> {
+pub fn write_sheets_with(
+    sheets: &[SheetInput],
+    perimeter_name: &str,
+    out_dir: &Path,
+    epci: &std::collections::BTreeMap<String, String>,
+    atlas: bool,
+) -> Result<Vec<PathBuf>, RenderError> {
     let dir = out_dir.join("sheets");
     let mut files = Vec::with_capacity(sheets.len() + 1);
     for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
@@ -992,7 +1046,7 @@ pub(crate) mod tests {
     }
 
     use super::*;
-    use geo_types::{coord, LineString, MultiPolygon, Polygon};
+    use geo_types::{LineString, MultiPolygon, Polygon, coord};
 
     pub(crate) fn sample() -> SheetInput {
         let ring = LineString::from(vec![
@@ -1016,7 +1070,12 @@ pub(crate) mod tests {
             commune: "Grenoble".into(),
             population: Some(12_345.0),
             socio: vec![
-                SocioRow { label: "Part des 75 ans ou plus".into(), zone: Cell::Value(12.5), perimeter: Cell::Value(9.1), unit: Unit::Percent },
+                SocioRow {
+                    label: "Part des 75 ans ou plus".into(),
+                    zone: Cell::Value(12.5),
+                    perimeter: Cell::Value(9.1),
+                    unit: Unit::Percent,
+                },
                 SocioRow { label: "Revenu médian".into(), zone: Cell::Masked, perimeter: Cell::Value(21_350.0), unit: Unit::Euros },
             ],
             digital: Some(DigitalPrecarity {
@@ -1081,7 +1140,10 @@ pub(crate) mod tests {
     #[test]
     fn digital_figure_has_its_interval_and_standard_errors() {
         let html = sheet_html(&sample(), "Grenoble");
-        assert!(html.contains("Intervalle à 90\u{202F}%\u{a0}: 2\u{202F}037 – 2\u{202F}963 personnes (16,5\u{202F}% – 24,0\u{202F}%)."), "{html}");
+        assert!(
+            html.contains("Intervalle à 90\u{202F}%\u{a0}: 2\u{202F}037 – 2\u{202F}963 personnes (16,5\u{202F}% – 24,0\u{202F}%)."),
+            "{html}"
+        );
         assert!(html.contains(
             "Erreurs types, en personnes\u{a0}: échantillonnage 210\u{202F}; imputation sans objet\u{202F}; choix de l’estimateur 95."
         ));
@@ -1131,7 +1193,12 @@ pub(crate) mod tests {
         d.imputed_share = Some(35.2);
         s.digital_notes = vec!["2 member zone(s) without estimate".into()];
         let html = sheet_html(&s, "Grenoble");
-        assert!(html.contains("Somme des zones du territoire, dont 35\u{202F}% issus de zones imputées (estimées à partir du territoire englobant)."), "{html}");
+        assert!(
+            html.contains(
+                "Somme des zones du territoire, dont 35\u{202F}% issus de zones imputées (estimées à partir du territoire englobant)."
+            ),
+            "{html}"
+        );
         assert!(html.contains("<p>2 zones du territoire sont sans estimation et ne sont pas comptées.</p>"));
         assert!(!html.contains("class=\"impute\""));
         assert!(!index_html(&[s], "Grenoble").contains("(imputée)"), "a territory is a sum, not an imputed figure");
@@ -1149,7 +1216,10 @@ pub(crate) mod tests {
         assert!(html.contains(
             "<p class=\"manque\">Estimation non disponible pour ce quartier\u{a0}: la population de 15 ans ou plus n’est pas connue, et aucun territoire englobant ne permet de l’estimer.</p>"
         ), "{html}");
-        assert_eq!(unavailable_sentence(&["zero population".into()]), "Estimation non disponible pour ce quartier\u{a0}: la zone ne compte aucun habitant.");
+        assert_eq!(
+            unavailable_sentence(&["zero population".into()]),
+            "Estimation non disponible pour ce quartier\u{a0}: la zone ne compte aucun habitant."
+        );
         assert_eq!(
             unavailable_sentence(&["age: 2 of 4 strata known".into(), "diploma: strata cover 40 % of the universe".into()]),
             "Estimation non disponible pour ce quartier\u{a0}: la répartition par âge n’est connue que pour 2 catégories sur 4\u{202F}; la répartition par diplôme couvre 40\u{202F}% de la population de 15 ans ou plus seulement."
@@ -1164,9 +1234,19 @@ pub(crate) mod tests {
         s.ifn = None;
         s.ifn_missing = vec!["revenu médian communal".into(), "part des 65 ans ou plus".into()];
         let html = sheet_html(&s, "Grenoble");
-        assert!(html.contains("<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque revenu médian communal, part des 65 ans ou plus.</p>"), "{html}");
+        assert!(
+            html.contains(
+                "<p class=\"manque\">IFN non calculé pour ce quartier\u{a0}: il manque revenu médian communal, part des 65 ans ou plus.</p>"
+            ),
+            "{html}"
+        );
         let index = index_html(std::slice::from_ref(&s), "Grenoble");
-        assert!(index.contains("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque revenu médian communal, part des 65 ans ou plus</td>"), "{index}");
+        assert!(
+            index.contains(
+                "<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque revenu médian communal, part des 65 ans ou plus</td>"
+            ),
+            "{index}"
+        );
         s.ifn_missing.clear();
         assert!(sheet_html(&s, "Grenoble").contains("IFN non disponible pour ce quartier."));
     }
@@ -1222,7 +1302,14 @@ pub(crate) mod tests {
         assert_eq!(stems[7], "groupe-381850101", "a group named like a code keeps away from the zone's sheet");
         assert_eq!(stems[8], "groupe-centre");
         assert_eq!(stems[9], "groupe");
-        for (i, prefix) in [(1, "2A0040101-"), (2, "2a0040101-"), (3, "groupe-haute-vallee-"), (4, "groupe-haute-vallee-"), (5, "groupe-index-"), (6, "groupe-index-")] {
+        for (i, prefix) in [
+            (1, "2A0040101-"),
+            (2, "2a0040101-"),
+            (3, "groupe-haute-vallee-"),
+            (4, "groupe-haute-vallee-"),
+            (5, "groupe-index-"),
+            (6, "groupe-index-"),
+        ] {
             assert!(stems[i].starts_with(prefix) && stems[i].len() == prefix.len() + 8, "{}", stems[i]);
         }
         // Stable: the same names give the same files whatever the order.

@@ -83,7 +83,12 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
     let junction = |k: &Key| neighbours.get(k).is_none_or(|l| l.len() != 2);
     // Scale for distances in metres around the territory's mean latitude.
     let (sum, count) = rings().flatten().fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
-    report.vertices_before = zones.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum();
+    report.vertices_before = zones
+        .values()
+        .flat_map(|g| g.0.iter())
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| open_ring(r).len())
+        .sum();
     let lat0 = sum / count.max(1) as f64;
     let scale = [METRES_PER_DEGREE * lat0.to_radians().cos(), METRES_PER_DEGREE];
 
@@ -95,7 +100,8 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
             return Vec::new();
         }
         // Start at a junction, or at the smallest vertex of a ring without one.
-        let start = (0..pts.len()).find(|&i| junction(&key(pts[i]))).unwrap_or_else(|| (0..pts.len()).min_by_key(|&i| key(pts[i])).unwrap_or(0));
+        let start =
+            (0..pts.len()).find(|&i| junction(&key(pts[i]))).unwrap_or_else(|| (0..pts.len()).min_by_key(|&i| key(pts[i])).unwrap_or(0));
         let rotated: Vec<Coord<f64>> = (0..=pts.len()).map(|i| pts[(start + i) % pts.len()]).collect();
         let mut out = Vec::new();
         let mut from = 0;
@@ -171,7 +177,12 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
         if !changed {
             report.collapsing_zones = collapsed.iter().filter(|c| **c).count();
             report.invalid_zones = invalid.iter().filter(|c| **c).count();
-            report.vertices_after = out.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum();
+            report.vertices_after = out
+                .values()
+                .flat_map(|g| g.0.iter())
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .map(|r| open_ring(r).len())
+                .sum();
             return (out, report);
         }
     }
@@ -248,7 +259,9 @@ fn douglas_peucker(pts: &[Coord<f64>], tolerance_m: f64, scale: [f64; 2]) -> Vec
     };
     let mut stack = Vec::new();
     if n > 2 && pts[0] == pts[n - 1] {
-        let far = (1..n - 1).max_by(|&i, &j| distance(xy(pts[i]), xy(pts[0]), xy(pts[0])).total_cmp(&distance(xy(pts[j]), xy(pts[0]), xy(pts[0])))).unwrap_or(1);
+        let far = (1..n - 1)
+            .max_by(|&i, &j| distance(xy(pts[i]), xy(pts[0]), xy(pts[0])).total_cmp(&distance(xy(pts[j]), xy(pts[0]), xy(pts[0]))))
+            .unwrap_or(1);
         keep[far] = true;
         stack.extend([(0, far), (far, n - 1)]);
     } else {
@@ -328,7 +341,10 @@ mod tests {
         assert!(simple.values().all(Validation::is_valid));
         // Every edge is used by two rings (a shared border) or lies on the outer boundary.
         let counts = edges(&simple);
-        let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
+        let outer = |(a, b): &(Key, Key)| {
+            [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000)
+                || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000)
+        };
         for (edge, n) in &counts {
             assert!(*n == 2 || (*n == 1 && outer(edge)), "edge {edge:?} used {n} times: a sliver or a gap");
         }
@@ -353,7 +369,8 @@ mod tests {
         let right = [(5.01001, 45.004), (5.01001, 45.006)];
         let ring = |v: Vec<(f64, f64)>| LineString::from(v);
         let a = [vec![(5.0, 45.0), (5.01, 45.0), j1], left.to_vec(), vec![j2, (5.01, 45.01), (5.0, 45.01)]].concat();
-        let b = [vec![(5.01, 45.0), (5.02, 45.0), (5.02, 45.01), (5.01, 45.01), j2], right.iter().rev().copied().collect(), vec![j1]].concat();
+        let b =
+            [vec![(5.01, 45.0), (5.02, 45.0), (5.02, 45.01), (5.01, 45.01), j2], right.iter().rev().copied().collect(), vec![j1]].concat();
         let c = [vec![j1], right.to_vec(), vec![j2], left.iter().rev().copied().collect()].concat();
         let zones: ZoneGeometries = [
             (code("38001"), MultiPolygon(vec![Polygon::new(ring(a), vec![])])),
@@ -365,7 +382,10 @@ mod tests {
         assert_eq!(report.collapsing_zones, 1, "{report:?}");
         assert!(simple.values().all(Validation::is_valid));
         assert_eq!(simple[&code("38003")].0[0].exterior().0.len(), 7, "C keeps its 6 vertices");
-        let outer = |(a, b): &(Key, Key)| [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000) || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000);
+        let outer = |(a, b): &(Key, Key)| {
+            [a.0, b.0].iter().all(|x| *x == 50_000_000 || *x == 50_200_000)
+                || [a.1, b.1].iter().all(|y| *y == 450_000_000 || *y == 450_100_000)
+        };
         for (edge, n) in &edges(&simple) {
             assert!(*n == 2 || (*n == 1 && outer(edge)), "edge {edge:?} used {n} times: a sliver or a gap");
         }

@@ -191,12 +191,7 @@ fn row_groups(height: usize, size: usize) -> Vec<Range<usize>> {
 /// let csv = std::fs::read_to_string(dir.path().join("exemple.csv")).unwrap();
 /// assert_eq!(csv, "code\na\nb\nc\n");
 /// ```
-pub fn write_in_parts(
-    dir: &Path,
-    stem: &str,
-    height: usize,
-    part: impl FnMut(Range<usize>) -> Table,
-) -> Result<Vec<PathBuf>, RenderError> {
+pub fn write_in_parts(dir: &Path, stem: &str, height: usize, part: impl FnMut(Range<usize>) -> Table) -> Result<Vec<PathBuf>, RenderError> {
     write_in_groups(dir, stem, height, ROW_GROUP, part)
 }
 
@@ -364,11 +359,7 @@ mod tests {
     #[test]
     fn ragged_columns_are_an_error_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
-        let err = Table::default()
-            .text("a", vec![None])
-            .float("b", vec![None, None])
-            .write(dir.path(), "t")
-            .unwrap_err();
+        let err = Table::default().text("a", vec![None]).float("b", vec![None, None]).write(dir.path(), "t").unwrap_err();
         assert!(err.to_string().contains("t.parquet"), "{err}");
     }
 }

@@ -11,10 +11,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use fragnum_core::{atomic, Cell, Variable, Zone, ZoneGeometries, ZoneTable};
+use fragnum_core::{Cell, Variable, Zone, ZoneGeometries, ZoneTable, atomic};
 
-use crate::tables::{write_in_parts, ColumnData, Table};
 use crate::RenderError;
+use crate::tables::{ColumnData, Table, write_in_parts};
 
 /// Writes the wide and long zone tables into `dir`; returns the files written.
 ///
@@ -39,10 +39,7 @@ pub fn write_zone_table(table: &ZoneTable, dir: &Path) -> Result<Vec<PathBuf>, R
             .text("departement", text(&|z| z.code.departement().map(str::to_string)));
         for (name, var) in &variables {
             wide.push(name, ColumnData::Float(var.values[rows.clone()].iter().map(|c| c.value()).collect()));
-            wide.push(
-                &format!("{name}_vintage"),
-                ColumnData::Int(var.vintages[rows.clone()].iter().map(|v| v.map(i64::from)).collect()),
-            );
+            wide.push(&format!("{name}_vintage"), ColumnData::Int(var.vintages[rows.clone()].iter().map(|v| v.map(i64::from)).collect()));
         }
         wide
     };
@@ -106,11 +103,7 @@ pub fn write_zone_outlines(table: &ZoneTable, geometries: &ZoneGeometries, dir: 
             props.insert("code".into(), z.code.to_string().into());
             props.insert("level".into(), z.code.level().as_str().into());
             props.insert("name".into(), z.name.as_deref().map(|n| fragnum_core::text::printable(n).into_owned()).into());
-            Some(geojson::Feature {
-                geometry: Some(geojson::Geometry::from(g)),
-                properties: Some(props),
-                ..Default::default()
-            })
+            Some(geojson::Feature { geometry: Some(geojson::Geometry::from(g)), properties: Some(props), ..Default::default() })
         })
         .collect();
     let fc = geojson::FeatureCollection { features, bbox: None, foreign_members: None };

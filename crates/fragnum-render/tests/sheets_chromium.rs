@@ -4,7 +4,6 @@
 //! Set `FRAGNUM_KEEP_SCREENSHOTS=<dir>` to keep the PNG screenshots.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,7 +12,7 @@ use fragnum_core::{Cell, Status};
 use fragnum_render::format::Unit;
 use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetInput, SheetKind, SocialRank, SocioRow};
 use fragnum_render::write_sheets;
-use geo_types::{coord, LineString, MultiPolygon, Polygon};
+use geo_types::{LineString, MultiPolygon, Polygon, coord};
 
 fn chromium() -> Option<PathBuf> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"].iter().map(PathBuf::from).find(|p| p.exists())
@@ -43,9 +42,19 @@ fn sheet() -> SheetInput {
         population: Some(12_345.0),
         socio: vec![
             SocioRow { label: "Part des 75 ans ou plus".into(), zone: Cell::Value(12.5), perimeter: Cell::Value(9.1), unit: Unit::Percent },
-            SocioRow { label: "Part des ménages d’une personne".into(), zone: Cell::Value(41.0), perimeter: Cell::Value(44.2), unit: Unit::Percent },
+            SocioRow {
+                label: "Part des ménages d’une personne".into(),
+                zone: Cell::Value(41.0),
+                perimeter: Cell::Value(44.2),
+                unit: Unit::Percent,
+            },
             SocioRow { label: "Revenu disponible médian".into(), zone: Cell::Masked, perimeter: Cell::Value(21_350.0), unit: Unit::Euros },
-            SocioRow { label: "Non-diplômés (15 ans ou plus)".into(), zone: Cell::Missing, perimeter: Cell::Value(18.3), unit: Unit::Percent },
+            SocioRow {
+                label: "Non-diplômés (15 ans ou plus)".into(),
+                zone: Cell::Missing,
+                perimeter: Cell::Value(18.3),
+                unit: Unit::Percent,
+            },
         ],
         digital: Some(DigitalPrecarity {
             estimate: 2_468.0,
@@ -91,7 +100,15 @@ fn screenshot(chromium: &Path, page: &Path, png: &Path) -> String {
     let mut child = Command::new(chromium)
         // No sandbox, GPU or /dev/shm: CI containers run as root with a tiny /dev/shm; a
         // throwaway profile folder so parallel runs never share a lock.
-        .args(["--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--enable-logging=stderr", "--v=0", "--hide-scrollbars"])
+        .args([
+            "--headless",
+            "--disable-gpu",
+            "--no-sandbox",
+            "--disable-dev-shm-usage",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--hide-scrollbars",
+        ])
         .arg(format!("--user-data-dir={}", png.with_extension("profile").display()))
         .arg(format!("--screenshot={}", png.display()))
         .arg("--window-size=1240,1754")

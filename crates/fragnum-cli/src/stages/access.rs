@@ -28,8 +28,8 @@ use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result, bail};
 use fragnum_access::{AccessInput, AccessOutput};
-use fragnum_core::sites::PopulationPoint;
 use fragnum_core::Cell;
+use fragnum_core::sites::PopulationPoint;
 use fragnum_render::tables::Table;
 
 /// A number the French way with one decimal (`12,5`), as maps and sheets write it.
@@ -83,29 +83,22 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
             if outlined.contains(&z.level()) { ctx.loaded.geometries.contains_key(z) } else { table.row(z).is_ok() }
         };
         let total = cells.len();
-        let (inside, outside): (Vec<PopulationPoint>, Vec<PopulationPoint>) = cells.iter().cloned().partition(|c| c.zone.as_ref().is_some_and(in_territory));
+        let (inside, outside): (Vec<PopulationPoint>, Vec<PopulationPoint>) =
+            cells.iter().cloned().partition(|c| c.zone.as_ref().is_some_and(in_territory));
         let outside: f64 = outside.iter().map(|c| c.weight).sum();
         let cells = inside;
         println!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
         points.extend(cells);
     }
-    let point_weights: Option<Vec<f64>> = weights.map(|w| {
-        points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| w.get(z.as_str())).copied().unwrap_or(1.0)).collect()
-    });
+    let point_weights: Option<Vec<f64>> = weights
+        .map(|w| points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| w.get(z.as_str())).copied().unwrap_or(1.0)).collect());
     let urban: Vec<bool> = points
         .iter()
         .map(|p| p.zone.as_ref().and_then(|z| densities.get(z.as_str())).is_some_and(|d| *d >= cfg.urban_density_km2))
         .collect();
 
-    let input = AccessInput {
-        network,
-        profile,
-        sites,
-        points: &points,
-        weights: point_weights.as_deref(),
-        candidates,
-        urban: Some(&urban),
-    };
+    let input =
+        AccessInput { network, profile, sites, points: &points, weights: point_weights.as_deref(), candidates, urban: Some(&urban) };
     spinner.set_message("travel times, isochrones, siting");
     let out = fragnum_access::compute(&input, &settings)?;
     spinner.finish_and_clear();
@@ -216,7 +209,10 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
         println!("  {beyond} population points beyond the snap distance (counted as not served)");
     }
     for c in &out.siting {
-        println!("  new site #{}: {} (+{:.0} people within {threshold} min)", c.rank, out.candidates[c.candidate].site.id, c.gain_population);
+        println!(
+            "  new site #{}: {} (+{:.0} people within {threshold} min)",
+            c.rank, out.candidates[c.candidate].site.id, c.gain_population
+        );
     }
     for w in &out.warnings {
         println!("  warning: {w}");

@@ -58,7 +58,11 @@ fn print_summary(output: &IndicesOutput, settings: &IndicesSettings, rate_files:
         for dep in output.rows_at(Level::Departement) {
             let e = &dep.digital[i];
             if let (Some(c), Some(lo), Some(hi)) = (e.count, e.low, e.high) {
-                println!("    département {}: {c:.0} (90 % interval {lo:.0}–{hi:.0}, {:.0} % from imputed zones)", dep.code, 100.0 * e.imputed_share().unwrap_or(0.0));
+                println!(
+                    "    département {}: {c:.0} (90 % interval {lo:.0}–{hi:.0}, {:.0} % from imputed zones)",
+                    dep.code,
+                    100.0 * e.imputed_share().unwrap_or(0.0)
+                );
             }
         }
     }

@@ -3,10 +3,10 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use fragnum_core::{Level, ZoneTable};
 use fragnum_ingest::config::PipelineConfig;
-use fragnum_ingest::load::{load, Loaded};
+use fragnum_ingest::load::{Loaded, load};
 use fragnum_ingest::{Report, Severity};
 
 use super::Context;

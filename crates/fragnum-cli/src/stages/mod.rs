@@ -76,10 +76,9 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
         return Ok(());
     }
     let weights = match (&indices, weight_by) {
-        (Some(ix), Some(indicator)) => Some(
-            present::siting_weights(ix, &indicator)
-                .with_context(|| format!("[access] siting_weight: `{indicator}` is not an indicator of the indices stage ({})", ix.indicators.join(", ")))?,
-        ),
+        (Some(ix), Some(indicator)) => Some(present::siting_weights(ix, &indicator).with_context(|| {
+            format!("[access] siting_weight: `{indicator}` is not an indicator of the indices stage ({})", ix.indicators.join(", "))
+        })?),
         (None, Some(indicator)) => anyhow::bail!("[access] siting_weight = \"{indicator}\" needs an [indices] section"),
         _ => None,
     };

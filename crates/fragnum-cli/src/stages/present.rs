@@ -31,7 +31,8 @@ fn indicator_title(indicator: &str) -> String {
 /// The indicator shown first (maps, sheets, siting weights): daily use when computed, as in the
 /// Grenoble diagnostic, else the first one.
 pub fn headline_indicator(indices: &IndicesOutput) -> Option<(usize, &str)> {
-    let i = indices.indicators.iter().position(|n| n == "no_daily_internet").or(if indices.indicators.is_empty() { None } else { Some(0) })?;
+    let i =
+        indices.indicators.iter().position(|n| n == "no_daily_internet").or(if indices.indicators.is_empty() { None } else { Some(0) })?;
     Some((i, indices.indicators[i].as_str()))
 }
 
@@ -51,7 +52,8 @@ pub fn siting_weights(indices: &IndicesOutput, indicator: &str) -> Option<BTreeM
 }
 
 fn vintage_of(table: &ZoneTable, variables: &[&str]) -> String {
-    let mut years: Vec<u16> = variables.iter().filter_map(|v| table.variable(v)).flat_map(|v| v.vintages.iter().flatten().copied()).collect();
+    let mut years: Vec<u16> =
+        variables.iter().filter_map(|v| table.variable(v)).flat_map(|v| v.vintages.iter().flatten().copied()).collect();
     years.sort_unstable();
     years.dedup();
     match (years.first(), years.last()) {
@@ -67,7 +69,18 @@ fn ratio_layer_values(table: &ZoneTable, level: Level, num: &str, den: Option<&s
 }
 
 fn layer(id: &str, title: String, unit: Unit, source: &str, vintage: String, values: BTreeMap<ZoneCode, Cell>, ramp: Ramp) -> Layer {
-    Layer { id: id.into(), title, unit, source: source.into(), vintage, values, classification: Classification::default(), ramp, decimals: None, statuses: BTreeMap::new() }
+    Layer {
+        id: id.into(),
+        title,
+        unit,
+        source: source.into(),
+        vintage,
+        values,
+        classification: Classification::default(),
+        ramp,
+        decimals: None,
+        statuses: BTreeMap::new(),
+    }
 }
 
 /// Index of the 20-minute threshold in the access results (maps and sheets speak of 20 minutes);
@@ -91,15 +104,21 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     if let Some(ix) = indices {
         let rows = rows_by_code(ix, level);
         let vintage = rows.values().find_map(|r| r.vintage.clone()).unwrap_or_default();
-        let source = format!("Estimation fragnum : taux d'enquête (config/rates) × strates du recensement, estimateur {}", ix.estimator.as_str());
+        let source =
+            format!("Estimation fragnum : taux d'enquête (config/rates) × strates du recensement, estimateur {}", ix.estimator.as_str());
         let cells = |f: &dyn Fn(&IndicesRow) -> Option<f64>| -> BTreeMap<ZoneCode, Cell> {
             codes.iter().map(|c| (c.clone(), rows.get(c.as_str()).and_then(|r| f(r)).map_or(Cell::Missing, Cell::Value))).collect()
         };
         // Computed or imputed, per zone, for the layers drawn from indicator `i`.
-        let statuses = |i: usize| -> BTreeMap<ZoneCode, Status> { codes.iter().filter_map(|c| Some((c.clone(), rows.get(c.as_str())?.digital[i].status?))).collect() };
+        let statuses = |i: usize| -> BTreeMap<ZoneCode, Status> {
+            codes.iter().filter_map(|c| Some((c.clone(), rows.get(c.as_str())?.digital[i].status?))).collect()
+        };
         for (i, name) in ix.indicators.iter().enumerate() {
             let values = cells(&|r| r.digital[i].share().map(|s| 100.0 * s));
-            out.push(Layer { statuses: statuses(i), ..layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd) });
+            out.push(Layer {
+                statuses: statuses(i),
+                ..layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd)
+            });
         }
         // The same shares by commune (`<id>_commune`: the atlas's level switch), when the maps
         // are finer than communes and commune outlines exist; summed by the indices stage.
@@ -109,7 +128,12 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             for (i, name) in ix.indicators.iter().enumerate() {
                 let values: BTreeMap<ZoneCode, Cell> = commune_codes
                     .iter()
-                    .map(|c| ((*c).clone(), rows.get(c.as_str()).and_then(|r| r.digital[i].share()).map_or(Cell::Missing, |s| Cell::Value(100.0 * s))))
+                    .map(|c| {
+                        (
+                            (*c).clone(),
+                            rows.get(c.as_str()).and_then(|r| r.digital[i].share()).map_or(Cell::Missing, |s| Cell::Value(100.0 * s)),
+                        )
+                    })
                     .collect();
                 let title = format!("{} — par commune", indicator_title(name));
                 out.push(layer(&format!("{name}_part_commune"), title, Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd));
@@ -117,7 +141,18 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         }
         if let Some((i, name)) = headline_indicator(ix) {
             let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des "));
-            out.push(Layer { statuses: statuses(i), ..layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues) });
+            out.push(Layer {
+                statuses: statuses(i),
+                ..layer(
+                    &format!("{name}_nombre"),
+                    title,
+                    Unit::Count,
+                    &source,
+                    vintage.clone(),
+                    cells(&|r| r.digital[i].count),
+                    Ramp::Blues,
+                )
+            });
             out.push(Layer {
                 statuses: statuses(i),
                 ..layer(
@@ -159,7 +194,11 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let values = ac.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k20]))).collect();
         out.push(layer(
             "acces_20min_part",
-            format!("Part de la population à moins de {} minutes {}", ac.thresholds_min.get(k20).copied().unwrap_or(20.0), sites_phrase(ac)),
+            format!(
+                "Part de la population à moins de {} minutes {}",
+                ac.thresholds_min.get(k20).copied().unwrap_or(20.0),
+                sites_phrase(ac)
+            ),
             Unit::Percent,
             &format!("Calcul fragnum : {}", ac.method_label),
             String::new(),
@@ -168,10 +207,26 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         ));
     }
     if table.variable("pop_75p").is_some() {
-        out.push(layer("part_75_ans_et_plus", "Part des 75 ans ou plus".into(), Unit::Percent, census, vintage_of(table, &["pop_75p"]), ratio_layer_values(table, level, "pop_75p", Some("pop"), 100.0), Ramp::YlOrRd));
+        out.push(layer(
+            "part_75_ans_et_plus",
+            "Part des 75 ans ou plus".into(),
+            Unit::Percent,
+            census,
+            vintage_of(table, &["pop_75p"]),
+            ratio_layer_values(table, level, "pop_75p", Some("pop"), 100.0),
+            Ramp::YlOrRd,
+        ));
     }
     if table.variable("disp_med").is_some() {
-        out.push(layer("revenu_median", "Revenu disponible médian par unité de consommation".into(), Unit::Euros, "INSEE, Filosofi", vintage_of(table, &["disp_med"]), ratio_layer_values(table, level, "disp_med", None, 1.0), Ramp::YlGnBu));
+        out.push(layer(
+            "revenu_median",
+            "Revenu disponible médian par unité de consommation".into(),
+            Unit::Euros,
+            "INSEE, Filosofi",
+            vintage_of(table, &["disp_med"]),
+            ratio_layer_values(table, level, "disp_med", None, 1.0),
+            Ramp::YlGnBu,
+        ));
     }
     out.retain(|l| l.values.values().any(|c| c.is_value()));
     out
@@ -198,13 +253,7 @@ pub fn site_marks(ctx: &Context, access: Option<&AccessOutput>) -> Vec<fragnum_c
         ctx.loaded.geometries.values().filter_map(|g| Some((g.bounding_rect()?, g))).collect();
     let inside = |p: geo::Point<f64>| outlines.iter().any(|(r, g)| r.intersects(&p) && g.intersects(&p));
     access
-        .map(|a| {
-            a.sites
-                .iter()
-                .filter(|s| inside(geo::Point::new(s.site.lon, s.site.lat)))
-                .map(|s| s.site.clone())
-                .collect()
-        })
+        .map(|a| a.sites.iter().filter(|s| inside(geo::Point::new(s.site.lon, s.site.lat))).map(|s| s.site.clone()).collect())
         .unwrap_or_default()
 }
 
@@ -248,7 +297,12 @@ fn digital_notes(row: Option<&IndicesRow>, headline: Option<usize>) -> Vec<Strin
 }
 
 /// The digital, social and IFN parts of a sheet, from an indices row.
-fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize, universes: &[String]) -> (Option<DigitalPrecarity>, Option<SocialRank>, Option<IfnScores>) {
+fn index_parts(
+    row: Option<&IndicesRow>,
+    headline: Option<usize>,
+    scored: usize,
+    universes: &[String],
+) -> (Option<DigitalPrecarity>, Option<SocialRank>, Option<IfnScores>) {
     let digital = row.zip(headline).and_then(|(r, i)| {
         let d = &r.digital[i];
         let universe = d.universe.filter(|u| *u > 0.0)?;
@@ -268,7 +322,9 @@ fn index_parts(row: Option<&IndicesRow>, headline: Option<usize>, scored: usize,
             standard_errors: [d.se_sampling, d.se_imputation, d.se_estimator],
         })
     });
-    let social = row.and_then(|r| Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c}")) }));
+    let social = row.and_then(|r| {
+        Some(SocialRank { rank: r.social.rank?, of: scored, class: r.social.class.map_or_else(String::new, |c| format!("classe {c}")) })
+    });
     let ifn = row.and_then(|r| r.ifn.first()?.as_ref()).map(|s| IfnScores {
         global: s.score_global,
         axes: vec![
@@ -295,8 +351,11 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     let headline = indices.and_then(headline_indicator).map(|(i, _)| i);
     let universes: &[String] = indices.map_or(&[], |ix| ix.universes.as_slice());
     // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
-    let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
-    let access_of = |z: &fragnum_core::Zone| access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied();
+    let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> =
+        access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
+    let access_of = |z: &fragnum_core::Zone| {
+        access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied()
+    };
     let k20 = access.map_or(0, twenty_minutes);
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
@@ -305,7 +364,8 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     }
 
     let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
-    let grouped: std::collections::BTreeSet<&ZoneCode> = indices.map(|ix| ix.group_members.values().flatten().collect()).unwrap_or_default();
+    let grouped: std::collections::BTreeSet<&ZoneCode> =
+        indices.map(|ix| ix.group_members.values().flatten().collect()).unwrap_or_default();
     let mut chosen: Vec<&fragnum_core::Zone> =
         zones.iter().copied().filter(|z| ctx.loaded.geometries.contains_key(&z.code) || grouped.contains(&z.code)).collect();
     let unoutlined = zones.len() - chosen.len();
@@ -326,7 +386,12 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let socio = SOCIO
                 .iter()
                 .zip(&perimeter)
-                .map(|(&(label, num, den, scale, unit), &p)| SocioRow { label: label.into(), zone: ratio(table, code, num, den, scale), perimeter: p, unit })
+                .map(|(&(label, num, den, scale, unit), &p)| SocioRow {
+                    label: label.into(),
+                    zone: ratio(table, code, num, den, scale),
+                    perimeter: p,
+                    unit,
+                })
                 .collect();
             let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored, universes);
             let outline = ctx.loaded.geometries.get(code).cloned();
@@ -364,7 +429,8 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             .collect();
         let (digital, social, ifn) = index_parts(group_rows.get(name).copied(), headline, group_scored, universes);
         let outline: Option<fragnum_core::ZoneGeometry> = {
-            let parts: Vec<_> = members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
+            let parts: Vec<_> =
+                members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
             (!parts.is_empty()).then_some(geo::MultiPolygon(parts))
         };
         let weighted: Vec<_> = members.iter().map(|z| (access_of(z), table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
@@ -418,7 +484,8 @@ fn service_offer(
         services.push(s.kind.clone());
         ServiceSite { name: s.name.clone(), commune: s.commune.clone(), services, minutes: None, position: Some((s.lon, s.lat)) }
     };
-    let mut offer = ServiceOffer { services_described: access.sites.iter().any(|s| !s.site.services.is_empty()), ..ServiceOffer::default() };
+    let mut offer =
+        ServiceOffer { services_described: access.sites.iter().any(|s| !s.site.services.is_empty()), ..ServiceOffer::default() };
     if let Some(outline) = outline {
         offer.in_zone = (0..access.sites.len())
             .filter(|&i| outline.intersects(&geo::Point::new(access.sites[i].site.lon, access.sites[i].site.lat)))

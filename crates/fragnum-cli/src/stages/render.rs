@@ -22,11 +22,10 @@
 //! title = "Part de la population en précarité numérique"
 //! ```
 
-
 use anyhow::{Context as _, Result};
-use fragnum_core::{Level, ZoneGeometries};
 use fragnum_core::sites::Site;
-use fragnum_render::{render_layers, Layer, MapContext, SheetInput};
+use fragnum_core::{Level, ZoneGeometries};
+use fragnum_render::{Layer, MapContext, SheetInput, render_layers};
 
 use super::Context;
 
@@ -62,11 +61,8 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
         }
         _ => std::borrow::Cow::Borrowed(&ctx.loaded.geometries),
     };
-    let communes: ZoneGeometries = outlines
-        .iter()
-        .filter(|(c, _)| c.level() == Level::Commune)
-        .map(|(c, g)| (c.clone(), g.clone()))
-        .collect();
+    let communes: ZoneGeometries =
+        outlines.iter().filter(|(c, _)| c.level() == Level::Commune).map(|(c, g)| (c.clone(), g.clone())).collect();
     // Commune populations (the finest zones' `pop`, summed by commune): print maps name the largest.
     let finest = fragnum_core::geometry::finest_outlined_level(&ctx.loaded.geometries);
     let mut populations = std::collections::BTreeMap::<fragnum_core::ZoneCode, f64>::new();
@@ -117,7 +113,10 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             .iter()
             .filter_map(|z| Some((z.code.as_str().to_string(), z.epci_name.clone().or_else(|| z.epci.clone())?)))
             .collect();
-        sheet_count = fragnum_render::sheets::write_sheets_with(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas).context("cannot write fact sheets")?.len() - 1;
+        sheet_count = fragnum_render::sheets::write_sheets_with(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas)
+            .context("cannot write fact sheets")?
+            .len()
+            - 1;
     }
     let atlas_line = match &atlas {
         Some(a) => write_atlas(ctx, a, &cfg, &territory, &names, &communes, sites, (sheet_count > 0).then_some(sheets))?,
@@ -148,7 +147,7 @@ fn write_atlas(
     sites: &[Site],
     sheets: Option<&[SheetInput]>,
 ) -> Result<String> {
-    use fragnum_render::atlas::{find_maplibre, AtlasExtras, MAPLIBRE_HINT};
+    use fragnum_render::atlas::{AtlasExtras, MAPLIBRE_HINT, find_maplibre};
     let mut starts = Vec::new();
     if let Some(dir) = ctx.config.path().parent() {
         starts.push(dir.to_path_buf());
@@ -174,13 +173,8 @@ fn write_atlas(
     } else {
         None
     };
-    let zone_communes = ctx
-        .loaded
-        .table
-        .zones()
-        .iter()
-        .filter_map(|z| Some((z.code.as_str().to_string(), z.commune_name.clone()?)))
-        .collect();
+    let zone_communes =
+        ctx.loaded.table.zones().iter().filter_map(|z| Some((z.code.as_str().to_string(), z.commune_name.clone()?))).collect();
     let extras = AtlasExtras {
         territory: territory.to_string(),
         basemap: cfg.basemap.clone(),
@@ -201,5 +195,11 @@ fn write_atlas(
     }
     #[allow(clippy::cast_precision_loss)] // a size in megabytes
     let mb = report.bytes as f64 / 1e6;
-    Ok(format!(", atlas of {} layer(s) in {} ({} file(s), {mb:.1} MB{})", atlas.len(), ctx.out_dir.join("atlas").display(), report.files.len(), if report.maplibre { "" } else { ", without MapLibre GL JS" }))
+    Ok(format!(
+        ", atlas of {} layer(s) in {} ({} file(s), {mb:.1} MB{})",
+        atlas.len(),
+        ctx.out_dir.join("atlas").display(),
+        report.files.len(),
+        if report.maplibre { "" } else { ", without MapLibre GL JS" }
+    ))
 }

@@ -32,14 +32,14 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use fragnum_core::sites::Site;
-use fragnum_core::{atomic, Level, ZoneCode, ZoneGeometries};
-use serde_json::{json, Map, Value};
+use fragnum_core::{Level, ZoneCode, ZoneGeometries, atomic};
+use serde_json::{Map, Value, json};
 
+use crate::RenderError;
 use crate::choropleth::{choropleth_geojson, geometry_json, printable_strings};
-use crate::layer::{classify_layer, Layer};
+use crate::layer::{Layer, classify_layer};
 use crate::map::{BBox, MapContext, SITE_KINDS};
 use crate::sheets::escape;
-use crate::RenderError;
 
 /// The page's code.
 const ATLAS_JS: &str = include_str!("atlas.js");
@@ -183,7 +183,10 @@ pub fn find_maplibre(starts: &[PathBuf]) -> Option<PathBuf> {
 fn data_script(key: &str, v: &Value) -> String {
     // `</` never appears in a script file's JSON in a way that matters (no HTML parser reads
     // it), but U+2028/2029 and control characters are already valid or stripped.
-    format!("(window.FRAGNUM_ATLAS = window.FRAGNUM_ATLAS || {{}}).{key} = {};\n", serde_json::to_string(v).unwrap_or_else(|_| "null".into()))
+    format!(
+        "(window.FRAGNUM_ATLAS = window.FRAGNUM_ATLAS || {{}}).{key} = {};\n",
+        serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+    )
 }
 
 fn keyed_script(key: &str, id: &str, v: &Value) -> String {
@@ -220,7 +223,12 @@ impl Atlas {
         if let Some(b) = BBox::of(ctx.zones.values()) {
             self.bbox = Some(match self.bbox {
                 None => b,
-                Some(a) => BBox { min_lon: a.min_lon.min(b.min_lon), min_lat: a.min_lat.min(b.min_lat), max_lon: a.max_lon.max(b.max_lon), max_lat: a.max_lat.max(b.max_lat) },
+                Some(a) => BBox {
+                    min_lon: a.min_lon.min(b.min_lon),
+                    min_lat: a.min_lat.min(b.min_lat),
+                    max_lon: a.max_lon.max(b.max_lon),
+                    max_lat: a.max_lat.max(b.max_lat),
+                },
             });
         }
         let outlines = self.zones.entry(level).or_default();
@@ -259,7 +267,8 @@ impl Atlas {
                     continue;
                 }
                 seen.push(&l.group);
-                let levels: Map<String, Value> = self.layers.iter().filter(|m| m.group == l.group).map(|m| (m.level.to_string(), json!(m.id))).collect();
+                let levels: Map<String, Value> =
+                    self.layers.iter().filter(|m| m.group == l.group).map(|m| (m.level.to_string(), json!(m.id))).collect();
                 groups.push(json!({ "id": l.group, "titre": l.title, "niveaux": levels }));
             }
             if !groups.is_empty() {
@@ -269,7 +278,12 @@ impl Atlas {
         let layers: Map<String, Value> = self
             .layers
             .iter()
-            .map(|l| (l.id.clone(), json!({ "fichier": format!("data/couche-{}.js", l.id), "titre": l.title, "niveau": l.level, "groupe": l.group })))
+            .map(|l| {
+                (
+                    l.id.clone(),
+                    json!({ "fichier": format!("data/couche-{}.js", l.id), "titre": l.title, "niveau": l.level, "groupe": l.group }),
+                )
+            })
             .collect();
         let levels: Vec<Value> = order_levels(self.zones.keys().copied())
             .into_iter()
@@ -279,7 +293,10 @@ impl Atlas {
         for s in extras.sites {
             *kinds.entry(site_kind_key(&s.kind).to_string()).or_default() += 1;
         }
-        let kinds: Vec<Value> = kinds.iter().map(|(k, n)| json!({ "id": k, "titre": site_kind_label(k), "couleur": site_kind_colour(k), "nombre": n })).collect();
+        let kinds: Vec<Value> = kinds
+            .iter()
+            .map(|(k, n)| json!({ "id": k, "titre": site_kind_label(k), "couleur": site_kind_colour(k), "nombre": n }))
+            .collect();
         let fiches: Map<String, Value> = extras.sheets.iter().map(|(c, s)| (c.clone(), json!(format!("../sheets/{s}.html")))).collect();
         let bbox = self.bbox.map(|b| json!([b.min_lon, b.min_lat, b.max_lon, b.max_lat]));
         let mut v = json!({
@@ -330,7 +347,9 @@ impl Atlas {
                 .iter()
                 .filter_map(|(code, mp)| {
                     let name = extras.names.get(code).map_or(Value::Null, |n| json!(n));
-                    Some(json!({ "type": "Feature", "geometry": geometry_json(mp)?, "properties": { "code": code.as_str(), "name": name } }))
+                    Some(
+                        json!({ "type": "Feature", "geometry": geometry_json(mp)?, "properties": { "code": code.as_str(), "name": name } }),
+                    )
                 })
                 .collect();
             let mut fc = json!({ "type": "FeatureCollection", "features": features });
@@ -358,7 +377,9 @@ impl Atlas {
         }
         let mut copied = false;
         if let Some(src) = &extras.maplibre {
-            for (from, to) in [("maplibre-gl.js", "lib/maplibre-gl.js"), ("maplibre-gl.css", "lib/maplibre-gl.css"), ("LICENSE.txt", "lib/LICENSE.txt")] {
+            for (from, to) in
+                [("maplibre-gl.js", "lib/maplibre-gl.js"), ("maplibre-gl.css", "lib/maplibre-gl.css"), ("LICENSE.txt", "lib/LICENSE.txt")]
+            {
                 match std::fs::read(src.join(from)) {
                     Ok(bytes) => put(to, bytes),
                     Err(e) if from == "LICENSE.txt" && e.kind() == std::io::ErrorKind::NotFound => {}
@@ -412,8 +433,18 @@ fn site_kind_colour(kind: &str) -> &'static str {
 /// which the conseiller-numérique file uses (`Mo-We 09:00-12:00; Sa off` → `lun.-mer. 09:00-12:00;
 /// sam. fermé`), are translated; anything else is kept as written.
 fn opening_hours_fr(s: &str) -> String {
-    const WORDS: [(&str, &str); 10] =
-        [("Mo", "lun."), ("Tu", "mar."), ("We", "mer."), ("Th", "jeu."), ("Fr", "ven."), ("Sa", "sam."), ("Su", "dim."), ("PH", "jours fériés"), ("off", "fermé"), ("closed", "fermé")];
+    const WORDS: [(&str, &str); 10] = [
+        ("Mo", "lun."),
+        ("Tu", "mar."),
+        ("We", "mer."),
+        ("Th", "jeu."),
+        ("Fr", "ven."),
+        ("Sa", "sam."),
+        ("Su", "dim."),
+        ("PH", "jours fériés"),
+        ("off", "fermé"),
+        ("closed", "fermé"),
+    ];
     let mut out = String::with_capacity(s.len() + 8);
     let mut word = String::new();
     for ch in s.chars().chain(std::iter::once(' ')) {
@@ -470,7 +501,8 @@ fn index_html(catalogue: &Value, extras: &AtlasExtras<'_>) -> String {
     if extras.isochrones.is_some() {
         overlays.push_str("<fieldset>\n<legend>Isochrones</legend>\n<label><input type=\"checkbox\" id=\"isochrones\"> Zone atteinte depuis un lieu</label>\n</fieldset>\n");
     }
-    let sheets_link = if extras.sheets.is_empty() { String::new() } else { " · <a href=\"../sheets/index.html\">Toutes les fiches quartier</a>".into() };
+    let sheets_link =
+        if extras.sheets.is_empty() { String::new() } else { " · <a href=\"../sheets/index.html\">Toutes les fiches quartier</a>".into() };
     format!(
         r##"<!DOCTYPE html>
 <html lang="fr">
@@ -584,18 +616,30 @@ mod tests {
     #[test]
     fn a_level_suffix_makes_a_view_of_the_same_layer() {
         use fragnum_core::Cell;
-        use geo_types::{coord, LineString, MultiPolygon, Polygon};
+        use geo_types::{LineString, MultiPolygon, Polygon, coord};
         let g = grid();
         let mut atlas = Atlas::new();
         atlas.add_layer(&layer(), &ctx(&g, &[])).unwrap();
         let commune = ZoneCode::new(Level::Commune, "38185").unwrap();
         let mut communes = ZoneGeometries::new();
-        let ring = LineString::from(vec![coord! { x: 5.7, y: 45.17 }, coord! { x: 5.73, y: 45.17 }, coord! { x: 5.73, y: 45.2 }, coord! { x: 5.7, y: 45.17 }]);
+        let ring = LineString::from(vec![
+            coord! { x: 5.7, y: 45.17 },
+            coord! { x: 5.73, y: 45.17 },
+            coord! { x: 5.73, y: 45.2 },
+            coord! { x: 5.7, y: 45.17 },
+        ]);
         communes.insert(commune.clone(), MultiPolygon(vec![Polygon::new(ring, vec![])]));
         let mut l = layer();
         l.id = "precarite_commune".into();
         l.values = std::iter::once((commune, Cell::Value(20.0))).collect();
-        let commune_ctx = MapContext { zones: &communes, names: BTreeMap::new(), communes: None, sites: &[], territory: String::new(), populations: BTreeMap::new() };
+        let commune_ctx = MapContext {
+            zones: &communes,
+            names: BTreeMap::new(),
+            communes: None,
+            sites: &[],
+            territory: String::new(),
+            populations: BTreeMap::new(),
+        };
         atlas.add_layer(&l, &commune_ctx).unwrap();
         let cat = atlas.catalogue(&AtlasExtras::default());
         let groups = cat["themes"][0]["groupes"].as_array().unwrap();
@@ -607,7 +651,10 @@ mod tests {
 
     #[test]
     fn opening_hours_speak_french() {
-        assert_eq!(opening_hours_fr("Mo-We 09:00-12:00,13:00-17:00; Th 08:00-12:00; Sa off; PH closed"), "lun.-mer. 09:00-12:00,13:00-17:00; jeu. 08:00-12:00; sam. fermé; jours fériés fermé");
+        assert_eq!(
+            opening_hours_fr("Mo-We 09:00-12:00,13:00-17:00; Th 08:00-12:00; Sa off; PH closed"),
+            "lun.-mer. 09:00-12:00,13:00-17:00; jeu. 08:00-12:00; sam. fermé; jours fériés fermé"
+        );
         assert_eq!(opening_hours_fr("Lundi 9h-12h (Mo)"), "Lundi 9h-12h (lun.)");
     }
 
