@@ -698,7 +698,15 @@ mod tests {
         t
     }
 
-    fn run_with(t: &ZoneTable, rates: &IndicatorRates, dims: &[&str], est: Estimator, donors: &[Donors]) -> Vec<DigitalEstimate> {
+    /// Every zone of `t` estimated with the test defaults (population `pop`, coverage 0.8); no
+    /// donors when `donors` is empty.
+    fn level_estimates(
+        t: &ZoneTable,
+        rates: &IndicatorRates,
+        dims: &[&str],
+        est: Estimator,
+        donors: &[Donors],
+    ) -> Result<LevelEstimates, IndicesError> {
         let rows: Vec<usize> = (0..t.len()).collect();
         let mut spans = vec![VintageSpan::default(); rows.len()];
         let dims: Vec<String> = dims.iter().map(|s| (*s).to_string()).collect();
@@ -714,7 +722,11 @@ mod tests {
             uncertainty: &uncertainty,
         };
         let donors: Vec<Donors> = if donors.is_empty() { vec![Vec::new(); rows.len()] } else { donors.to_vec() };
-        estimate(&ctx, &rows, &donors, rates, &dims, &mut spans).unwrap().estimates
+        estimate(&ctx, &rows, &donors, rates, &dims, &mut spans)
+    }
+
+    fn run_with(t: &ZoneTable, rates: &IndicatorRates, dims: &[&str], est: Estimator, donors: &[Donors]) -> Vec<DigitalEstimate> {
+        level_estimates(t, rates, dims, est, donors).unwrap().estimates
     }
 
     fn run(t: &ZoneTable, dims: &[&str], est: Estimator) -> Vec<DigitalEstimate> {
@@ -790,19 +802,7 @@ mod tests {
     fn unknown_dimension_is_an_error() {
         let t = zone_table(&[&[("pop_15p", 1.0)]]);
         let rates = merge(&[sample()]).unwrap();
-        let reader = Reader::new(&t);
-        let pop = Expr::parse("pop").unwrap();
-        let uncertainty = UncertaintySettings::default();
-        let ctx = Context {
-            reader: &reader,
-            universe_proxies: std::slice::from_ref(&pop),
-            min_coverage: 0.8,
-            estimator: Estimator::DimensionMean,
-            share_dimensions: &[],
-            uncertainty: &uncertainty,
-        };
-        let mut spans = vec![VintageSpan::default()];
-        let e = estimate(&ctx, &[0], &[Vec::new()], &rates[0], &["csp".into()], &mut spans).err().unwrap();
+        let e = level_estimates(&t, &rates[0], &["csp"], Estimator::DimensionMean, &[]).err().unwrap();
         assert!(e.to_string().contains("no rate table gives dimension `csp`"), "{e}");
     }
 
@@ -895,20 +895,7 @@ mod tests {
             &[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)],
             &[("pop_15p", 100.0), ("pop_1529", 60.0), ("pop_6074", 40.0)],
         ]);
-        let rows = [0, 1];
-        let reader = Reader::new(&t);
-        let pop = Expr::parse("pop").unwrap();
-        let uncertainty = UncertaintySettings::default();
-        let ctx = Context {
-            reader: &reader,
-            universe_proxies: std::slice::from_ref(&pop),
-            min_coverage: 0.8,
-            estimator: Estimator::JointLogit,
-            share_dimensions: &[],
-            uncertainty: &uncertainty,
-        };
-        let mut spans = vec![VintageSpan::default(); 2];
-        let level = estimate(&ctx, &rows, &[Vec::new(), Vec::new()], &rates[0], &["age".into()], &mut spans).unwrap();
+        let level = level_estimates(&t, &rates[0], &["age"], Estimator::JointLogit, &[]).unwrap();
         let zone = &level.estimates[0];
         // var(r_young) = 1.5 × 0.1 × 0.9 / 600; var(r_old) = 1.5 × 0.4 × 0.6 / 400.
         let expected = (60.0_f64.powi(2) * 1.5 * 0.09 / 600.0 + 40.0_f64.powi(2) * 1.5 * 0.24 / 400.0).sqrt();
