@@ -64,9 +64,9 @@ fn shift(xs: &[(f64, f64)], target: f64) -> f64 {
             break;
         }
         if v > 0.0 {
-            hi = d
+            hi = d;
         } else {
-            lo = d
+            lo = d;
         }
         let slope: f64 = xs.iter().map(|(x, w)| w * sigmoid(x + d) * (1.0 - sigmoid(x + d))).sum();
         let newton = d - v / slope;

@@ -161,22 +161,7 @@ impl RateTable {
             let optional_field = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_string();
             let size_text = optional_field(size_index);
             let sample_source = optional_field(size_source_index);
-            let sample_size = if size_text.is_empty() {
-                None
-            } else {
-                let column = size_index.unwrap_or(0);
-                let n: f64 = size_text
-                    .replace([' ', '\u{a0}', '\u{202f}'], "")
-                    .parse()
-                    .map_err(|_| err(origin, line, column, format!("sample size `{size_text}` is not a number")))?;
-                if !(n.is_finite() && n >= 1.0) {
-                    return Err(err(origin, line, column, format!("sample size {n} must be at least 1")));
-                }
-                if sample_source.is_empty() {
-                    return Err(err(origin, line, column, "a `sample_size` needs its `sample_source`"));
-                }
-                Some(n)
-            };
+            let sample_size = sample_size(&size_text, &sample_source).map_err(|m| err(origin, line, size_index.unwrap_or(0), m))?;
             let key = (indicator.clone(), dimension.clone(), category.clone());
             if let Some(first) = seen.insert(key, line) {
                 return Err(err(
@@ -204,6 +189,21 @@ impl RateTable {
         }
         Ok(RateTable { origin: origin.to_string(), rows })
     }
+}
+
+/// The optional `sample_size` cell (`15 000` allowed), which needs its `sample_source`.
+fn sample_size(text: &str, source: &str) -> Result<Option<f64>, String> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let n: f64 = text.replace([' ', '\u{a0}', '\u{202f}'], "").parse().map_err(|_| format!("sample size `{text}` is not a number"))?;
+    if !(n.is_finite() && n >= 1.0) {
+        return Err(format!("sample size {n} must be at least 1"));
+    }
+    if source.is_empty() {
+        return Err("a `sample_size` needs its `sample_source`".into());
+    }
+    Ok(Some(n))
 }
 
 fn csv_error(origin: &str, e: &csv::Error) -> IndicesError {
@@ -324,6 +324,17 @@ pub(crate) mod tests {
         assert!(RateTable::parse(&text, "r.csv").unwrap_err().to_string().contains("reasoning"));
         let text = format!("{HEADER}ill,all,15+,pop_15p,10,15+,s,2021,guessed,x\n");
         assert!(RateTable::parse(&text, "r.csv").unwrap_err().to_string().contains("r.csv:2:9"));
+    }
+
+    #[test]
+    fn sample_sizes_need_a_source_and_a_number() {
+        let head = "indicator,dimension,category,variables,rate_percent,universe,source,year,status,note,sample_size,sample_source\n";
+        let ok = format!("{head}ill,all,15+,pop_15p,10,15+,s,2021,published,,15 000,assumed\n");
+        assert_eq!(RateTable::parse(&ok, "r.csv").unwrap().rows[0].sample_size, Some(15_000.0));
+        let e = RateTable::parse(&format!("{head}ill,all,15+,pop_15p,10,15+,s,2021,published,,1500,\n"), "r.csv").unwrap_err();
+        assert_eq!(e.to_string(), "r.csv:2:11: a `sample_size` needs its `sample_source`");
+        let e = RateTable::parse(&format!("{head}ill,all,15+,pop_15p,10,15+,s,2021,published,,beaucoup,x\n"), "r.csv").unwrap_err();
+        assert!(e.to_string().contains("`beaucoup` is not a number"), "{e}");
     }
 
     #[test]
