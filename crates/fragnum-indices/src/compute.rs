@@ -92,49 +92,27 @@ fn select_rates(tables: &[RateTable], settings: &IndicesSettings) -> Result<Vec<
 /// indicators that [`compute`] will estimate, in order.
 pub fn check_rates(rates: &[RateTable], settings: &IndicesSettings) -> Result<Vec<String>, IndicesError> {
     let selected = select_rates(rates, settings)?;
-    let nameable = |v: &str| {
-        settings.known_variables.is_empty()
-            || settings.known_variables.contains(v)
-            || settings.derived.contains_key(v)
-            || (settings.income.enabled && v.strip_prefix(settings.income.prefix.as_str()).is_some_and(|k| k.parse::<usize>().is_ok()))
-    };
-    for (r, dims) in &selected {
-        for row in std::iter::once(&r.all).chain(dims.iter().flat_map(|d| r.dimensions[d].iter())) {
-            if let Some(v) = row.variables.variables().into_iter().find(|v| !nameable(v)) {
-                return Err(IndicesError::Rates {
-                    location: row.location.clone(),
-                    message: format!(
-                        "category `{}` reads `{v}`, which is no census variable of variables.toml, derived variable or income band (misspelt?)",
-                        row.category
-                    ),
-                });
-            }
-        }
-    }
+    check_variable_names(&selected, settings, &|_| false)?;
     Ok(selected.into_iter().map(|(r, _)| r.name).collect())
 }
 
-/// Checks the rate rows against the zone table and the mapping. A variable that is neither in the
-/// table, nor a name the column mapping can produce, nor a derived one is an error naming the rate
-/// file's line (a misspelt name); a dimension no zone has is a note (the data are partial). A share
-/// dimension must have one category per band (`income`: limits + 1).
-fn check_rate_variables(
-    table: &ZoneTable,
+/// Every variable a selected rate row reads must be nameable: in the zone table (`in_table`), a
+/// name the column mapping can produce (`settings.known_variables`; no check when empty), a derived
+/// variable or an income band. Otherwise an error at the row (a misspelt name).
+fn check_variable_names(
     selected: &[(IndicatorRates, Vec<String>)],
     settings: &IndicesSettings,
-    notes: &mut Vec<String>,
+    in_table: &dyn Fn(&str) -> bool,
 ) -> Result<(), IndicesError> {
-    let present = |v: &str| table.variable(v).is_some_and(|x| x.count_values() > 0);
     let nameable = |v: &str| {
         settings.known_variables.is_empty()
-            || table.variable(v).is_some()
+            || in_table(v)
             || settings.known_variables.contains(v)
             || settings.derived.contains_key(v)
             || (settings.income.enabled && v.strip_prefix(settings.income.prefix.as_str()).is_some_and(|k| k.parse::<usize>().is_ok()))
     };
     for (rates, dims) in selected {
-        let all_rows = std::iter::once(&rates.all).chain(dims.iter().flat_map(|d| rates.dimensions[d].iter()));
-        for r in all_rows {
+        for r in std::iter::once(&rates.all).chain(dims.iter().flat_map(|d| rates.dimensions[d].iter())) {
             if let Some(v) = r.variables.variables().into_iter().find(|v| !nameable(v)) {
                 return Err(IndicesError::Rates {
                     location: r.location.clone(),
@@ -145,6 +123,22 @@ fn check_rate_variables(
                 });
             }
         }
+    }
+    Ok(())
+}
+
+/// Checks the rate rows against the zone table and the mapping ([`check_variable_names`]); a
+/// dimension no zone has is a note (the data are partial). A share dimension must have one
+/// category per band (`income`: limits + 1).
+fn check_rate_variables(
+    table: &ZoneTable,
+    selected: &[(IndicatorRates, Vec<String>)],
+    settings: &IndicesSettings,
+    notes: &mut Vec<String>,
+) -> Result<(), IndicesError> {
+    check_variable_names(selected, settings, &|v| table.variable(v).is_some())?;
+    let present = |v: &str| table.variable(v).is_some_and(|x| x.count_values() > 0);
+    for (rates, dims) in selected {
         for d in dims {
             let rows = &rates.dimensions[d];
             if !rows.iter().any(|r| r.variables.variables().iter().all(|v| present(v))) {

@@ -184,10 +184,13 @@ struct ZoneStrata {
     /// Own share dimensions waiting for an (imputed) universe to be scaled to.
     pending: Vec<(usize, Vec<f64>)>,
     skipped: Vec<String>,
-    universe_imputed: Option<String>,
+    /// What an imputed universe says it borrowed, and the index in the zone's donors of the
+    /// territory it came from.
+    universe_imputed: Option<(String, usize)>,
     /// Which proxy an imputed universe was scaled to.
     universe_proxy: Option<usize>,
-    dims_imputed: Vec<String>,
+    /// The same for each borrowed dimension.
+    dims_imputed: Vec<(String, usize)>,
 }
 
 /// Running sums for a universe-weighted mean and spread.
@@ -264,8 +267,7 @@ pub fn estimate(
             rate_weights: vec![0.0; n_weights],
             ..DigitalEstimate::default()
         };
-        e.imputed_from.extend(z.universe_imputed.iter().cloned());
-        e.imputed_from.extend(z.dims_imputed.iter().cloned());
+        e.imputed_from.extend(z.universe_imputed.iter().chain(&z.dims_imputed).map(|(text, _)| text.clone()));
         let Some(u) = z.universe else {
             e.skipped.push(
                 if z.population.is_some() {
@@ -400,14 +402,15 @@ fn joint_models(strata: &[ZoneStrata], dim_rows: &[&Vec<RateRow>]) -> Result<Joi
     Ok((joints, models))
 }
 
-/// Fills the universe and strata that zones lack from their enclosing territories.
-/// What `impute` fills in one zone: the universe (value, what was borrowed, proxy index), own share
-/// dimensions scaled to it, and borrowed dimensions with where they came from.
-type Filled = (usize, Option<(f64, String, usize)>, Vec<(usize, Vec<f64>)>, Vec<(usize, Vec<f64>, String)>);
+/// What `impute` fills in one zone: the universe (value, what was borrowed, donor index, proxy
+/// index), own share dimensions scaled to it, and borrowed dimensions (index, counts, what was
+/// borrowed, donor index).
+type Filled = (usize, Option<(f64, String, usize, usize)>, Vec<(usize, Vec<f64>)>, Vec<(usize, Vec<f64>, String, usize)>);
 
 /// A territory and the index of a proxy or dimension.
 type TerritoryKey<'a> = (&'a (Level, String), usize);
 
+/// Fills the universe and strata that zones lack from their enclosing territories.
 fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_names: &[String]) {
     // Sums over the zones that have their own figures, per territory (and proxy).
     let mut ratio: BTreeMap<TerritoryKey<'_>, (f64, f64)> = BTreeMap::new();
@@ -435,13 +438,13 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
         let mut universe = None;
         if z.universe.is_none() {
             // The smallest territory first; there, the best proxy the zone and the territory both have.
-            universe = ds.iter().find_map(|key| {
+            universe = ds.iter().enumerate().find_map(|(j, key)| {
                 z.proxies.iter().enumerate().find_map(|(k, p)| {
                     let p = (*p)?;
                     let (u, total) = ratio.get(&(key, k))?;
                     // A universe never exceeds the population (a proxy's ratio may overshoot on a small zone).
                     let scaled = (p * u / total).min(z.population.unwrap_or(f64::INFINITY));
-                    (*total > 0.0).then(|| (scaled, format!("universe: {} {} (scaled to {})", key.0, key.1, proxy_names[k]), k))
+                    (*total > 0.0).then(|| (scaled, format!("universe: {} {} (scaled to {})", key.0, key.1, proxy_names[k]), j, k))
                 })
             });
         }
@@ -453,8 +456,11 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
                 own_shares.push((*d, props.iter().map(|c| c / s * u).collect::<Vec<f64>>()));
             }
             for (d, known) in &z.missing {
-                let donor = ds.iter().find_map(|key| categories.get(&(key, *d)).filter(|c| c.iter().sum::<f64>() > 0.0).map(|c| (key, c)));
-                let Some((key, counts)) = donor else { continue };
+                let donor = ds
+                    .iter()
+                    .enumerate()
+                    .find_map(|(j, key)| categories.get(&(key, *d)).filter(|c| c.iter().sum::<f64>() > 0.0).map(|c| (j, key, c)));
+                let Some((j, key, counts)) = donor else { continue };
                 // Categories the zone knows are kept; the rest of its universe is spread in the donor's proportions.
                 let known_sum: f64 = known.iter().flatten().sum();
                 let unknown_donor: f64 = counts.iter().zip(known).filter(|(_, k)| k.is_none()).map(|(c, _)| c).sum();
@@ -466,7 +472,7 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
                     .collect();
                 if filled_counts.iter().sum::<f64>() > 0.0 {
                     let how = if known_sum > 0.0 { " (known categories kept)" } else { "" };
-                    new_dims.push((*d, filled_counts, format!("{}: {} {}{how}", dims[*d], key.0, key.1)));
+                    new_dims.push((*d, filled_counts, format!("{}: {} {}{how}", dims[*d], key.0, key.1), j));
                 }
             }
         }
@@ -474,9 +480,9 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
     }
     for (i, universe, own_shares, new_dims) in filled {
         let z = &mut strata[i];
-        if let Some((u, from, k)) = universe {
+        if let Some((u, from, j, k)) = universe {
             z.universe = Some(u);
-            z.universe_imputed = Some(from);
+            z.universe_imputed = Some((from, j));
             z.universe_proxy = Some(k);
         } else if z.universe.is_none()
             && let Some(u) = z.largest_stratum
@@ -486,10 +492,10 @@ fn impute(strata: &mut [ZoneStrata], donors: &[Donors], dims: &[String], proxy_n
         }
         z.pending.clear();
         z.dims.extend(own_shares);
-        for (d, counts, from) in new_dims {
+        for (d, counts, from, j) in new_dims {
             z.missing.retain(|(m, _)| *m != d);
             z.dims.push((d, counts));
-            z.dims_imputed.push(from);
+            z.dims_imputed.push((from, j));
         }
         z.dims.sort_by_key(|(d, _)| *d);
     }
@@ -516,25 +522,22 @@ fn imputation_errors(out: &mut [DigitalEstimate], strata: &[ZoneStrata], donors:
             }
         }
     }
-    let key_of = |text: &str, ds: &Donors| ds.iter().find(|(l, c)| text.contains(&format!(": {l} {c}"))).cloned();
     for ((e, z), ds) in out.iter_mut().zip(strata).zip(donors) {
         if e.status != Some(Status::Imputed) {
             continue;
         }
         let (Some(u), Some(share)) = (e.universe, e.share()) else { continue };
         let mut var = 0.0;
-        if let Some(from) = z.dims_imputed.first().and_then(|t| key_of(t, ds)) {
+        if let Some(from) = z.dims_imputed.first().map(|(_, j)| &ds[*j]) {
             // Scaled by the part of the zone's dimensions that were borrowed.
             let borrowed = z.dims_imputed.len() as f64 / z.dims.len().max(1) as f64;
-            let sd = shares.get(&from).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * u) * borrowed;
+            let sd = shares.get(from).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * u) * borrowed;
             var += sd * sd;
         }
-        if let Some(text) = z.universe_imputed.as_deref()
-            && let Some(from) = key_of(text, ds)
-        {
+        if let Some((_, j)) = &z.universe_imputed {
             let k = z.universe_proxy.unwrap_or(0);
             let p = z.proxies.get(k).copied().flatten().unwrap_or(0.0);
-            let sd = ratios.get(&(&from, k)).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * p * share);
+            let sd = ratios.get(&(&ds[*j], k)).and_then(Spread::sd).map_or(0.5 * share * u, |sd| sd * p * share);
             var += sd * sd;
         }
         e.se_imputation = Some(var.sqrt());
