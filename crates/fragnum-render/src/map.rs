@@ -110,7 +110,7 @@ pub fn signed_area2(ring: &[[f64; 2]]) -> f64 {
     ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum()
 }
 
-fn round6(v: f64) -> f64 {
+pub(crate) fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 

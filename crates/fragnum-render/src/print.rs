@@ -276,7 +276,8 @@ fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: &str, at: 
 pub fn departement_boundaries(outlines: &fragnum_core::ZoneGeometries) -> Vec<Vec<(f64, f64)>> {
     use std::collections::HashMap;
     type Key = ((i64, i64), (i64, i64));
-    let q = |x: f64, y: f64| ((x * 1e7).round() as i64, (y * 1e7).round() as i64);
+    // Vertices are matched as the shared-border simplification matches them.
+    let q = |x: f64, y: f64| crate::simplify::key(geo::Coord { x, y });
     let key = |a: (i64, i64), b: (i64, i64)| -> Key { if a <= b { (a, b) } else { (b, a) } };
     let rings = || {
         outlines.iter().flat_map(|(code, mp)| {

@@ -281,17 +281,9 @@ const MAX_SLUG: usize = 60;
 /// `Haute-Vallée` → `haute-vallee`: lower-case ASCII letters and digits, accents folded, any
 /// other run of characters as one `-`, at most [`MAX_SLUG`] characters.
 fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for ch in name.to_lowercase().chars().map(fragnum_core::text::fold_accent) {
-        if ch.is_ascii_alphanumeric() {
-            out.push(ch);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-        if out.len() >= MAX_SLUG {
-            break;
-        }
-    }
+    // `normalise` gives ASCII, so cutting at a byte count is safe.
+    let mut out = normalise(name).replace('_', "-");
+    out.truncate(MAX_SLUG);
     out.trim_end_matches('-').to_string()
 }
 
@@ -350,7 +342,8 @@ pub fn sheet_stems(sheets: &[(&str, SheetKind)]) -> Vec<String> {
 }
 
 /// [`sheet_stems`] of a list of sheets.
-fn stems_of(sheets: &[SheetInput]) -> Vec<String> {
+/// The file name stem of each sheet of `sheets`, in order (see [`sheet_stems`]).
+pub fn stems_of(sheets: &[SheetInput]) -> Vec<String> {
     sheet_stems(&sheets.iter().map(|s| (s.code.as_str(), s.kind)).collect::<Vec<_>>())
 }
 

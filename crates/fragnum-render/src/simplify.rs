@@ -40,7 +40,7 @@ pub struct SimplifyReport {
 
 type Key = (i64, i64);
 
-fn key(c: Coord<f64>) -> Key {
+pub(crate) fn key(c: Coord<f64>) -> Key {
     ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
 }
 

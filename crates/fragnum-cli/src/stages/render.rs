@@ -156,9 +156,8 @@ fn write_atlas(
     starts.extend(std::env::current_exe().ok().and_then(|p| p.parent().map(std::path::Path::to_path_buf)));
     let maplibre = find_maplibre(&starts);
     let stems = sheets.map(|list| {
-        let keys: Vec<(&str, fragnum_render::sheets::SheetKind)> = list.iter().map(|s| (s.code.as_str(), s.kind)).collect();
         list.iter()
-            .zip(fragnum_render::sheets::sheet_stems(&keys))
+            .zip(fragnum_render::sheets::stems_of(list))
             .filter(|(s, _)| s.kind == fragnum_render::sheets::SheetKind::Zone)
             .map(|(s, stem)| (s.code.clone(), stem))
             .collect()

@@ -38,7 +38,7 @@ use serde_json::{Map, Value, json};
 use crate::RenderError;
 use crate::choropleth::{choropleth_geojson, geometry_json, printable_strings};
 use crate::layer::{Layer, classify_layer};
-use crate::map::{BBox, MapContext, SITE_KINDS};
+use crate::map::{BBox, MapContext, SITE_KINDS, round6};
 use crate::sheets::escape;
 
 /// The page's code.
@@ -396,10 +396,6 @@ impl Atlas {
         }
         Ok(report)
     }
-}
-
-fn round6(v: f64) -> f64 {
-    (v * 1e6).round() / 1e6
 }
 
 /// Levels finest first.
