@@ -134,9 +134,11 @@ impl Origins {
         {
             changed = table.replace(row, variable, cell, vintage);
         }
-        if let (Some((Cell::Value(old), old_vintage)), Cell::Value(new), Some(there)) = (before, cell, self.origin(variable, row))
+        // Where the first figure was read is looked up only once a conflict is found.
+        if let (Some((Cell::Value(old), old_vintage)), Cell::Value(new)) = (before, cell)
             && (old_vintage == vintage || old_vintage.is_none() || vintage.is_none())
             && (old - new).abs() > 1e-6 * old.abs().max(new.abs()).max(1.0)
+            && let Some(there) = self.origin(variable, row)
         {
             let (kept, dropped) =
                 if changed { ((new, vintage, here), (old, old_vintage, there)) } else { ((old, old_vintage, there), (new, vintage, here)) };
@@ -401,9 +403,10 @@ pub fn read_table_traced(
                     continue;
                 }
             };
+            // The range test first: the name test then runs for the rare out-of-range cell only.
             if let Cell::Value(v) = cell
-                && is_count(&m.name)
                 && !(0.0..=MAX_COUNT).contains(&v)
+                && is_count(&m.name)
             {
                 let why = if v < 0.0 { "is negative".to_string() } else { format!("is more than {} in one zone", figure(MAX_COUNT)) };
                 report.push(

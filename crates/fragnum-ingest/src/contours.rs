@@ -62,15 +62,12 @@ pub fn read_contours(path: &Path, source: &ContourSource, report: &mut Report) -
     }
     // Outlines are French zones: most of them elsewhere (e.g. at 0° N 0° E, where numbers in
     // degrees read as metres of a projection land) means a CRS that does not fit the numbers.
-    let near_france = |c: &Coord<f64>| {
-        crate::sites::FRANCE.iter().any(|[w, s, e, n]| c.x >= w - 1.0 && c.x <= e + 1.0 && c.y >= s - 1.0 && c.y <= n + 1.0)
-    };
     let outlined: Vec<(usize, Coord<f64>)> = features
         .iter()
         .enumerate()
         .filter_map(|(i, f)| f.geometry.as_ref().and_then(|g| coords(g).next().copied()).map(|c| (i, c)))
         .collect();
-    let abroad: Vec<&(usize, Coord<f64>)> = outlined.iter().filter(|(_, c)| !near_france(c)).collect();
+    let abroad: Vec<&(usize, Coord<f64>)> = outlined.iter().filter(|(_, c)| !crate::sites::in_france(c.x, c.y, 1.0)).collect();
     if let Some((i, c)) = abroad.first().filter(|_| abroad.len() * 10 > outlined.len() * 9) {
         report.push(
             Severity::Warning,

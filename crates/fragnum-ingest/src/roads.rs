@@ -214,8 +214,15 @@ fn maxspeed_unchecked(raw: &str) -> (Option<f64>, Option<bool>) {
 /// assert_eq!(parse_maxspeed("1e9"), (None, None)); // out of range, not 1 km/h
 /// ```
 pub fn parse_maxspeed(raw: &str) -> (Option<f64>, Option<bool>) {
+    let (kmh, urban, _) = read_maxspeed(raw);
+    (kmh, urban)
+}
+
+/// [`parse_maxspeed`] and whether the value gave a number out of range, from one parse.
+fn read_maxspeed(raw: &str) -> (Option<f64>, Option<bool>, bool) {
     let (kmh, urban) = maxspeed_unchecked(raw);
-    (kmh.filter(|s| speed_in_range(*s)), urban)
+    let in_range = kmh.filter(|s| speed_in_range(*s));
+    (in_range, urban, kmh.is_some() && in_range.is_none())
 }
 
 /// The speed a `maxspeed` value gives when it is out of range (≤ 0, above [`MAX_SPEED_KMH`] or
@@ -376,13 +383,13 @@ impl Block {
             notes.drop("no access for cars or walkers (access=no/private, oneway=reversible)");
             return;
         }
-        let (mut maxspeed, mut urban) = tag("maxspeed").map_or((None, None), parse_maxspeed);
+        let (mut maxspeed, mut urban, out_of_range) = tag("maxspeed").map_or((None, None, false), read_maxspeed);
         if let Some(hint) = tag("source:maxspeed").or_else(|| tag("maxspeed:type")) {
             let (s, u) = parse_maxspeed(hint);
             maxspeed = maxspeed.or(s);
             urban = urban.or(u);
         }
-        if tag("maxspeed").and_then(maxspeed_out_of_range).is_some() {
+        if out_of_range {
             notes.assume(SPEED_OUT_OF_RANGE);
         } else if tag("maxspeed").is_some() && maxspeed.is_none() && urban.is_none() {
             notes.assume("maxspeed not understood: class default used");
@@ -937,8 +944,7 @@ pub fn line_attributes(get: &dyn Fn(&str) -> Option<String>, notes: &mut Network
         notes.drop("no access for cars or walkers");
         return None;
     }
-    let (mut maxspeed, mut urban) = get("maxspeed").map_or((None, None), |m| parse_maxspeed(&m));
-    let mut out_of_range = get("maxspeed").is_some_and(|m| maxspeed_out_of_range(&m).is_some());
+    let (mut maxspeed, mut urban, mut out_of_range) = get("maxspeed").map_or((None, None, false), |m| read_maxspeed(&m));
     if maxspeed.is_none() {
         // An average speed of 0 is BD TOPO's "none published" (paths, closed roads): no speed,
         // not counted; a negative, huge or non-finite one is out of range.

@@ -54,8 +54,9 @@ pub const FRANCE: [[f64; 4]; 9] = [
     [163.5, -22.8, 168.2, -19.5],   // Nouvelle-Calédonie
 ];
 
-fn in_france(lon: f64, lat: f64) -> bool {
-    FRANCE.iter().any(|[w, s, e, n]| lon >= *w && lon <= *e && lat >= *s && lat <= *n)
+/// Whether (lon, lat) lies in one of the [`FRANCE`] boxes, each widened by `margin` degrees.
+pub(crate) fn in_france(lon: f64, lat: f64, margin: f64) -> bool {
+    FRANCE.iter().any(|[w, s, e, n]| lon >= w - margin && lon <= e + margin && lat >= s - margin && lat <= n + margin)
 }
 
 /// Checks that longitude and latitude are not swapped: `positions[i]` (lon, lat) was read from
@@ -77,8 +78,9 @@ pub(crate) fn check_swapped(
     name: &dyn Fn(usize) -> String,
     report: &mut Report,
 ) -> Result<(), IngestError> {
-    let swapped: Vec<usize> =
-        (0..positions.len()).filter(|&i| !in_france(positions[i].0, positions[i].1) && in_france(positions[i].1, positions[i].0)).collect();
+    let swapped: Vec<usize> = (0..positions.len())
+        .filter(|&i| !in_france(positions[i].0, positions[i].1, 0.0) && in_france(positions[i].1, positions[i].0, 0.0))
+        .collect();
     let Some(&first) = swapped.first() else { return Ok(()) };
     let (x, y) = positions[first];
     let location = Location::at(&t.path, lines[first], lon as u64 + 1);
