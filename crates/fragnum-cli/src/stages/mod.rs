@@ -90,7 +90,7 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
     if ctx.config.render.is_some() || indices.is_some() || access.is_some() {
         let layers = present::layers(ctx, indices.as_ref(), access.as_ref());
         let sheets = present::sheets(ctx, indices.as_ref(), access.as_ref());
-        render::run(ctx, &layers, &sheets, &present::site_marks(ctx, access.as_ref()))?;
+        render::run(ctx, &layers, &sheets, &present::site_marks(ctx, access.as_ref()), access.as_ref())?;
     }
     Ok(())
 }

@@ -23,6 +23,7 @@
 //! ```
 
 use anyhow::{Context as _, Result};
+use fragnum_access::AccessOutput;
 use fragnum_core::sites::Site;
 use fragnum_core::{Level, ZoneGeometries};
 use fragnum_render::{Layer, MapContext, SheetInput, render_layers};
@@ -30,8 +31,9 @@ use fragnum_render::{Layer, MapContext, SheetInput, render_layers};
 use super::Context;
 
 /// Writes every layer's maps and the fact sheets; each layer is drawn over the outlines of the
-/// zones it has cells for, with commune boundaries and `sites` on top.
-pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site]) -> Result<()> {
+/// zones it has cells for, with commune boundaries and `sites` on top; `access` (when the stage
+/// ran) gives the atlas its isochrones.
+pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site], access: Option<&AccessOutput>) -> Result<()> {
     let started = std::time::Instant::now();
     let cfg = ctx.config.render();
     let formats = cfg.formats()?;
@@ -119,7 +121,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             - 1;
     }
     let atlas_line = match &atlas {
-        Some(a) => write_atlas(ctx, a, &cfg, &territory, &names, &communes, sites, (sheet_count > 0).then_some(sheets))?,
+        Some(a) => write_atlas(ctx, a, &cfg, &territory, &names, &communes, sites, (sheet_count > 0).then_some(sheets), access)?,
         None => String::new(),
     };
     println!(
@@ -146,6 +148,7 @@ fn write_atlas(
     communes: &ZoneGeometries,
     sites: &[Site],
     sheets: Option<&[SheetInput]>,
+    access: Option<&AccessOutput>,
 ) -> Result<String> {
     use fragnum_render::atlas::{AtlasExtras, MAPLIBRE_HINT, find_maplibre};
     let mut starts = Vec::new();
@@ -162,16 +165,11 @@ fn write_atlas(
             .map(|(s, stem)| (s.code.clone(), stem))
             .collect()
     });
-    // The access stage's isochrones, when it ran in this run (the file is then this run's).
-    let isochrones = if ctx.config.access.is_some() {
-        let path = ctx.out_dir.join("isochrones.geojson");
-        match std::fs::read(&path) {
-            Ok(bytes) => Some(serde_json::from_slice(&bytes).with_context(|| format!("cannot read {}", path.display()))?),
-            Err(_) => None,
-        }
-    } else {
-        None
-    };
+    // The access stage's isochrones, as it wrote them to isochrones.geojson.
+    let isochrones = access
+        .map(|a| serde_json::from_str(&fragnum_access::zones::isochrones_geojson(a)))
+        .transpose()
+        .context("cannot build the atlas's isochrones")?;
     let zone_communes =
         ctx.loaded.table.zones().iter().filter_map(|z| Some((z.code.as_str().to_string(), z.commune_name.clone()?))).collect();
     let extras = AtlasExtras {
