@@ -18,7 +18,7 @@ MAPLIBRE_VERSION := 5
 MAPLIBRE := target/npm/node_modules/maplibre-gl/dist/maplibre-gl.js
 BIN := target/debug/fragnum
 
-.PHONY: all deps optional-deps maplibre build demo test real bench bench-access bench-big bench-atlas check-html clippy clean
+.PHONY: all deps optional-deps maplibre build demo test real bench bench-access calibrate bench-big bench-atlas check-html clippy clean
 
 all: test
 
@@ -69,7 +69,7 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 $(BENCH_PY):
 	@dpkg -s python3-venv >/dev/null 2>&1 || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv )
 	python3 -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q mapclassify numpy numba networkx pandana osmium
+	$(BENCH_VENV)/bin/pip install -q mapclassify numpy numba networkx pandana osmium access
 
 # Fisher-Jenks on 48,600 values (France's IRIS count): fragnum vs mapclassify, same run.
 bench: deps $(BENCH_PY)
@@ -77,12 +77,28 @@ bench: deps $(BENCH_PY)
 
 # Nearest-site times on two real OSM extracts: fragnum vs pandana, same run (loading excluded).
 bench-access: deps $(BENCH_PY)
-	$(CARGO) build --release -p fragnum-access --example bench_access --example bench_large
+	$(CARGO) build --release -p fragnum-access --example bench_access --example bench_large --example bench_fca
 	target/release/examples/bench_large
 	@for x in liechtenstein andorra; do \
 	  target/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
 	done
 	$(BENCH_PY) benches/access_pandana.py --pbf-dir ../shared/data/osm target/bench-access/liechtenstein target/bench-access/andorra
+	@for x in liechtenstein andorra; do \
+	  target/release/examples/bench_fca ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
+	done
+	$(BENCH_PY) benches/fca_pysal.py target/bench-access/liechtenstein target/bench-access/andorra
+
+# Fits the straight-line approximation's detour and speeds (issue 13) on the Andorra and
+# Liechtenstein car networks and the walking detour on the Grenoble streets; prints the held-out
+# error and writes target/calibration/approximation.toml.
+calibrate: deps
+	$(CARGO) build --release -p fragnum-access --example calibrate_approx
+	target/release/examples/calibrate_approx \
+	  --car ../shared/data/osm/andorra-latest.osm.pbf --car ../shared/data/osm/liechtenstein-latest.osm.pbf \
+	  --car-profile config/profiles/car.toml \
+	  --walk ../shared/data/osm/grenoble-streets-500m-geonetworkx.edges.geojson \
+	  --walk-sites ../shared/data/places/advisor-sites.38-73.csv --walk-profile config/profiles/walk.toml \
+	  --out target/calibration
 
 # Big inputs (issue 11): a 100,000-vertex outline and a 1,000,000-row IRIS table, generated into
 # target/bench-big/; prints time and peak memory (VmHWM) of each, measured in its own process.

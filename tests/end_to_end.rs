@@ -51,6 +51,35 @@ fn demo_pipeline_runs_end_to_end() {
 }
 
 #[test]
+fn demo_weighs_supply_against_need() {
+    let (dir, config) = demo_project();
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let outputs = dir.path().join("notebooks-out/demo");
+    let equity = common::read_rows(&outputs.join("access_equity.csv"));
+    assert_eq!(equity.iter().map(|r| r["group"].as_str()).collect::<Vec<_>>(), ["ensemble", "200000001", "200000002"]);
+    // 2SFCA conserves supply: every advisor of the demo (2 per France Services, 1 elsewhere:
+    // 10 in all, from the config's defaults) is shared out among the people in need it reaches.
+    let all = &equity[0];
+    let advisors = common::num(all, "advisors_per_10000_2sfca").unwrap() * common::num(all, "need").unwrap() / 10_000.0;
+    assert!((advisors - 10.0).abs() < 1e-6, "{advisors}");
+    assert_eq!(all["need_of"], "no_daily_internet");
+    let sites = common::read_rows(&outputs.join("access_sites.csv"));
+    assert!(sites.iter().all(|s| s["advisors_source"].starts_with("config default for ")), "{sites:?}");
+    let optimum = common::read_rows(&outputs.join("access_siting_optimum.csv"));
+    assert_eq!(optimum[0]["proven"], "true");
+    assert!(common::num(&optimum[0], "optimum_weight") >= common::num(&optimum[0], "greedy_weight"));
+    let added = common::read_rows(&outputs.join("access_capacity_siting.csv"));
+    assert!(!added.is_empty() && common::num(&added[0], "unmet_need_reduced").unwrap() > 0.0, "{added:?}");
+    for f in ["maps/offre_2sfca.geojson", "maps/offre_e2sfca-a4.svg"] {
+        assert!(outputs.join(f).is_file(), "missing {f}");
+    }
+    let sheet = std::fs::read_to_string(outputs.join("sheets/001000105.html")).unwrap();
+    assert!(sheet.contains("Offre rapportée au besoin (2SFCA, 20 minutes)"), "{sheet}");
+    assert!(sheet.contains("Deuxième lieu le plus proche"));
+}
+
+#[test]
 fn demo_is_deterministic() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();

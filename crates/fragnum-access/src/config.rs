@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::supply::CapacitySettings;
 use crate::{AccessError, Approximation, Settings};
 
 /// The `[access]` section.
@@ -58,6 +59,9 @@ pub struct AccessConfig {
     pub siting_weight: Option<String>,
     /// See [`Settings::approximation`].
     pub approximation: Option<Approximation>,
+    /// Supply against need: `[access.capacity]` (see [`CapacitySettings`]).
+    #[serde(default)]
+    pub capacity: CapacitySettings,
 }
 
 fn default_density() -> f64 {
@@ -130,6 +134,9 @@ impl AccessConfig {
                 }
             }
         }
+        for (key, message) in self.capacity.problems() {
+            bad(&format!("capacity.{key}"), message);
+        }
         if self.network.is_some() && self.profile.is_none() {
             bad("network", "a road network needs a speed profile: add `profile = \"profiles/car.toml\"`".into());
         }
@@ -137,6 +144,12 @@ impl AccessConfig {
             bad("new_sites", "new sites are chosen among `candidates`, which is not set".into());
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// The indices indicator whose estimated count is the need of the supply measures, when
+    /// `[access.capacity] need` names one (not `population`).
+    pub fn need_indicator(&self) -> Option<&str> {
+        Some(self.capacity.need.as_str()).filter(|n| *n != "population")
     }
 
     /// The computation settings, defaults filled in.
@@ -151,6 +164,7 @@ impl AccessConfig {
             isochrone_max_cells: self.isochrone_max_cells.unwrap_or(d.isochrone_max_cells),
             new_sites: self.new_sites.unwrap_or(d.new_sites),
             approximation: self.approximation.unwrap_or(d.approximation),
+            capacity: self.capacity.clone(),
         }
     }
 }

@@ -11,6 +11,9 @@
 //! - [`coverage`]: per point and per zone results (shares within thresholds, mean, median);
 //! - [`isochrone`]: service areas as valid polygons (raster of what is reached, traced);
 //! - [`siting`]: greedy maximum coverage for new sites;
+//! - [`capacity`]: travel times from each site to the points it reaches, 2SFCA / E2SFCA, Gini, capacity-aware greedy;
+//! - [`supply`]: supply against need (2SFCA, E2SFCA, equity, capacity-aware siting);
+//! - [`optimum`]: the exact maximum coverage (branch and bound), to report the greedy's gap;
 //! - [`approx`]: straight line × detour at a speed per area type;
 //! - [`zones`]: population points from zone outlines, isochrone GeoJSON;
 //! - [`config`]: the `[access]` config section (paths + settings);
@@ -19,6 +22,7 @@
 //! The entry point is [`compute`].
 
 pub mod approx;
+pub mod capacity;
 pub mod chains;
 pub mod config;
 pub mod coverage;
@@ -26,9 +30,11 @@ pub mod dijkstra;
 pub mod error;
 pub mod graph;
 pub mod isochrone;
+pub mod optimum;
 pub mod profile;
 pub mod siting;
 pub mod snap;
+pub mod supply;
 pub mod zones;
 
 use std::time::Instant;
@@ -65,6 +71,8 @@ pub struct Settings {
     pub new_sites: usize,
     /// The straight-line approximation, used only when no network is given.
     pub approximation: Approximation,
+    /// Supply against need (`[access.capacity]`).
+    pub capacity: supply::CapacitySettings,
 }
 
 impl Default for Settings {
@@ -78,6 +86,7 @@ impl Default for Settings {
             isochrone_max_cells: 4_000_000,
             new_sites: 0,
             approximation: Approximation::default(),
+            capacity: supply::CapacitySettings::default(),
         }
     }
 }
@@ -96,6 +105,9 @@ impl Settings {
         let a = &self.approximation;
         if !(a.detour >= 1.0) || !(a.urban_kmh > 0.0) || !(a.rural_kmh > 0.0) {
             return bad("approximation: detour must be ≥ 1 and speeds > 0");
+        }
+        if let Some((key, message)) = self.capacity.problems().into_iter().next() {
+            return bad(&format!("capacity.{key}: {message}"));
         }
         Ok(())
     }
@@ -118,6 +130,11 @@ pub struct AccessInput<'a> {
     pub candidates: &'a [Site],
     /// Per-point area type for the approximation (`true` = urban); all rural when `None`.
     pub urban: Option<&'a [bool]>,
+    /// People in need per point (e.g. population × the zone's estimated share of illectronisme)
+    /// for the supply measures; the population when `None`.
+    pub need: Option<&'a [f64]>,
+    /// Group (EPCI code) of each point, for the equity of access per group.
+    pub groups: Option<&'a [Option<String>]>,
 }
 
 /// How times were obtained.
@@ -165,16 +182,18 @@ pub struct Timings {
     pub isochrones_ms: f64,
     /// Siting: candidates snapped and their coverage, greedy choice.
     pub siting_ms: f64,
-    /// Each existing site's coverage of each zone (for the fact sheets).
+    /// Each existing site's times to the points (coverage of each zone, supply measures).
     pub site_cover_ms: f64,
+    /// Supply measures (2SFCA, E2SFCA, equity), capacity siting and the exact siting optimum.
+    pub supply_ms: f64,
 }
 
 impl std::fmt::Display for Timings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "graph {:.0} ms, times {:.0} ms, isochrones {:.0} ms, siting {:.0} ms, site coverage {:.0} ms",
-            self.graph_ms, self.times_ms, self.isochrones_ms, self.siting_ms, self.site_cover_ms
+            "graph {:.0} ms, times {:.0} ms, isochrones {:.0} ms, siting {:.0} ms, site coverage {:.0} ms, supply {:.0} ms",
+            self.graph_ms, self.times_ms, self.isochrones_ms, self.siting_ms, self.site_cover_ms, self.supply_ms
         )
     }
 }
@@ -204,6 +223,11 @@ pub struct AccessOutput {
     pub isochrone_cell_m: f64,
     /// Chosen new sites, in order.
     pub siting: Vec<SitingChoice>,
+    /// The exact optimum of the same siting problem, to measure the greedy's gap (when sites
+    /// were chosen).
+    pub siting_optimum: Option<SitingOptimum>,
+    /// Supply against need.
+    pub supply: supply::SupplyOutput,
     /// Share (0–1) of the population within `isochrone_min` before new sites.
     pub share_within_isochrone: f64,
     /// Graph statistics (network method only).
@@ -212,6 +236,42 @@ pub struct AccessOutput {
     pub warnings: Vec<String>,
     /// Time spent.
     pub timings: Timings,
+}
+
+/// The greedy siting against the exact optimum of the same problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitingOptimum {
+    /// Weight the greedy choice brings within the threshold.
+    pub greedy_weight: f64,
+    /// The branch-and-bound result.
+    pub optimum: optimum::Optimum,
+}
+
+impl SitingOptimum {
+    /// The greedy's gap to the optimum (0–1): (optimum − greedy) / optimum; an upper bound on
+    /// the gap when the optimum is not proven.
+    pub fn gap(&self) -> f64 {
+        let best = if self.optimum.proven { self.optimum.value } else { self.optimum.upper_bound };
+        if best > 0.0 { ((best - self.greedy_weight) / best).max(0.0) } else { 0.0 }
+    }
+}
+
+/// What one method (network or approximation) computes before the shared aggregation.
+struct MethodRun {
+    method: Method,
+    label: String,
+    points: Vec<PointResult>,
+    sites: Vec<SiteResult>,
+    candidates: Vec<SiteResult>,
+    isochrones: Vec<Isochrone>,
+    cell: f64,
+    /// Candidates' coverage of the open points (siting).
+    cover: Vec<Vec<u32>>,
+    /// Existing sites' times to the points, up to the largest limit of the measures.
+    site_times: capacity::SiteTimes,
+    /// Candidates' times to the points within the threshold (capacity siting only).
+    candidate_times: Option<capacity::SiteTimes>,
+    network: Option<GraphReport>,
 }
 
 fn ms(t: Instant) -> f64 {
@@ -232,124 +292,26 @@ fn ms(t: Instant) -> f64 {
 /// ```
 pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput, AccessError> {
     settings.check()?;
-    if input.weights.is_some_and(|w| w.len() != input.points.len()) {
+    let n = input.points.len();
+    if input.weights.is_some_and(|w| w.len() != n) {
         return Err(AccessError::Input("weights and points differ in length".into()));
     }
-    if input.urban.is_some_and(|u| u.len() != input.points.len()) {
+    if input.urban.is_some_and(|u| u.len() != n) {
         return Err(AccessError::Input("urban flags and points differ in length".into()));
     }
-    let walk_ms = settings.walk_kmh / 3.6;
+    if input.need.is_some_and(|u| u.len() != n) || input.groups.is_some_and(|g| g.len() != n) {
+        return Err(AccessError::Input("need or groups and points differ in length".into()));
+    }
     let threshold_s = settings.isochrone_min * 60.0;
     let population: Vec<f64> = input.points.iter().map(|p| p.weight).collect();
     let weights: &[f64] = input.weights.unwrap_or(&population);
     let mut warnings = Vec::new();
     let mut timings = Timings::default();
-    let (method, method_label, points, mut sites, candidates, isochrones, cell, cover, site_cover, network) =
-        if let Some(net) = input.network {
-            let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
-            let t = Instant::now();
-            let graph = graph::Graph::build(net, profile)?;
-            let snapper = snap::Snapper::new(&graph);
-            timings.graph_ms = ms(t);
-            let t = Instant::now();
-            let times = coverage::network_times(&graph, &snapper, input.sites, input.points, settings.max_snap_m, walk_ms);
-            timings.times_ms = ms(t);
-            let t = Instant::now();
-            let iso_settings = isochrone::IsochroneSettings {
-                threshold_s,
-                cell_m: settings.isochrone_cell_m,
-                max_walk_m: settings.max_snap_m,
-                walk_ms,
-                max_cells: settings.isochrone_max_cells,
-            };
-            let (isochrones, cell) = isochrone::isochrones(&graph, &times.nodes, &iso_settings);
-            if cell > settings.isochrone_cell_m {
-                warnings.push(format!(
-                    "isochrone cell enlarged from {} m to {cell:.0} m to stay under {} cells",
-                    settings.isochrone_cell_m, settings.isochrone_max_cells
-                ));
-            }
-            timings.isochrones_ms = ms(t);
-            let t = Instant::now();
-            let candidate_snaps: Vec<Option<snap::Snap>> =
-                input.candidates.iter().map(|c| snapper.snap(c.position(), settings.max_snap_m, walk_ms)).collect();
-            let open: Vec<bool> = times.points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
-            let cover = if settings.new_sites > 0 && !input.candidates.is_empty() {
-                siting::network_coverage(&graph, &snapper, &candidate_snaps, &times.point_snaps, &open, threshold_s)
-            } else {
-                Vec::new()
-            };
-            timings.siting_ms = ms(t);
-            let t = Instant::now();
-            let everyone = vec![true; input.points.len()];
-            let site_cover = siting::network_coverage(&graph, &snapper, &times.site_snaps, &times.point_snaps, &everyone, threshold_s);
-            timings.site_cover_ms = ms(t);
-            let result = |s: &Site, snap: Option<snap::Snap>| SiteResult {
-                site: s.clone(),
-                snapped: snap.is_some(),
-                snap_m: snap.map(|x| x.distance_m),
-                population_nearest: 0.0,
-                population_within: 0.0,
-            };
-            let sites: Vec<SiteResult> = input.sites.iter().zip(&times.site_snaps).map(|(s, snap)| result(s, *snap)).collect();
-            let candidates: Vec<SiteResult> = input.candidates.iter().zip(&candidate_snaps).map(|(s, snap)| result(s, *snap)).collect();
-            let label = format!(
-                "temps de trajet sur le réseau routier ({}, profil « {} »), plus le trajet à pied jusqu'à la route",
-                net.source, profile.name
-            );
-            (Method::Network, label, times.points, sites, candidates, isochrones, cell, cover, site_cover, Some(graph.report))
-        } else {
-            let a = settings.approximation;
-            let t = Instant::now();
-            let points = approx::straight_line(input.sites, input.points, input.urban, &a);
-            timings.times_ms = ms(t);
-            let coords: Vec<[f64; 2]> = input.points.iter().map(PopulationPoint::position).collect();
-            let speeds: Vec<f64> = (0..coords.len()).map(|p| a.speed_ms(input.urban.is_some_and(|u| u[p]))).collect();
-            let open: Vec<bool> = points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
-            let t = Instant::now();
-            let cover = if settings.new_sites > 0 {
-                siting::straight_line_coverage(input.candidates, &coords, &speeds, a.detour, &open, threshold_s)
-            } else {
-                Vec::new()
-            };
-            timings.siting_ms = ms(t);
-            let t = Instant::now();
-            let everyone = vec![true; input.points.len()];
-            let site_cover = siting::straight_line_coverage(input.sites, &coords, &speeds, a.detour, &everyone, threshold_s);
-            timings.site_cover_ms = ms(t);
-            let result =
-                |s: &Site| SiteResult { site: s.clone(), snapped: true, snap_m: None, population_nearest: 0.0, population_within: 0.0 };
-            let label = format!(
-                "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
-                french_number(a.detour),
-                french_number(a.urban_kmh),
-                french_number(a.rural_kmh)
-            );
-            warnings.push("no road network configured: times are a straight-line approximation".into());
-            // Service areas of the approximation: discs, one per site (they overlap).
-            let discs = input
-                .sites
-                .iter()
-                .enumerate()
-                .map(|(site, s)| isochrone::Isochrone {
-                    site,
-                    threshold_min: settings.isochrone_min,
-                    area: geo_types::MultiPolygon(vec![approx::disc(s.position(), threshold_s, &a)]),
-                })
-                .collect();
-            (
-                Method::StraightLine,
-                label,
-                points,
-                input.sites.iter().map(result).collect(),
-                input.candidates.iter().map(result).collect(),
-                discs,
-                0.0,
-                cover,
-                site_cover,
-                None,
-            )
-        };
+    let run = match input.network {
+        Some(net) => network_run(input, settings, net, &mut timings, &mut warnings)?,
+        None => straight_line_run(input, settings, &mut timings, &mut warnings),
+    };
+    let MethodRun { method, label, points, mut sites, candidates, isochrones, cell, cover, site_times, candidate_times, network } = run;
     let unsnapped_sites = sites.iter().filter(|s| !s.snapped).count();
     if unsnapped_sites > 0 {
         warnings.push(format!("{unsnapped_sites} sites farther than {} m from any road were not used", settings.max_snap_m));
@@ -376,11 +338,44 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     let t = Instant::now();
     let siting = siting::greedy(&cover, &population, weights, within, settings.new_sites.min(cover.len()));
     timings.siting_ms += ms(t);
+    let site_cover: Vec<Vec<u32>> =
+        site_times.lists.iter().map(|l| l.iter().filter(|(_, t)| *t <= threshold_s).map(|(p, _)| *p).collect()).collect();
     let mut zones = coverage::zone_results(input.points, &points, &settings.thresholds_min);
     coverage::attach_sites_within(&mut zones, input.points, &site_cover);
+    let t = Instant::now();
+    let siting_optimum = (!siting.is_empty()).then(|| {
+        let start: Vec<usize> = siting.iter().map(|c| c.candidate).collect();
+        SitingOptimum {
+            greedy_weight: siting.iter().map(|c| c.gain_weight).sum(),
+            optimum: optimum::max_coverage(&cover, weights, settings.new_sites, &start, settings.capacity.optimum_node_budget),
+        }
+    });
+    if let Some(o) = &siting_optimum
+        && !o.optimum.proven
+    {
+        warnings.push(format!(
+            "siting optimum not proven within {} nodes: the greedy is within {:.1} % of it",
+            settings.capacity.optimum_node_budget,
+            o.gap() * 100.0
+        ));
+    }
+    let supply = supply::measure(
+        &supply::SupplyInput {
+            sites: input.sites,
+            points: input.points,
+            results: &points,
+            need: input.need.unwrap_or(&population),
+            groups: input.groups,
+            site_times: &site_times,
+            candidate_times: candidate_times.as_ref(),
+            threshold_min: settings.isochrone_min,
+        },
+        &settings.capacity,
+    );
+    timings.supply_ms = ms(t);
     Ok(AccessOutput {
         method,
-        method_label,
+        method_label: label,
         thresholds_min: settings.thresholds_min.clone(),
         isochrone_min: settings.isochrone_min,
         sites,
@@ -390,6 +385,8 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
         isochrones,
         isochrone_cell_m: cell,
         siting,
+        siting_optimum,
+        supply,
         share_within_isochrone: if total > 0.0 { within / total } else { 0.0 },
         network,
         warnings,
@@ -397,8 +394,145 @@ pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput,
     })
 }
 
+/// The largest time any measure needs from a site (seconds).
+fn times_limit_s(settings: &Settings) -> f64 {
+    let c = &settings.capacity;
+    let decay = c.decay.iter().map(|d| d.0).fold(0.0, f64::max);
+    settings.isochrone_min.max(decay).max(c.nearest_limit_min) * 60.0
+}
+
+/// Times over the road network.
+fn network_run(
+    input: &AccessInput,
+    settings: &Settings,
+    net: &RoadNetwork,
+    timings: &mut Timings,
+    warnings: &mut Vec<String>,
+) -> Result<MethodRun, AccessError> {
+    let walk_ms = settings.walk_kmh / 3.6;
+    let threshold_s = settings.isochrone_min * 60.0;
+    let profile = input.profile.ok_or_else(|| AccessError::Settings("a road network needs a speed profile".into()))?;
+    let t = Instant::now();
+    let graph = graph::Graph::build(net, profile)?;
+    let snapper = snap::Snapper::new(&graph);
+    timings.graph_ms = ms(t);
+    let t = Instant::now();
+    let times = coverage::network_times(&graph, &snapper, input.sites, input.points, settings.max_snap_m, walk_ms);
+    timings.times_ms = ms(t);
+    let t = Instant::now();
+    let iso_settings = isochrone::IsochroneSettings {
+        threshold_s,
+        cell_m: settings.isochrone_cell_m,
+        max_walk_m: settings.max_snap_m,
+        walk_ms,
+        max_cells: settings.isochrone_max_cells,
+    };
+    let (isochrones, cell) = isochrone::isochrones(&graph, &times.nodes, &iso_settings);
+    if cell > settings.isochrone_cell_m {
+        warnings.push(format!(
+            "isochrone cell enlarged from {} m to {cell:.0} m to stay under {} cells",
+            settings.isochrone_cell_m, settings.isochrone_max_cells
+        ));
+    }
+    timings.isochrones_ms = ms(t);
+    let t = Instant::now();
+    let candidate_snaps: Vec<Option<snap::Snap>> =
+        input.candidates.iter().map(|c| snapper.snap(c.position(), settings.max_snap_m, walk_ms)).collect();
+    let open: Vec<bool> = times.points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
+    let cover = if settings.new_sites > 0 && !input.candidates.is_empty() {
+        siting::network_coverage(&graph, &snapper, &candidate_snaps, &times.point_snaps, &open, threshold_s)
+    } else {
+        Vec::new()
+    };
+    let candidate_times = (settings.capacity.added_units > 0)
+        .then(|| capacity::SiteTimes::network(&graph, &snapper, &candidate_snaps, &times.point_snaps, threshold_s));
+    timings.siting_ms = ms(t);
+    let t = Instant::now();
+    let site_times = capacity::SiteTimes::network(&graph, &snapper, &times.site_snaps, &times.point_snaps, times_limit_s(settings));
+    timings.site_cover_ms = ms(t);
+    let result = |s: &Site, snap: Option<snap::Snap>| SiteResult {
+        site: s.clone(),
+        snapped: snap.is_some(),
+        snap_m: snap.map(|x| x.distance_m),
+        population_nearest: 0.0,
+        population_within: 0.0,
+    };
+    let label = format!(
+        "temps de trajet sur le réseau routier ({}, profil « {} »), plus le trajet à pied jusqu'à la route",
+        net.source, profile.name
+    );
+    Ok(MethodRun {
+        method: Method::Network,
+        label,
+        sites: input.sites.iter().zip(&times.site_snaps).map(|(s, snap)| result(s, *snap)).collect(),
+        candidates: input.candidates.iter().zip(&candidate_snaps).map(|(s, snap)| result(s, *snap)).collect(),
+        points: times.points,
+        isochrones,
+        cell,
+        cover,
+        site_times,
+        candidate_times,
+        network: Some(graph.report),
+    })
+}
+
+/// Times under the labelled straight-line approximation.
+fn straight_line_run(input: &AccessInput, settings: &Settings, timings: &mut Timings, warnings: &mut Vec<String>) -> MethodRun {
+    let threshold_s = settings.isochrone_min * 60.0;
+    let a = settings.approximation;
+    let t = Instant::now();
+    let points = approx::straight_line(input.sites, input.points, input.urban, &a);
+    timings.times_ms = ms(t);
+    let coords: Vec<[f64; 2]> = input.points.iter().map(PopulationPoint::position).collect();
+    let speeds: Vec<f64> = (0..coords.len()).map(|p| a.speed_ms(input.urban.is_some_and(|u| u[p]))).collect();
+    let open: Vec<bool> = points.iter().map(|r| r.time_s.is_none_or(|t| t > threshold_s)).collect();
+    let t = Instant::now();
+    let cover = if settings.new_sites > 0 {
+        siting::straight_line_coverage(input.candidates, &coords, &speeds, a.detour, &open, threshold_s)
+    } else {
+        Vec::new()
+    };
+    let candidate_times = (settings.capacity.added_units > 0)
+        .then(|| capacity::SiteTimes::straight_line(input.candidates, &coords, &speeds, a.detour, threshold_s));
+    timings.siting_ms = ms(t);
+    let t = Instant::now();
+    let site_times = capacity::SiteTimes::straight_line(input.sites, &coords, &speeds, a.detour, times_limit_s(settings));
+    timings.site_cover_ms = ms(t);
+    let result = |s: &Site| SiteResult { site: s.clone(), snapped: true, snap_m: None, population_nearest: 0.0, population_within: 0.0 };
+    warnings.push("no road network configured: times are a straight-line approximation".into());
+    // Service areas of the approximation: discs, one per site (they overlap).
+    let isochrones = input
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(site, s)| isochrone::Isochrone {
+            site,
+            threshold_min: settings.isochrone_min,
+            area: geo_types::MultiPolygon(vec![approx::disc(s.position(), threshold_s, &a)]),
+        })
+        .collect();
+    MethodRun {
+        method: Method::StraightLine,
+        label: format!(
+            "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
+            french_number(a.detour),
+            french_number(a.urban_kmh),
+            french_number(a.rural_kmh)
+        ),
+        points,
+        sites: input.sites.iter().map(result).collect(),
+        candidates: input.candidates.iter().map(result).collect(),
+        isochrones,
+        cell: 0.0,
+        cover,
+        site_times,
+        candidate_times,
+        network: None,
+    }
+}
+
 /// A number the French way: decimal comma, no trailing zeros (`1,3`, `60`).
-fn french_number(v: f64) -> String {
+pub(crate) fn french_number(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.replace('.', ",")

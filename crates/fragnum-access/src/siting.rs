@@ -6,9 +6,8 @@
 //! is within (1 − 1/e) ≈ 63 % of the optimum, and in practice much closer.
 
 use fragnum_core::sites::Site;
-use rayon::prelude::*;
 
-use crate::dijkstra::bounded;
+use crate::capacity::{SiteTimes, network_within, straight_line_within};
 use crate::graph::Graph;
 use crate::snap::{Snap, Snapper};
 
@@ -37,64 +36,14 @@ pub fn network_coverage(
     open: &[bool],
     threshold_s: f64,
 ) -> Vec<Vec<u32>> {
-    let n = graph.len();
-    // node → points that leave the road network through it
-    let mut counts = vec![0u32; n + 1];
-    let exits: Vec<Option<[(u32, f64); 2]>> =
-        point_snaps.iter().zip(open).map(|(s, &o)| s.as_ref().filter(|_| o).map(|s| snapper.exits(s))).collect();
-    for e in exits.iter().flatten() {
-        for (node, _) in e {
-            counts[*node as usize + 1] += 1;
-        }
-    }
-    for i in 0..n {
-        counts[i + 1] += counts[i];
-    }
-    let mut next = counts[..n].to_vec();
-    let mut members = vec![0u32; counts[n] as usize];
-    for (p, e) in exits.iter().enumerate() {
-        if let Some(e) = e {
-            for (node, _) in e {
-                members[next[*node as usize] as usize] = p as u32;
-                next[*node as usize] += 1;
-            }
-        }
-    }
-    candidate_snaps
-        .par_iter()
-        .map_init(
-            || (vec![f64::INFINITY; n], Vec::new()),
-            |(time, touched), snap| {
-                let Some(snap) = snap else { return Vec::new() };
-                let sources: Vec<(u32, f64)> = snapper.entries(snap).into_iter().filter(|e| e.1.is_finite()).collect();
-                bounded(&graph.reverse, &sources, threshold_s, time, touched);
-                let mut covered = Vec::new();
-                for &node in touched.iter() {
-                    for &p in &members[counts[node as usize] as usize..counts[node as usize + 1] as usize] {
-                        let Some(ex) = exits[p as usize] else { continue };
-                        let t = ex.iter().map(|(m, leg)| leg + time[*m as usize]).fold(f64::INFINITY, f64::min);
-                        if t <= threshold_s {
-                            covered.push(p);
-                        }
-                    }
-                }
-                for (p, s) in point_snaps.iter().enumerate() {
-                    if let Some(s) = s.filter(|s| open[p] && s.segment == snap.segment)
-                        && snapper.along(&s, snap).is_some_and(|t| t <= threshold_s)
-                    {
-                        covered.push(p as u32);
-                    }
-                }
-                for &node in touched.iter() {
-                    time[node as usize] = f64::INFINITY;
-                }
-                touched.clear();
-                covered.sort_unstable();
-                covered.dedup();
-                covered
-            },
-        )
-        .collect()
+    // The bounded search of [`SiteTimes::network`](crate::capacity::SiteTimes::network),
+    // restricted to the open points and stopped at the threshold: every listed point is covered.
+    points_only(network_within(graph, snapper, candidate_snaps, point_snaps, Some(open), threshold_s))
+}
+
+/// The point indices of each site's list (times dropped).
+fn points_only(times: SiteTimes) -> Vec<Vec<u32>> {
+    times.lists.into_iter().map(|list| list.into_iter().map(|(p, _)| p).collect()).collect()
 }
 
 /// Greedy maximum coverage over precomputed coverage lists.
@@ -158,15 +107,7 @@ pub fn straight_line_coverage(
     open: &[bool],
     threshold_s: f64,
 ) -> Vec<Vec<u32>> {
-    candidates
-        .par_iter()
-        .map(|c| {
-            (0..points.len())
-                .filter(|&p| open[p] && fragnum_core::network::haversine_m(c.position(), points[p]) * detour / speed_ms[p] <= threshold_s)
-                .map(|p| p as u32)
-                .collect()
-        })
-        .collect()
+    points_only(straight_line_within(candidates, points, speed_ms, detour, Some(open), threshold_s))
 }
 
 #[cfg(test)]

@@ -167,13 +167,16 @@ impl Config {
                 };
                 out.push(self.problem(&key, e.to_string()));
             }
-            if let Some(w) = &access.siting_weight
-                && self.indices.is_none()
-            {
-                out.push(self.problem(
-                    "access.siting_weight",
-                    format!("[access] siting_weight = \"{w}\" needs an [indices] section, which estimates it"),
-                ));
+            let by_indicator = [("siting_weight", access.siting_weight.as_deref()), ("capacity.need", access.need_indicator())];
+            for (key, indicator) in by_indicator {
+                if let Some(w) = indicator
+                    && self.indices.is_none()
+                {
+                    out.push(self.problem(
+                        &format!("access.{key}"),
+                        format!("[access] {key} = \"{w}\" needs an [indices] section, which estimates it"),
+                    ));
+                }
             }
         }
         if let Some(Err(errors)) = self.render.as_ref().map(RenderConfig::validate) {

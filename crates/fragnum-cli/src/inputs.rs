@@ -103,13 +103,16 @@ fn read_rates(config: &Config, settings: &fragnum_indices::IndicesSettings, inpu
     match fragnum_indices::check_rates(&inputs.rates, &checked) {
         Err(e) => report.problems.push(config.indices_problem(&e)),
         Ok(indicators) => {
-            if let Some(w) = config.access.as_ref().and_then(|a| a.siting_weight.as_ref())
-                && !indicators.contains(w)
-            {
-                report.problems.push(config.problem(
-                    "access.siting_weight",
-                    format!("[access] siting_weight: `{w}` is not an indicator of the rate files ({})", indicators.join(", ")),
-                ));
+            let Some(access) = config.access.as_ref() else { return };
+            for (key, indicator) in [("siting_weight", access.siting_weight.as_deref()), ("capacity.need", access.need_indicator())] {
+                if let Some(w) = indicator
+                    && !indicators.iter().any(|i| i == w)
+                {
+                    report.problems.push(config.problem(
+                        &format!("access.{key}"),
+                        format!("[access] {key}: `{w}` is not an indicator of the rate files ({})", indicators.join(", ")),
+                    ));
+                }
             }
         }
     }

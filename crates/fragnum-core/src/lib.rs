@@ -11,6 +11,7 @@
 //! - [`rng`]: the deterministic random generator of the demo, tests and benchmarks;
 //! - [`status`]: whether a figure is computed from a zone's own data or imputed from an enclosing level;
 //! - [`sites`]: advisor sites and population points (WGS84 lon/lat);
+//! - [`transit`]: a public-transport timetable for one service day (stops, routes, trip patterns, transfers);
 //! - [`text`]: accent folding for matching French free text, and [`text::printable`] (no control
 //!   characters in text written for people);
 //! - [`location`]: where in which file something was read, for errors that point at a line and column;
@@ -29,6 +30,7 @@ pub mod sites;
 pub mod status;
 pub mod table;
 pub mod text;
+pub mod transit;
 pub mod validity;
 
 pub use cell::Cell;

@@ -24,6 +24,16 @@ pub struct Site {
     pub source: Option<String>,
     /// Opening hours as the source writes them (`Mo-Fr 09:00-12:00`), when given.
     pub opening_hours: Option<String>,
+    /// Number of advisors working at the site (conseiller-numérique `n_aidants`, an `advisors`
+    /// column), when the file says it: one of the two supply measures of a 2SFCA.
+    pub advisors: Option<f64>,
+    /// Weekly opening hours, when they could be computed from the file (OSM `opening_hours`,
+    /// one column per weekday, or an `hours_per_week` column): the other supply measure.
+    pub hours_per_week: Option<f64>,
+    /// Where [`Site::advisors`] and [`Site::hours_per_week`] came from, as a short tag written to
+    /// tables (`n_aidants`, `horaires (OSM opening_hours)`, `h_lundi…h_samedi`); `None` when
+    /// neither was read.
+    pub capacity_source: Option<String>,
 }
 
 impl Site {
@@ -44,6 +54,9 @@ impl Site {
             services: Vec::new(),
             source: None,
             opening_hours: None,
+            advisors: None,
+            hours_per_week: None,
+            capacity_source: None,
         }
     }
 

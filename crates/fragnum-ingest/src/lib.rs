@@ -13,16 +13,20 @@
 //! - [`load`]: reads everything a config lists and joins tables with contours, with a report;
 //! - [`roads`]: road networks (OpenStreetMap PBF, GeoJSON lines) → [`fragnum_core::network::RoadNetwork`];
 //! - [`sites`]: advisor sites and candidate locations (CSV with lon/lat);
-//! - [`grid`]: population grids (Filosofi/Eurostat cells with lon/lat and a count).
+//! - [`opening_hours`]: weekly opening hours from OSM `opening_hours` and French day cells (site capacity);
+//! - [`grid`]: population grids (Filosofi/Eurostat cells with lon/lat and a count);
+//! - [`gtfs`]: public-transport feeds (GTFS `.zip` or folder) → a [`fragnum_core::transit::Timetable`] for one day.
 
 pub mod census;
 pub mod config;
 pub mod contours;
 pub mod error;
 pub mod grid;
+pub mod gtfs;
 pub mod load;
 pub mod mapping;
 pub mod number;
+pub mod opening_hours;
 pub mod report;
 pub mod roads;
 pub mod sites;

@@ -1,20 +1,33 @@
-//! Advisor sites and candidate locations from CSV.
+//! Advisor sites and candidate locations from CSV, with their capacity (advisors, weekly hours).
 //!
-//! Header: `id,name,kind,commune_insee,postcode,lon,lat,source[,services][,horaires]` (any
-//! separator, any column order; `services` is a `|`-separated list; `horaires` or `opening_hours`,
-//! as the conseiller-numérique file writes them, kept as text). Coordinates are WGS84 longitude/latitude;
+//! Generic header: `id,name,kind,commune_insee,postcode,lon,lat,source[,services][,horaires]
+//! [,advisors][,hours_per_week]` (any separator, any column order; `services` is a `|`-separated
+//! list; `horaires` or `opening_hours` in OSM syntax, as the conseiller-numérique file writes them,
+//! kept as text and turned into weekly hours; `advisors` may be called `n_aidants`).
+//!
+//! The national exports are also recognised by their header ([`Layout`]), as downloaded:
+//! the conseiller-numérique « lieux de médiation numérique » export (ids `cnfs-<id>`, advisors
+//! from `n_aidants`, hours from `horaires`), the ANCT « Liste des France services » (`fs-<id_fs>`,
+//! hours from `h_lundi`…`h_samedi`) and the Hinaura hub's export (`hinaura-<rank of the data
+//! row>`, hours from `Lundi`…`Dimanche`; its rows without coordinates are a warning and dropped).
+//! A capacity cell that cannot be read, or a negative or absurd value (more than
+//! [`MAX_ADVISORS`] advisors, more than 168 hours a week), is a warning naming the cell, and the
+//! site gets no figure; a note sums up what was read.
+//!
+//! Coordinates are WGS84 longitude/latitude;
 //! projected values (Lambert-93 metres) are refused with the line and column, and so are lon and
 //! lat swapped: when more than 90 % of the rows lie outside France ([`FRANCE`]) but inside it
 //! with the two exchanged; a few such rows are a warning. A site id given
 //! twice is a warning with both lines; the first row is kept.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use fragnum_core::sites::Site;
 use fragnum_core::{Cell, Location};
 
-use crate::number::{Blank, parse_cell};
+use crate::number::{Blank, parse_cell, parse_value};
+use crate::opening_hours::{day_hours, weekly_hours};
 use crate::roads::check_position;
 use crate::tabular::{Row, Tabular};
 use crate::{IngestError, Report, Severity};
@@ -131,49 +144,365 @@ pub(crate) fn lon_lat(t: &Tabular, line: u64, fields: Row<'_>, lon: usize, lat: 
     Ok((x, y))
 }
 
+/// More advisors than this at one site is a misread figure, not a staff.
+pub const MAX_ADVISORS: f64 = 100.0;
+
+/// Hours in a week: more opening hours than this is a misread figure.
+const WEEK_HOURS: f64 = 168.0;
+
+/// The sites file layouts [`read_sites`] recognises by their header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// The project's own: `id,name,kind,commune_insee,postcode,lon,lat,source[,…]`.
+    Generic,
+    /// The conseiller-numérique « lieux de médiation numérique » export: `id,nom,services,pivot,…,
+    /// latitude,longitude,…,horaires,…,n_aidants` (no `kind` column).
+    ConseillerNumerique,
+    /// The ANCT « Liste des France services »: `id_fs,…,lib_fs,…,insee_com,…,h_lundi…h_samedi`.
+    FranceServices,
+    /// The Hinaura hub's export: `Nom du lieu ou de la structure *`, `bf_latitude`,
+    /// `bf_longitude`, `Lundi`…`Dimanche`.
+    Hinaura,
+}
+
+impl Layout {
+    /// Recognises the layout of a table by its header.
+    ///
+    /// ```
+    /// use fragnum_ingest::sites::Layout;
+    /// let t = fragnum_ingest::tabular::Tabular::parse(std::path::Path::new("fs.csv"), "id_fs,lib_fs,latitude,longitude\n1,A,45.1,5.7\n", None).unwrap();
+    /// assert_eq!(Layout::of(&t), Layout::FranceServices);
+    /// ```
+    pub fn of(t: &Tabular) -> Self {
+        let has = |names: &[&str]| names.iter().all(|n| t.find(&[n]).is_some());
+        if has(&["id_fs", "lib_fs"]) {
+            Layout::FranceServices
+        } else if t.find(HINAURA_NAME).is_some() && has(&["bf_latitude", "bf_longitude"]) {
+            Layout::Hinaura
+        } else if t.find(&["kind", "type"]).is_none() && has(&["id", "nom", "pivot", "services", "latitude", "longitude"]) {
+            Layout::ConseillerNumerique
+        } else {
+            Layout::Generic
+        }
+    }
+
+    /// The layout's name in the report.
+    fn describe(self) -> &'static str {
+        match self {
+            Layout::Generic => "generic layout",
+            Layout::ConseillerNumerique => "conseiller-numérique « lieux de médiation numérique » export",
+            Layout::FranceServices => "France Services export",
+            Layout::Hinaura => "Hinaura export",
+        }
+    }
+}
+
+const HINAURA_NAME: &[&str] = &["nom du lieu ou de la structure *", "nom du lieu ou de la structure"];
+const FS_DAYS: [&str; 7] = ["h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi", "h_dimanche"];
+const HINAURA_DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+/// Where each field of a [`Site`] is in a table of a given [`Layout`].
+struct Columns {
+    layout: Layout,
+    /// `None`: ids are the rank of the data row (Hinaura has no id column).
+    id: Option<usize>,
+    prefix: &'static str,
+    lon: usize,
+    lat: usize,
+    name: Option<usize>,
+    kind: Option<usize>,
+    /// The kind of every row when there is no kind column (native layouts).
+    fixed_kind: &'static str,
+    commune: Option<usize>,
+    source: Option<usize>,
+    services: Option<(usize, char)>,
+    /// OSM `opening_hours` text.
+    opening_hours: Option<(usize, String)>,
+    advisors: Option<(usize, String)>,
+    /// A number of weekly hours.
+    hours_per_week: Option<usize>,
+    /// One column per weekday, with the tag naming them.
+    days: Vec<usize>,
+    days_tag: String,
+}
+
+impl Columns {
+    fn of(t: &Tabular) -> Result<Self, IngestError> {
+        let layout = Layout::of(t);
+        let osm = |t: &Tabular| t.find(&["horaires", "opening_hours"]).map(|c| (c, format!("{} (OSM opening_hours)", t.header[c])));
+        let days = |names: &[&str]| -> (Vec<usize>, String) {
+            let found: Vec<usize> = names.iter().filter_map(|n| t.find(&[n])).collect();
+            let tag = match (found.first(), found.last()) {
+                (Some(&a), Some(&b)) if a != b => format!("{}…{}", t.header[a], t.header[b]),
+                (Some(&a), _) => t.header[a].clone(),
+                _ => String::new(),
+            };
+            (found, tag)
+        };
+        let empty = Columns {
+            layout,
+            id: None,
+            prefix: "",
+            lon: 0,
+            lat: 0,
+            name: None,
+            kind: None,
+            fixed_kind: "",
+            commune: None,
+            source: None,
+            services: None,
+            opening_hours: None,
+            advisors: None,
+            hours_per_week: None,
+            days: Vec::new(),
+            days_tag: String::new(),
+        };
+        Ok(match layout {
+            Layout::Generic => Columns {
+                id: Some(t.require(&["id"])?),
+                lon: t.require(&["lon", "longitude", "x"])?,
+                lat: t.require(&["lat", "latitude", "y"])?,
+                name: t.find(&["name", "nom"]),
+                kind: t.find(&["kind", "type"]),
+                commune: t.find(&["commune_insee", "insee_com", "commune"]),
+                source: t.find(&["source"]),
+                services: t.find(&["services"]).map(|c| (c, '|')),
+                opening_hours: osm(t),
+                advisors: t
+                    .find(&["advisors"])
+                    .map(|c| (c, "advisors column".to_string()))
+                    .or_else(|| t.find(&["n_aidants"]).map(|c| (c, "n_aidants".to_string()))),
+                hours_per_week: t.find(&["hours_per_week"]),
+                ..empty
+            },
+            Layout::ConseillerNumerique => Columns {
+                id: Some(t.require(&["id"])?),
+                prefix: "cnfs-",
+                lon: t.require(&["longitude"])?,
+                lat: t.require(&["latitude"])?,
+                name: t.find(&["nom"]),
+                fixed_kind: "conseiller_numerique",
+                // `commune` is the commune's name here, not its code.
+                commune: t.find(&["code_insee", "commune_insee", "insee_com"]),
+                source: t.find(&["source"]),
+                services: t.find(&["services"]).map(|c| (c, ';')),
+                opening_hours: osm(t),
+                advisors: t.find(&["n_aidants"]).map(|c| (c, "n_aidants".to_string())),
+                ..empty
+            },
+            Layout::FranceServices => {
+                let (days, days_tag) = days(&FS_DAYS);
+                Columns {
+                    id: Some(t.require(&["id_fs"])?),
+                    prefix: "fs-",
+                    lon: t.require(&["longitude"])?,
+                    lat: t.require(&["latitude"])?,
+                    name: t.find(&["lib_fs"]),
+                    fixed_kind: "france_services",
+                    commune: t.find(&["insee_com"]),
+                    days,
+                    days_tag,
+                    ..empty
+                }
+            }
+            Layout::Hinaura => {
+                let (days, days_tag) = days(&HINAURA_DAYS);
+                Columns {
+                    prefix: "hinaura-",
+                    lon: t.require(&["bf_longitude"])?,
+                    lat: t.require(&["bf_latitude"])?,
+                    name: t.find(HINAURA_NAME),
+                    fixed_kind: "mediation",
+                    days,
+                    days_tag,
+                    ..empty
+                }
+            }
+        })
+    }
+}
+
+/// What was read of the sites' capacity, for the summary note.
+#[derive(Default)]
+struct Tally {
+    advisors: usize,
+    advisors_total: f64,
+    hours: BTreeMap<String, usize>,
+    unreadable: usize,
+    not_given: usize,
+    dropped: usize,
+}
+
 fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError> {
-    let id = t.require(&["id"])?;
-    let lon = t.require(&["lon", "longitude", "x"])?;
-    let lat = t.require(&["lat", "latitude", "y"])?;
-    let name = t.find(&["name", "nom"]);
-    let kind = t.find(&["kind", "type"]);
-    let commune = t.find(&["commune_insee", "insee_com", "commune"]);
-    let source = t.find(&["source"]);
-    let services = t.find(&["services"]);
-    let hours = t.find(&["horaires", "opening_hours"]);
+    let cols = Columns::of(t)?;
     let text = |fields: Row<'_>, col: Option<usize>| col.map(|c| Tabular::field(fields, c).trim().to_string()).filter(|s| !s.is_empty());
     let mut out = Vec::with_capacity(t.rows.len());
     let mut lines = Vec::with_capacity(t.rows.len());
-    let mut first_line: HashMap<&str, u64> = HashMap::new();
-    for (line, fields) in &t.rows {
-        let site_id = Tabular::field(fields, id).trim();
-        if site_id.is_empty() {
-            return Err(IngestError::Malformed { location: Location::at(&t.path, *line, id as u64 + 1), message: "empty site id".into() });
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+    let mut tally = Tally::default();
+    for (rank, (line, fields)) in t.rows.iter().enumerate() {
+        let site_id = match cols.id {
+            Some(id) => {
+                let raw = Tabular::field(fields, id).trim();
+                if raw.is_empty() {
+                    return Err(IngestError::Malformed { location: Location::at(&t.path, *line, id as u64 + 1), message: "empty site id".into() });
+                }
+                format!("{}{raw}", cols.prefix)
+            }
+            None => format!("{}{}", cols.prefix, rank + 1),
+        };
+        if cols.layout == Layout::Hinaura {
+            // Real Hinaura exports have places whose address was never geocoded.
+            if let Some(col) = [cols.lon, cols.lat].into_iter().find(|&c| Tabular::field(fields, c).trim().is_empty()) {
+                report.push(
+                    Severity::Warning,
+                    Location::at(&t.path, *line, col as u64 + 1),
+                    format!("site `{site_id}` has no coordinates (`{}` is empty): this row is dropped", t.header[col]),
+                );
+                tally.dropped += 1;
+                continue;
+            }
         }
-        let position = lon_lat(t, *line, fields, lon, lat)?;
-        if let Some(first) = first_line.get(site_id) {
+        let position = lon_lat(t, *line, fields, cols.lon, cols.lat)?;
+        if let Some(first) = first_line.get(&site_id) {
             report.push(
                 Severity::Warning,
-                Location::at(&t.path, *line, id as u64 + 1),
+                Location::at(&t.path, *line, cols.id.unwrap_or(0) as u64 + 1),
                 format!("duplicate site id `{site_id}` (first seen on line {first}): this row is skipped, the first one kept"),
             );
             continue;
         }
-        first_line.insert(site_id, *line);
+        first_line.insert(site_id.clone(), *line);
         lines.push(*line);
-        let mut site =
-            Site::new(site_id, &text(fields, name).unwrap_or_default(), &text(fields, kind).unwrap_or_default(), position.0, position.1);
-        site.commune = text(fields, commune);
-        site.source = text(fields, source);
-        site.opening_hours = text(fields, hours);
-        site.services = text(fields, services)
-            .map(|s| s.split('|').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
+        let kind = text(fields, cols.kind).unwrap_or_else(|| cols.fixed_kind.to_string());
+        let mut site = Site::new(&site_id, &text(fields, cols.name).unwrap_or_default(), &kind, position.0, position.1);
+        site.commune = text(fields, cols.commune);
+        site.source = text(fields, cols.source);
+        site.opening_hours = text(fields, cols.opening_hours.as_ref().map(|(c, _)| *c));
+        site.services = cols
+            .services
+            .and_then(|(c, sep)| text(fields, Some(c)).map(|s| s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()))
             .unwrap_or_default();
+        capacity(t, &cols, *line, fields, &mut site, &mut tally, report);
         out.push(site);
     }
     let positions: Vec<(f64, f64)> = out.iter().map(|s| (s.lon, s.lat)).collect();
-    check_swapped(t, &positions, &lines, (lon, lat), "sites", &|i| format!("site `{}`", out[i].id), report)?;
+    check_swapped(t, &positions, &lines, (cols.lon, cols.lat), "sites", &|i| format!("site `{}`", out[i].id), report)?;
+    report.push(Severity::Note, Location::file(&t.path), summary(&cols, out.len(), &tally));
     Ok(out)
+}
+
+/// A number cell of the capacity: `Ok(None)` when blank, `Err(())` when refused (warned).
+fn bounded(t: &Tabular, line: u64, fields: Row<'_>, col: usize, max: f64, site: &str, report: &mut Report) -> Result<Option<f64>, ()> {
+    let raw = Tabular::field(fields, col).trim();
+    let location = Location::at(&t.path, line, col as u64 + 1);
+    let column = &t.header[col];
+    match parse_value(raw, Blank::Missing) {
+        Ok(Cell::Value(v)) if (0.0..=max).contains(&v) => Ok(Some(v)),
+        Ok(Cell::Value(v)) => {
+            let why = if v < 0.0 { "negative".to_string() } else { format!("more than {max}") };
+            report.push(Severity::Warning, location, format!("column `{column}`: `{raw}` for site `{site}` is {why}: this site gets no figure from it"));
+            Err(())
+        }
+        // Blank, or a marker of a figure not given (`nd`, `so`).
+        Ok(_) => Ok(None),
+        Err(_) => {
+            report.push(Severity::Warning, location, format!("column `{column}`: `{raw}` for site `{site}` is not a number: this site gets no figure from it"));
+            Err(())
+        }
+    }
+}
+
+/// Reads the advisors and weekly hours of one row into `site`: an explicit `hours_per_week`
+/// wins over OSM `opening_hours`, which wins over day columns. What cannot be read is a
+/// warning naming the cell, and the site gets no figure.
+fn capacity(t: &Tabular, cols: &Columns, line: u64, fields: Row<'_>, site: &mut Site, tally: &mut Tally, report: &mut Report) {
+    let mut sources = Vec::new();
+    if let Some((col, tag)) = &cols.advisors {
+        if let Ok(Some(v)) = bounded(t, line, fields, *col, MAX_ADVISORS, &site.id, report) {
+            site.advisors = Some(v);
+            sources.push(tag.clone());
+            tally.advisors += 1;
+            tally.advisors_total += v;
+        }
+    }
+    let warn = |report: &mut Report, col: usize, raw: &str, e: &dyn std::fmt::Display| {
+        report.push(
+            Severity::Warning,
+            Location::at(&t.path, line, col as u64 + 1),
+            format!("column `{}`: cannot read opening hours from `{raw}` ({e}): site `{}` gets no weekly hours", t.header[col], site.id),
+        );
+    };
+    let mut hours: Result<Option<(f64, String)>, ()> = Ok(None);
+    if let Some(col) = cols.hours_per_week {
+        hours = bounded(t, line, fields, col, WEEK_HOURS, &site.id, report).map(|v| v.map(|v| (v, "hours_per_week column".to_string())));
+    }
+    if let (Ok(None), Some((col, tag))) = (&hours, &cols.opening_hours) {
+        let raw = Tabular::field(fields, *col).trim();
+        if !raw.is_empty() {
+            hours = match weekly_hours(raw) {
+                Ok(h) => Ok(Some((h, tag.clone()))),
+                Err(e) => {
+                    warn(report, *col, raw, &e);
+                    Err(())
+                }
+            };
+        }
+    }
+    // Day columns: a row with every day blank (or `-`) gives no hours, not zero.
+    let given = cols.days.iter().any(|&c| !Tabular::field(fields, c).trim().chars().all(|ch| ch.is_whitespace() || matches!(ch, '-' | '–')));
+    if matches!(hours, Ok(None)) && given {
+        let mut sum = Ok(0.0);
+        for &col in &cols.days {
+            let raw = Tabular::field(fields, col).trim();
+            match day_hours(raw) {
+                Ok(h) => sum = sum.map(|s| s + h),
+                Err(e) => {
+                    warn(report, col, raw, &e);
+                    sum = Err(());
+                }
+            }
+        }
+        hours = sum.map(|h| Some((h, cols.days_tag.clone())));
+    }
+    match hours {
+        Ok(Some((h, _))) if h > WEEK_HOURS => {
+            report.push(Severity::Warning, Location::line(&t.path, line), format!("site `{}` would be open {h} hours a week, more than 168: it gets no weekly hours", site.id));
+            tally.unreadable += 1;
+        }
+        Ok(Some((h, tag))) => {
+            site.hours_per_week = Some(h);
+            *tally.hours.entry(tag.clone()).or_default() += 1;
+            sources.push(tag);
+        }
+        Ok(None) => tally.not_given += 1,
+        Err(()) => tally.unreadable += 1,
+    }
+    if !sources.is_empty() {
+        site.capacity_source = Some(sources.join(" + "));
+    }
+}
+
+/// The note that sums up a sites file: layout, rows dropped, advisors and hours read.
+fn summary(cols: &Columns, read: usize, tally: &Tally) -> String {
+    let mut parts = vec![format!("{read} sites read ({})", cols.layout.describe())];
+    if tally.dropped > 0 {
+        parts.push(format!("{} rows without coordinates dropped", tally.dropped));
+    }
+    if let Some((_, tag)) = &cols.advisors {
+        parts.push(format!("advisors for {} ({tag}, {} in all)", tally.advisors, tally.advisors_total));
+    }
+    let hours_read = cols.hours_per_week.is_some() || cols.opening_hours.is_some() || !cols.days.is_empty();
+    if hours_read {
+        let by: Vec<String> = tally.hours.iter().map(|(tag, n)| format!("{n} from {tag}")).collect();
+        let n: usize = tally.hours.values().sum();
+        parts.push(if by.is_empty() { "weekly hours for none".to_string() } else { format!("weekly hours for {n} ({})", by.join(", ")) });
+        parts.push(format!("{} with hours not understood (warnings above), {} with none given", tally.unreadable, tally.not_given));
+    }
+    if cols.advisors.is_none() && !hours_read {
+        parts.push("no advisors or opening-hours column".to_string());
+    }
+    parts.join("; ")
 }
 
 /// Keeps the sites whose kind is in `kinds` (all sites when `kinds` is empty).

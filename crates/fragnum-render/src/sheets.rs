@@ -105,6 +105,29 @@ pub struct ServiceOffer {
     /// do not (only their kind is known), those rows read « non renseigné » and no absence is
     /// claimed: an unknown offer is not a missing one.
     pub services_described: bool,
+    /// Supply against need around the quartier, when the access stage computed it.
+    pub supply: Option<SupplyLine>,
+}
+
+/// Supply weighed against need around a quartier (two-step floating catchment area).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SupplyLine {
+    /// Supply per `per` people in need within the threshold (2SFCA).
+    pub fca: Option<f64>,
+    /// The same with a stepped distance decay (E2SFCA).
+    pub e2sfca: Option<f64>,
+    /// The reporting base (10,000).
+    pub per: f64,
+    /// What supply counts, in French, plural (« aidants »).
+    pub unit: String,
+    /// Who is in need, in French, plural (« habitants »).
+    pub need: String,
+    /// The catchment threshold (minutes).
+    pub threshold_min: f64,
+    /// Minutes to the 2nd nearest site.
+    pub second_min: Option<f64>,
+    /// Minutes to the 3rd nearest site.
+    pub third_min: Option<f64>,
 }
 
 /// What a sheet is about: one zone, or a custom group of zones (`[indices.groups]`).
@@ -243,6 +266,33 @@ pub fn service_type(s: &str) -> Option<&'static ServiceType> {
 
 fn offers(site: &ServiceSite, t: &ServiceType) -> bool {
     site.services.iter().any(|s| service_type(s).is_some_and(|x| x.key == t.key))
+}
+
+/// The supply paragraph of the services section: 2SFCA, E2SFCA, 2nd and 3rd nearest sites.
+fn supply_paragraph(l: &SupplyLine) -> String {
+    let mut b = String::new();
+    let base = format!("{} {}", number(l.per, 0), escape(&l.need));
+    let minutes = number(l.threshold_min, 0);
+    match l.fca {
+        Some(v) => {
+            let _ = write!(
+                b,
+                "<p>Offre rapportée au besoin (2SFCA, {minutes} minutes)&#160;: <strong>{} {}</strong> pour {base}",
+                number(v, 1),
+                escape(&l.unit)
+            );
+            if let Some(e) = l.e2sfca {
+                let _ = write!(b, " ({} avec une pondération par la distance, E2SFCA)", number(e, 1));
+            }
+            b.push_str(".</p>\n");
+        }
+        None => {
+            let _ = writeln!(b, "<p>Offre rapportée au besoin (2SFCA, {minutes} minutes)&#160;: non calculée.</p>");
+        }
+    }
+    let time = |t: Option<f64>| t.map_or_else(|| "au-delà de la limite de calcul".to_string(), |t| with_unit(t, Unit::Minutes, 0));
+    let _ = writeln!(b, "<p>Deuxième lieu le plus proche&#160;: {}&#160;; troisième&#160;: {}.</p>", time(l.second_min), time(l.third_min));
+    b
 }
 
 /// Escapes text for HTML element content and attribute values, dropping the control characters
@@ -803,6 +853,9 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         }
         None => b.push_str("<p class=\"manque\">Aucun lieu d’accompagnement connu à proximité.</p>\n"),
     }
+    if let Some(line) = &o.supply {
+        b.push_str(&supply_paragraph(line));
+    }
     if o.in_zone.is_empty() {
         b.push_str("<p class=\"manque\">Aucun lieu d’accompagnement dans le quartier.</p>\n");
     } else {
@@ -1096,6 +1149,16 @@ pub(crate) mod tests {
                 share_within_20: Some(96.4),
                 nearest: Some(("<script>alert(1)</script>".into(), 4.0)),
                 services_described: true,
+                supply: Some(SupplyLine {
+                    fca: Some(3.24),
+                    e2sfca: Some(2.71),
+                    per: 10_000.0,
+                    unit: "aidants".into(),
+                    need: "habitants".into(),
+                    threshold_min: 20.0,
+                    second_min: Some(14.2),
+                    third_min: None,
+                }),
             },
             outline: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
             sources: vec!["INSEE, RP 2019".into(), "ANCT, France Services 2023".into()],
@@ -1118,6 +1181,9 @@ pub(crate) mod tests {
         let html = sheet_html(&sample(), "Grenoble");
         assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"fr\">"));
         assert!(html.contains("@page { size: A4"));
+        assert!(html.contains("Offre rapportée au besoin (2SFCA, 20 minutes)&#160;: <strong>3,2 aidants</strong> pour 10"), "{html}");
+        assert!(html.contains("(2,7 avec une pondération par la distance, E2SFCA)"));
+        assert!(html.contains("troisième&#160;: au-delà de la limite de calcul"));
         assert!(html.contains("<th scope=\"col\">") && html.contains("<th scope=\"row\">"));
         assert!(html.contains("<svg") && html.contains("<title id=\"carte-QP038001\">Contour du quartier"));
         for bad in ["http://", "https://", "<script", "<link", "@import", "src="] {

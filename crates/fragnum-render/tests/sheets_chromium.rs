@@ -89,6 +89,7 @@ fn sheet() -> SheetInput {
             share_within_20: Some(96.4),
             nearest: Some(("<script>alert(1)</script>".into(), 4.0)),
             services_described: true,
+            supply: None,
         },
         outline: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
         sources: vec!["INSEE, recensement de la population 2019".into(), "ANCT, France Services 2023".into()],

@@ -38,9 +38,12 @@ fn fr1(v: f64) -> String {
 }
 
 /// Runs the stage. `weights` (zone code → multiplier, e.g. a fragility score) weights the
-/// siting: a point counts `population × weight` (× 1 when its zone is absent). Returns the
-/// computation's output for the render stage; `Ok(None)` when the config has no `[access]`.
-pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Result<Option<AccessOutput>> {
+/// siting: a point counts `population × weight` (× 1 when its zone is absent); `need` (zone
+/// code → share of residents in need) gives the people in need of the supply measures the same
+/// way (population when absent; a point whose zone has no estimate counts 0 and is reported).
+/// Returns the computation's output for the render stage; `Ok(None)` when the config has no
+/// `[access]`.
+pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>, need: Option<&BTreeMap<String, f64>>) -> Result<Option<AccessOutput>> {
     let Some(cfg) = &ctx.config.access else { return Ok(None) };
     let started = std::time::Instant::now();
     let settings = cfg.settings();
@@ -92,13 +95,38 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>) -> Res
     }
     let point_weights: Option<Vec<f64>> = weights
         .map(|w| points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| w.get(z.as_str())).copied().unwrap_or(1.0)).collect());
+    let point_need: Option<Vec<f64>> =
+        need.map(|n| points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| n.get(z.as_str())).copied().unwrap_or(0.0)).collect());
+    if let Some(n) = need {
+        let missing: f64 = points.iter().filter(|p| p.zone.as_ref().is_none_or(|z| !n.contains_key(z.as_str()))).map(|p| p.weight).sum();
+        if missing > 0.0 {
+            eprintln!("access: warning: {missing:.0} people live in zones with no estimate of `{}`: they count no need", cfg.capacity.need);
+        }
+    }
+    // The EPCI of each point (its zone's, else its commune's), for the equity table.
+    let commune_epci: BTreeMap<&str, &str> =
+        table.zones().iter().filter_map(|z| Some((z.code.commune()?, z.epci.as_deref()?))).collect();
+    let epci_of = |z: &fragnum_core::ZoneCode| {
+        let zone = table.row(z).ok().map(|r| &table.zones()[r])?;
+        zone.epci.clone().or_else(|| zone.commune.as_deref().and_then(|c| commune_epci.get(c)).map(|e| (*e).to_string()))
+    };
+    let groups: Vec<Option<String>> = points.iter().map(|p| p.zone.as_ref().and_then(epci_of)).collect();
     let urban: Vec<bool> = points
         .iter()
         .map(|p| p.zone.as_ref().and_then(|z| densities.get(z.as_str())).is_some_and(|d| *d >= cfg.urban_density_km2))
         .collect();
 
-    let input =
-        AccessInput { network, profile, sites, points: &points, weights: point_weights.as_deref(), candidates, urban: Some(&urban) };
+    let input = AccessInput {
+        network,
+        profile,
+        sites,
+        points: &points,
+        weights: point_weights.as_deref(),
+        candidates,
+        urban: Some(&urban),
+        need: point_need.as_deref(),
+        groups: groups.iter().any(Option::is_some).then_some(groups.as_slice()),
+    };
     spinner.set_message("travel times, isochrones, siting");
     let out = fragnum_access::compute(&input, &settings)?;
     spinner.finish_and_clear();
@@ -129,7 +157,37 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
         .float("unreached_population", out.zones.iter().map(|z| Some(z.unreached_population)).collect())
         .float("beyond_snap_population", out.zones.iter().map(|z| Some(z.beyond_snap_population)).collect())
         .text("method", out.zones.iter().map(|_| Some(method.to_string())).collect());
+    // Supply against need, zone by zone (same zones, same order: both are in code order).
+    let sup = &out.supply;
+    let by_zone: BTreeMap<&str, &fragnum_access::supply::ZoneSupply> = sup.zones.iter().map(|z| (z.zone.as_str(), z)).collect();
+    let zs: Vec<Option<&fragnum_access::supply::ZoneSupply>> = out.zones.iter().map(|z| by_zone.get(z.zone.as_str()).copied()).collect();
+    let per = sup.per;
+    let measure = sup.measure.as_str();
+    zones = zones
+        .float("need", zs.iter().map(|z| z.map(|z| z.need)).collect())
+        .float(&format!("{measure}_per_{per}_2sfca"), zs.iter().map(|z| z.and_then(|z| z.fca)).collect())
+        .float(&format!("{measure}_per_{per}_e2sfca"), zs.iter().map(|z| z.and_then(|z| z.e2sfca)).collect())
+        .float(&format!("{measure}_within_{}min", sup.threshold_min), zs.iter().map(|z| z.and_then(|z| z.opportunities)).collect())
+        .float("second_nearest_min", zs.iter().map(|z| z.and_then(|z| z.nearest_min[1])).collect())
+        .float("third_nearest_min", zs.iter().map(|z| z.and_then(|z| z.nearest_min[2])).collect())
+        .float(&format!("need_beyond_{}min_share", sup.threshold_min), zs.iter().map(|z| z.map(|z| z.need_beyond_share)).collect());
     zones.write(&ctx.out_dir, "access_zones")?;
+
+    let epci_names: BTreeMap<&str, &str> =
+        ctx.loaded.table.zones().iter().filter_map(|z| Some((z.epci.as_deref()?, z.epci_name.as_deref()?))).collect();
+    let g = &sup.groups;
+    Table::default()
+        .text("group", g.iter().map(|e| Some(e.group.clone())).collect())
+        .text("name", g.iter().map(|e| Some(epci_names.get(e.group.as_str()).map_or_else(|| territory_name(ctx, &e.group), |n| (*n).to_string()))).collect())
+        .float("need", g.iter().map(|e| Some(e.need)).collect())
+        .float(&format!("{measure}_per_{per}_2sfca"), g.iter().map(|e| e.fca).collect())
+        .float(&format!("{measure}_per_{per}_e2sfca"), g.iter().map(|e| e.e2sfca).collect())
+        .float("gini_time", g.iter().map(|e| e.gini_time).collect())
+        .float(&format!("need_beyond_{}min_share", sup.threshold_min), g.iter().map(|e| Some(e.need_beyond_share)).collect())
+        .float("unreached_need", g.iter().map(|e| Some(e.unreached_need)).collect())
+        .text("need_of", g.iter().map(|_| Some(sup.need_label.clone())).collect())
+        .text("method", g.iter().map(|_| Some(method.to_string())).collect())
+        .write(&ctx.out_dir, "access_equity")?;
 
     Table::default()
         .float("lon", points.iter().map(|p| Some(p.lon)).collect())
@@ -156,7 +214,11 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
             .float("population_nearest", list.iter().map(|s| Some(s.population_nearest)).collect())
             .float("population_within", list.iter().map(|s| Some(s.population_within)).collect())
     };
-    sites_table(&out.sites).write(&ctx.out_dir, "access_sites")?;
+    sites_table(&out.sites)
+        .float(measure, sup.site_supply.iter().map(|v| Some(*v)).collect())
+        .text(&format!("{measure}_source"), sup.site_supply_source.iter().map(|v| Some(v.clone())).collect())
+        .float(&format!("{measure}_per_{per}_need_2sfca"), sup.site_ratio.clone())
+        .write(&ctx.out_dir, "access_sites")?;
 
     let chosen: Vec<&fragnum_access::SiteResult> = out.siting.iter().map(|c| &out.candidates[c.candidate]).collect();
     Table::default()
@@ -170,10 +232,47 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
         .float("share_after", out.siting.iter().map(|c| Some(c.share_after)).collect())
         .write(&ctx.out_dir, "access_siting")?;
 
+    if let Some(o) = &out.siting_optimum {
+        let ids: Vec<String> = o.optimum.chosen.iter().map(|&c| out.candidates[c].site.id.clone()).collect();
+        Table::default()
+            .float("greedy_weight", vec![Some(o.greedy_weight)])
+            .float("optimum_weight", vec![Some(o.optimum.value)])
+            .float("upper_bound", vec![Some(o.optimum.upper_bound)])
+            .bool("proven", vec![Some(o.optimum.proven)])
+            .float("greedy_gap_share", vec![Some(o.gap())])
+            .int("nodes", vec![Some(o.optimum.nodes as i64)])
+            .text("optimum_ids", vec![Some(ids.join("|"))])
+            .write(&ctx.out_dir, "access_siting_optimum")?;
+    }
+
+    let cs = &sup.capacity_siting;
+    if !cs.is_empty() {
+        use fragnum_access::capacity::Placement;
+        let site_of = |p: Placement| match p {
+            Placement::Existing(i) => ("existing", &out.sites[i].site),
+            Placement::Candidate(i) => ("candidate", &out.candidates[i].site),
+        };
+        Table::default()
+            .int("rank", cs.iter().map(|c| Some(c.rank as i64)).collect())
+            .text("placement", cs.iter().map(|c| Some(site_of(c.placement).0.to_string())).collect())
+            .text("id", cs.iter().map(|c| Some(site_of(c.placement).1.id.clone())).collect())
+            .text("name", cs.iter().map(|c| Some(site_of(c.placement).1.name.clone())).collect())
+            .float(&format!("added_{measure}"), cs.iter().map(|_| Some(ctx.config.access.as_ref().map_or(1.0, |a| a.capacity.unit()))).collect())
+            .float("unmet_need_reduced", cs.iter().map(|c| Some(c.gain)).collect())
+            .float("unmet_need_after", cs.iter().map(|c| Some(c.unmet_after)).collect())
+            .float(&format!("target_{measure}_per_{per}"), cs.iter().map(|_| Some(sup.target_per)).collect())
+            .write(&ctx.out_dir, "access_capacity_siting")?;
+    }
+
     let geojson = fragnum_access::zones::isochrones_geojson(out);
     let path = ctx.out_dir.join("isochrones.geojson");
     fragnum_core::atomic::write_bytes(&path, geojson.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// The name of the whole territory in the equity table.
+fn territory_name(ctx: &super::Context, group: &str) -> String {
+    if group == "ensemble" { ctx.config.render().territory.unwrap_or_else(|| "ensemble du territoire".into()) } else { group.to_string() }
 }
 
 fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option<&fragnum_core::network::RoadNetwork>) {
@@ -214,7 +313,36 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
             c.rank, out.candidates[c.candidate].site.id, c.gain_population
         );
     }
+    if let Some(o) = &out.siting_optimum {
+        let what = if o.optimum.proven { "optimum" } else { "upper bound of the optimum" };
+        println!(
+            "  greedy siting: {} % below the {what} ({} nodes, {} candidates after reduction)",
+            fr1(o.gap() * 100.0),
+            o.optimum.nodes,
+            o.optimum.reduced_candidates
+        );
+    }
+    let sup = &out.supply;
+    if let Some(all) = sup.groups.first() {
+        println!(
+            "  supply: {} {} per {} people in need within {} min (2SFCA; E2SFCA {}), {} % of the need beyond, Gini of times {}",
+            all.fca.map_or_else(|| "-".into(), fr1),
+            sup.measure.as_str(),
+            fragnum_render::format::number(sup.per, 0),
+            sup.threshold_min,
+            all.e2sfca.map_or_else(|| "-".into(), fr1),
+            fr1(all.need_beyond_share * 100.0),
+            all.gini_time.map_or_else(|| "-".into(), |g| fragnum_render::format::number(g, 3))
+        );
+    }
+    for c in &sup.capacity_siting {
+        let (what, site) = match c.placement {
+            fragnum_access::capacity::Placement::Existing(i) => ("existing site", &out.sites[i].site),
+            fragnum_access::capacity::Placement::Candidate(i) => ("candidate", &out.candidates[i].site),
+        };
+        println!("  added supply #{}: {what} {} ({}), unmet need −{:.0} people", c.rank, site.id, site.name, c.gain);
+    }
     for w in &out.warnings {
-        println!("  warning: {w}");
+        eprintln!("  warning: {w}");
     }
 }

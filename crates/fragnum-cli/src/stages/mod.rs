@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod present;
 pub mod render;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
@@ -58,14 +59,16 @@ pub enum Until {
 /// Runs the stages after ingest that the config enables, up to `until` (a stage runs when its
 /// section is present; render runs when any of indices, access or render is configured).
 pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
-    // Checked on loading: a siting weight comes with an [indices] section that estimates it.
+    // Checked on loading: a siting weight or a need indicator comes with an [indices] section
+    // that estimates it.
     let weight_by = ctx.config.access.as_ref().and_then(|a| a.siting_weight.clone());
+    let need_by = ctx.config.access.as_ref().and_then(|a| a.need_indicator().map(str::to_string));
     let want_indices = match until {
         Until::Indices => {
             anyhow::ensure!(ctx.config.indices.is_some(), "{}: no [indices] section: nothing to compute", ctx.config.path().display());
             true
         }
-        Until::Access => weight_by.is_some(),
+        Until::Access => weight_by.is_some() || need_by.is_some(),
         Until::Render => true,
     };
     let indices = match &ctx.config.indices {
@@ -75,14 +78,18 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
     if matches!(until, Until::Indices) {
         return Ok(());
     }
-    let weights = match (&indices, weight_by) {
-        (Some(ix), Some(indicator)) => Some(present::siting_weights(ix, &indicator).with_context(|| {
-            format!("[access] siting_weight: `{indicator}` is not an indicator of the indices stage ({})", ix.indicators.join(", "))
-        })?),
-        (None, Some(indicator)) => anyhow::bail!("[access] siting_weight = \"{indicator}\" needs an [indices] section"),
-        _ => None,
+    let shares = |key: &str, by: Option<String>| -> Result<Option<BTreeMap<String, f64>>> {
+        match (&indices, by) {
+            (Some(ix), Some(indicator)) => Ok(Some(present::siting_weights(ix, &indicator).with_context(|| {
+                format!("[access] {key}: `{indicator}` is not an indicator of the indices stage ({})", ix.indicators.join(", "))
+            })?)),
+            (None, Some(indicator)) => anyhow::bail!("[access] {key} = \"{indicator}\" needs an [indices] section"),
+            _ => Ok(None),
+        }
     };
-    let access = access::run(ctx, weights.as_ref())?;
+    let weights = shares("siting_weight", weight_by)?;
+    let need = shares("capacity.need", need_by)?;
+    let access = access::run(ctx, weights.as_ref(), need.as_ref())?;
     if matches!(until, Until::Access) {
         anyhow::ensure!(access.is_some(), "{}: no [access] section: nothing to compute", ctx.config.path().display());
         return Ok(());

@@ -10,7 +10,7 @@ use fragnum_core::{Cell, Level, Status, ZoneCode, ZoneTable};
 use fragnum_indices::{IndicesOutput, IndicesRow};
 use fragnum_render::classify::Classification;
 use fragnum_render::ramp::Ramp;
-use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetKind, SocialRank, SocioRow};
+use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetKind, SupplyLine, SocialRank, SocioRow};
 use fragnum_render::{Layer, SheetInput, Unit};
 use geo::Intersects;
 
@@ -26,6 +26,24 @@ fn indicator_title(indicator: &str) -> String {
         "never_uses_internet" => "Part des 12 ans ou plus n'utilisant jamais internet (CREDOC, estimation)".into(),
         other => format!("Précarité numérique : {other} (estimation)"),
     }
+}
+
+/// Who the supply is weighed against, in words (« habitants », « personnes en situation
+/// d'illectronisme (estimation) »).
+pub fn need_phrase(need: &str) -> String {
+    match need {
+        "population" => "habitants".into(),
+        other => {
+            let title = indicator_title(other);
+            let what = title.trim_start_matches("Part des ").trim_start_matches("Part de la ");
+            if what.starts_with("personnes") { what.to_string() } else { format!("personnes de {what}") }
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 /// The indicator shown first (maps, sheets, siting weights): daily use when computed, as in the
@@ -205,6 +223,31 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             values,
             Ramp::YlGnBu,
         ));
+        let sup = &ac.supply;
+        // A short title; who is in need is said in the source note under the legend.
+        let (need, need_note) = match sup.need_label.as_str() {
+            "population" => ("habitants", String::new()),
+            _ => ("personnes dans le besoin", format!(" ; besoin : {}", need_phrase(&sup.need_label))),
+        };
+        for (id, name, pick) in [
+            ("offre_2sfca", "2SFCA", (|z: &fragnum_access::supply::ZoneSupply| z.fca) as fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>),
+            ("offre_e2sfca", "E2SFCA, pondéré par la distance", |z| z.e2sfca),
+        ] {
+            out.push(layer(
+                id,
+                format!(
+                    "{} pour {} {need} à moins de {} minutes ({name})",
+                    capitalised(sup.measure.label_fr()),
+                    fragnum_render::format::number(sup.per, 0),
+                    fragnum_render::format::number(sup.threshold_min, 0),
+                ),
+                Unit::Index,
+                &format!("Calcul fragnum : {}{need_note}", ac.method_label),
+                String::new(),
+                sup.zones.iter().map(|z| (z.zone.clone(), pick(z).map_or(Cell::Missing, Cell::Value))).collect(),
+                Ramp::YlGnBu,
+            ));
+        }
     }
     if table.variable("pop_75p").is_some() {
         out.push(layer(
@@ -357,6 +400,11 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied()
     };
     let k20 = access.map_or(0, twenty_minutes);
+    let supply_by_zone: BTreeMap<&str, &fragnum_access::supply::ZoneSupply> =
+        access.map(|a| a.supply.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
+    let supply_of = |z: &fragnum_core::Zone| {
+        supply_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| supply_by_zone.get(c))).copied()
+    };
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
     if let Some(a) = access {
@@ -395,7 +443,8 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 .collect();
             let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored, universes);
             let outline = ctx.loaded.geometries.get(code).cloned();
-            let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
+            let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
+            services.supply = access.and_then(|a| supply_line(a, &[supply_of(z)]));
             SheetInput {
                 code: code.as_str().to_string(),
                 kind: SheetKind::Zone,
@@ -434,7 +483,9 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             (!parts.is_empty()).then_some(geo::MultiPolygon(parts))
         };
         let weighted: Vec<_> = members.iter().map(|z| (access_of(z), table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
-        let services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
+        let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
+        let supplies: Vec<_> = members.iter().map(|z| supply_of(z)).collect();
+        services.supply = access.and_then(|a| supply_line(a, &supplies));
         let population: f64 = members.iter().filter_map(|z| table.get(&z.code, "pop").value()).sum();
         out.push(SheetInput {
             code: name.clone(),
@@ -465,6 +516,35 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
             _ => Cell::Missing,
         },
     }
+}
+
+/// Supply against need over a zone or a group's zones (need-weighted means; medians of the
+/// 2nd and 3rd nearest times weighted by need too, taken from the zones that have them).
+fn supply_line(access: &AccessOutput, members: &[Option<&fragnum_access::supply::ZoneSupply>]) -> Option<SupplyLine> {
+    let known: Vec<&fragnum_access::supply::ZoneSupply> = members.iter().flatten().copied().collect();
+    let need: f64 = known.iter().map(|z| z.need).sum();
+    if need <= 0.0 {
+        return None;
+    }
+    let mean = |f: &dyn Fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>| {
+        let (sum, w) = known.iter().filter_map(|z| Some((f(z)? * z.need, z.need))).fold((0.0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1));
+        (w > 0.0).then(|| sum / w)
+    };
+    let median = |k: usize| {
+        let mut v: Vec<(f64, f64)> = known.iter().map(|z| (z.nearest_min[k].unwrap_or(f64::INFINITY), z.need)).collect();
+        fragnum_access::coverage::weighted_median(&mut v).filter(|m| m.is_finite())
+    };
+    let sup = &access.supply;
+    Some(SupplyLine {
+        fca: mean(&|z| z.fca),
+        e2sfca: mean(&|z| z.e2sfca),
+        per: sup.per,
+        unit: sup.measure.label_fr().into(),
+        need: need_phrase(&sup.need_label),
+        threshold_min: sup.threshold_min,
+        second_min: median(1),
+        third_min: median(2),
+    })
 }
 
 /// Sites in the zone, and sites within 20 minutes of most of its residents (the access stage
