@@ -18,7 +18,7 @@ MAPLIBRE_VERSION := 5
 MAPLIBRE := target/npm/node_modules/maplibre-gl/dist/maplibre-gl.js
 BIN := target/debug/fragnum
 
-.PHONY: all deps optional-deps maplibre build demo test real bench bench-access calibrate bench-big bench-atlas check-html clippy clean
+.PHONY: all deps optional-deps maplibre build demo test real bench bench-access calibrate bench-big bench-transit bench-atlas check-html clippy clean
 
 all: test
 
@@ -75,7 +75,8 @@ $(BENCH_PY):
 bench: deps $(BENCH_PY)
 	$(CARGO) run --release -p fragnum-render --example bench_jenks -- --python $(BENCH_PY)
 
-# Nearest-site times on two real OSM extracts: fragnum vs pandana, same run (loading excluded).
+# Nearest-site times on two real OSM extracts: fragnum vs pandana, same run (loading excluded);
+# then 2SFCA / E2SFCA on the same extracts: fragnum vs PySAL access, checked equal within 1e-9 relative.
 bench-access: deps $(BENCH_PY)
 	$(CARGO) build --release -p fragnum-access --example bench_access --example bench_large --example bench_fca
 	target/release/examples/bench_large
@@ -99,6 +100,13 @@ calibrate: deps
 	  --walk ../shared/data/osm/grenoble-streets-500m-geonetworkx.edges.geojson \
 	  --walk-sites ../shared/data/places/advisor-sites.38-73.csv --walk-profile config/profiles/walk.toml \
 	  --out target/calibration
+
+# Public transport (issue 14): the Grenoble GTFS read in place, range-RAPTOR from the populated
+# 1 km cells inside the feed to the nearest advisor site over 09:00–10:00 on a Tuesday, 2 threads,
+# checked to the second against a time-dependent Dijkstra measured in the same run.
+bench-transit: deps
+	$(CARGO) run --release -p fragnum-access --example bench_transit -- ../shared/data/transit/SEM-GTFS-grenoble-2023.zip \
+	  ../shared/data/population/filosofi2021_ind_1km_tile6-3_grenoble-savoie.csv ../shared/data/places/advisor-sites.38-73.csv
 
 # Big inputs (issue 11): a 100,000-vertex outline and a 1,000,000-row IRIS table, generated into
 # target/bench-big/; prints time and peak memory (VmHWM) of each, measured in its own process.

@@ -14,7 +14,7 @@
 //! Method, per car extract:
 //! - sites: the extract's `amenity=townhall|post_office` nodes (as `bench_access`), those within
 //!   2 km of a road (the pipeline's `max_snap_m`; farther ones are not used by the network method);
-//! - origins: pseudo-random points (SplitMix64, fixed seed) uniform over the road graph's bounding
+//! - origins: pseudo-random points (`SplitMix64`, fixed seed) uniform over the road graph's bounding
 //!   box, kept when a road lies within 250 m: people live next to roads, and the cap keeps the
 //!   glaciers and forests of the box out while allowing the short walk every network time holds;
 //! - truth: the network time to the nearest site as the pipeline computes it (snapped, walked legs
@@ -131,32 +131,33 @@ fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
 /// length of each node's fastest path. Sources: (node, seconds, metres, site). The graph keeps
 /// every vertex of the road geometry, so an edge's length is the distance between its ends.
 fn nearest_with_lengths(graph: &Graph, sources: &[(u32, f64, f64, u32)]) -> Labels {
-    let n = graph.len();
-    let mut l = Labels { time: vec![f64::INFINITY; n], length: vec![f64::INFINITY; n], site: vec![u32::MAX; n] };
+    let nodes = graph.len();
+    let mut labels = Labels { time: vec![f64::INFINITY; nodes], length: vec![f64::INFINITY; nodes], site: vec![u32::MAX; nodes] };
     let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-    for &(node, t, m, s) in sources {
+    for &(node, time, metres, site) in sources {
         let i = node as usize;
-        if i < n && t.is_finite() && better(t, s, l.time[i], l.site[i]) {
-            (l.time[i], l.length[i], l.site[i]) = (t, m, s);
-            heap.push(Reverse((key(t), node)));
+        if i < nodes && time.is_finite() && better(time, site, labels.time[i], labels.site[i]) {
+            (labels.time[i], labels.length[i], labels.site[i]) = (time, metres, site);
+            heap.push(Reverse((key(time), node)));
         }
     }
-    while let Some(Reverse((k, u))) = heap.pop() {
-        let ui = u as usize;
-        let (t, m, s) = (l.time[ui], l.length[ui], l.site[ui]);
-        if k != key(t) {
-            continue;
+    while let Some(Reverse((packed, from))) = heap.pop() {
+        let at = from as usize;
+        let (time, metres, site) = (labels.time[at], labels.length[at], labels.site[at]);
+        if packed != key(time) {
+            continue; // stale entry
         }
-        for (v, w) in graph.reverse.row(u) {
-            let vi = v as usize;
-            let nt = t + w;
-            if better(nt, s, l.time[vi], l.site[vi]) {
-                (l.time[vi], l.length[vi], l.site[vi]) = (nt, m + haversine_m(graph.coords[ui], graph.coords[vi]), s);
-                heap.push(Reverse((key(nt), v)));
+        for (next, seconds) in graph.reverse.row(from) {
+            let to = next as usize;
+            let arrival = time + seconds;
+            if better(arrival, site, labels.time[to], labels.site[to]) {
+                let length = metres + haversine_m(graph.coords[at], graph.coords[to]);
+                (labels.time[to], labels.length[to], labels.site[to]) = (arrival, length, site);
+                heap.push(Reverse((key(arrival), next)));
             }
         }
     }
-    l
+    labels
 }
 
 /// Length of a segment of the graph (m).
@@ -277,7 +278,7 @@ fn measure(graph: &Graph, sites: &[Site], bbox: [[f64; 2]; 2], count: usize, ext
         let j = junctions.within(xy);
         origins.push(Origin {
             extract,
-            fit: origins.len() % 2 == 0,
+            fit: origins.len().is_multiple_of(2),
             junctions: j,
             urban: j >= URBAN_MIN_JUNCTIONS,
             zone: cell(xy, ZONE_M),
@@ -441,6 +442,9 @@ struct Metrics {
     mae_rural_min: f64,
 }
 
+/// Per zone: origins, truly within 20 minutes, predicted within 20 minutes.
+type ZoneCount = (usize, usize, usize);
+
 fn evaluate(origins: &[&Origin], p: &Params) -> Metrics {
     if origins.is_empty() {
         return Metrics::default();
@@ -448,7 +452,7 @@ fn evaluate(origins: &[&Origin], p: &Params) -> Metrics {
     let (mut abs, mut signed) = (0.0, 0.0);
     let mut by_type = [(0.0, 0usize); 2];
     // (extract, zone) → (origins, truly within 20 min, predicted within 20 min)
-    let mut zones: BTreeMap<(usize, (i64, i64)), (usize, usize, usize)> = BTreeMap::new();
+    let mut zones: BTreeMap<(usize, (i64, i64)), ZoneCount> = BTreeMap::new();
     for o in origins {
         let t = p.predict(o);
         abs += (t - o.time_s).abs();
@@ -602,6 +606,81 @@ fn walk(streets: &Path, sites_csv: &Path, profile: &SpeedProfile) -> Result<Walk
     })
 }
 
+/// The urban proxy's distribution, and the detour estimators compared (each with its LAD speeds).
+fn proxy_and_estimators(out: &mut String, origins: &[Origin], fit_half: &[&Origin], held: &[&Origin]) -> Result<(), Error> {
+    // The urban proxy's distribution.
+    let mut j: Vec<f64> = origins.iter().map(|o| o.junctions as f64).collect();
+    j.sort_by(f64::total_cmp);
+    let _ = writeln!(
+        out,
+        "\njunctions within 1 km of an origin: median {:.0}, 75th pct {:.0}, 90th {:.0}, 99th {:.0}; urban from {URBAN_MIN_JUNCTIONS}",
+        quantile(&j, 0.5),
+        quantile(&j, 0.75),
+        quantile(&j, 0.9),
+        quantile(&j, 0.99)
+    );
+
+    // Detour estimators, each with its LAD speeds: value and pooled held-out error.
+    let _ = writeln!(out, "\ndetour estimators (fit half, pooled; speeds fitted by LAD; held-out error pooled):");
+    for e in [Estimator::Lad, Estimator::Median, Estimator::RatioOfSums, Estimator::Mean] {
+        let p = fit(fit_half, e, false)?;
+        let m = evaluate(held, &p);
+        let _ = writeln!(out, "  {:<12} {:<26} MAE {:.2} min, bias {:+.2} min, Δshare20 {:.1} pts", format!("{e:?}"), p.describe(), m.mae_min, m.bias_min, m.share20_points);
+    }
+    let pair = lad_ratio(fit_half.iter().map(|o| (o.path_m, o.straight_same_m))).unwrap_or(f64::NAN);
+    let _ = writeln!(
+        out,
+        "  (path length / straight distance to the SAME site, the textbook detour: {pair:.2}; the fit uses the straight distance to the \
+         straight-line nearest site, which is what the approximation measures)"
+    );
+
+    Ok(())
+}
+
+/// How much the urban threshold matters: refit with other thresholds.
+fn sensitivity(out: &mut String, fit_half: &[&Origin], held: &[&Origin]) -> Result<(), Error> {
+    let _ = writeln!(out, "\nurban proxy sensitivity (refit; pooled held-out):");
+    for threshold in [40, 75, 150] {
+        let relabel = |o: &Origin| Origin { urban: o.junctions >= threshold, ..o.clone() };
+        let fit_t: Vec<Origin> = fit_half.iter().map(|o| relabel(o)).collect();
+        let held_t: Vec<Origin> = held.iter().map(|o| relabel(o)).collect();
+        let (fit_r, held_r): (Vec<&Origin>, Vec<&Origin>) = (fit_t.iter().collect(), held_t.iter().collect());
+        let p = fit(&fit_r, Estimator::Lad, false)?.rounded();
+        let m = evaluate(&held_r, &p);
+        let share = 100.0 * held_r.iter().filter(|o| o.urban).count() as f64 / held_r.len().max(1) as f64;
+        let _ = writeln!(
+            out,
+            "  ≥ {threshold:>3} junctions within 1 km: {share:>4.1} % urban → {}, MAE {:.2} min, Δshare20 {:.1} pts",
+            p.describe(),
+            m.mae_min,
+            m.share20_points
+        );
+    }
+
+    Ok(())
+}
+
+/// The TOML snippet of the fitted values.
+fn snippet(names: &[String], profile: &str, fitted: &Params, pooled_fitted: &Metrics, walk: Option<&Walk>) -> String {
+    let mut toml = String::new();
+    let _ = writeln!(toml, "# Straight-line approximation fitted by `make calibrate` (crates/fragnum-access/examples/calibrate_approx.rs)");
+    let _ = writeln!(toml, "# on the car networks of {} (profile {}): detour = LAD of path length on straight distance,", names.join(", "), profile);
+    let _ = writeln!(toml, "# speeds = LAD of time on path length, urban = >= {URBAN_MIN_JUNCTIONS} road junctions within 1 km.");
+    let _ = writeln!(
+        toml,
+        "# Held-out error (pooled, n = {}): mean absolute {:.2} min, mean signed {:+.2} min, share within 20 min per 5 km zone {:.1} points.",
+        pooled_fitted.n, pooled_fitted.mae_min, pooled_fitted.bias_min, pooled_fitted.share20_points
+    );
+    let _ = writeln!(toml, "[access.approximation]");
+    let _ = writeln!(toml, "detour = {:.2}\nurban_kmh = {:.0}\nrural_kmh = {:.0}", fitted.detour, fitted.urban_kmh, fitted.rural_kmh);
+    if let Some(w) = walk {
+        let _ = writeln!(toml, "\n# Walking detour on {} at 4.5 km/h (not read by the pipeline: the approximation is by car).", w.name);
+        let _ = writeln!(toml, "# held-out mean absolute error {:.2} min (1.3: {:.2} min)", w.fitted.mae_min, w.old.mae_min);
+        let _ = writeln!(toml, "# walk_detour = {:.2}", w.detour);
+    }
+    toml
+}
+
 fn main() -> Result<(), Error> {
     let args = parse_args()?;
     let car = read_profile(&args.car_profile)?;
@@ -630,31 +709,7 @@ fn main() -> Result<(), Error> {
     let fit_half: Vec<&Origin> = origins.iter().filter(|o| o.fit).collect();
     let held: Vec<&Origin> = origins.iter().filter(|o| !o.fit).collect();
 
-    // The urban proxy's distribution.
-    let mut j: Vec<f64> = origins.iter().map(|o| o.junctions as f64).collect();
-    j.sort_by(f64::total_cmp);
-    let _ = writeln!(
-        out,
-        "\njunctions within 1 km of an origin: median {:.0}, 75th pct {:.0}, 90th {:.0}, 99th {:.0}; urban from {URBAN_MIN_JUNCTIONS}",
-        quantile(&j, 0.5),
-        quantile(&j, 0.75),
-        quantile(&j, 0.9),
-        quantile(&j, 0.99)
-    );
-
-    // Detour estimators, each with its LAD speeds: value and pooled held-out error.
-    let _ = writeln!(out, "\ndetour estimators (fit half, pooled; speeds fitted by LAD; held-out error pooled):");
-    for e in [Estimator::Lad, Estimator::Median, Estimator::RatioOfSums, Estimator::Mean] {
-        let p = fit(&fit_half, e, false)?;
-        let m = evaluate(&held, &p);
-        let _ = writeln!(out, "  {:<12} {:<26} MAE {:.2} min, bias {:+.2} min, Δshare20 {:.1} pts", format!("{e:?}"), p.describe(), m.mae_min, m.bias_min, m.share20_points);
-    }
-    let pair = lad_ratio(fit_half.iter().map(|o| (o.path_m, o.straight_same_m))).unwrap_or(f64::NAN);
-    let _ = writeln!(
-        out,
-        "  (path length / straight distance to the SAME site, the textbook detour: {pair:.2}; the fit uses the straight distance to the \
-         straight-line nearest site, which is what the approximation measures)"
-    );
+    proxy_and_estimators(&mut out, &origins, &fit_half, &held)?;
 
     let old = Params::from_approximation(&Approximation { detour: 1.3, urban_kmh: 30.0, rural_kmh: 60.0 });
     let fitted = fit(&fit_half, Estimator::Lad, false)?.rounded();
@@ -685,24 +740,7 @@ fn main() -> Result<(), Error> {
         let _ = writeln!(out, "  Approximation::default() differs from the fit: update crates/fragnum-access/src/approx.rs");
     }
 
-    // How much the urban threshold matters: refit with other thresholds.
-    let _ = writeln!(out, "\nurban proxy sensitivity (refit; pooled held-out):");
-    for threshold in [40, 75, 150] {
-        let relabel = |o: &Origin| Origin { urban: o.junctions >= threshold, ..o.clone() };
-        let fit_t: Vec<Origin> = fit_half.iter().map(|o| relabel(o)).collect();
-        let held_t: Vec<Origin> = held.iter().map(|o| relabel(o)).collect();
-        let (fit_r, held_r): (Vec<&Origin>, Vec<&Origin>) = (fit_t.iter().collect(), held_t.iter().collect());
-        let p = fit(&fit_r, Estimator::Lad, false)?.rounded();
-        let m = evaluate(&held_r, &p);
-        let share = 100.0 * held_r.iter().filter(|o| o.urban).count() as f64 / held_r.len().max(1) as f64;
-        let _ = writeln!(
-            out,
-            "  ≥ {threshold:>3} junctions within 1 km: {share:>4.1} % urban → {}, MAE {:.2} min, Δshare20 {:.1} pts",
-            p.describe(),
-            m.mae_min,
-            m.share20_points
-        );
-    }
+    sensitivity(&mut out, &fit_half, &held)?;
 
     let pooled_fitted = evaluate(&held, &fitted);
     let walk = match (&args.walk, &args.walk_sites) {
@@ -720,22 +758,7 @@ fn main() -> Result<(), Error> {
     }
     print!("{out}");
 
-    let mut toml = String::new();
-    let _ = writeln!(toml, "# Straight-line approximation fitted by `make calibrate` (crates/fragnum-access/examples/calibrate_approx.rs)");
-    let _ = writeln!(toml, "# on the car networks of {} (profile {}): detour = LAD of path length on straight distance,", names.join(", "), car.name);
-    let _ = writeln!(toml, "# speeds = LAD of time on path length, urban = >= {URBAN_MIN_JUNCTIONS} road junctions within 1 km.");
-    let _ = writeln!(
-        toml,
-        "# Held-out error (pooled, n = {}): mean absolute {:.2} min, mean signed {:+.2} min, share within 20 min per 5 km zone {:.1} points.",
-        pooled_fitted.n, pooled_fitted.mae_min, pooled_fitted.bias_min, pooled_fitted.share20_points
-    );
-    let _ = writeln!(toml, "[access.approximation]");
-    let _ = writeln!(toml, "detour = {:.2}\nurban_kmh = {:.0}\nrural_kmh = {:.0}", fitted.detour, fitted.urban_kmh, fitted.rural_kmh);
-    if let Some(w) = &walk {
-        let _ = writeln!(toml, "\n# Walking detour on {} at 4.5 km/h (not read by the pipeline: the approximation is by car).", w.name);
-        let _ = writeln!(toml, "# held-out mean absolute error {:.2} min (1.3: {:.2} min)", w.fitted.mae_min, w.old.mae_min);
-        let _ = writeln!(toml, "# walk_detour = {:.2}", w.detour);
-    }
+    let toml = snippet(&names, &car.name, &fitted, &pooled_fitted, walk.as_ref());
     std::fs::create_dir_all(&args.out)?;
     let path = args.out.join("approximation.toml");
     std::fs::write(&path, toml)?;

@@ -508,10 +508,12 @@ pub struct CapacityChoice {
     pub rank: usize,
     /// Where the supply goes.
     pub placement: Placement,
-    /// Unmet need removed by this step.
+    /// Unmet need removed by this step (people in need, [`unmet_need`]).
     pub gain: f64,
     /// Unmet need after this step.
     pub unmet_after: f64,
+    /// People in need this step brings within reach of any supply (they had none).
+    pub newly_reached: f64,
     /// Whether this step opens a candidate (its first unit of supply).
     pub opens: bool,
 }
@@ -524,6 +526,12 @@ pub fn unmet_need(access: &[f64], need: &[f64], target: f64) -> f64 {
 #[inline]
 fn shortfall(access: f64, target: f64) -> f64 {
     (1.0 - access / target).max(0.0)
+}
+
+/// The choice criterion: need × squared shortfall, so the deepest shortfalls weigh most.
+#[inline]
+fn depth(access: f64, target: f64) -> f64 {
+    shortfall(access, target).powi(2)
 }
 
 /// Checks the inputs of [`capacity_greedy`]: both times ([`SiteTimes::check`]) over the same
@@ -555,9 +563,13 @@ pub fn check_capacity_inputs(
 /// Unmet need `U = Σ_p need_p × max(0, 1 − A_p / target)` where `A_p` is the point's FCA access
 /// (existing sites with `supply`) and `target` the access level deemed sufficient (supply units
 /// per person in need). Greedy: `k` steps, each adds `step` units to the existing site or
-/// candidate that lowers `U` the most; a candidate once opened is a site like the others for the
-/// next steps. Stops early when no option lowers `U`. Ties go to existing sites, then to the
-/// lower index.
+/// candidate that lowers the need-weighted *squared* shortfall `Σ need_p × max(0, 1 − A_p /
+/// target)²` the most; a candidate once opened is a site like the others for the next steps.
+/// Stops early when no option lowers it. Ties go to existing sites, then to the lower index.
+/// The square is why: under 2SFCA one unit lowers the linear `U` by exactly `step / target`
+/// wherever every person it reaches stays below the target, so `U` alone cannot tell a valley
+/// with no advisor from a town slightly short of one; squared, the people furthest from the
+/// target come first. Each choice reports the linear `U` it removes.
 ///
 /// A site's weighted demand does not depend on any supply, so adding Δ at site `j` raises `A_p`
 /// by `Δ·W(t_pj)/D_j` on its catchment only: each option is evaluated in O(catchment). `U` is
@@ -607,16 +619,19 @@ pub fn capacity_greedy(
                 let per = step / c.demand;
                 c.points
                     .iter()
-                    .filter_map(|&(p, w)| access.get(p as usize).map(|&a| need_of(p) * (shortfall(a, target) - shortfall(a + per * w, target))))
+                    .filter_map(|&(p, w)| access.get(p as usize).map(|&a| need_of(p) * (depth(a, target) - depth(a + per * w, target))))
                     .sum()
             })
             .collect();
         let best = gains.iter().enumerate().filter(|g| g.1.is_finite()).max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)));
-        let Some((o, &gain)) = best else { break };
-        if gain <= 0.0 {
+        let Some((o, &criterion)) = best else { break };
+        if criterion <= 0.0 {
             break;
         }
+        let before = unmet_need(&access, need, target);
         let c = &options[o];
+        let newly_reached: f64 =
+            c.points.iter().filter(|&&(p, w)| w > 0.0 && access.get(p as usize).is_some_and(|a| *a <= 0.0)).map(|&(p, _)| need_of(p)).sum::<f64>() + 0.0;
         let per = step / c.demand;
         for &(p, w) in &c.points {
             if let Some(a) = access.get_mut(p as usize) {
@@ -629,7 +644,8 @@ pub fn capacity_greedy(
             let i = o - existing.len();
             (Placement::Candidate(i), !std::mem::replace(&mut opened[i], true))
         };
-        out.push(CapacityChoice { rank, placement, gain, unmet_after: unmet_need(&access, need, target), opens });
+        let unmet_after = unmet_need(&access, need, target);
+        out.push(CapacityChoice { rank, placement, gain: before - unmet_after, unmet_after, newly_reached, opens });
     }
     out
 }
@@ -824,7 +840,7 @@ mod tests {
         check_capacity_inputs(&existing, &candidates, &[1.0], &need, &need, 0.02, 1.0).unwrap();
         let c = capacity_greedy(&existing, &candidates, &[1.0], &need, &need, &d, 0.02, 1.0, 5);
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0], CapacityChoice { rank: 1, placement: Placement::Existing(0), gain: 50.0, unmet_after: 1.0, opens: false });
+        assert_eq!(c[0], CapacityChoice { rank: 1, placement: Placement::Existing(0), gain: 50.0, unmet_after: 1.0, newly_reached: 0.0, opens: false });
         assert_eq!(c[1].placement, Placement::Candidate(0));
         assert!(c[1].opens && close(c[1].gain, 1.0) && c[1].unmet_after.abs() < 1e-12);
     }
@@ -850,5 +866,18 @@ mod tests {
         let access = fca(&all, &[1.0, 2.0], &demand, &d).point_access;
         assert!(unmet_need(&access, &demand, 0.02).abs() < 1e-12);
         assert!(capacity_greedy(&existing, &candidates, &[1.0], &demand, &demand, &d, 0.0, 1.0, 3).is_empty());
+    }
+
+    #[test]
+    fn the_deepest_shortfall_comes_first() {
+        // site 0 serves points 0 (100 people) at half the target; candidates 0 and 1 each reach
+        // 100 people: candidate 0 those of point 0, candidate 1 those of point 1, who have nothing.
+        // One unit lowers the linear unmet need by 25 either way; the square prefers point 1.
+        let existing = SiteTimes { lists: vec![vec![(0, 60.0)]], limit_s: 1800.0, n_points: 2 };
+        let candidates = SiteTimes { lists: vec![vec![(0, 60.0)], vec![(1, 60.0)]], limit_s: 1800.0, n_points: 2 };
+        let need = [100.0, 100.0];
+        let c = capacity_greedy(&existing, &candidates, &[1.0], &need, &need, &Decay::two_step(20.0), 0.02, 0.5, 1);
+        assert_eq!(c[0].placement, Placement::Candidate(1));
+        assert!(close(c[0].gain, 25.0), "{}", c[0].gain);
     }
 }

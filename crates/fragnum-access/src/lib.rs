@@ -14,6 +14,7 @@
 //! - [`capacity`]: travel times from each site to the points it reaches, 2SFCA / E2SFCA, Gini, capacity-aware greedy;
 //! - [`supply`]: supply against need (2SFCA, E2SFCA, equity, capacity-aware siting);
 //! - [`optimum`]: the exact maximum coverage (branch and bound), to report the greedy's gap;
+//! - [`transit`]: public transport: range-RAPTOR over a GTFS day, walk legs, a Dijkstra reference;
 //! - [`approx`]: straight line × detour at a speed per area type;
 //! - [`zones`]: population points from zone outlines, isochrone GeoJSON;
 //! - [`config`]: the `[access]` config section (paths + settings);
@@ -34,6 +35,7 @@ pub mod optimum;
 pub mod profile;
 pub mod siting;
 pub mod snap;
+pub mod transit;
 pub mod supply;
 pub mod zones;
 
@@ -288,7 +290,7 @@ fn ms(t: Instant) -> f64 {
 /// let out = compute(&AccessInput { sites: &sites, points: &points, ..Default::default() }, &Settings::default()).unwrap();
 /// assert_eq!(out.method, Method::StraightLine);
 /// assert!(out.method_label.contains("approximation"));
-/// assert!((out.share_within_isochrone - 1.0).abs() < 1e-12); // 5.6 km × 1.3 at 60 km/h ≈ 7 min
+/// assert!((out.share_within_isochrone - 1.0).abs() < 1e-12); // 5.6 km × 1.97 at 41 km/h ≈ 16 min
 /// ```
 pub fn compute(input: &AccessInput, settings: &Settings) -> Result<AccessOutput, AccessError> {
     settings.check()?;
@@ -513,12 +515,7 @@ fn straight_line_run(input: &AccessInput, settings: &Settings, timings: &mut Tim
         .collect();
     MethodRun {
         method: Method::StraightLine,
-        label: format!(
-            "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
-            french_number(a.detour),
-            french_number(a.urban_kmh),
-            french_number(a.rural_kmh)
-        ),
+        label: a.label(),
         points,
         sites: input.sites.iter().map(result).collect(),
         candidates: input.candidates.iter().map(result).collect(),

@@ -111,6 +111,7 @@ impl Date {
     }
 
     /// The date `n` days later (earlier when negative).
+    #[must_use]
     pub fn add_days(self, n: i64) -> Self {
         Date::from_days(self.days() + n)
     }

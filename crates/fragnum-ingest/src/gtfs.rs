@@ -53,15 +53,12 @@ use crate::{IngestError, Report, Severity};
 /// ```
 pub fn read_gtfs(path: &Path, date: Date, report: &mut Report) -> Result<Timetable, IngestError> {
     let mut feed = Feed::open(path)?;
-    let agencies = match feed.table("agency.txt", report)? {
-        Some(t) => {
-            let name = t.find(&["agency_name"]);
-            t.rows.iter().filter_map(|(_, r)| name.map(|c| cell(r, c).to_string())).filter(|n| !n.is_empty()).collect()
-        }
-        None => {
-            report.push(Severity::Warning, Location::file(feed.member("agency.txt")), "agency.txt is absent (GTFS requires it); nothing else depends on it");
-            Vec::new()
-        }
+    let agencies = if let Some(t) = feed.table("agency.txt", report)? {
+        let name = t.find(&["agency_name"]);
+        t.rows.iter().filter_map(|(_, r)| name.map(|c| cell(r, c).to_string())).filter(|n| !n.is_empty()).collect()
+    } else {
+        report.push(Severity::Warning, Location::file(feed.member("agency.txt")), "agency.txt is absent (GTFS requires it); nothing else depends on it");
+        Vec::new()
     };
     let stops_t = feed.required("stops.txt", report)?;
     let stops = read_stops(&stops_t, report)?;
@@ -236,7 +233,7 @@ fn cell(row: Row<'_>, col: usize) -> &str {
 }
 
 /// The trimmed text of an optional column (empty when the column is absent).
-fn opt<'a>(row: Row<'a>, col: Option<usize>) -> &'a str {
+fn opt(row: Row<'_>, col: Option<usize>) -> &str {
     col.map_or("", |c| row.get(c).trim())
 }
 
@@ -347,14 +344,13 @@ fn read_stops(t: &Tabular, report: &mut Report) -> Result<Stops, IngestError> {
     }
     let mut orphans = (0usize, 0u64);
     for (platform, parent, line) in parents {
-        match s.station_index.get(&parent) {
-            Some(&st) => s.platforms[platform as usize].station = Some(st),
-            None => {
-                if orphans.0 == 0 {
-                    orphans.1 = line;
-                }
-                orphans.0 += 1;
+        if let Some(&st) = s.station_index.get(&parent) {
+            s.platforms[platform as usize].station = Some(st);
+        } else {
+            if orphans.0 == 0 {
+                orphans.1 = line;
             }
+            orphans.0 += 1;
         }
     }
     if orphans.0 > 0 {
@@ -441,7 +437,7 @@ fn read_trips(t: &Tabular, routes: &HashMap<String, u32>) -> Result<Trips, Inges
     Ok(trips)
 }
 
-/// calendar.txt and calendar_dates.txt.
+/// `calendar.txt` and `calendar_dates.txt`.
 #[derive(Default)]
 struct Services {
     /// service → (weekday flags Monday first, start, end).
@@ -527,9 +523,11 @@ impl Services {
     }
 }
 
-/// frequencies.txt: trip index → (start, end, headway) rows.
-fn read_frequencies(t: &Tabular, trips: &HashMap<String, u32>, report: &mut Report) -> Result<HashMap<u32, Vec<(Seconds, Seconds, Seconds)>>, IngestError> {
-    let mut out: HashMap<u32, Vec<(Seconds, Seconds, Seconds)>> = HashMap::new();
+/// `frequencies.txt`: trip index → `(start, end, headway)` rows.
+type Frequencies = HashMap<u32, Vec<(Seconds, Seconds, Seconds)>>;
+
+fn read_frequencies(t: &Tabular, trips: &HashMap<String, u32>, report: &mut Report) -> Result<Frequencies, IngestError> {
+    let mut out = Frequencies::new();
     if t.rows.is_empty() {
         return Ok(out);
     }
@@ -557,7 +555,7 @@ fn read_frequencies(t: &Tabular, trips: &HashMap<String, u32>, report: &mut Repo
     Ok(out)
 }
 
-/// One row of stop_times.txt for a trip of the day.
+/// One row of `stop_times.txt` for a trip of the day.
 #[derive(Debug, Clone, Copy)]
 struct Call {
     sequence: u32,
@@ -569,7 +567,7 @@ struct Call {
     line: u64,
 }
 
-/// Reads and checks every row of stop_times.txt; keeps the calls of `active` trips.
+/// Reads and checks every row of `stop_times.txt`; keeps the calls of `active` trips.
 fn read_stop_times(t: &Tabular, stops: &Stops, trips: &HashMap<String, u32>, active: &[usize], report: &mut Report) -> Result<Vec<Vec<Call>>, IngestError> {
     let c_trip = t.require(&["trip_id"])?;
     let c_stop = t.require(&["stop_id"])?;
@@ -633,7 +631,7 @@ fn schedule(
     trips: &Trips,
     active: &[usize],
     calls: Vec<Vec<Call>>,
-    frequencies: &HashMap<u32, Vec<(Seconds, Seconds, Seconds)>>,
+    frequencies: &Frequencies,
     path: &Path,
     report: &mut Report,
 ) -> Result<Vec<Run>, IngestError> {
@@ -739,16 +737,17 @@ fn schedule(
 /// no trip overtakes another (RAPTOR finds the earliest trip by its order).
 fn group_patterns(runs: Vec<Run>) -> Vec<Pattern> {
     type Key = (u32, Vec<u32>, Vec<bool>, Vec<bool>);
-    let mut groups: BTreeMap<Key, Vec<(Trip, Vec<Seconds>, Vec<Seconds>)>> = BTreeMap::new();
+    type Timed = (Trip, Vec<Seconds>, Vec<Seconds>);
+    let mut groups: BTreeMap<Key, Vec<Timed>> = BTreeMap::new();
     for r in runs {
         groups.entry((r.route, r.stops, r.pickup, r.drop_off)).or_default().push((r.trip, r.arrivals, r.departures));
     }
     let mut patterns = Vec::new();
     for ((route, stops, pickup, drop_off), mut trips) in groups {
         trips.sort_by(|a, b| (a.2[0], &a.1, &a.2, &a.0.id).cmp(&(b.2[0], &b.1, &b.2, &b.0.id)));
-        let mut split: Vec<Vec<(Trip, Vec<Seconds>, Vec<Seconds>)>> = Vec::new();
+        let mut split: Vec<Vec<Timed>> = Vec::new();
         for trip in trips {
-            let fits = |g: &Vec<(Trip, Vec<Seconds>, Vec<Seconds>)>| {
+            let fits = |g: &Vec<Timed>| {
                 g.last().is_some_and(|last| last.1.iter().zip(&trip.1).all(|(a, b)| a <= b) && last.2.iter().zip(&trip.2).all(|(a, b)| a <= b))
             };
             match split.iter_mut().find(|g| fits(g)) {

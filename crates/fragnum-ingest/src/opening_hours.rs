@@ -176,10 +176,9 @@ struct Rule {
     holiday_only: bool,
     /// Only for some months, weeks or days of the month.
     restricted: bool,
-    /// Time spans in minutes from the day's midnight; the end may pass midnight.
+    /// Time spans in minutes from the day's midnight; the end may pass midnight. None given
+    /// means all day.
     spans: Vec<(usize, usize)>,
-    /// Whether time spans were given (all day when not).
-    has_time: bool,
     /// `off` or `closed`.
     closed: bool,
 }
@@ -187,7 +186,7 @@ struct Rule {
 impl Rule {
     /// A rule starting at `start`, with nothing read yet.
     fn at(start: usize) -> Self {
-        Rule { start, days: None, holiday_only: false, restricted: false, spans: Vec::new(), has_time: false, closed: false }
+        Rule { start, days: None, holiday_only: false, restricted: false, spans: Vec::new(), closed: false }
     }
 }
 
@@ -197,7 +196,6 @@ fn osm_rule(c: &mut Cursor) -> Result<(Rule, Sep), HoursError> {
     if c.chars[c.pos..].starts_with(&['2', '4', '/', '7']) {
         c.pos += 4;
         r.spans.push((0, DAY));
-        r.has_time = true;
     } else {
         wide_range(c, &mut r)?;
         weekdays(c, &mut r)?;
@@ -444,7 +442,6 @@ fn times(c: &mut Cursor, r: &mut Rule) -> Result<(), HoursError> {
             to += DAY;
         }
         r.spans.push((from, to));
-        r.has_time = true;
         let comma = c.after_ws(c.pos);
         let next = c.after_ws(comma + 1);
         if c.peek_at(comma) == Some(',') && c.peek_at(next).is_some_and(|ch| ch.is_ascii_digit()) {
@@ -492,9 +489,10 @@ fn apply(r: &Rule, additive: bool, days: &mut [Vec<bool>]) -> Result<(), HoursEr
         ));
     }
     let all_day = [(0, DAY)];
-    let spans: &[(usize, usize)] = if r.has_time { &r.spans } else { &all_day };
+    let has_time = !r.spans.is_empty();
+    let spans: &[(usize, usize)] = if has_time { &r.spans } else { &all_day };
     for (_, day) in days.iter_mut().enumerate().filter(|(d, _)| r.days.is_none_or(|set| set[*d])) {
-        if r.closed && r.has_time {
+        if r.closed && has_time {
             // `Tu-Su 12:00-13:00 off`: closes these times only.
             for &(from, to) in spans {
                 day[from..to].fill(false);
@@ -877,6 +875,23 @@ mod tests {
             let e = weekly_hours(text).unwrap_err();
             assert_eq!(e.offset, offset, "{text}: {e}");
             assert!(!e.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn truncated_and_garbled_texts_never_panic() {
+        let samples = [
+            "Mo-We 09:00-12:00,13:00-17:00; Th[3] off; Dec 24-26,Jan 01 off; PH,SH off; \"rdv\"; 24/7; week 01-10/2 off",
+            "Fr-Mo 22:00-26:00, Sa 10:00-12:00; Mo-Fr 12:00-13:00 off || x",
+            "Lundi de 9h/12h  14h/17h - fermé l'après-midi &amp; 08 h à 12 h - 13 h 30 à 16 h30, 24h-0h",
+        ];
+        for text in samples {
+            for (i, _) in text.char_indices() {
+                for part in [&text[..i], &text[i..]] {
+                    let _ = weekly_hours(part);
+                    let _ = day_hours(part);
+                }
+            }
         }
     }
 

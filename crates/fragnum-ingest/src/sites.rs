@@ -418,13 +418,12 @@ fn bounded(t: &Tabular, line: u64, fields: Row<'_>, col: usize, max: f64, site: 
 /// warning naming the cell, and the site gets no figure.
 fn capacity(t: &Tabular, cols: &Columns, line: u64, fields: Row<'_>, site: &mut Site, tally: &mut Tally, report: &mut Report) {
     let mut sources = Vec::new();
-    if let Some((col, tag)) = &cols.advisors {
-        if let Ok(Some(v)) = bounded(t, line, fields, *col, MAX_ADVISORS, &site.id, report) {
-            site.advisors = Some(v);
-            sources.push(tag.clone());
-            tally.advisors += 1;
-            tally.advisors_total += v;
-        }
+    let advisors = cols.advisors.as_ref().map(|(col, tag)| (bounded(t, line, fields, *col, MAX_ADVISORS, &site.id, report), tag));
+    if let Some((Ok(Some(v)), tag)) = advisors {
+        site.advisors = Some(v);
+        sources.push(tag.clone());
+        tally.advisors += 1;
+        tally.advisors_total += v;
     }
     let warn = |report: &mut Report, col: usize, raw: &str, e: &dyn std::fmt::Display| {
         report.push(
@@ -552,6 +551,154 @@ mod tests {
             let sites = read_sites(&data, &mut Report::default()).unwrap();
             assert!(sites.iter().any(|s| s.opening_hours.as_deref().is_some_and(|h| h.contains("09:00"))));
         }
+    }
+
+    fn warnings(report: &Report) -> Vec<String> {
+        report.problems.iter().filter(|p| p.severity == Severity::Warning).map(ToString::to_string).collect()
+    }
+
+    fn note(report: &Report) -> String {
+        report.problems.iter().filter(|p| p.severity == Severity::Note).map(|p| p.message.clone()).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn generic_capacity_columns() {
+        let text = "id,name,kind,lon,lat,advisors,hours_per_week,horaires\n\
+                    a,A,mediation,5.7,45.1,2,,Mo-Fr 09:00-12:00\n\
+                    b,B,mediation,5.7,45.1,,\"20,5\",Mo-Fr 09:00-12:00\n\
+                    c,C,mediation,5.7,45.1,-1,200,\n\
+                    d,D,mediation,5.7,45.1,deux,,Mo-Fr 9h-12h\n\
+                    e,E,mediation,5.7,45.1,,,\n";
+        let mut report = Report::default();
+        let sites = parse_sites(Path::new("s.csv"), text, &mut report).unwrap();
+        let capacity: Vec<_> = sites.iter().map(|s| (s.advisors, s.hours_per_week, s.capacity_source.as_deref())).collect();
+        assert_eq!(
+            capacity,
+            [
+                (Some(2.0), Some(15.0), Some("advisors column + horaires (OSM opening_hours)")),
+                (None, Some(20.5), Some("hours_per_week column")),
+                (None, None, None),
+                (None, None, None),
+                (None, None, None),
+            ]
+        );
+        let w = warnings(&report);
+        assert_eq!(w.len(), 4, "{w:#?}");
+        assert!(w[0].starts_with("s.csv:4:6: warning: column `advisors`: `-1` for site `c` is negative"), "{}", w[0]);
+        assert!(w[1].starts_with("s.csv:4:7: warning: column `hours_per_week`: `200` for site `c` is more than 168"), "{}", w[1]);
+        assert!(w[2].starts_with("s.csv:5:6: warning: column `advisors`: `deux` for site `d` is not a number"), "{}", w[2]);
+        assert!(w[3].starts_with("s.csv:5:8: warning: column `horaires`: cannot read opening hours from `Mo-Fr 9h-12h` (at character 7:"), "{}", w[3]);
+        assert_eq!(
+            note(&report),
+            "5 sites read (generic layout); advisors for 1 (advisors column, 2 in all); weekly hours for 2 (1 from horaires (OSM opening_hours), \
+             1 from hours_per_week column); 2 with hours not understood (warnings above), 1 with none given"
+        );
+    }
+
+    #[test]
+    fn generic_n_aidants_alias_and_no_capacity() {
+        let mut report = Report::default();
+        let sites = parse_sites(Path::new("s.csv"), "id;lon;lat;n_aidants\na;5,7;45,1;3\n", &mut report).unwrap();
+        assert_eq!((sites[0].advisors, sites[0].capacity_source.as_deref()), (Some(3.0), Some("n_aidants")));
+        let mut report = Report::default();
+        let sites = parse_sites(Path::new("s.csv"), "id;lon;lat\na;5,7;45,1\n", &mut report).unwrap();
+        assert_eq!((sites[0].advisors, sites[0].hours_per_week, sites[0].capacity_source.as_deref()), (None, None, None));
+        assert_eq!(note(&report), "1 sites read (generic layout); no advisors or opening-hours column");
+    }
+
+    const CNFS: &str = "id,nom,services,pivot,commune,code_postal,adresse,latitude,longitude,horaires,source,n_aidants\n\
+        62a1,PIMMS,Prendre en main un ordinateur;Utiliser le numérique au quotidien,000,GRENOBLE,38000,1 rue,45.18,5.73,\"Mo-We 09:00-12:00,13:00-17:00; Th 08:00-12:00\",conseiller-numerique,2\n\
+        62a2,Mairie,,000,VOIRON,38500,2 rue,45.36,5.59,\"Tu 09:00-13:00; Fr 18:00\",conseiller-numerique,1\n\
+        62a3,Poste,,000,CHAMBERY,73000,3 rue,45.57,5.92,,conseiller-numerique,\n";
+
+    #[test]
+    fn conseiller_numerique_layout() {
+        let mut report = Report::default();
+        let sites = parse_sites(Path::new("cnfs.csv"), CNFS, &mut report).unwrap();
+        assert_eq!(sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["cnfs-62a1", "cnfs-62a2", "cnfs-62a3"]);
+        let a = &sites[0];
+        assert_eq!((a.name.as_str(), a.kind.as_str(), a.commune.as_deref()), ("PIMMS", "conseiller_numerique", None));
+        assert_eq!(a.services, ["Prendre en main un ordinateur", "Utiliser le numérique au quotidien"]);
+        assert_eq!((a.lon, a.lat), (5.73, 45.18));
+        assert_eq!((a.advisors, a.hours_per_week), (Some(2.0), Some(25.0)));
+        assert_eq!(a.capacity_source.as_deref(), Some("n_aidants + horaires (OSM opening_hours)"));
+        assert_eq!((sites[1].advisors, sites[1].hours_per_week, sites[1].capacity_source.as_deref()), (Some(1.0), None, Some("n_aidants")));
+        assert_eq!((sites[2].advisors, sites[2].hours_per_week, sites[2].capacity_source.as_deref()), (None, None, None));
+        let w = warnings(&report);
+        assert_eq!(w.len(), 1, "{w:#?}");
+        assert!(w[0].starts_with("cnfs.csv:3:10: warning: column `horaires`: cannot read opening hours from `Tu 09:00-13:00; Fr 18:00` (at character 24: expected `-`"), "{}", w[0]);
+        assert!(note(&report).starts_with("3 sites read (conseiller-numérique « lieux de médiation numérique » export); advisors for 2 (n_aidants, 3 in all); weekly hours for 1"), "{}", note(&report));
+    }
+
+    const FS: &str = "id_fs,insee_dep,lib_fs,insee_com,code_postal,latitude,longitude,h_lundi,h_mardi,h_mercredi,h_jeudi,h_vendredi,h_samedi\n\
+        901,38,France services Exemple,38185,38100,45.17,5.73,09:00 - 12:00 / 13:00 - 17:00,09:00-12:00 14:00-16:30,08:30-12:30/13:30-17:00,,09:00 - 12:00,-\n\
+        235,38,France services Saint Marcellin,38416,38160,45.15436,5.319521,,,,,,\n\
+        236,73,France services Modane,73176,73500,45.2,6.67,09:00 - 12:00,sur rendez-vous,,,,\n\
+        901,38,France services copie,38185,38100,45.17,5.73,,,,,,\n";
+
+    #[test]
+    fn france_services_layout() {
+        let mut report = Report::default();
+        let sites = parse_sites(Path::new("fs.csv"), FS, &mut report).unwrap();
+        assert_eq!(sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["fs-901", "fs-235", "fs-236"]);
+        let a = &sites[0];
+        assert_eq!((a.name.as_str(), a.kind.as_str(), a.commune.as_deref()), ("France services Exemple", "france_services", Some("38185")));
+        assert_eq!((a.advisors, a.hours_per_week, a.capacity_source.as_deref()), (None, Some(7.0 + 5.5 + 7.5 + 3.0), Some("h_lundi…h_samedi")));
+        assert_eq!(sites[1].hours_per_week, None, "no day given: no hours, not zero");
+        assert_eq!(sites[2].hours_per_week, None);
+        let w = warnings(&report);
+        assert_eq!(w.len(), 2, "{w:#?}");
+        assert!(w[0].starts_with("fs.csv:4:9: warning: column `h_mardi`: cannot read opening hours from `sur rendez-vous`"), "{}", w[0]);
+        assert_eq!(w[1], "fs.csv:5:1: warning: duplicate site id `fs-901` (first seen on line 2): this row is skipped, the first one kept");
+        assert!(note(&report).contains("weekly hours for 1 (1 from h_lundi…h_samedi); 1 with hours not understood (warnings above), 1 with none given"));
+        // Projected coordinates are refused in native layouts too.
+        let l93 = "id_fs,lib_fs,latitude,longitude\n1,A,6458000,913000\n";
+        let err = parse_sites(Path::new("fs.csv"), l93, &mut Report::default()).unwrap_err().to_string();
+        assert!(err.starts_with("fs.csv:2:4:") && err.contains("projected"), "{err}");
+    }
+
+    const HINAURA: &str = "datetime_create,Nom du lieu ou de la structure *,Code postal,bf_latitude,bf_longitude,Lundi,Mardi,Mercredi,Jeudi,Vendredi,Samedi,Dimanche\n\
+        2021-05-01,Maison des services ,73220,45.5,6.3,8h30 à 12h - 13h30 à 17h,9h/12h - 13h/17h,Fermé,fermé,\"8h à 12h et de 13h30 à 17h\",,\n\
+        2021-05-02,Sans position,38000,,,9h-12h,,,,,,\n\
+        2021-05-03,Sur RDV,38000,45.19,5.72,Sur rendez-vous,14h-17h,,,,,\n\
+        2021-05-04,Rien,38000,45.2,5.73,,,,,,,\n";
+
+    #[test]
+    fn hinaura_layout() {
+        let mut report = Report::default();
+        let sites = parse_sites(Path::new("h.csv"), HINAURA, &mut report).unwrap();
+        assert_eq!(sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["hinaura-1", "hinaura-3", "hinaura-4"], "ids are data-row ranks");
+        let a = &sites[0];
+        assert_eq!((a.name.as_str(), a.kind.as_str(), a.commune.as_deref()), ("Maison des services", "mediation", None));
+        assert_eq!((a.hours_per_week, a.capacity_source.as_deref()), (Some(7.0 + 7.0 + 7.5), Some("Lundi…Dimanche")));
+        assert_eq!((sites[1].hours_per_week, sites[2].hours_per_week), (None, None));
+        let w = warnings(&report);
+        assert_eq!(w.len(), 2, "{w:#?}");
+        assert_eq!(w[0], "h.csv:3:5: warning: site `hinaura-2` has no coordinates (`bf_longitude` is empty): this row is dropped");
+        assert!(w[1].starts_with("h.csv:4:6: warning: column `Lundi`: cannot read opening hours from `Sur rendez-vous`"), "{}", w[1]);
+        assert_eq!(
+            note(&report),
+            "3 sites read (Hinaura export); 1 rows without coordinates dropped; weekly hours for 1 (1 from Lundi…Dimanche); \
+             1 with hours not understood (warnings above), 1 with none given"
+        );
+        // A bad coordinate (not a missing one) is still an error, and swapped columns too.
+        let bad = HINAURA.replace("45.19,5.72", "45.19,abc");
+        let err = parse_sites(Path::new("h.csv"), &bad, &mut Report::default()).unwrap_err().to_string();
+        assert!(err.starts_with("h.csv:4:5:"), "{err}");
+        let swapped = "Nom du lieu ou de la structure *,bf_latitude,bf_longitude\nA,5.72,45.18\nB,5.73,45.19\n";
+        let err = parse_sites(Path::new("h.csv"), swapped, &mut Report::default()).unwrap_err().to_string();
+        assert!(err.contains("lon and lat look swapped"), "{err}");
+    }
+
+    #[test]
+    fn layouts_are_told_by_header() {
+        let layout = |header: &str| Layout::of(&Tabular::parse(Path::new("x.csv"), &format!("{header}\n"), None).unwrap());
+        assert_eq!(layout("id,name,kind,commune_insee,postcode,lon,lat,source"), Layout::Generic);
+        assert_eq!(layout("id,nom,longitude,latitude,horaires"), Layout::Generic, "no `pivot`: a generic file");
+        assert_eq!(layout("id,nom,services,pivot,latitude,longitude,horaires,n_aidants"), Layout::ConseillerNumerique);
+        assert_eq!(layout("id,kind,nom,services,pivot,latitude,longitude"), Layout::Generic, "a `kind` column: the project's layout");
+        assert_eq!(layout("id_fs;lib_fs;latitude;longitude"), Layout::FranceServices);
+        assert_eq!(layout("Nom du lieu ou de la structure *,bf_latitude,bf_longitude"), Layout::Hinaura);
     }
 
     #[test]

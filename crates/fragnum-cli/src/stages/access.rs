@@ -18,10 +18,14 @@
 //! new_sites = 3
 //! population_grid = ["..."]                   # optional; else points inside zones
 //! urban_density_km2 = 1000                    # approximation only: urban above this density
-//! [access.approximation]                      # used only without a network
-//! detour = 1.3
-//! urban_kmh = 30
-//! rural_kmh = 60
+//! [access.approximation]                      # used only without a network; default: calibrated
+//! detour = 1.97                               # on the Andorra and Liechtenstein networks
+//! urban_kmh = 46                              # (`make calibrate`)
+//! rural_kmh = 41
+//! [access.capacity]                           # supply against need (2SFCA, E2SFCA, equity)
+//! supply = "advisors"                         # or "hours" (opening hours per week)
+//! need = "population"                         # or an indicator of [indices]
+//! added_units = 3                             # capacity-aware siting
 //! ```
 
 use std::collections::BTreeMap;
@@ -260,6 +264,7 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
             .float(&format!("added_{measure}"), cs.iter().map(|_| Some(ctx.config.access.as_ref().map_or(1.0, |a| a.capacity.unit()))).collect())
             .float("unmet_need_reduced", cs.iter().map(|c| Some(c.gain)).collect())
             .float("unmet_need_after", cs.iter().map(|c| Some(c.unmet_after)).collect())
+            .float("need_newly_reached", cs.iter().map(|c| Some(c.newly_reached)).collect())
             .float(&format!("target_{measure}_per_{per}"), cs.iter().map(|_| Some(sup.target_per)).collect())
             .write(&ctx.out_dir, "access_capacity_siting")?;
     }
@@ -340,7 +345,10 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
             fragnum_access::capacity::Placement::Existing(i) => ("existing site", &out.sites[i].site),
             fragnum_access::capacity::Placement::Candidate(i) => ("candidate", &out.candidates[i].site),
         };
-        println!("  added supply #{}: {what} {} ({}), unmet need −{:.0} people", c.rank, site.id, site.name, c.gain);
+        println!(
+            "  added supply #{}: {what} {} ({}), unmet need −{:.0}, {:.0} people in need reached who had no supply",
+            c.rank, site.id, site.name, c.gain, c.newly_reached
+        );
     }
     for w in &out.warnings {
         eprintln!("  warning: {w}");
