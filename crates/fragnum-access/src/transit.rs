@@ -19,7 +19,7 @@
 //! straight-line distance × `walk_detour` at `walk_kmh`, they can be replaced by street-network
 //! times. Stations: platforms of one station are linked by walks whatever their distance (as far
 //! as straight line × detour says, never free: in the Grenoble feed a station's platforms are the
-//! two sides of a street or the corners of a square, up to a few hundred metres apart).
+//! two sides of a street or the corners of a square, 26 m apart at the median and up to 406 m).
 //!
 //! [`reference`] is a separate, plainly correct time-dependent Dijkstra on the time-expanded
 //! graph of the same timetable; tests and the benchmark check RAPTOR against it to the second.
@@ -458,6 +458,8 @@ impl<'a> Router<'a> {
     }
 
     /// Round `k` along one pattern: ride the earliest catchable trip, alight where it improves.
+    // The paper's notation: k the round, p and q stops, a an arrival, r a ready time.
+    #[allow(clippy::many_single_char_names)]
     fn scan(&self, l: &mut Labels, k: usize, index: usize, goal: &mut Goal) {
         let n = self.timetable.stops.len();
         let (prev, cur) = ((k - 1) * n, k * n);
@@ -497,6 +499,8 @@ impl<'a> Router<'a> {
     }
 
     /// Walks after alighting in round `k`: to board elsewhere next round, or to reach a site.
+    // The paper's notation: k the round, p and q stops, a an arrival, r a ready time.
+    #[allow(clippy::many_single_char_names)]
     fn walk_after_alighting(&self, l: &mut Labels, k: usize, goal: &mut Goal) {
         let cur = k * self.timetable.stops.len();
         for idx in 0..l.improved.len() {
@@ -631,8 +635,10 @@ pub fn quantile(sorted: &[Seconds], q: f64) -> Option<f64> {
 /// let people = [PopulationPoint { lon: 5.0, lat: 45.0, weight: 10.0, zone: None }];
 /// let sites = [Site::new("s", "Mairie", "france_services", 5.0, 45.009)];
 /// let r = transit_times(&tt, &people, &sites, &TransitSettings::default()).unwrap();
-/// // no transit: 1 km × 1.3 at 4.5 km/h, walked
-/// assert_eq!(r.points[0].median_s, Some(1040.0));
+/// // no transit: walked, 1 km × 1.3 at 4.5 km/h ≈ 1040 s
+/// let p = r.points[0];
+/// assert_eq!(p.median_s, p.walk_only_s);
+/// assert!((p.median_s.unwrap() - 1040.0).abs() < 2.0);
 /// ```
 pub fn transit_times(timetable: &Timetable, points: &[PopulationPoint], sites: &[Site], settings: &TransitSettings) -> Result<TransitResult, AccessError> {
     settings.departures()?;

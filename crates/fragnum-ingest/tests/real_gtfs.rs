@@ -47,11 +47,15 @@ fn grenoble_on_a_tuesday() {
 }
 
 #[test]
-fn grenoble_on_a_sunday_and_outside_the_feed() {
+fn grenoble_on_a_sunday_on_may_day_and_outside_the_feed() {
     let mut report = Report::default();
     let sunday = read_gtfs(&feed(), date(2023, 4, 23), &mut report).expect("the real feed reads");
-    let tuesday_trips = 4_245;
-    assert!(sunday.trip_count() > 0 && sunday.trip_count() < tuesday_trips, "{}", sunday.trip_count());
+    assert_eq!(sunday.trip_count(), 1_819);
+    // 1 May 2023: inside the feed's range, no service at all (the one day of 56 without)
+    let mut report = Report::default();
+    let may_day = read_gtfs(&feed(), date(2023, 5, 1), &mut report).expect("a day without service is not an error");
+    assert_eq!(may_day.trip_count(), 0);
+    assert!(report.problems.iter().any(|p| p.message.contains("no trip runs on 2023-05-01")), "{:?}", report.problems);
     let err = read_gtfs(&feed(), date(2023, 9, 12), &mut report).expect_err("September is outside the feed").to_string();
     assert!(err.contains("2023-04-10 to 2023-06-04"), "{err}");
     assert!(err.contains("SEM-GTFS-grenoble-2023.zip"), "{err}");

@@ -114,7 +114,28 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>, need: 
         let zone = table.row(z).ok().map(|r| &table.zones()[r])?;
         zone.epci.clone().or_else(|| zone.commune.as_deref().and_then(|c| commune_epci.get(c)).map(|e| (*e).to_string()))
     };
-    let groups: Vec<Option<String>> = points.iter().map(|p| p.zone.as_ref().and_then(epci_of)).collect();
+    // A point whose commune no table places in an EPCI (a commune merged since the outlines'
+    // vintage, say) is counted in a group of its own, so the EPCI rows add up to the territory.
+    let mut groups: Vec<Option<String>> = points.iter().map(|p| p.zone.as_ref().and_then(epci_of)).collect();
+    if groups.iter().any(Option::is_some) {
+        let lost: Vec<usize> = (0..points.len()).filter(|&p| groups[p].is_none()).collect();
+        if !lost.is_empty() {
+            let people: f64 = lost.iter().map(|&p| points[p].weight).sum();
+            let mut communes: Vec<&str> = lost.iter().filter_map(|&p| points[p].zone.as_ref().map(fragnum_core::ZoneCode::as_str)).collect();
+            communes.sort_unstable();
+            communes.dedup();
+            eprintln!(
+                "access: warning: {} population points ({people:.0} people) lie in {} zone(s) with no EPCI in the tables ({}{}): counted as EPCI `{UNKNOWN_EPCI}` in access_equity",
+                lost.len(),
+                communes.len(),
+                communes.iter().take(8).copied().collect::<Vec<_>>().join(", "),
+                if communes.len() > 8 { ", …" } else { "" }
+            );
+            for p in lost {
+                groups[p] = Some(UNKNOWN_EPCI.to_string());
+            }
+        }
+    }
     let urban: Vec<bool> = points
         .iter()
         .map(|p| p.zone.as_ref().and_then(|z| densities.get(z.as_str())).is_some_and(|d| *d >= cfg.urban_density_km2))
@@ -275,9 +296,16 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
     Ok(())
 }
 
-/// The name of the whole territory in the equity table.
+/// The group of points whose zone no table places in an EPCI.
+const UNKNOWN_EPCI: &str = "sans_epci";
+
+/// The name of the whole territory, or of the points without EPCI, in the equity table.
 fn territory_name(ctx: &super::Context, group: &str) -> String {
-    if group == "ensemble" { ctx.config.render().territory.unwrap_or_else(|| "ensemble du territoire".into()) } else { group.to_string() }
+    match group {
+        "ensemble" => ctx.config.render().territory.unwrap_or_else(|| "ensemble du territoire".into()),
+        UNKNOWN_EPCI => "EPCI inconnu (commune absente des tables d'EPCI)".into(),
+        other => other.to_string(),
+    }
 }
 
 fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option<&fragnum_core::network::RoadNetwork>) {
