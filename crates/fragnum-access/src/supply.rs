@@ -455,6 +455,23 @@ mod tests {
     }
 
     #[test]
+    fn hours_fall_back_to_the_median_of_all_sites_with_hours() {
+        let mut a = site("fs", None);
+        a.hours_per_week = Some(30.0);
+        a.capacity_source = Some("h_lundi…h_samedi".into());
+        let mut b = site("cnfs", None);
+        b.hours_per_week = Some(10.0);
+        let sites = [a, b, site("mediation", None)];
+        let s = CapacitySettings { supply: SupplyMeasure::Hours, ..CapacitySettings::default() };
+        let (v, why) = site_supply(&sites, &s);
+        assert_eq!(v, [30.0, 10.0, 10.0]);
+        assert_eq!(why[0], "file: h_lundi…h_samedi");
+        assert_eq!(why[1], "file: capacity column");
+        assert_eq!(why[2], "median of the file's sites");
+        assert_eq!(s.unit(), 7.0);
+    }
+
+    #[test]
     fn bad_settings_name_their_key() {
         let s = CapacitySettings { per: 0.0, decay: vec![(20.0, 1.0), (10.0, 2.0)], ..CapacitySettings::default() };
         let keys: Vec<String> = s.problems().into_iter().map(|p| p.0).collect();

@@ -642,6 +642,12 @@ pub fn quantile(sorted: &[Seconds], q: f64) -> Option<f64> {
 /// ```
 pub fn transit_times(timetable: &Timetable, points: &[PopulationPoint], sites: &[Site], settings: &TransitSettings) -> Result<TransitResult, AccessError> {
     settings.departures()?;
+    if let Some(i) = points.iter().position(|p| !p.lon.is_finite() || !p.lat.is_finite()) {
+        return Err(AccessError::Input(format!("transit: population point {i} has a non-finite position")));
+    }
+    if let Some(s) = sites.iter().find(|s| !s.lon.is_finite() || !s.lat.is_finite()) {
+        return Err(AccessError::Input(format!("transit: site {} has a non-finite position", s.id)));
+    }
     let t = Instant::now();
     let origins: Vec<[f64; 2]> = points.iter().map(PopulationPoint::position).collect();
     let places: Vec<[f64; 2]> = sites.iter().map(Site::position).collect();
@@ -665,7 +671,7 @@ pub fn transit_times_with(timetable: &Timetable, footpaths: &Footpaths, legs: &L
         .zip(&legs.direct)
         .map(|(access, &direct)| {
             let mut times: Vec<Seconds> =
-                router.arrivals(access, direct, &departures).iter().zip(&departures).map(|(a, d)| a.map_or(NEVER, |a| a - d)).collect();
+                router.arrivals(access, direct, &departures).iter().zip(&departures).map(|(a, d)| a.map_or(NEVER, |a| a.saturating_sub(*d))).collect();
             times.sort_unstable();
             TransitPoint {
                 median_s: quantile(&times, 0.5),

@@ -14,7 +14,7 @@ fn data(path: &str) -> PathBuf {
 }
 
 #[test]
-fn raptor_equals_the_reference_on_the_grenoble_feed() {
+fn transit_raptor_equals_the_reference_on_the_grenoble_feed() {
     let mut report = Report::default();
     let date = Date::new(2023, 4, 18).expect("a Tuesday");
     let tt = fragnum_ingest::gtfs::read_gtfs(&data("transit/SEM-GTFS-grenoble-2023.zip"), date, &mut report).expect("feed");

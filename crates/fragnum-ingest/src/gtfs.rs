@@ -442,8 +442,8 @@ fn read_trips(t: &Tabular, routes: &HashMap<String, u32>) -> Result<Trips, Inges
 struct Services {
     /// service → (weekday flags Monday first, start, end).
     weekly: HashMap<String, Vec<([bool; 7], Date, Date)>>,
-    /// (service, date) → added (`true`) or removed.
-    exceptions: HashMap<(String, Date), bool>,
+    /// service → date → added (`true`) or removed.
+    exceptions: HashMap<String, HashMap<Date, bool>>,
 }
 
 impl Services {
@@ -483,14 +483,14 @@ impl Services {
                     "2" => false,
                     v => return Err(malformed(t, line, c_type, format!("exception_type is `{v}`; GTFS allows 1 (added) or 2 (removed)"))),
                 };
-                s.exceptions.insert((service.to_string(), day), added);
+                s.exceptions.entry(service.to_string()).or_default().insert(day, added);
             }
         }
         Ok(s)
     }
 
     fn runs(&self, service: &str, day: Date) -> bool {
-        if let Some(&added) = self.exceptions.get(&(service.to_string(), day)) {
+        if let Some(&added) = self.exceptions.get(service).and_then(|e| e.get(&day)) {
             return added;
         }
         let weekday = day.weekday() as usize;
@@ -498,7 +498,7 @@ impl Services {
     }
 
     fn services(&self) -> HashSet<&str> {
-        self.weekly.keys().map(String::as_str).chain(self.exceptions.keys().map(|(s, _)| s.as_str())).collect()
+        self.weekly.keys().map(String::as_str).chain(self.exceptions.keys().map(String::as_str)).collect()
     }
 
     /// Services running on `day`.
@@ -510,16 +510,16 @@ impl Services {
     /// at most ten years from the first, so a far `end_date` like 2099 stays cheap).
     fn coverage(&self) -> (Option<Date>, Option<Date>, usize) {
         let weekly = self.weekly.values().flatten().filter(|(f, _, _)| f.iter().any(|&x| x));
-        let added = self.exceptions.iter().filter(|(_, a)| **a).map(|((_, d), _)| *d);
+        let added = self.exceptions.values().flatten().filter(|(_, a)| **a).map(|(d, _)| *d);
         let first = weekly.clone().map(|(_, a, _)| *a).chain(added.clone()).min();
         let last = weekly.map(|(_, _, b)| *b).chain(added).max();
         let (Some(a), Some(b)) = (first, last) else { return (None, None, 0) };
         let services = self.services();
         let span = (b.days() - a.days()).min(3660);
-        let count = (0..=span).map(|k| a.add_days(k)).filter(|&d| services.iter().any(|s| self.runs(s, d))).count();
-        // The first and last dates may be only weekly bounds with no matching weekday.
-        let first = (0..=span).map(|k| a.add_days(k)).find(|&d| services.iter().any(|s| self.runs(s, d))).or(first);
-        (first, last, count)
+        let days: Vec<Date> = (0..=span).map(|k| a.add_days(k)).filter(|&d| services.iter().any(|s| self.runs(s, d))).collect();
+        // The bounds may be weekly ranges' ends that fall on no running weekday (or all removed).
+        let last = if span < b.days() - a.days() { last } else { days.last().copied() };
+        (days.first().copied(), last, days.len())
     }
 }
 
@@ -700,7 +700,8 @@ fn schedule(
                 for &(start, end, headway) in rows {
                     let mut at = start;
                     while at < end {
-                        let shift = |v: &Seconds| v - first + at;
+                        // A first stop may arrive before it departs: keep the offset signed.
+                        let shift = |v: &Seconds| (i64::from(*v) - i64::from(first) + i64::from(at)).max(0) as Seconds;
                         runs.push(Run {
                             route: base.route,
                             trip: Trip { id: format!("{}@{}", base.trip.id, format_time(at)), service_id: base.trip.service_id.clone() },
