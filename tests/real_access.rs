@@ -82,3 +82,55 @@ fn savoie_advisors_per_person_and_per_epci() {
     assert!(zones.iter().any(|z| num(z, "advisors_per_10000_2sfca").is_some_and(|v| v > 0.0)));
     assert!(log.contains("calée sur les réseaux routiers d'Andorre et du Liechtenstein"), "{log}");
 }
+
+#[test]
+fn grenoble_on_foot_and_by_public_transport() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = real_config("grenoble-transit", dir.path());
+    let out = fragnum(&["run", "--quiet", "--config", config.to_str().unwrap()]);
+    let log = text(&out);
+    assert!(out.status.success(), "{log}");
+    let outputs = dir.path().join("out");
+    let read = |name: &str| read_rows(&outputs.join(format!("{name}.csv")));
+    let (car, walk, transit) = (read("access_zones"), read("access_zones_walk"), read("access_zones_transit"));
+    // The 49 communes of the Métropole, each with its mode named.
+    for (rows, mode) in [(&car, "car"), (&walk, "walk"), (&transit, "transit")] {
+        assert_eq!(rows.len(), 49, "{mode}");
+        assert!(rows.iter().all(|r| r["mode"] == mode));
+    }
+    let share = |rows: &[common::Row], col: &str| {
+        let (mut within, mut all) = (0.0, 0.0);
+        for r in rows {
+            let pop = num(r, "population").unwrap();
+            within += num(r, col).unwrap() * pop;
+            all += pop;
+        }
+        100.0 * within / all
+    };
+    let population: f64 = transit.iter().map(|r| num(r, "population").unwrap()).sum();
+    let (by_car, on_foot, by_transit) =
+        (share(&car, "share_within_20min"), share(&walk, "share_within_20min"), share(&transit, "share_within_20min"));
+    let walk_only = share(&transit, "share_within_20min_walk_only");
+    println!(
+        "Grenoble-Alpes Métropole ({population:.0} people on the grid): within 20 minutes of an advisor site {by_car:.1} % by car \
+         (approximation), {on_foot:.1} % on foot, {by_transit:.1} % by public transport (median 9:00–10:00)"
+    );
+    // Two implementations of the same straight walk agree: the walk mode (fragnum-access's
+    // approximation) and the transit computation's walk alone (its own legs), zone by zone.
+    for (w, t) in walk.iter().zip(&transit) {
+        assert_eq!(w["code"], t["code"]);
+        let (a, b) = (num(w, "share_within_20min").unwrap(), num(t, "share_within_20min_walk_only").unwrap());
+        assert!((a - b).abs() < 0.02, "{}: walk {a} vs transit's walk alone {b}", w["code"]);
+        // Transit never does worse than walking alone: walking straight is one of its journeys.
+        assert!(num(t, "share_within_20min").unwrap() >= b - 1e-9, "{}", t["code"]);
+    }
+    assert!((on_foot - walk_only).abs() < 1.0);
+    assert!(by_transit >= walk_only);
+    let points = read("access_points_transit");
+    assert!(points.iter().any(|p| num(p, "p25_min").is_some() && num(p, "p75_min").unwrap() >= num(p, "p25_min").unwrap()));
+    let sheet = std::fs::read_to_string(outputs.join("sheets/38185.html")).unwrap();
+    assert!(sheet.contains("Part à moins de 20 minutes en transports en commun"), "Grenoble's sheet");
+    for f in ["maps/acces_20min_part_transit.geojson", "maps/acces_20min_part_walk-a4.png"] {
+        assert!(outputs.join(f).is_file(), "missing {f}");
+    }
+}

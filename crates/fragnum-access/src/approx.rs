@@ -91,6 +91,18 @@ impl Approximation {
     pub fn label(&self) -> String {
         use crate::french_number;
         use std::fmt::Write as _;
+        // One speed at walking pace: the walking mode's straight line (crate::modes).
+        if self.urban_kmh == self.rural_kmh && self.urban_kmh <= 7.0 {
+            let mut label = format!(
+                "à pied, sans réseau de rues : distance à vol d'oiseau × {} à {} km/h",
+                french_number(self.detour),
+                french_number(self.urban_kmh)
+            );
+            if self.detour == crate::modes::WALK_DETOUR {
+                label.push_str(" (détour calé sur les rues du centre de Grenoble : erreur moyenne 0,7 min)");
+            }
+            return label;
+        }
         let mut label = format!(
             "approximation sans réseau routier : distance à vol d'oiseau × {} à {} km/h en zone urbaine, {} km/h en zone rurale",
             french_number(self.detour),

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::modes::Mode;
 use crate::supply::CapacitySettings;
+use crate::transit::TransitSettings;
 use crate::{AccessError, Approximation, Settings};
 
 /// The `[access]` section.
@@ -62,6 +64,31 @@ pub struct AccessConfig {
     /// Supply against need: `[access.capacity]` (see [`CapacitySettings`]).
     #[serde(default)]
     pub capacity: CapacitySettings,
+    /// Travel modes (default `["car"]`): `"car"` (always computed: siting, capacity and
+    /// isochrones rest on it), `"walk"`, `"transit"` (needs `[access.transit]`).
+    #[serde(default = "default_modes")]
+    pub modes: Vec<Mode>,
+    /// Speed profile of walking on the road network (with `network` and the walk mode).
+    pub walk_profile: Option<PathBuf>,
+    /// The public-transport timetable and routing settings: `[access.transit]`.
+    pub transit: Option<TransitConfig>,
+}
+
+/// The `[access.transit]` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitConfig {
+    /// The GTFS feed (`.zip` or a folder).
+    pub gtfs: PathBuf,
+    /// The service day (`YYYY-MM-DD`), within the feed's dates.
+    pub date: String,
+    /// Walking legs, transfers and departure window: `[access.transit.routing]`.
+    #[serde(default)]
+    pub routing: TransitSettings,
+}
+
+fn default_modes() -> Vec<Mode> {
+    vec![Mode::Car]
 }
 
 fn default_density() -> f64 {
@@ -136,6 +163,23 @@ impl AccessConfig {
         }
         for (key, message) in self.capacity.problems() {
             bad(&format!("capacity.{key}"), message);
+        }
+        if !self.modes.contains(&Mode::Car) {
+            bad("modes", "must include \"car\": siting, capacity and isochrones rest on it".into());
+        }
+        if self.modes.contains(&Mode::Transit) && self.transit.is_none() {
+            bad("modes", "\"transit\" needs an [access.transit] section with `gtfs` and `date`".into());
+        }
+        if self.modes.contains(&Mode::Walk) && self.network.is_some() && self.walk_profile.is_none() {
+            bad("modes", "walking on the road network needs `walk_profile = \"profiles/walk.toml\"`".into());
+        }
+        if let Some(t) = &self.transit {
+            if fragnum_core::transit::Date::parse(&t.date).is_none() {
+                bad("transit.date", format!("`{}` is not a date (YYYY-MM-DD)", t.date));
+            }
+            if let Err(e) = t.routing.departures() {
+                bad("transit.routing", e.to_string());
+            }
         }
         if self.network.is_some() && self.profile.is_none() {
             bad("network", "a road network needs a speed profile: add `profile = \"profiles/car.toml\"`".into());

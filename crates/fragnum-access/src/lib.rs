@@ -16,6 +16,7 @@
 //! - [`optimum`]: the exact maximum coverage (branch and bound), to report the greedy's gap;
 //! - [`transit`]: public transport: range-RAPTOR over a GTFS day, walk legs, a Dijkstra reference;
 //! - [`approx`]: straight line × detour at a speed per area type;
+//! - [`modes`]: car, walk and transit, and their per-zone shares for maps and sheets;
 //! - [`zones`]: population points from zone outlines, isochrone GeoJSON;
 //! - [`config`]: the `[access]` config section (paths + settings);
 //! - [`error`]: the error type, [`AccessError`].
@@ -31,6 +32,7 @@ pub mod dijkstra;
 pub mod error;
 pub mod graph;
 pub mod isochrone;
+pub mod modes;
 pub mod optimum;
 pub mod profile;
 pub mod siting;

@@ -72,7 +72,7 @@ impl Default for TransitSettings {
     fn default() -> Self {
         TransitSettings {
             walk_kmh: 4.5,
-            walk_detour: 1.3,
+            walk_detour: crate::modes::WALK_DETOUR,
             max_walk_m: 1_000.0,
             max_transfer_walk_m: 500.0,
             max_transfers: 4,
@@ -634,7 +634,8 @@ pub fn quantile(sorted: &[Seconds], q: f64) -> Option<f64> {
 ///                      routes: vec![], patterns: vec![], transfers: vec![] };
 /// let people = [PopulationPoint { lon: 5.0, lat: 45.0, weight: 10.0, zone: None }];
 /// let sites = [Site::new("s", "Mairie", "france_services", 5.0, 45.009)];
-/// let r = transit_times(&tt, &people, &sites, &TransitSettings::default()).unwrap();
+/// let s = TransitSettings { walk_detour: 1.3, ..TransitSettings::default() };
+/// let r = transit_times(&tt, &people, &sites, &s).unwrap();
 /// // no transit: walked, 1 km × 1.3 at 4.5 km/h ≈ 1040 s
 /// let p = r.points[0];
 /// assert_eq!(p.median_s, p.walk_only_s);
@@ -807,7 +808,7 @@ pub(crate) mod tests {
         let stops = vec![stop("A", 5.0, 45.0045, None), stop("B", 5.0, 45.0108, None)];
         let p = pattern(0, &[0, 1], &[9 * H + 600], 120, 0);
         let tt = timetable(stops, vec![p], vec![]);
-        let s = TransitSettings { departure_from: "09:00".into(), departure_to: "09:01".into(), ..TransitSettings::default() };
+        let s = TransitSettings { departure_from: "09:00".into(), departure_to: "09:01".into(), walk_detour: 1.3, ..TransitSettings::default() };
         let people = [PopulationPoint { lon: 5.0, lat: 45.0, weight: 1.0, zone: None }];
         let sites = [Site::new("s", "", "k", 5.0, 45.0109)];
         let r = transit_times(&tt, &people, &sites, &s).unwrap();
@@ -830,7 +831,7 @@ pub(crate) mod tests {
         let timed = Transfer { from: 2, to: 0, kind: TransferKind::MinTime, min_s: Some(42) };
         let same = Transfer { from: 2, to: 2, kind: TransferKind::MinTime, min_s: Some(90) };
         let tt = timetable(stops, vec![], vec![forbidden, timed, same]);
-        let fp = Footpaths::straight_line(&tt, &TransitSettings::default());
+        let fp = Footpaths::straight_line(&tt, &TransitSettings { walk_detour: 1.3, ..TransitSettings::default() });
         assert_eq!(fp.walks[0].len(), 1);
         assert_eq!(fp.walks[0][0].0, 1);
         assert!((f64::from(fp.walks[0][0].1) - 800.0 * 1.3 / 1.25).abs() < 3.0);

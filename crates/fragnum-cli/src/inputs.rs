@@ -35,6 +35,10 @@ pub struct Inputs {
     pub profile: Option<SpeedProfile>,
     /// The road network, when read in full ([`Network::Full`]).
     pub network: Option<RoadNetwork>,
+    /// The walk profile (with a network and the walk mode).
+    pub walk_profile: Option<SpeedProfile>,
+    /// The public-transport timetable of the configured day (the transit mode).
+    pub timetable: Option<fragnum_core::transit::Timetable>,
 }
 
 /// How much of the road network to read.
@@ -150,11 +154,11 @@ fn read_access(config: &Config, access: &fragnum_access::config::AccessConfig, n
             Err(e) => failed(config, &format!("access.population_grid[{i}]"), &path, &e, report),
         }
     }
-    if let Some(p) = &access.profile {
+    let read_profile = |key: &str, p: &std::path::Path, report: &mut Report| {
         let path = config.resolve(p);
         match std::fs::read_to_string(&path) {
             Ok(text) => match SpeedProfile::parse(&path.display().to_string(), &text) {
-                Ok(profile) => inputs.profile = Some(profile),
+                Ok(profile) => Some(profile),
                 Err(e) => {
                     let location = match &e {
                         fragnum_access::AccessError::Profile { location, .. } => location.clone(),
@@ -162,9 +166,28 @@ fn read_access(config: &Config, access: &fragnum_access::config::AccessConfig, n
                     };
                     let message = e.to_string().strip_prefix(&format!("{location}: ")).map_or_else(|| e.to_string(), str::to_string);
                     report.problems.push(Problem { severity: Severity::Fatal, location, message });
+                    None
                 }
             },
-            Err(e) => failed(config, "access.profile", &path, &IngestError::Io { location: Location::file(&path), source: e }, report),
+            Err(e) => {
+                failed(config, key, &path, &IngestError::Io { location: Location::file(&path), source: e }, report);
+                None
+            }
+        }
+    };
+    if let Some(p) = &access.profile {
+        inputs.profile = read_profile("access.profile", p, report);
+    }
+    if let Some(p) = access.walk_profile.as_ref().filter(|_| access.modes.contains(&fragnum_access::modes::Mode::Walk)) {
+        inputs.walk_profile = read_profile("access.walk_profile", p, report);
+    }
+    if let Some(t) = access.transit.as_ref().filter(|_| access.modes.contains(&fragnum_access::modes::Mode::Transit))
+        && let Some(date) = fragnum_core::transit::Date::parse(&t.date)
+    {
+        let path = config.resolve(&t.gtfs);
+        match fragnum_ingest::gtfs::read_gtfs(&path, date, report) {
+            Ok(tt) => inputs.timetable = Some(tt),
+            Err(e) => failed(config, "access.transit.gtfs", &path, &e, report),
         }
     }
     if let Some(p) = &access.network {

@@ -5,6 +5,7 @@
 //! - [`code`]: zone codes (IRIS, commune, EPCI, département, QPV, custom groups) and their [`Level`];
 //! - [`cell`]: one statistical value, with *missing* and *masked* (secret statistique) kept apart from zero;
 //! - [`table`]: the [`ZoneTable`], one row per zone, vintage-free variables, each cell with its vintage;
+//! - [`harmonised`]: figures of several vintages carried onto one target geography, with how each got there;
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code);
 //! - [`validity`]: outline validity as `geo` judges it, in O(n log n) (segments in an R-tree);
 //! - [`network`]: a road network as read from a file (nodes, directed edges with length and speed);
@@ -23,6 +24,7 @@ pub mod atomic;
 pub mod cell;
 pub mod code;
 pub mod geometry;
+pub mod harmonised;
 pub mod location;
 pub mod network;
 pub mod rng;

@@ -208,6 +208,43 @@ impl ZoneTable {
         self.zones.is_empty()
     }
 
+    /// Keeps the zones for which `keep` is true, with their cells; returns how many were removed.
+    ///
+    /// ```
+    /// use fragnum_core::{Cell, Level, Zone, ZoneCode, ZoneTable};
+    /// let mut t = ZoneTable::new();
+    /// for c in ["38185", "73065"] {
+    ///     let r = t.upsert_zone(Zone::new(ZoneCode::new(Level::Commune, c).unwrap()));
+    ///     t.set(r, "pop", Cell::Value(1.0), None);
+    /// }
+    /// assert_eq!(t.retain(|z| z.code.as_str().starts_with("73")), 1);
+    /// assert_eq!(t.len(), 1);
+    /// assert_eq!(t.variable("pop").unwrap().values.len(), 1);
+    /// ```
+    pub fn retain(&mut self, keep: impl Fn(&Zone) -> bool) -> usize {
+        let kept: Vec<bool> = self.zones.iter().map(&keep).collect();
+        let before = self.zones.len();
+        let mut i = 0;
+        self.zones.retain(|_| {
+            i += 1;
+            kept[i - 1]
+        });
+        for var in self.variables.values_mut() {
+            let mut i = 0;
+            var.values.retain(|_| {
+                i += 1;
+                kept[i - 1]
+            });
+            let mut i = 0;
+            var.vintages.retain(|_| {
+                i += 1;
+                kept[i - 1]
+            });
+        }
+        self.index = self.zones.iter().enumerate().map(|(i, z)| (z.code.clone(), i)).collect();
+        before - self.zones.len()
+    }
+
     /// Sorts rows by level then code, so outputs are deterministic whatever the input order.
     pub fn sort(&mut self) {
         // Zones are moved, not cloned (a million zones would briefly be held twice).

@@ -56,6 +56,11 @@ pub struct Project {
     /// vintage, with different figures (a newer vintage always wins).
     #[serde(default)]
     pub on_conflict: OnConflict,
+    /// The study territory, when the files cover more: codes of départements (`38`), EPCI
+    /// (SIREN, `200040715`) or communes (`38185`). Zones outside are left out after reading
+    /// (counted in the report); empty keeps every zone.
+    #[serde(default)]
+    pub territory: Vec<String>,
 }
 
 /// The rule for two tables giving different figures for the same cell at the same vintage

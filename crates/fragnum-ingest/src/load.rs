@@ -143,8 +143,34 @@ pub fn load(config: &PipelineConfig, on_file: &mut dyn FnMut(&std::path::Path)) 
     if changed > 0 {
         out.report.push(Severity::Note, Location::file(&config.path), format!("{changed} zones took their EPCI from their commune's row (the commune → EPCI composition table wins over EPCI columns of other tables, which may be of another year)"));
     }
+    restrict_to_territory(&mut out, &config.project.territory, &Location::file(&config.path));
     out.table.sort();
     Ok(out)
+}
+
+/// Leaves out the zones outside `territory` (codes of départements, EPCI or communes; empty
+/// keeps all) and their outlines. A zone is inside when its own code, its commune, its EPCI or
+/// its département is listed; EPCI and département rows of the table are kept when listed
+/// themselves. The count left out is a note; a territory that keeps nothing is a fatal finding.
+fn restrict_to_territory(out: &mut Loaded, territory: &[String], at: &Location) {
+    if territory.is_empty() {
+        return;
+    }
+    let listed = |c: Option<&str>| c.is_some_and(|c| territory.iter().any(|t| t == c));
+    let commune_epci: BTreeMap<String, Option<String>> =
+        out.table.zones().iter().filter(|z| z.code.level() == Level::Commune).map(|z| (z.code.as_str().to_string(), z.epci.clone())).collect();
+    let inside = |z: &fragnum_core::Zone| {
+        let epci = z.epci.clone().or_else(|| z.commune.as_ref().and_then(|c| commune_epci.get(c).cloned().flatten()));
+        listed(Some(z.code.as_str())) || listed(z.commune.as_deref()) || listed(epci.as_deref()) || listed(z.code.departement())
+    };
+    let removed = out.table.retain(inside);
+    let table = &out.table;
+    out.geometries.retain(|code, _| table.row(code).is_ok());
+    if out.table.is_empty() {
+        out.report.push(Severity::Fatal, at.clone(), format!("[project] territory = {territory:?}: no zone of the inputs lies in it"));
+    } else {
+        out.report.push(Severity::Note, at.clone(), format!("[project] territory: {removed} zone(s) outside {} left out", territory.join(", ")));
+    }
 }
 
 /// A stratum (or a sum of strata) and the total it cannot exceed.

@@ -107,6 +107,9 @@ pub struct ServiceOffer {
     pub services_described: bool,
     /// Supply against need around the quartier, when the access stage computed it.
     pub supply: Option<SupplyLine>,
+    /// Share of the population within 20 minutes by the other modes, percent, with how French
+    /// says the mode (« à pied », « en transports en commun »).
+    pub by_mode: Vec<(String, f64)>,
 }
 
 /// Supply weighed against need around a quartier (two-step floating catchment area).
@@ -847,6 +850,9 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         }
         None => b.push_str("<p>Part de la population à moins de 20 minutes d’un lieu&#160;: non calculée.</p>\n"),
     }
+    for (mode, share) in &o.by_mode {
+        let _ = writeln!(b, "<p>Part à moins de 20 minutes {}&#160;: <strong>{}</strong>.</p>", escape(mode), value(*share, Unit::Percent));
+    }
     match &o.nearest {
         Some((name, minutes)) => {
             let _ = writeln!(b, "<p>Lieu le plus proche&#160;: {} ({}).</p>", escape(name), with_unit(*minutes, Unit::Minutes, 0));
@@ -1159,6 +1165,7 @@ pub(crate) mod tests {
                     second_min: Some(14.2),
                     third_min: None,
                 }),
+                by_mode: vec![("à pied".into(), 61.5), ("en transports en commun".into(), 88.0)],
             },
             outline: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
             sources: vec!["INSEE, RP 2019".into(), "ANCT, France Services 2023".into()],
@@ -1184,6 +1191,7 @@ pub(crate) mod tests {
         assert!(html.contains("Offre rapportée au besoin (2SFCA, 20 minutes)&#160;: <strong>3,2 aidants</strong> pour 10"), "{html}");
         assert!(html.contains("(2,7 avec une pondération par la distance, E2SFCA)"));
         assert!(html.contains("troisième&#160;: au-delà de la limite de calcul"));
+        assert!(html.contains("Part à moins de 20 minutes en transports en commun&#160;: <strong>88"), "{html}");
         assert!(html.contains("<th scope=\"col\">") && html.contains("<th scope=\"row\">"));
         assert!(html.contains("<svg") && html.contains("<title id=\"carte-QP038001\">Contour du quartier"));
         for bad in ["http://", "https://", "<script", "<link", "@import", "src="] {

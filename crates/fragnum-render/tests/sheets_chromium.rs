@@ -90,6 +90,7 @@ fn sheet() -> SheetInput {
             nearest: Some(("<script>alert(1)</script>".into(), 4.0)),
             services_described: true,
             supply: None,
+            by_mode: Vec::new(),
         },
         outline: Some(MultiPolygon(vec![Polygon::new(ring, vec![])])),
         sources: vec!["INSEE, recensement de la population 2019".into(), "ANCT, France Services 2023".into()],

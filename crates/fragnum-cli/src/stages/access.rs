@@ -31,6 +31,8 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, Result, bail};
+use fragnum_access::coverage::ZoneResult;
+use fragnum_access::modes::{Mode, ModeZones};
 use fragnum_access::{AccessInput, AccessOutput};
 use fragnum_core::Cell;
 use fragnum_core::sites::PopulationPoint;
@@ -45,9 +47,14 @@ fn fr1(v: f64) -> String {
 /// siting: a point counts `population × weight` (× 1 when its zone is absent); `need` (zone
 /// code → share of residents in need) gives the people in need of the supply measures the same
 /// way (population when absent; a point whose zone has no estimate counts 0 and is reported).
-/// Returns the computation's output for the render stage; `Ok(None)` when the config has no
-/// `[access]`.
-pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>, need: Option<&BTreeMap<String, f64>>) -> Result<Option<AccessOutput>> {
+/// Then each other mode of `modes` (walk, transit) on the same points and sites. Returns the
+/// car's output and every mode's per-zone results for the render stage; `Ok(None)` when the
+/// config has no `[access]`.
+pub fn run(
+    ctx: &super::Context,
+    weights: Option<&BTreeMap<String, f64>>,
+    need: Option<&BTreeMap<String, f64>>,
+) -> Result<Option<(AccessOutput, Vec<ModeZones>)>> {
     let Some(cfg) = &ctx.config.access else { return Ok(None) };
     let started = std::time::Instant::now();
     let settings = cfg.settings();
@@ -158,30 +165,125 @@ pub fn run(ctx: &super::Context, weights: Option<&BTreeMap<String, f64>>, need: 
     write_outputs(ctx, &out, &points)?;
     print_summary(&out, &points, network);
     println!("  computed in: {}", out.timings);
+    let mut modes =
+        vec![ModeZones { mode: Mode::Car, method_label: out.method_label.clone(), thresholds_min: out.thresholds_min.clone(), zones: out.zones.clone() }];
+    if cfg.modes.contains(&Mode::Walk) {
+        let walk_network = inputs.walk_profile.as_ref().and(network);
+        let walk_input = AccessInput { network: walk_network, profile: inputs.walk_profile.as_ref(), candidates: &[], weights: None, ..input };
+        let walk = fragnum_access::compute(&walk_input, &fragnum_access::modes::walking_settings(&settings))?;
+        let method = walk.method.as_str();
+        zone_table(&walk.zones, &walk.thresholds_min, &walk.sites, method, Mode::Walk).write(&ctx.out_dir, "access_zones_walk")?;
+        point_table(&points, &walk.points, &walk.sites, method, Mode::Walk).write(&ctx.out_dir, "access_points_walk")?;
+        println!("access (walk): {}", walk.method_label);
+        print_shares(&points, &walk.points, walk.isochrone_min);
+        modes.push(ModeZones { mode: Mode::Walk, method_label: walk.method_label, thresholds_min: walk.thresholds_min, zones: walk.zones });
+    }
+    if let (Some(t), Some(tt)) = (cfg.transit.as_ref().filter(|_| cfg.modes.contains(&Mode::Transit)), inputs.timetable.as_ref()) {
+        modes.push(transit(ctx, t, tt, &points, sites, &settings)?);
+    }
     println!("access: outputs written to {} in {:.2} s", ctx.out_dir.display(), started.elapsed().as_secs_f64());
-    Ok(Some(out))
+    Ok(Some((out, modes)))
+}
+
+/// The transit mode: RAPTOR over the departure window, per point and per zone, with the share
+/// reached by walking alone beside it.
+fn transit(
+    ctx: &super::Context,
+    t: &fragnum_access::config::TransitConfig,
+    tt: &fragnum_core::transit::Timetable,
+    points: &[PopulationPoint],
+    sites: &[fragnum_core::sites::Site],
+    settings: &fragnum_access::Settings,
+) -> Result<ModeZones> {
+    let spinner = crate::progress::spinner("access (transit)", ctx.show_progress);
+    spinner.set_message("RAPTOR over the departure window");
+    let result = fragnum_access::transit::transit_times(tt, points, sites, &t.routing)?;
+    spinner.finish_and_clear();
+    let (per_point, zones) = fragnum_access::modes::transit_results(points, &result, &settings.thresholds_min);
+    let walk_only = fragnum_access::modes::walk_only_shares(points, &result, &zones, settings.isochrone_min);
+    let feed = t.gtfs.file_name().map_or_else(|| t.gtfs.display().to_string(), |f| f.to_string_lossy().into_owned());
+    let label = fragnum_access::modes::transit_label(&feed, &t.date, &t.routing);
+    let mut table = zone_table(&zones, &settings.thresholds_min, &[], "raptor_median_over_window", Mode::Transit);
+    table.push(
+        &format!("share_within_{}min_walk_only", settings.isochrone_min),
+        fragnum_render::tables::ColumnData::Float(walk_only.iter().map(|v| Some(*v)).collect()),
+    );
+    table.write(&ctx.out_dir, "access_zones_transit")?;
+    let minutes = |v: Option<f64>| v.map(|s| s / 60.0);
+    point_table(points, &per_point, &[], "raptor_median_over_window", Mode::Transit)
+        .float("p25_min", result.points.iter().map(|p| minutes(p.p25_s)).collect())
+        .float("p75_min", result.points.iter().map(|p| minutes(p.p75_s)).collect())
+        .float("walk_only_min", result.points.iter().map(|p| minutes(p.walk_only_s)).collect())
+        .int("stops_within_walk", result.points.iter().map(|p| Some(p.access_stops as i64)).collect())
+        .write(&ctx.out_dir, "access_points_transit")?;
+    println!("access (transit): {label}");
+    print_shares(points, &per_point, settings.isochrone_min);
+    println!(
+        "  {} departures × {} points routed in {:.0} ms (walks {:.0} ms)",
+        result.departures.len(),
+        points.len(),
+        result.timings.routing_ms,
+        result.timings.walks_ms
+    );
+    Ok(ModeZones { mode: Mode::Transit, method_label: label, thresholds_min: settings.thresholds_min.clone(), zones })
+}
+
+/// Prints the share of the population within `threshold_min`, per département.
+fn print_shares(points: &[PopulationPoint], results: &[fragnum_access::PointResult], threshold_min: f64) {
+    let mut by_dep: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+    for (p, r) in points.iter().zip(results) {
+        let dep = p.zone.as_ref().and_then(|z| z.departement()).unwrap_or("hors zones").to_string();
+        let e = by_dep.entry(dep).or_default();
+        e.0 += p.weight;
+        if r.time_s.is_some_and(|t| t <= threshold_min * 60.0) {
+            e.1 += p.weight;
+        }
+    }
+    for (dep, (pop, within)) in &by_dep {
+        let share = if *pop > 0.0 { within / pop * 100.0 } else { 0.0 };
+        println!("  département {dep}: {} % of the population within {threshold_min} min", fr1(share));
+    }
+}
+
+/// The per-zone table of one mode: shares within each threshold, mean and median times, the
+/// nearest site (when the mode knows it), the population not reached.
+fn zone_table(zones: &[ZoneResult], thresholds_min: &[f64], sites: &[fragnum_access::SiteResult], method: &str, mode: Mode) -> Table {
+    let site = |s: Option<usize>| s.and_then(|s| sites.get(s)).map(|s| &s.site);
+    let mut table = Table::default()
+        .text("code", zones.iter().map(|z| Some(z.zone.as_str().to_string())).collect())
+        .float("population", zones.iter().map(|z| Some(z.population)).collect());
+    for (k, t) in thresholds_min.iter().enumerate() {
+        table.push(&format!("share_within_{t}min"), fragnum_render::tables::ColumnData::Float(zones.iter().map(|z| Some(z.share_within[k])).collect()));
+    }
+    table
+        .float("mean_min", zones.iter().map(|z| z.mean_min).collect())
+        .float("median_min", zones.iter().map(|z| z.median_min).collect())
+        .text("nearest_site_id", zones.iter().map(|z| site(z.nearest_site).map(|s| s.id.clone())).collect())
+        .text("nearest_site_name", zones.iter().map(|z| site(z.nearest_site).map(|s| s.name.clone())).collect())
+        .float("unreached_population", zones.iter().map(|z| Some(z.unreached_population)).collect())
+        .float("beyond_snap_population", zones.iter().map(|z| Some(z.beyond_snap_population)).collect())
+        .text("method", zones.iter().map(|_| Some(method.to_string())).collect())
+        .text("mode", zones.iter().map(|_| Some(mode.as_str().to_string())).collect())
+}
+
+/// The per-point table of one mode.
+fn point_table(points: &[PopulationPoint], results: &[fragnum_access::PointResult], sites: &[fragnum_access::SiteResult], method: &str, mode: Mode) -> Table {
+    Table::default()
+        .float("lon", points.iter().map(|p| Some(p.lon)).collect())
+        .float("lat", points.iter().map(|p| Some(p.lat)).collect())
+        .float("population", points.iter().map(|p| Some(p.weight)).collect())
+        .text("zone", points.iter().map(|p| p.zone.as_ref().map(|z| z.as_str().to_string())).collect())
+        .float("time_min", results.iter().map(|r| r.time_s.map(|t| t / 60.0)).collect())
+        .text("nearest_site_id", results.iter().map(|r| r.site.and_then(|s| sites.get(s)).map(|s| s.site.id.clone())).collect())
+        .float("snap_m", results.iter().map(|r| r.snap_m).collect())
+        .bool("beyond_snap", results.iter().map(|r| Some(r.beyond_snap)).collect())
+        .text("method", results.iter().map(|_| Some(method.to_string())).collect())
+        .text("mode", results.iter().map(|_| Some(mode.as_str().to_string())).collect())
 }
 
 fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationPoint]) -> Result<()> {
     let method = out.method.as_str();
-    let site_id = |s: Option<usize>| s.map(|s| out.sites[s].site.id.clone());
-    let mut zones = Table::default()
-        .text("code", out.zones.iter().map(|z| Some(z.zone.as_str().to_string())).collect())
-        .float("population", out.zones.iter().map(|z| Some(z.population)).collect());
-    for (k, t) in out.thresholds_min.iter().enumerate() {
-        zones.push(
-            &format!("share_within_{t}min"),
-            fragnum_render::tables::ColumnData::Float(out.zones.iter().map(|z| Some(z.share_within[k])).collect()),
-        );
-    }
-    zones = zones
-        .float("mean_min", out.zones.iter().map(|z| z.mean_min).collect())
-        .float("median_min", out.zones.iter().map(|z| z.median_min).collect())
-        .text("nearest_site_id", out.zones.iter().map(|z| site_id(z.nearest_site)).collect())
-        .text("nearest_site_name", out.zones.iter().map(|z| z.nearest_site.map(|s| out.sites[s].site.name.clone())).collect())
-        .float("unreached_population", out.zones.iter().map(|z| Some(z.unreached_population)).collect())
-        .float("beyond_snap_population", out.zones.iter().map(|z| Some(z.beyond_snap_population)).collect())
-        .text("method", out.zones.iter().map(|_| Some(method.to_string())).collect());
+    let mut zones = zone_table(&out.zones, &out.thresholds_min, &out.sites, method, Mode::Car);
     // Supply against need, zone by zone (same zones, same order: both are in code order).
     let sup = &out.supply;
     let by_zone: BTreeMap<&str, &fragnum_access::supply::ZoneSupply> = sup.zones.iter().map(|z| (z.zone.as_str(), z)).collect();
@@ -214,17 +316,7 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
         .text("method", g.iter().map(|_| Some(method.to_string())).collect())
         .write(&ctx.out_dir, "access_equity")?;
 
-    Table::default()
-        .float("lon", points.iter().map(|p| Some(p.lon)).collect())
-        .float("lat", points.iter().map(|p| Some(p.lat)).collect())
-        .float("population", points.iter().map(|p| Some(p.weight)).collect())
-        .text("zone", points.iter().map(|p| p.zone.as_ref().map(|z| z.as_str().to_string())).collect())
-        .float("time_min", out.points.iter().map(|r| r.time_s.map(|t| t / 60.0)).collect())
-        .text("nearest_site_id", out.points.iter().map(|r| site_id(r.site)).collect())
-        .float("snap_m", out.points.iter().map(|r| r.snap_m).collect())
-        .bool("beyond_snap", out.points.iter().map(|r| Some(r.beyond_snap)).collect())
-        .text("method", out.points.iter().map(|_| Some(method.to_string())).collect())
-        .write(&ctx.out_dir, "access_points")?;
+    point_table(points, &out.points, &out.sites, method, Mode::Car).write(&ctx.out_dir, "access_points")?;
 
     let sites_table = |list: &[fragnum_access::SiteResult]| {
         Table::default()
@@ -323,19 +415,7 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
     let snapped = out.sites.iter().filter(|s| s.snapped).count();
     println!("  sites snapped: {snapped}/{}", out.sites.len());
     let threshold = out.isochrone_min;
-    let mut by_dep: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    for (p, r) in points.iter().zip(&out.points) {
-        let dep = p.zone.as_ref().and_then(|z| z.departement()).unwrap_or("hors zones").to_string();
-        let e = by_dep.entry(dep).or_default();
-        e.0 += p.weight;
-        if r.time_s.is_some_and(|t| t <= threshold * 60.0) {
-            e.1 += p.weight;
-        }
-    }
-    for (dep, (pop, within)) in &by_dep {
-        let share = if *pop > 0.0 { within / pop * 100.0 } else { 0.0 };
-        println!("  département {dep}: {} % of the population within {threshold} min", fr1(share));
-    }
+    print_shares(points, &out.points, threshold);
     let beyond = out.points.iter().filter(|r| r.beyond_snap).count();
     if beyond > 0 {
         println!("  {beyond} population points beyond the snap distance (counted as not served)");

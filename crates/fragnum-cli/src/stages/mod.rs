@@ -89,14 +89,17 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
     };
     let weights = shares("siting_weight", weight_by)?;
     let need = shares("capacity.need", need_by)?;
-    let access = access::run(ctx, weights.as_ref(), need.as_ref())?;
+    let (access, modes) = match access::run(ctx, weights.as_ref(), need.as_ref())? {
+        Some((out, modes)) => (Some(out), modes),
+        None => (None, Vec::new()),
+    };
     if matches!(until, Until::Access) {
         anyhow::ensure!(access.is_some(), "{}: no [access] section: nothing to compute", ctx.config.path().display());
         return Ok(());
     }
     if ctx.config.render.is_some() || indices.is_some() || access.is_some() {
-        let layers = present::layers(ctx, indices.as_ref(), access.as_ref());
-        let sheets = present::sheets(ctx, indices.as_ref(), access.as_ref());
+        let layers = present::layers(ctx, indices.as_ref(), access.as_ref(), &modes);
+        let sheets = present::sheets(ctx, indices.as_ref(), access.as_ref(), &modes);
         render::run(ctx, &layers, &sheets, &present::site_marks(ctx, access.as_ref()), access.as_ref())?;
     }
     Ok(())

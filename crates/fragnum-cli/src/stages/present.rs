@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use fragnum_access::AccessOutput;
+use fragnum_access::modes::ModeZones;
 use fragnum_core::geometry::finest_outlined_level;
 use fragnum_core::{Cell, Level, Status, ZoneCode, ZoneTable};
 use fragnum_indices::{IndicesOutput, IndicesRow};
@@ -103,8 +104,8 @@ fn layer(id: &str, title: String, unit: Unit, source: &str, vintage: String, val
 
 /// Index of the 20-minute threshold in the access results (maps and sheets speak of 20 minutes);
 /// the first threshold when 20 is not configured.
-fn twenty_minutes(access: &AccessOutput) -> usize {
-    access.thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0)
+fn twenty_minutes(thresholds_min: &[f64]) -> usize {
+    thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0)
 }
 
 fn rows_by_code(indices: &IndicesOutput, level: Level) -> BTreeMap<String, &IndicesRow> {
@@ -112,7 +113,7 @@ fn rows_by_code(indices: &IndicesOutput, level: Level) -> BTreeMap<String, &Indi
 }
 
 /// Every map layer the data allow, at the finest level with outlines (IRIS when present).
-pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<Layer> {
+pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>, modes: &[ModeZones]) -> Vec<Layer> {
     let table = &ctx.loaded.table;
     let level = finest_outlined_level(&ctx.loaded.geometries).unwrap_or(Level::Iris);
     let codes: Vec<ZoneCode> = table.zones_at(level).map(|(_, z)| z.code.clone()).collect();
@@ -206,23 +207,26 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         }
     }
     if let Some(ac) = access {
-        let k20 = twenty_minutes(ac);
         // Access zones are those of the population points (IRIS, or communes for a grid):
         // the layer is drawn at that level.
-        let values = ac.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k20]))).collect();
-        out.push(layer(
-            "acces_20min_part",
-            format!(
-                "Part de la population à moins de {} minutes {}",
-                ac.thresholds_min.get(k20).copied().unwrap_or(20.0),
-                sites_phrase(ac)
-            ),
-            Unit::Percent,
-            &format!("Calcul fragnum : {}", ac.method_label),
-            String::new(),
-            values,
-            Ramp::YlGnBu,
-        ));
+        // One layer per mode; the car's keeps its name, and says « en voiture » only beside others.
+        for m in modes {
+            let k = twenty_minutes(&m.thresholds_min);
+            let phrase = if modes.len() > 1 { format!(" {}", m.mode.phrase_fr()) } else { String::new() };
+            out.push(layer(
+                &format!("acces_20min_part{}", m.mode.suffix()),
+                format!(
+                    "Part de la population à moins de {} minutes{phrase} {}",
+                    fragnum_render::format::number(m.thresholds_min.get(k).copied().unwrap_or(20.0), 0),
+                    sites_phrase(ac)
+                ),
+                Unit::Percent,
+                &format!("Calcul fragnum : {}", m.method_label),
+                String::new(),
+                m.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k]))).collect(),
+                Ramp::YlGnBu,
+            ));
+        }
         let sup = &ac.supply;
         // A short title; who is in need is said in the source note under the legend.
         let (need, need_note) = match sup.need_label.as_str() {
@@ -384,7 +388,7 @@ fn index_parts(
 /// group (never one per row of a national table), at most `[render] max_sheets` of them in code
 /// order, then one per custom group of the indices stage (a city's *secteurs*, a study
 /// perimeter), with the members that stage used. Says how many zones got no sheet.
-pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>) -> Vec<SheetInput> {
+pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&AccessOutput>, modes: &[ModeZones]) -> Vec<SheetInput> {
     let table = &ctx.loaded.table;
     let level = finest_outlined_level(&ctx.loaded.geometries).unwrap_or(Level::Iris);
     let zones: Vec<&fragnum_core::Zone> = table.zones_at(level).map(|(_, z)| z).collect();
@@ -399,7 +403,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     let access_of = |z: &fragnum_core::Zone| {
         access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied()
     };
-    let k20 = access.map_or(0, twenty_minutes);
+    let k20 = access.map_or(0, |a| twenty_minutes(&a.thresholds_min));
     let supply_by_zone: BTreeMap<&str, &fragnum_access::supply::ZoneSupply> =
         access.map(|a| a.supply.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
     let supply_of = |z: &fragnum_core::Zone| {
@@ -445,6 +449,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let outline = ctx.loaded.geometries.get(code).cloned();
             let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
             services.supply = access.and_then(|a| supply_line(a, &[supply_of(z)]));
+            services.by_mode = mode_shares(modes, &[(z, 1.0)]);
             SheetInput {
                 code: code.as_str().to_string(),
                 kind: SheetKind::Zone,
@@ -486,6 +491,8 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
         let supplies: Vec<_> = members.iter().map(|z| supply_of(z)).collect();
         services.supply = access.and_then(|a| supply_line(a, &supplies));
+        let weighted_zones: Vec<_> = members.iter().map(|z| (*z, table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
+        services.by_mode = mode_shares(modes, &weighted_zones);
         let population: f64 = members.iter().filter_map(|z| table.get(&z.code, "pop").value()).sum();
         out.push(SheetInput {
             code: name.clone(),
@@ -516,6 +523,29 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
             _ => Cell::Missing,
         },
     }
+}
+
+/// The share of the population within 20 minutes by each mode other than the car (which the
+/// services section gives already), over a zone or a group's zones weighted by population; a
+/// zone without its own result takes its commune's.
+fn mode_shares(modes: &[ModeZones], members: &[(&fragnum_core::Zone, f64)]) -> Vec<(String, f64)> {
+    modes
+        .iter()
+        .filter(|m| m.mode != fragnum_access::modes::Mode::Car)
+        .filter_map(|m| {
+            let k = twenty_minutes(&m.thresholds_min);
+            let by_code: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = m.zones.iter().map(|z| (z.zone.as_str(), z)).collect();
+            let (mut sum, mut weight) = (0.0, 0.0);
+            for (z, w) in members {
+                let own = by_code.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| by_code.get(c)));
+                if let Some(r) = own {
+                    sum += r.share_within[k] * w;
+                    weight += w;
+                }
+            }
+            (weight > 0.0).then(|| (m.mode.phrase_fr().to_string(), 100.0 * sum / weight))
+        })
+        .collect()
 }
 
 /// Supply against need over a zone or a group's zones (need-weighted means; medians of the
