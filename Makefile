@@ -61,6 +61,7 @@ real: deps maplibre
 	target/release/fragnum run --config config/isere-savoie.toml
 	target/release/fragnum run --config config/savoie-conseillers-numeriques.toml
 	target/release/fragnum run --config config/savoie-ifn-2020.toml
+	target/release/fragnum run --config config/grenoble-transit.toml
 
 # Peers for the benchmarks (mapclassify, pandana, networkx) live in a venv under target/: test
 # tools only, never runtime dependencies.

@@ -7,7 +7,8 @@ use fragnum_core::sites::PopulationPoint;
 use serde::Deserialize;
 
 use crate::coverage::{PointResult, ZoneResult, zone_results};
-use crate::transit::{TransitResult, TransitSettings};
+use crate::capacity::SiteTimes;
+use crate::transit::{Legs, TransitResult, TransitSettings};
 use crate::{Approximation, Settings};
 
 /// A way of travelling to a site.
@@ -97,30 +98,113 @@ pub fn walk_only_shares(points: &[PopulationPoint], result: &TransitResult, zone
     zones.iter().map(|z| walk.iter().find(|w| w.zone == z.zone).map_or(0.0, |w| w.share_within[0])).collect()
 }
 
+/// Walking legs of the transit computation over a street network (with a walk profile): from
+/// each origin to the stops within `settings.max_walk_m` of walking (the straight-line limit
+/// turned into a time at `walk_kmh` × `walk_detour`, as the straight-line legs use), from stops to
+/// each site within the same time, and each origin's walk to its nearest site. Origins, sites
+/// and stops farther than `max_snap_m` from the network get no leg. Changes between stops keep
+/// their straight-line walks ([`crate::transit::Footpaths::straight_line`]): they are short and
+/// `transfers.txt` rules are written on them.
+pub fn network_legs(
+    net: &fragnum_core::network::RoadNetwork,
+    profile: &crate::SpeedProfile,
+    timetable: &fragnum_core::transit::Timetable,
+    points: &[PopulationPoint],
+    sites: &[fragnum_core::sites::Site],
+    settings: &TransitSettings,
+    max_snap_m: f64,
+) -> Result<Legs, crate::AccessError> {
+    use fragnum_core::transit::Seconds;
+    let graph = crate::graph::Graph::build(net, profile)?;
+    let snapper = crate::snap::Snapper::new(&graph);
+    let walk_ms = settings.walk_kmh / 3.6;
+    let snap_all = |positions: Vec<[f64; 2]>| -> Vec<Option<crate::snap::Snap>> {
+        positions.into_iter().map(|p| snapper.snap(p, max_snap_m, walk_ms)).collect()
+    };
+    let origin_snaps = snap_all(points.iter().map(PopulationPoint::position).collect());
+    let site_snaps = snap_all(sites.iter().map(fragnum_core::sites::Site::position).collect());
+    let stop_snaps = snap_all(timetable.stops.iter().map(|s| [s.lon, s.lat]).collect());
+    let limit_s = f64::from(settings.walk_s(settings.max_walk_m));
+    let seconds = |t: f64| t.round() as Seconds;
+    // SiteTimes::network gives, per "site", the points that reach it: stops as sites give each
+    // stop the origins that walk to it, turned round into per-origin lists.
+    let to_stops = SiteTimes::network(&graph, &snapper, &stop_snaps, &origin_snaps, limit_s);
+    let mut access: Vec<Vec<(u32, Seconds)>> = vec![Vec::new(); points.len()];
+    for (stop, list) in to_stops.lists.iter().enumerate() {
+        for &(origin, t) in list {
+            access[origin as usize].push((stop as u32, seconds(t)));
+        }
+    }
+    let egress = SiteTimes::network(&graph, &snapper, &site_snaps, &stop_snaps, limit_s)
+        .lists
+        .into_iter()
+        .map(|list| list.into_iter().map(|(stop, t)| (stop, seconds(t))).collect())
+        .collect();
+    let nearest = crate::coverage::network_times(&graph, &snapper, sites, points, max_snap_m, walk_ms);
+    let direct = nearest.points.iter().map(|r| r.time_s.map(seconds)).collect();
+    Ok(Legs { access, egress, direct })
+}
+
 /// French wording of the transit method for map notes and sheets.
 ///
 /// ```
 /// let s = fragnum_access::transit::TransitSettings::default();
-/// let label = fragnum_access::modes::transit_label("SEM-GTFS.zip", "2023-04-18", &s);
+/// let label = fragnum_access::modes::transit_label("SEM-GTFS.zip", "2023-04-18", &s, None);
 /// assert!(label.contains("médiane des départs de 09:00 à 10:00"), "{label}");
 /// ```
-pub fn transit_label(feed: &str, date: &str, s: &TransitSettings) -> String {
+/// `streets` names the street network of the walking legs ([`network_legs`]), `None` for
+/// straight-line legs.
+pub fn transit_label(feed: &str, date: &str, s: &TransitSettings, streets: Option<&str>) -> String {
+    let walks = match streets {
+        Some(net) => format!(
+            "marche sur le réseau de rues ({net}, profil à pied) jusqu'aux arrêts et depuis eux (au plus {} min)",
+            crate::french_number((f64::from(s.walk_s(s.max_walk_m)) / 60.0).round())
+        ),
+        None => format!(
+            "marche à vol d'oiseau × {} à {} km/h jusqu'aux arrêts (au plus {} m) et depuis eux",
+            crate::french_number(s.walk_detour),
+            crate::french_number(s.walk_kmh),
+            crate::french_number(s.max_walk_m)
+        ),
+    };
     format!(
-        "transports en commun (horaires GTFS {feed}, {date}) : médiane des départs de {} à {}, toutes les {} s, au plus {} correspondances ; \
-         marche à vol d'oiseau × {} à {} km/h jusqu'aux arrêts (au plus {} m) et depuis eux",
-        s.departure_from,
-        s.departure_to,
-        s.departure_step_s,
-        s.max_transfers,
-        crate::french_number(s.walk_detour),
-        crate::french_number(s.walk_kmh),
-        crate::french_number(s.max_walk_m)
+        "transports en commun (horaires GTFS {feed}, {date}) : médiane des départs de {} à {}, toutes les {} s, au plus {} correspondances ; {walks}",
+        s.departure_from, s.departure_to, s.departure_step_s, s.max_transfers,
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::tests::{network, profile_10ms};
+    use fragnum_core::transit::{Date, FeedInfo, Stop, Timetable};
+
+    #[test]
+    fn network_legs_follow_the_streets() {
+        // one straight street of 4 nodes 100 m apart (east–west, ~0.00127° at 45° N); a stop
+        // at its second node, a site at its last, an origin at its first
+        let step = 0.001_27;
+        let pts: Vec<[f64; 2]> = (0..4).map(|i| [5.0 + step * f64::from(i), 45.0]).collect();
+        let net = network(&pts, &[(0, 1, 100.0, true), (1, 2, 100.0, true), (2, 3, 100.0, true)]);
+        let stop = Stop { id: "A".into(), name: "A".into(), lon: pts[1][0], lat: 45.0, station: None };
+        let tt = Timetable {
+            date: Date::new(2023, 4, 18).unwrap(),
+            feed: FeedInfo::default(),
+            stops: vec![stop],
+            stations: vec![],
+            routes: vec![],
+            patterns: vec![],
+            transfers: vec![],
+        };
+        let points = [PopulationPoint { lon: pts[0][0], lat: 45.0, weight: 1.0, zone: None }];
+        let sites = [fragnum_core::sites::Site::new("s", "", "k", pts[3][0], 45.0)];
+        // the profile drives at 10 m/s: 100 m take 10 s
+        let legs = network_legs(&net, &profile_10ms(), &tt, &points, &sites, &TransitSettings::default(), 50.0).unwrap();
+        assert_eq!(legs.access[0].len(), 1);
+        assert!((f64::from(legs.access[0][0].1) - 10.0).abs() <= 1.0, "{legs:?}");
+        assert!((f64::from(legs.egress[0][0].1) - 20.0).abs() <= 1.0, "{legs:?}");
+        assert!((f64::from(legs.direct[0].unwrap()) - 30.0).abs() <= 1.0, "{legs:?}");
+    }
 
     #[test]
     fn walking_takes_the_walking_speed_and_no_siting() {

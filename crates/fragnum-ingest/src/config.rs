@@ -32,6 +32,8 @@ pub struct PipelineConfig {
     _access: serde::de::IgnoredAny,
     #[serde(default, rename = "render")]
     _render: serde::de::IgnoredAny,
+    #[serde(default, rename = "trends")]
+    _trends: serde::de::IgnoredAny,
     /// The folder of the config file (set on loading; relative paths are resolved against it).
     #[serde(skip)]
     pub base_dir: PathBuf,

@@ -15,6 +15,8 @@
 //! - [`sites`]: advisor sites and candidate locations (CSV with lon/lat);
 //! - [`opening_hours`]: weekly opening hours from OSM `opening_hours` and French day cells (site capacity);
 //! - [`grid`]: population grids (Filosofi/Eurostat cells with lon/lat and a count);
+//! - [`vintages`]: every vintage of every table kept apart (the zone table keeps the newest);
+//! - [`passage`]: the passage table from any vintage's codes onto one target geography, and the figures carried across it;
 //! - [`gtfs`]: public-transport feeds (GTFS `.zip` or folder) → a [`fragnum_core::transit::Timetable`] for one day.
 
 pub mod census;
@@ -27,11 +29,13 @@ pub mod load;
 pub mod mapping;
 pub mod number;
 pub mod opening_hours;
+pub mod passage;
 pub mod report;
 pub mod roads;
 pub mod sites;
 pub mod tabular;
 pub mod text;
+pub mod vintages;
 
 pub use error::IngestError;
 pub use report::{Problem, Report, Severity};

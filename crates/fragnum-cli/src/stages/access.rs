@@ -197,12 +197,21 @@ fn transit(
 ) -> Result<ModeZones> {
     let spinner = crate::progress::spinner("access (transit)", ctx.show_progress);
     spinner.set_message("RAPTOR over the departure window");
-    let result = fragnum_access::transit::transit_times(tt, points, sites, &t.routing)?;
+    // Walking legs on the street network when the walk mode has one, else straight lines.
+    let streets = ctx.inputs.network.as_ref().zip(ctx.inputs.walk_profile.as_ref());
+    let result = match streets {
+        Some((net, profile)) => {
+            let legs = fragnum_access::modes::network_legs(net, profile, tt, points, sites, &t.routing, settings.max_snap_m)?;
+            let footpaths = fragnum_access::transit::Footpaths::straight_line(tt, &t.routing);
+            fragnum_access::transit::transit_times_with(tt, &footpaths, &legs, &t.routing)?
+        }
+        None => fragnum_access::transit::transit_times(tt, points, sites, &t.routing)?,
+    };
     spinner.finish_and_clear();
     let (per_point, zones) = fragnum_access::modes::transit_results(points, &result, &settings.thresholds_min);
     let walk_only = fragnum_access::modes::walk_only_shares(points, &result, &zones, settings.isochrone_min);
     let feed = t.gtfs.file_name().map_or_else(|| t.gtfs.display().to_string(), |f| f.to_string_lossy().into_owned());
-    let label = fragnum_access::modes::transit_label(&feed, &t.date, &t.routing);
+    let label = fragnum_access::modes::transit_label(&feed, &t.date, &t.routing, streets.map(|(net, _)| net.source.as_str()));
     let mut table = zone_table(&zones, &settings.thresholds_min, &[], "raptor_median_over_window", Mode::Transit);
     table.push(
         &format!("share_within_{}min_walk_only", settings.isochrone_min),
