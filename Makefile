@@ -16,7 +16,9 @@ OPTIONAL_PACKAGES := chromium
 NPM_PACKAGES := nodejs npm
 MAPLIBRE_VERSION := 5
 MAPLIBRE := target/npm/node_modules/maplibre-gl/dist/maplibre-gl.js
-BIN := target/debug/fragnum
+# Where cargo puts what it builds: honours CARGO_TARGET_DIR, as cargo does.
+TARGET := $(or $(CARGO_TARGET_DIR),target)
+BIN := $(TARGET)/debug/fragnum
 
 .PHONY: all deps optional-deps maplibre build demo test real bench bench-access calibrate bench-big bench-transit bench-atlas check-html clippy clean
 
@@ -58,10 +60,10 @@ demo: build
 # The real Isère + Savoie data, read in place from ../shared/data (release build: faster maps).
 real: deps maplibre
 	$(CARGO) build --release -p fragnum-cli
-	target/release/fragnum run --config config/isere-savoie.toml
-	target/release/fragnum run --config config/savoie-conseillers-numeriques.toml
-	target/release/fragnum run --config config/savoie-ifn-2020.toml
-	target/release/fragnum run --config config/grenoble-transit.toml
+	$(TARGET)/release/fragnum run --config config/isere-savoie.toml
+	$(TARGET)/release/fragnum run --config config/savoie-conseillers-numeriques.toml
+	$(TARGET)/release/fragnum run --config config/savoie-ifn-2020.toml
+	$(TARGET)/release/fragnum run --config config/grenoble-transit.toml
 
 # Peers for the benchmarks (mapclassify, pandana, networkx) live in a venv under target/: test
 # tools only, never runtime dependencies.
@@ -80,13 +82,13 @@ bench: deps $(BENCH_PY)
 # then 2SFCA / E2SFCA on the same extracts: fragnum vs PySAL access, checked equal within 1e-9 relative.
 bench-access: deps $(BENCH_PY)
 	$(CARGO) build --release -p fragnum-access --example bench_access --example bench_large --example bench_fca
-	target/release/examples/bench_large
+	$(TARGET)/release/examples/bench_large
 	@for x in liechtenstein andorra; do \
-	  target/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
+	  $(TARGET)/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
 	done
 	$(BENCH_PY) benches/access_pandana.py --pbf-dir ../shared/data/osm target/bench-access/liechtenstein target/bench-access/andorra
 	@for x in liechtenstein andorra; do \
-	  target/release/examples/bench_fca ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
+	  $(TARGET)/release/examples/bench_fca ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
 	done
 	$(BENCH_PY) benches/fca_pysal.py target/bench-access/liechtenstein target/bench-access/andorra
 
@@ -95,7 +97,7 @@ bench-access: deps $(BENCH_PY)
 # error and writes target/calibration/approximation.toml.
 calibrate: deps
 	$(CARGO) build --release -p fragnum-access --example calibrate_approx
-	target/release/examples/calibrate_approx \
+	$(TARGET)/release/examples/calibrate_approx \
 	  --car ../shared/data/osm/andorra-latest.osm.pbf --car ../shared/data/osm/liechtenstein-latest.osm.pbf \
 	  --car-profile config/profiles/car.toml \
 	  --walk ../shared/data/osm/grenoble-streets-500m-geonetworkx.edges.geojson \

@@ -652,7 +652,7 @@ pub fn capacity_greedy(
 
 #[cfg(test)]
 #[allow(clippy::float_cmp)] // hand-computed values, exact in binary
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn close(a: f64, b: f64) -> bool {
@@ -666,7 +666,7 @@ mod tests {
 
     /// A 6 × 6 grid of streets ~78 m apart at 10 m/s, every third one one-way, with three sites
     /// and 80 points scattered over it (some on the sites' own segments).
-    fn grid() -> (Graph, Vec<Site>, Vec<fragnum_core::sites::PopulationPoint>) {
+    pub(crate) fn grid() -> (Graph, Vec<Site>, Vec<fragnum_core::sites::PopulationPoint>) {
         use crate::graph::tests::{network, profile_10ms};
         let mut pts = Vec::new();
         let mut edges = Vec::new();
@@ -714,31 +714,22 @@ mod tests {
                 (a, b) => assert_eq!(a.is_some(), b.is_some(), "point {p}"),
             }
         }
-        // a limit keeps exactly the times within it, and siting coverage is that list
+        // a limit keeps exactly the times within it
         let limited = SiteTimes::network(&g, &snapper, &nearest.site_snaps, &nearest.point_snaps, 60.0);
         for (full, cut) in t.lists.iter().zip(&limited.lists) {
             let kept: Vec<(u32, f64)> = full.iter().copied().filter(|e| e.1 <= 60.0).collect();
             assert_eq!(&kept, cut);
         }
-        let open: Vec<bool> = (0..points.len()).map(|p| p % 3 != 0).collect();
-        let cover = crate::siting::network_coverage(&g, &snapper, &nearest.site_snaps, &nearest.point_snaps, &open, 60.0);
-        for (site, c) in cover.iter().enumerate() {
-            let expected: Vec<u32> = limited.within(site, 60.0).filter(|p| open[*p as usize]).collect();
-            assert_eq!(c, &expected);
-        }
-        assert!(cover.iter().any(|c| !c.is_empty()));
     }
 
     #[test]
-    fn straight_line_times_and_coverage() {
+    fn straight_line_times() {
         let sites = [Site::new("a", "", "k", 5.0, 45.0)];
         let points = [[5.0, 45.09], [5.0, 45.3], [5.0, 45.0]];
         // 10 km × 1.3 at 60 km/h = 13 min; 33.4 km → 43 min (out); the third point has no speed
         let t = SiteTimes::straight_line(&sites, &points, &[60.0 / 3.6; 2], 1.3, 1800.0);
         assert_eq!(t.lists[0].len(), 1);
         assert!((t.lists[0][0].1 / 60.0 - 13.0).abs() < 0.1);
-        let cover = crate::siting::straight_line_coverage(&sites, &points, &[60.0 / 3.6; 3], 1.3, &[true, true, false], 1800.0);
-        assert_eq!(cover, vec![vec![0]]);
     }
 
     #[test]

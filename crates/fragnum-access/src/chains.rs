@@ -15,8 +15,8 @@
 //! bit. The unit tests compare the two on random graphs with whole-number weights, where sums
 //! are exact.
 
+use crate::csr::{Csr, neighbours};
 use crate::dijkstra::{NearestSites, Source, better, nearest_sites};
-use crate::graph::{Csr, neighbours};
 
 const NONE: u32 = u32::MAX;
 

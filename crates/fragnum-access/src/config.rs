@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::approx::Approximation;
+use crate::error::AccessError;
+use crate::input::Settings;
 use crate::modes::Mode;
 use crate::supply::CapacitySettings;
 use crate::transit::TransitSettings;
-use crate::{AccessError, Approximation, Settings};
 
 /// The `[access]` section.
 ///

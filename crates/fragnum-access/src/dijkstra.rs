@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::graph::Csr;
+use crate::csr::Csr;
 
 /// A starting point: a node, the time already spent (the last piece of road and the walk from
 /// the road to the door), and the site it belongs to.
@@ -41,7 +41,7 @@ fn key(t: f64) -> u64 {
 /// stopping at `limit` seconds (`f64::INFINITY` for none).
 ///
 /// ```
-/// use fragnum_access::graph::Csr;
+/// use fragnum_access::csr::Csr;
 /// use fragnum_access::dijkstra::{nearest_sites, Source};
 /// // path 0 - 1 - 2, 10 s per edge, both ways; sites at nodes 0 and 2
 /// let g = Csr::from_edges(3, &[(0, 1, 10.0), (1, 0, 10.0), (1, 2, 10.0), (2, 1, 10.0)]);
@@ -50,9 +50,9 @@ fn key(t: f64) -> u64 {
 /// assert_eq!(r.site, vec![0, 0, 1]); // node 1: tie, lower site index wins
 /// ```
 pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSites {
-    let n = graph.len();
-    let mut time = vec![f64::INFINITY; n];
-    let mut site = vec![u32::MAX; n];
+    let len = graph.len();
+    let mut time = vec![f64::INFINITY; len];
+    let mut site = vec![u32::MAX; len];
     // Heap entries pack (time bits, node) into one integer: one comparison per sift step. The
     // site is not in the entry: a node whose site improves at an equal time is pushed again
     // and expanded again, which only happens on exact ties.
@@ -60,7 +60,7 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
     let mut heap: BinaryHeap<Reverse<u128>> = BinaryHeap::with_capacity(sources.len() + 1024);
     for s in sources {
         let i = s.node as usize;
-        if i < n && s.time.is_finite() && s.time >= 0.0 && s.time <= limit && better(s.time, s.site, time[i], site[i]) {
+        if i < len && s.time.is_finite() && s.time >= 0.0 && s.time <= limit && better(s.time, s.site, time[i], site[i]) {
             time[i] = s.time;
             site[i] = s.site;
             heap.push(entry(s.time, s.node));
@@ -68,19 +68,19 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
     }
     let (offsets, targets, weights) = (&graph.offsets, &graph.targets, &graph.weights);
     while let Some(Reverse(packed)) = heap.pop() {
-        let u = (packed & 0xFFFF_FFFF) as usize;
-        let t = time[u];
-        if (packed >> 32) as u64 != key(t) {
+        let node = (packed & 0xFFFF_FFFF) as usize;
+        let at = time[node];
+        if (packed >> 32) as u64 != key(at) {
             continue; // stale entry
         }
-        let s = site[u];
-        for e in offsets[u] as usize..offsets[u + 1] as usize {
-            let v = targets[e] as usize;
-            let nt = t + weights[e];
-            if nt <= limit && better(nt, s, time[v], site[v]) {
-                time[v] = nt;
-                site[v] = s;
-                heap.push(entry(nt, targets[e]));
+        let nearest = site[node];
+        for edge in offsets[node] as usize..offsets[node + 1] as usize {
+            let head = targets[edge] as usize;
+            let t = at + weights[edge];
+            if t <= limit && better(t, nearest, time[head], site[head]) {
+                time[head] = t;
+                site[head] = nearest;
+                heap.push(entry(t, targets[edge]));
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The routable graph: a [`RoadNetwork`] with travel times from a [`SpeedProfile`], cut down to
-//! its largest strongly connected component, stored as compressed sparse rows (forward and
-//! reversed) for Dijkstra.
+//! its largest strongly connected component, stored as compressed sparse rows ([`Csr`], forward
+//! and reversed) for Dijkstra, with its shape points contracted ([`Contraction`]) and its
+//! segments indexed for snapping ([`SegmentIndex`]).
 //!
 //! Keeping only the largest strongly connected component guarantees that every kept node can
 //! reach every other one: no point snapped to a dead-end fragment (a private car park, a piece
@@ -9,71 +10,15 @@
 
 use std::collections::HashMap;
 
+use fragnum_core::geometry::LocalProjection;
 use fragnum_core::network::{RoadEdge, RoadNetwork};
 
-use crate::AccessError;
 use crate::chains::Contraction;
+use crate::csr::{Csr, Segment, neighbours};
 use crate::dijkstra::{NearestSites, Source};
+use crate::error::AccessError;
 use crate::profile::{Mode, SpeedProfile};
-use crate::snap::SegmentIndex;
-
-/// A local equirectangular projection (metres) around a reference latitude; accurate to about
-/// 0.5 % over a French département, which is enough for snapping and isochrone rasters.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Projection {
-    lon0: f64,
-    lat0: f64,
-    kx: f64,
-    ky: f64,
-}
-
-use fragnum_core::geometry::bounding_box;
-use fragnum_core::network::METRES_PER_DEGREE;
-
-impl Projection {
-    /// A projection centred on `[lon, lat]`.
-    ///
-    /// ```
-    /// let p = fragnum_access::graph::Projection::new([5.9, 45.3]);
-    /// let xy = p.forward([5.91, 45.3]);
-    /// assert!((xy[0] - 782.0).abs() < 2.0);
-    /// let back = p.inverse(xy);
-    /// assert!((back[0] - 5.91).abs() < 1e-12);
-    /// ```
-    pub fn new(center: [f64; 2]) -> Self {
-        Projection { lon0: center[0], lat0: center[1], kx: METRES_PER_DEGREE * center[1].to_radians().cos(), ky: METRES_PER_DEGREE }
-    }
-
-    /// A projection centred on the bounding box of `points` (`[0, 0]` when empty).
-    pub fn around(points: &[[f64; 2]]) -> Self {
-        bounding_box(points.iter().copied())
-            .map_or(Projection::new([0.0, 0.0]), |[lo, hi]| Projection::new([f64::midpoint(lo[0], hi[0]), f64::midpoint(lo[1], hi[1])]))
-    }
-
-    /// lon/lat → metres.
-    pub fn forward(&self, p: [f64; 2]) -> [f64; 2] {
-        [(p[0] - self.lon0) * self.kx, (p[1] - self.lat0) * self.ky]
-    }
-
-    /// metres → lon/lat.
-    pub fn inverse(&self, p: [f64; 2]) -> [f64; 2] {
-        [p[0] / self.kx + self.lon0, p[1] / self.ky + self.lat0]
-    }
-}
-
-/// An undirected piece of road between two graph nodes, with the time to travel it each way
-/// (`f64::INFINITY` when that direction is closed). Used for snapping and isochrones.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Segment {
-    /// One end (graph node).
-    pub a: u32,
-    /// The other end (graph node).
-    pub b: u32,
-    /// Seconds from `a` to `b`.
-    pub ab: f64,
-    /// Seconds from `b` to `a`.
-    pub ba: f64,
-}
+use crate::spatial::{SegmentIndex, z_order};
 
 /// What building the graph kept and dropped.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,66 +49,6 @@ pub struct GraphReport {
     pub kept_km: f64,
 }
 
-/// Compressed sparse rows: the edges leaving node `n` are `offsets[n]..offsets[n + 1]`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Csr {
-    /// Row starts, one more than the number of nodes.
-    pub offsets: Vec<u32>,
-    /// Edge heads.
-    pub targets: Vec<u32>,
-    /// Edge weights (seconds).
-    pub weights: Vec<f64>,
-}
-
-impl Csr {
-    /// Builds rows from `(from, to, weight)` triples over `n` nodes.
-    pub fn from_edges(n: usize, edges: &[(u32, u32, f64)]) -> Self {
-        let mut offsets = vec![0u32; n + 1];
-        for e in edges {
-            offsets[e.0 as usize + 1] += 1;
-        }
-        for i in 0..n {
-            offsets[i + 1] += offsets[i];
-        }
-        let mut next: Vec<u32> = offsets[..n].to_vec();
-        let mut targets = vec![0u32; edges.len()];
-        let mut weights = vec![0.0; edges.len()];
-        for &(a, b, w) in edges {
-            let slot = next[a as usize] as usize;
-            targets[slot] = b;
-            weights[slot] = w;
-            next[a as usize] += 1;
-        }
-        Csr { offsets, targets, weights }
-    }
-
-    /// The rows of `edges` and of the same edges reversed (built side by side).
-    pub fn both_ways(n: usize, edges: &[(u32, u32, f64)]) -> (Csr, Csr) {
-        rayon::join(|| Csr::from_edges(n, edges), || Csr::from_edges(n, &edges.iter().map(|&(a, b, w)| (b, a, w)).collect::<Vec<_>>()))
-    }
-
-    /// Number of nodes.
-    pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
-    }
-
-    /// True when there is no node.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The fastest edge from `from` to `to` (`INFINITY` when there is none).
-    pub fn fastest(&self, from: u32, to: u32) -> f64 {
-        self.row(from).filter(|e| e.0 == to).map(|e| e.1).fold(f64::INFINITY, f64::min)
-    }
-
-    /// The edges leaving `node`: (head, weight).
-    pub fn row(&self, node: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
-        let (s, e) = (self.offsets[node as usize] as usize, self.offsets[node as usize + 1] as usize);
-        self.targets[s..e].iter().copied().zip(self.weights[s..e].iter().copied())
-    }
-}
-
 /// The routable graph.
 #[derive(Debug, Clone)]
 pub struct Graph {
@@ -182,14 +67,14 @@ pub struct Graph {
     /// The graph with its shape points contracted, for [`Graph::nearest_sites`].
     pub contraction: Contraction,
     /// The projection used for metric work on this graph.
-    pub projection: Projection,
+    pub projection: LocalProjection,
     /// What was kept and dropped.
     pub report: GraphReport,
 }
 
 /// Marks urban edges by junction density (see [`crate::profile`]): an edge is urban when the
 /// cell of its midpoint holds at least `urban_min_junctions` nodes with 3 or more neighbours.
-fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, projection: &Projection) -> Vec<bool> {
+fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, projection: &LocalProjection) -> Vec<bool> {
     // Distinct neighbours per node, from the usable edges grouped by node (counting sort).
     let n = net.nodes.len();
     let mut start = vec![0u32; n + 1];
@@ -201,13 +86,13 @@ fn urban_flags(net: &RoadNetwork, usable: &[usize], profile: &SpeedProfile, proj
     for i in 0..n {
         start[i + 1] += start[i];
     }
-    let mut next = start.clone();
+    let mut fill = start.clone();
     let mut adjacent = vec![0u32; start[n] as usize];
     for &i in usable {
         let e = &net.edges[i];
         for (x, y) in [(e.from, e.to), (e.to, e.from)] {
-            adjacent[next[x as usize] as usize] = y;
-            next[x as usize] += 1;
+            adjacent[fill[x as usize] as usize] = y;
+            fill[x as usize] += 1;
         }
     }
     let cell = |p: [f64; 2]| {
@@ -340,14 +225,6 @@ fn segments_of(forward: &Csr, reverse: &Csr) -> Vec<Segment> {
     segments
 }
 
-/// The distinct neighbours of `node` in either direction, itself excluded, sorted, into `out`.
-pub(crate) fn neighbours(forward: &Csr, reverse: &Csr, node: u32, out: &mut Vec<u32>) {
-    out.clear();
-    out.extend(forward.row(node).chain(reverse.row(node)).map(|e| e.0).filter(|&v| v != node));
-    out.sort_unstable();
-    out.dedup();
-}
-
 impl Graph {
     /// Builds the graph of `net` for `profile`, keeping the largest strongly connected component.
     ///
@@ -366,7 +243,7 @@ impl Graph {
     /// assert!((g.forward.weights[0] - 45.0).abs() < 1e-9); // 1 km at 80 km/h
     /// ```
     pub fn build(net: &RoadNetwork, profile: &SpeedProfile) -> Result<Self, AccessError> {
-        let projection = Projection::around(&net.nodes);
+        let projection = LocalProjection::metres_around(&net.nodes);
         let speeds = profile.class_speeds(&net.classes);
         let open = |e: &RoadEdge| match profile.mode {
             Mode::Car => e.car,
@@ -437,7 +314,7 @@ impl Graph {
         let m = kept_nodes.len();
         let (forward, reverse) = Csr::both_ways(m, &kept_edges);
         let coords: Vec<[f64; 2]> = kept_nodes.iter().map(|&i| net.nodes[i as usize]).collect();
-        let projection = Projection::around(&coords);
+        let projection = LocalProjection::metres_around(&coords);
         // The segments and their R-tree on one side, the contraction on the other.
         let ((segments, segment_index), contraction) = rayon::join(
             || {
@@ -480,29 +357,6 @@ impl Graph {
     pub fn is_empty(&self) -> bool {
         self.coords.is_empty()
     }
-}
-
-/// The order of `points` along a Z-order (Morton) curve over their bounding box: points near
-/// each other on the map come near each other in the order (ties by index).
-pub(crate) fn z_order(points: &[[f64; 2]]) -> Vec<usize> {
-    let Some([lo, hi]) = bounding_box(points.iter().copied()) else { return Vec::new() };
-    let q = |v: f64, a: f64, b: f64| if b > a { (((v - a) / (b - a)) * 65_535.0) as u32 } else { 0 };
-    let mut keyed: Vec<(u64, usize)> =
-        points.iter().enumerate().map(|(i, p)| (interleave(q(p[0], lo[0], hi[0]), q(p[1], lo[1], hi[1])), i)).collect();
-    keyed.sort_unstable();
-    keyed.into_iter().map(|(_, i)| i).collect()
-}
-
-/// Interleaves the bits of two 16-bit values (Morton / Z-order code).
-fn interleave(x: u32, y: u32) -> u64 {
-    let spread = |v: u32| {
-        let mut v = u64::from(v & 0xFFFF);
-        v = (v | (v << 8)) & 0x00FF_00FF;
-        v = (v | (v << 4)) & 0x0F0F_0F0F;
-        v = (v | (v << 2)) & 0x3333_3333;
-        (v | (v << 1)) & 0x5555_5555
-    };
-    spread(x) | (spread(y) << 1)
 }
 
 #[cfg(test)]

@@ -3,13 +3,23 @@
 //! public transport (RAPTOR on a GTFS timetable, walking to and from the stops), and what maps
 //! and sheets need of each: the share of the population within the thresholds, zone by zone.
 
-use fragnum_core::sites::PopulationPoint;
+use fragnum_core::network::RoadNetwork;
+use fragnum_core::sites::{PopulationPoint, Site};
+use fragnum_core::transit::{Seconds, Timetable};
 use serde::Deserialize;
 
-use crate::coverage::{PointResult, ZoneResult, zone_results};
+use crate::approx::{Approximation, french_number};
 use crate::capacity::SiteTimes;
+use crate::coverage::{PointResult, ZoneResult, network_times, zone_results};
+use crate::error::AccessError;
+use crate::graph::Graph;
+use crate::input::Settings;
+use crate::profile::SpeedProfile;
+use crate::snap::{Snap, Snapper};
 use crate::transit::{Legs, TransitResult, TransitSettings};
-use crate::{Approximation, Settings};
+
+/// The walking detour; defined with the approximation it parameterises.
+pub use crate::approx::WALK_DETOUR;
 
 /// A way of travelling to a site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -51,10 +61,6 @@ impl Mode {
         }
     }
 }
-
-/// The walking detour measured on the Grenoble street graph (`make calibrate`: least absolute
-/// deviations of path length on straight-line distance, 1.35; held-out error 0.7 min).
-pub const WALK_DETOUR: f64 = 1.35;
 
 /// Settings of the walking run, from the car's: the straight line at walking speed with the
 /// measured detour when there is no street network, and neither new sites nor capacity siting
@@ -106,23 +112,22 @@ pub fn walk_only_shares(points: &[PopulationPoint], result: &TransitResult, zone
 /// their straight-line walks ([`crate::transit::Footpaths::straight_line`]): they are short and
 /// `transfers.txt` rules are written on them.
 pub fn network_legs(
-    net: &fragnum_core::network::RoadNetwork,
-    profile: &crate::SpeedProfile,
-    timetable: &fragnum_core::transit::Timetable,
+    net: &RoadNetwork,
+    profile: &SpeedProfile,
+    timetable: &Timetable,
     points: &[PopulationPoint],
-    sites: &[fragnum_core::sites::Site],
+    sites: &[Site],
     settings: &TransitSettings,
     max_snap_m: f64,
-) -> Result<Legs, crate::AccessError> {
-    use fragnum_core::transit::Seconds;
-    let graph = crate::graph::Graph::build(net, profile)?;
-    let snapper = crate::snap::Snapper::new(&graph);
+) -> Result<Legs, AccessError> {
+    let graph = Graph::build(net, profile)?;
+    let snapper = Snapper::new(&graph);
     let walk_ms = settings.walk_kmh / 3.6;
-    let snap_all = |positions: Vec<[f64; 2]>| -> Vec<Option<crate::snap::Snap>> {
+    let snap_all = |positions: Vec<[f64; 2]>| -> Vec<Option<Snap>> {
         positions.into_iter().map(|p| snapper.snap(p, max_snap_m, walk_ms)).collect()
     };
     let origin_snaps = snap_all(points.iter().map(PopulationPoint::position).collect());
-    let site_snaps = snap_all(sites.iter().map(fragnum_core::sites::Site::position).collect());
+    let site_snaps = snap_all(sites.iter().map(Site::position).collect());
     let stop_snaps = snap_all(timetable.stops.iter().map(|s| [s.lon, s.lat]).collect());
     let limit_s = f64::from(settings.walk_s(settings.max_walk_m));
     let seconds = |t: f64| t.round() as Seconds;
@@ -140,7 +145,7 @@ pub fn network_legs(
         .into_iter()
         .map(|list| list.into_iter().map(|(stop, t)| (stop, seconds(t))).collect())
         .collect();
-    let nearest = crate::coverage::network_times(&graph, &snapper, sites, points, max_snap_m, walk_ms);
+    let nearest = network_times(&graph, &snapper, sites, points, max_snap_m, walk_ms);
     let direct = nearest.points.iter().map(|r| r.time_s.map(seconds)).collect();
     Ok(Legs { access, egress, direct })
 }
@@ -158,13 +163,13 @@ pub fn transit_label(feed: &str, date: &str, s: &TransitSettings, streets: Optio
     let walks = match streets {
         Some(net) => format!(
             "marche sur le réseau de rues ({net}, profil à pied) jusqu'aux arrêts et depuis eux (au plus {} min)",
-            crate::french_number((f64::from(s.walk_s(s.max_walk_m)) / 60.0).round())
+            french_number((f64::from(s.walk_s(s.max_walk_m)) / 60.0).round())
         ),
         None => format!(
             "marche à vol d'oiseau × {} à {} km/h jusqu'aux arrêts (au plus {} m) et depuis eux",
-            crate::french_number(s.walk_detour),
-            crate::french_number(s.walk_kmh),
-            crate::french_number(s.max_walk_m)
+            french_number(s.walk_detour),
+            french_number(s.walk_kmh),
+            french_number(s.max_walk_m)
         ),
     };
     format!(
@@ -177,14 +182,14 @@ pub fn transit_label(feed: &str, date: &str, s: &TransitSettings, streets: Optio
 mod tests {
     use super::*;
     use crate::graph::tests::{network, profile_10ms};
-    use fragnum_core::transit::{Date, FeedInfo, Stop, Timetable};
+    use fragnum_core::transit::{Date, FeedInfo, Stop};
 
     #[test]
     fn network_legs_follow_the_streets() {
         // one straight street of 4 nodes 100 m apart (east–west, ~0.00127° at 45° N); a stop
         // at its second node, a site at its last, an origin at its first
-        let step = 0.001_27;
-        let pts: Vec<[f64; 2]> = (0..4).map(|i| [5.0 + step * f64::from(i), 45.0]).collect();
+        let spacing = 0.001_27;
+        let pts: Vec<[f64; 2]> = (0..4).map(|i| [5.0 + spacing * f64::from(i), 45.0]).collect();
         let net = network(&pts, &[(0, 1, 100.0, true), (1, 2, 100.0, true), (2, 3, 100.0, true)]);
         let stop = Stop { id: "A".into(), name: "A".into(), lon: pts[1][0], lat: 45.0, station: None };
         let tt = Timetable {
@@ -197,7 +202,7 @@ mod tests {
             transfers: vec![],
         };
         let points = [PopulationPoint { lon: pts[0][0], lat: 45.0, weight: 1.0, zone: None }];
-        let sites = [fragnum_core::sites::Site::new("s", "", "k", pts[3][0], 45.0)];
+        let sites = [Site::new("s", "", "k", pts[3][0], 45.0)];
         // the profile drives at 10 m/s: 100 m take 10 s
         let legs = network_legs(&net, &profile_10ms(), &tt, &points, &sites, &TransitSettings::default(), 50.0).unwrap();
         assert_eq!(legs.access[0].len(), 1);

@@ -113,6 +113,8 @@ pub fn straight_line_coverage(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capacity::tests::grid;
+    use crate::coverage::network_times;
 
     #[test]
     fn weights_change_the_choice_and_zero_gain_stops() {
@@ -122,7 +124,31 @@ mod tests {
         let chosen = greedy(&cover, &pop, &weight, 0.0, 5);
         assert_eq!(chosen.len(), 2);
         assert_eq!(chosen[0].candidate, 1);
-        assert_eq!(chosen[0].gain_population, 5.0);
+        assert!((chosen[0].gain_population - 5.0).abs() < 1e-12);
         assert!((chosen[1].share_after - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn network_coverage_is_the_site_times_within_the_threshold() {
+        let (g, sites, points) = grid();
+        let snapper = Snapper::new(&g);
+        let nearest = network_times(&g, &snapper, &sites, &points, 500.0, 1.25);
+        let limited = SiteTimes::network(&g, &snapper, &nearest.site_snaps, &nearest.point_snaps, 60.0);
+        let open: Vec<bool> = (0..points.len()).map(|p| p % 3 != 0).collect();
+        let cover = network_coverage(&g, &snapper, &nearest.site_snaps, &nearest.point_snaps, &open, 60.0);
+        for (site, c) in cover.iter().enumerate() {
+            let expected: Vec<u32> = limited.within(site, 60.0).filter(|p| open[*p as usize]).collect();
+            assert_eq!(c, &expected);
+        }
+        assert!(cover.iter().any(|c| !c.is_empty()));
+    }
+
+    #[test]
+    fn straight_line_coverage_keeps_open_points_within_the_threshold() {
+        let sites = [Site::new("a", "", "k", 5.0, 45.0)];
+        let points = [[5.0, 45.09], [5.0, 45.3], [5.0, 45.0]];
+        // 10 km × 1.3 at 60 km/h = 13 min (in); 33.4 km → 43 min (out); the third is not open
+        let cover = straight_line_coverage(&sites, &points, &[60.0 / 3.6; 3], 1.3, &[true, true, false], 1800.0);
+        assert_eq!(cover, vec![vec![0]]);
     }
 }

@@ -1,14 +1,14 @@
 //! Snapping points (homes, sites, candidates) to the nearest point of the nearest road segment,
-//! with an R-tree of segments in projected metres.
+//! through the graph's R-tree of segments in projected metres ([`SegmentIndex`]).
 //!
 //! The leg between the point and the road is walked (at the settings' walking speed), whatever
 //! the mode. A point farther than the maximum snap distance is not snapped and must be reported.
 
-use fragnum_core::geometry::nearest_on_segment;
 use fragnum_core::network::haversine_m;
-use rstar::{AABB, PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTreeParams};
 
-use crate::graph::{Graph, Projection, Segment};
+use crate::dijkstra::Source;
+use crate::graph::Graph;
+use crate::spatial::SegmentIndex;
 
 /// A point's attachment to the graph.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,101 +23,25 @@ pub struct Snap {
     pub leg_s: f64,
 }
 
-/// A segment in projected metres as the R-tree holds it. Its bounding box is computed once:
-/// bulk loading sorts by it and every search step reads it, so recomputing it from the two ends
-/// each time was a large part of both.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct IndexedSegment {
-    a: [f64; 2],
-    b: [f64; 2],
-    envelope: AABB<[f64; 2]>,
-    segment: u32,
-}
-
-impl IndexedSegment {
-    fn new(a: [f64; 2], b: [f64; 2], segment: u32) -> Self {
-        IndexedSegment { a, b, envelope: AABB::from_corners(a, b), segment }
-    }
-
-    /// The point of the segment nearest to `q` and its position along it (0 at `a`, 1 at `b`).
-    fn nearest(&self, q: [f64; 2]) -> (f64, [f64; 2]) {
-        nearest_on_segment(q, self.a, self.b)
-    }
-}
-
-impl RTreeObject for IndexedSegment {
-    type Envelope = AABB<[f64; 2]>;
-
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
-
-impl PointDistance for IndexedSegment {
-    fn distance_2(&self, q: &[f64; 2]) -> f64 {
-        let (_, on) = self.nearest(*q);
-        let (x, y) = (on[0] - q[0], on[1] - q[1]);
-        x * x + y * y
-    }
-
-    fn distance_2_if_less_or_equal(&self, q: &[f64; 2], max_distance_2: f64) -> Option<f64> {
-        if self.envelope.distance_2(q) > max_distance_2 {
-            return None;
-        }
-        let d = self.distance_2(q);
-        (d <= max_distance_2).then_some(d)
-    }
-}
-
-/// R-tree nodes of up to 12 children instead of rstar's 6: a shallower tree, measured about
-/// 10 % faster to build and to search on the OSM benchmarks.
-#[derive(Debug, Clone, Copy)]
-struct Wide;
-
-impl RTreeParams for Wide {
-    const MIN_SIZE: usize = 4;
-    const MAX_SIZE: usize = 12;
-    const REINSERTION_COUNT: usize = 3;
-    type DefaultInsertionStrategy = RStarInsertionStrategy;
-}
-
-/// An R-tree of a graph's segments in projected metres, built with the graph.
-#[derive(Debug, Clone)]
-pub struct SegmentIndex(RTree<IndexedSegment, Wide>);
-
-impl SegmentIndex {
-    /// Indexes `segments` of nodes at `coords` (lon/lat), projected with `projection`.
-    pub fn new(coords: &[[f64; 2]], segments: &[Segment], projection: &Projection) -> Self {
-        let lines = segments
-            .iter()
-            .enumerate()
-            .map(|(i, s)| IndexedSegment::new(projection.forward(coords[s.a as usize]), projection.forward(coords[s.b as usize]), i as u32))
-            .collect();
-        SegmentIndex(RTree::bulk_load_with_params(lines))
-    }
-}
-
 /// Snaps points to a graph's segments (through the graph's [`SegmentIndex`]).
 pub struct Snapper<'g> {
     graph: &'g Graph,
-    tree: &'g RTree<IndexedSegment, Wide>,
+    index: &'g SegmentIndex,
 }
 
 impl<'g> Snapper<'g> {
     /// A snapper over `graph`'s segment index.
     pub fn new(graph: &'g Graph) -> Self {
-        Snapper { graph, tree: &graph.segment_index.0 }
+        Snapper { graph, index: &graph.segment_index }
     }
 
     /// Snaps `[lon, lat]`; `None` when no segment lies within `max_m` metres.
     pub fn snap(&self, point: [f64; 2], max_m: f64, walk_ms: f64) -> Option<Snap> {
         let p = &self.graph.projection;
         let q = p.forward(point);
-        let found = self.tree.nearest_neighbor(&q)?;
-        let (t, on) = found.nearest(q);
-        let on_road = p.inverse(on);
-        let distance_m = haversine_m(point, on_road);
-        (distance_m <= max_m).then(|| Snap { segment: found.segment, t, distance_m, leg_s: distance_m / walk_ms })
+        let found = self.index.nearest(q)?;
+        let distance_m = haversine_m(point, p.inverse(found.on));
+        (distance_m <= max_m).then(|| Snap { segment: found.segment, t: found.t, distance_m, leg_s: distance_m / walk_ms })
     }
 
     /// The two ways from a snapped *origin* onto the graph: (node, seconds to reach it), the
@@ -138,13 +62,13 @@ impl<'g> Snapper<'g> {
     /// each open way onto the graph with the seconds from there to the site. Unsnapped sites
     /// give none. The one place that turns site snaps into sources, so benchmarks start from
     /// exactly what [`crate::coverage::network_times`] uses.
-    pub fn sources(&self, snaps: &[Option<Snap>]) -> Vec<crate::dijkstra::Source> {
+    pub fn sources(&self, snaps: &[Option<Snap>]) -> Vec<Source> {
         let mut out = Vec::with_capacity(2 * snaps.len());
         for (i, snap) in snaps.iter().enumerate() {
             let Some(snap) = snap else { continue };
             for (node, time) in self.entries(snap) {
                 if time.is_finite() {
-                    out.push(crate::dijkstra::Source { node, time, site: i as u32 });
+                    out.push(Source { node, time, site: i as u32 });
                 }
             }
         }

@@ -430,6 +430,7 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
 }
 
 #[cfg(test)]
+#[allow(clippy::float_cmp)] // hand-computed values, exact in binary
 mod tests {
     use super::*;
 

@@ -29,6 +29,7 @@ pub mod reference;
 
 use std::time::Instant;
 
+use fragnum_core::geometry::LocalProjection;
 use fragnum_core::network::haversine_m;
 use fragnum_core::sites::{PopulationPoint, Site};
 use fragnum_core::transit::{Seconds, Timetable, TransferKind, parse_time};
@@ -37,8 +38,8 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use serde::Deserialize;
 
-use crate::AccessError;
-use crate::graph::Projection;
+use crate::approx::WALK_DETOUR;
+use crate::error::AccessError;
 
 /// No time: not reached, or (as a change time) no change possible.
 pub const NEVER: Seconds = Seconds::MAX;
@@ -72,7 +73,7 @@ impl Default for TransitSettings {
     fn default() -> Self {
         TransitSettings {
             walk_kmh: 4.5,
-            walk_detour: crate::modes::WALK_DETOUR,
+            walk_detour: WALK_DETOUR,
             max_walk_m: 1_000.0,
             max_transfer_walk_m: 500.0,
             max_transfers: 4,
@@ -141,13 +142,13 @@ pub struct Legs {
 }
 
 /// Positions in a local metric projection, in an R-tree.
-fn tree(projection: &Projection, points: impl Iterator<Item = [f64; 2]>) -> RTree<GeomWithData<[f64; 2], usize>> {
+fn tree(projection: &LocalProjection, points: impl Iterator<Item = [f64; 2]>) -> RTree<GeomWithData<[f64; 2], usize>> {
     RTree::bulk_load(points.enumerate().map(|(i, p)| GeomWithData::new(projection.forward(p), i)).collect())
 }
 
 /// Indices and straight-line distances (m) of the points of `tree` (positions `positions`)
 /// within `radius_m` of `p`.
-fn within(tree: &RTree<GeomWithData<[f64; 2], usize>>, projection: &Projection, positions: &[[f64; 2]], p: [f64; 2], radius_m: f64) -> Vec<(usize, f64)> {
+fn within(tree: &RTree<GeomWithData<[f64; 2], usize>>, projection: &LocalProjection, positions: &[[f64; 2]], p: [f64; 2], radius_m: f64) -> Vec<(usize, f64)> {
     // The projection is exact to well under 1 % over a region; the margin keeps every candidate,
     // the great-circle distance decides.
     let r = radius_m * 1.01 + 1.0;
@@ -166,7 +167,7 @@ impl Legs {
     pub fn straight_line(timetable: &Timetable, origins: &[[f64; 2]], sites: &[[f64; 2]], settings: &TransitSettings) -> Self {
         let stops: Vec<[f64; 2]> = timetable.stops.iter().map(fragnum_core::transit::Stop::position).collect();
         let all: Vec<[f64; 2]> = stops.iter().chain(origins).chain(sites).copied().collect();
-        let projection = Projection::around(&all);
+        let projection = LocalProjection::metres_around(&all);
         let stop_tree = tree(&projection, stops.iter().copied());
         let legs = |p: &[f64; 2]| -> Vec<(u32, Seconds)> {
             within(&stop_tree, &projection, &stops, *p, settings.max_walk_m).into_iter().map(|(s, d)| (s as u32, settings.walk_s(d))).collect()
@@ -210,7 +211,7 @@ impl Footpaths {
     /// from a stop to itself sets its change time (type 3 there: no change at that stop).
     pub fn straight_line(timetable: &Timetable, settings: &TransitSettings) -> Self {
         let stops: Vec<[f64; 2]> = timetable.stops.iter().map(fragnum_core::transit::Stop::position).collect();
-        let projection = Projection::around(&stops);
+        let projection = LocalProjection::metres_around(&stops);
         let stop_tree = tree(&projection, stops.iter().copied());
         let mut by_station: Vec<Vec<u32>> = vec![Vec::new(); timetable.stations.len()];
         for (i, s) in timetable.stops.iter().enumerate() {

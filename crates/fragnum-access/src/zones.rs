@@ -14,7 +14,7 @@ use geo_types::Coord;
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
 use serde_json::json;
 
-use crate::AccessOutput;
+use crate::output::AccessOutput;
 
 /// One point per polygon of `geometry`, the population split by area.
 ///

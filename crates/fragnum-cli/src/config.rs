@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use fragnum_access::AccessError;
 use fragnum_access::config::AccessConfig;
 use fragnum_core::Location;
+use fragnum_indices::trends::TrendsConfig;
 use fragnum_indices::{IndicesError, IndicesSettings};
 use fragnum_ingest::config::{PipelineConfig, span_location};
 use fragnum_ingest::report::Problem;
@@ -29,6 +30,8 @@ pub struct Config {
     pub access: Option<AccessConfig>,
     /// `[render]`; absent: the defaults (see [`Config::render`]).
     pub render: Option<RenderConfig>,
+    /// `[trends]`; absent: no series over vintages.
+    pub trends: Option<TrendsConfig>,
     /// The file's text, to locate keys in messages.
     text: String,
 }
@@ -40,6 +43,7 @@ struct Stages {
     indices: Option<IndicesSettings>,
     access: Option<AccessConfig>,
     render: Option<RenderConfig>,
+    trends: Option<TrendsConfig>,
 }
 
 /// A fatal problem at `location`.
@@ -75,7 +79,7 @@ impl Config {
                 return Err(problems);
             }
         };
-        let config = Config { pipeline, indices: stages.indices, access: stages.access, render: stages.render, text };
+        let config = Config { pipeline, indices: stages.indices, access: stages.access, render: stages.render, trends: stages.trends, text };
         let problems = config.check();
         Ok((config, problems))
     }
@@ -178,6 +182,13 @@ impl Config {
                     ));
                 }
             }
+        }
+        if let Some(trends) = &self.trends {
+            // Indicator names are checked against the column mapping (its own errors are ingest's).
+            let known = fragnum_ingest::mapping::Mapping::load(&self.resolve(&self.pipeline.project.variables)).map(|m| m.names());
+            let errors = trends.validate().err().unwrap_or_default().into_iter();
+            let unknown = known.ok().and_then(|k| trends.check_variables(&k).err()).unwrap_or_default();
+            out.extend(errors.chain(unknown).map(|e| self.problem(&format!("trends.{}", e.key()), e.to_string())));
         }
         if let Some(Err(errors)) = self.render.as_ref().map(RenderConfig::validate) {
             for e in errors {

@@ -88,7 +88,17 @@ enum Command {
         #[arg(long, short)]
         config: PathBuf,
     },
-    /// Run every configured stage in order: ingest, indices, access, render.
+    /// Ingest, then the series over vintages of the `[trends]` section.
+    ///
+    /// Every vintage of the tables is carried onto the geography of `geography_year` (passage
+    /// table from the IRIS list and the national commune list; unmapped codes are listed with
+    /// their file and line); writes trends, changes and passage (Parquet + CSV).
+    Trends {
+        /// The pipeline config.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
+    /// Run every configured stage in order: ingest, indices, access, trends, render.
     Run {
         /// The pipeline config.
         #[arg(long, short)]
@@ -163,6 +173,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Indices { config } => run_until(config, show_progress, stages::Until::Indices),
         Command::Access { config } => run_until(config, show_progress, stages::Until::Access),
+        Command::Trends { config } => run_until(config, show_progress, stages::Until::Trends),
         Command::Render { config } | Command::Run { config } => run_until(config, show_progress, stages::Until::Render),
     }
 }

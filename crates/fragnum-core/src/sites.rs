@@ -3,6 +3,54 @@
 
 use crate::ZoneCode;
 
+/// The kinds of site fragnum knows by name. Each has its own symbol on the maps and its own row
+/// in the sheets, under one French label; a [`Site::kind`] outside these (a source's own word)
+/// is drawn as « autre ».
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SiteKind {
+    /// An espace France Services (`france_services`).
+    FranceServices,
+    /// A place where a conseiller numérique works (`conseiller_numerique`).
+    ConseillerNumerique,
+    /// A lieu de médiation numérique (`mediation`).
+    Mediation,
+}
+
+impl SiteKind {
+    /// Every kind, in the order legends and sheets list them.
+    pub const ALL: [SiteKind; 3] = [SiteKind::FranceServices, SiteKind::ConseillerNumerique, SiteKind::Mediation];
+
+    /// The key sources and configs write in [`Site::kind`] (`france_services`).
+    pub const fn key(self) -> &'static str {
+        match self {
+            SiteKind::FranceServices => "france_services",
+            SiteKind::ConseillerNumerique => "conseiller_numerique",
+            SiteKind::Mediation => "mediation",
+        }
+    }
+
+    /// The French label, the same in map legends, the atlas and the sheets.
+    pub const fn label(self) -> &'static str {
+        match self {
+            SiteKind::FranceServices => "France Services",
+            SiteKind::ConseillerNumerique => "Conseiller numérique",
+            SiteKind::Mediation => "Lieu de médiation numérique",
+        }
+    }
+
+    /// The kind a [`Site::kind`] key names, if it is one of these (exact key).
+    ///
+    /// ```
+    /// use fragnum_core::sites::SiteKind;
+    /// assert_eq!(SiteKind::from_key("mediation"), Some(SiteKind::Mediation));
+    /// assert_eq!(SiteKind::from_key("mediation").map(SiteKind::label), Some("Lieu de médiation numérique"));
+    /// assert_eq!(SiteKind::from_key("mairie"), None);
+    /// ```
+    pub fn from_key(key: &str) -> Option<SiteKind> {
+        SiteKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
 /// A place where people can get help, or a candidate location for a new one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
@@ -10,7 +58,8 @@ pub struct Site {
     pub id: String,
     /// Name shown to users.
     pub name: String,
-    /// Kind (`france_services`, `conseiller_numerique`, `mediation`, or anything the source says).
+    /// Kind: the key of a [`SiteKind`] (`france_services`, `conseiller_numerique`, `mediation`),
+    /// or anything the source says.
     pub kind: String,
     /// INSEE code of the commune, when known.
     pub commune: Option<String>,

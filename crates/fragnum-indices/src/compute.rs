@@ -855,12 +855,7 @@ mod tests {
             assert!(both <= count + 1e-9 && both <= row.social_count.unwrap() + 1e-9, "{}", row.code);
         }
         let cols = o.columns();
-        assert!(cols.iter().all(|(_, c)| match c {
-            crate::ColumnValues::Text(v) => v.len() == o.rows.len(),
-            crate::ColumnValues::Float(v) => v.len() == o.rows.len(),
-            crate::ColumnValues::Int(v) => v.len() == o.rows.len(),
-            crate::ColumnValues::Bool(v) => v.len() == o.rows.len(),
-        }));
+        assert!(cols.iter().all(|(_, c)| c.len() == o.rows.len()));
         assert!(cols.iter().any(|(n, _)| n == "ifn_score_global_group_Nord"));
     }
 
@@ -1094,7 +1089,7 @@ mod tests {
         assert_eq!(find(&out, Level::Iris, "001000103").ifn_missing, vec!["part des non ou peu diplômés"]);
         assert!(find(&out, Level::Iris, "001000101").ifn_missing.is_empty());
         let col = out.columns().into_iter().find(|(n, _)| n == "ifn_missing").unwrap().1;
-        let crate::ColumnValues::Text(col) = col else { panic!("ifn_missing is text") };
+        let fragnum_core::column::ColumnData::Text(col) = col else { panic!("ifn_missing is text") };
         assert!(col.contains(&Some("revenu médian communal".into())) && col.contains(&None));
 
         // As MedNum: the income point is 0 and the five others count, whatever the variant.

@@ -20,6 +20,8 @@
 //! - [`expr`]: variable expressions (`chom_1564/act_1564|de_abc/pop`) evaluated on zones and groups;
 //! - [`settings`]: the `[indices]` config section ([`IndicesSettings`]), with defaults;
 //! - [`output`]: [`IndicesOutput`], one row per zone and group, and its columns as plain vectors;
+//! - [`trends`]: series over time on one harmonised geography (every vintage carried by the passage of
+//!   fragnum-ingest), aggregated like the indices, and the change between two vintages with its noise flags;
 //! - [`error`]: [`IndicesError`], naming the `file:line:column`, settings key, group or variable at fault.
 //!
 //! Conventions: counts are summed upwards, shares recomputed from sums, never averaged; a missing
@@ -40,9 +42,10 @@ pub mod output;
 pub mod rates;
 pub mod settings;
 pub mod social;
+pub mod trends;
 
 pub use compute::{check_rates, compute};
 pub use error::IndicesError;
-pub use output::{ColumnValues, IndicesOutput, IndicesRow};
+pub use output::{IndicesOutput, IndicesRow};
 pub use rates::RateTable;
 pub use settings::IndicesSettings;

@@ -1,7 +1,9 @@
 //! The result of [`crate::compute`]: one row per zone and per group, and its columns as plain vectors
-//! (the CLI turns them into a Parquet/CSV table; this crate does not depend on the renderer).
+//! ([`ColumnData`] of fragnum-core, which the renderer writes as Parquet/CSV; this crate does not
+//! depend on the renderer).
 
 use fragnum_core::Level;
+use fragnum_core::column::ColumnData;
 
 use crate::digital::DigitalEstimate;
 use crate::ifn::IfnScores;
@@ -64,19 +66,6 @@ pub struct IndicesOutput {
     pub notes: Vec<String>,
 }
 
-/// The values of one output column; `None` is a null, never a zero.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ColumnValues {
-    /// Text.
-    Text(Vec<Option<String>>),
-    /// Numbers.
-    Float(Vec<Option<f64>>),
-    /// Integers.
-    Int(Vec<Option<i64>>),
-    /// Booleans.
-    Bool(Vec<Option<bool>>),
-}
-
 fn ref_suffix(reference: &str) -> String {
     reference.replace(':', "_").replace(|c: char| !(c.is_ascii_alphanumeric() || c == '_'), "_")
 }
@@ -98,20 +87,20 @@ impl IndicesOutput {
     }
 
     /// Every column, in output order: identity, per-indicator digital columns, social, IFN, cross, vintage, notes.
-    pub fn columns(&self) -> Vec<(String, ColumnValues)> {
+    pub fn columns(&self) -> Vec<(String, ColumnData)> {
         let rows = &self.rows;
-        let text = |f: &dyn Fn(&IndicesRow) -> Option<String>| ColumnValues::Text(rows.iter().map(f).collect());
-        let float = |f: &dyn Fn(&IndicesRow) -> Option<f64>| ColumnValues::Float(rows.iter().map(f).collect());
+        let text = |f: &dyn Fn(&IndicesRow) -> Option<String>| ColumnData::Text(rows.iter().map(f).collect());
+        let float = |f: &dyn Fn(&IndicesRow) -> Option<f64>| ColumnData::Float(rows.iter().map(f).collect());
         let mut cols = vec![
             ("code".to_string(), text(&|r| Some(r.code.clone()))),
             ("level".to_string(), text(&|r| Some(r.level.as_str().to_string()))),
             ("name".to_string(), text(&|r| r.name.clone())),
             ("population".to_string(), float(&|r| r.population)),
-            ("members".to_string(), ColumnValues::Int(rows.iter().map(|r| int(Some(r.members))).collect())),
+            ("members".to_string(), ColumnData::Int(rows.iter().map(|r| int(Some(r.members))).collect())),
             ("estimator".to_string(), text(&|_| Some(self.estimator.as_str().to_string()))),
         ];
         for (i, ind) in self.indicators.iter().enumerate() {
-            let d = |f: &dyn Fn(&DigitalEstimate) -> Option<f64>| ColumnValues::Float(rows.iter().map(|r| f(&r.digital[i])).collect());
+            let d = |f: &dyn Fn(&DigitalEstimate) -> Option<f64>| ColumnData::Float(rows.iter().map(|r| f(&r.digital[i])).collect());
             cols.push((format!("{ind}_universe"), d(&|e| e.universe)));
             cols.push((format!("{ind}_count"), d(&|e| e.count)));
             cols.push((format!("{ind}_share"), d(&DigitalEstimate::share)));
@@ -129,15 +118,15 @@ impl IndicesOutput {
             cols.push((format!("{ind}_skipped"), text(&|r| Some(r.digital[i].skipped.join("; ")).filter(|s| !s.is_empty()))));
         }
         cols.push(("social_score".into(), float(&|r| r.social.score)));
-        cols.push(("social_rank".into(), ColumnValues::Int(rows.iter().map(|r| int(r.social.rank)).collect())));
-        cols.push(("social_class".into(), ColumnValues::Int(rows.iter().map(|r| int(r.social.class)).collect())));
-        cols.push(("social_complete".into(), ColumnValues::Bool(rows.iter().map(|r| Some(r.social.missing.is_empty())).collect())));
+        cols.push(("social_rank".into(), ColumnData::Int(rows.iter().map(|r| int(r.social.rank)).collect())));
+        cols.push(("social_class".into(), ColumnData::Int(rows.iter().map(|r| int(r.social.class)).collect())));
+        cols.push(("social_complete".into(), ColumnData::Bool(rows.iter().map(|r| Some(r.social.missing.is_empty())).collect())));
         cols.push(("social_missing".into(), text(&|r| Some(r.social.missing.join("+")).filter(|s| !s.is_empty()))));
         for (k, reference) in self.ifn_references.iter().enumerate() {
             for (j, name) in IfnScores::NAMES.iter().enumerate() {
                 cols.push((
                     format!("ifn_{name}_{}", ref_suffix(reference)),
-                    ColumnValues::Float(rows.iter().map(|r| r.ifn[k].map(|s| s.values()[j])).collect()),
+                    ColumnData::Float(rows.iter().map(|r| r.ifn[k].map(|s| s.values()[j])).collect()),
                 ));
             }
         }
@@ -147,7 +136,7 @@ impl IndicesOutput {
         cols.push(("social_count".into(), float(&|r| r.social_count)));
         cols.push(("social_proxy".into(), text(&|r| r.social_proxy.clone())));
         for (i, ind) in self.indicators.iter().enumerate() {
-            cols.push((format!("{ind}_cross_count"), ColumnValues::Float(rows.iter().map(|r| r.cross[i]).collect())));
+            cols.push((format!("{ind}_cross_count"), ColumnData::Float(rows.iter().map(|r| r.cross[i]).collect())));
         }
         cols.push(("vintage".into(), text(&|r| r.vintage.clone())));
         cols.push(("notes".into(), text(&|r| Some(r.notes.join("; ")).filter(|s| !s.is_empty()))));

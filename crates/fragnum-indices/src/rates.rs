@@ -17,6 +17,7 @@
 //! | `note` | free text |
 //! | `sample_size` | optional: the survey's respondents in the universe, for the sampling part of the 90 % interval (read on the `all` row) |
 //! | `sample_source` | where the sample size was read, or how it was assumed (required with `sample_size`) |
+//! | `title` | optional: the indicator's French title on maps and sheets (read on the `all` row) |
 //!
 //! The categories of one dimension must partition the universe (the estimators check the census
 //! coverage zone by zone). Every indicator needs one `all` row: its variables define the universe
@@ -67,6 +68,8 @@ pub struct RateRow {
     pub sample_size: Option<f64>,
     /// Where the sample size was read (column `sample_source`).
     pub sample_source: String,
+    /// The indicator's French title for maps and sheets (optional column `title`, `all` row).
+    pub title: String,
 }
 
 /// The rows of one rate file.
@@ -88,6 +91,20 @@ fn err(origin: &str, line: u64, column: usize, message: impl Into<String>) -> In
 }
 
 impl RateTable {
+    /// The French title of `indicator` (the `title` of its `all` row), when the file gives one.
+    ///
+    /// ```
+    /// use fragnum_indices::rates::RateTable;
+    /// let text = "indicator,dimension,category,variables,rate_percent,universe,source,year,status,note,title\n\
+    ///             x,all,15 ans ou plus,pop_15p,15,15 ans ou plus,s,2021,published,,Part des 15 ans ou plus en situation x\n";
+    /// let t = RateTable::parse(text, "x.csv").unwrap();
+    /// assert_eq!(t.title("x"), Some("Part des 15 ans ou plus en situation x"));
+    /// assert_eq!(t.title("y"), None);
+    /// ```
+    pub fn title(&self, indicator: &str) -> Option<&str> {
+        self.rows.iter().find(|r| r.indicator == indicator && r.dimension == "all" && !r.title.is_empty()).map(|r| r.title.as_str())
+    }
+
     /// Parses a rate file. `origin` names it in errors (`config/rates/x.csv:12:5: …`).
     ///
     /// ```
@@ -110,7 +127,7 @@ impl RateTable {
             })?;
         }
         let optional = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let (size_index, size_source_index) = (optional("sample_size"), optional("sample_source"));
+        let (size_index, size_source_index, title_index) = (optional("sample_size"), optional("sample_source"), optional("title"));
         let mut rows = Vec::new();
         let mut seen: BTreeMap<(String, String, String), u64> = BTreeMap::new();
         for record in reader.records() {
@@ -185,6 +202,7 @@ impl RateTable {
                 location: Location::line(origin, line),
                 sample_size,
                 sample_source,
+                title: optional_field(title_index),
             });
         }
         Ok(RateTable { origin: origin.to_string(), rows })

@@ -11,7 +11,8 @@
 //! - [`census`]: INSEE/CAF/Filosofi/QPV tables → the [`ZoneTable`](fragnum_core::ZoneTable);
 //! - [`contours`]: IRIS/commune outlines from shapefile or GeoJSON, reprojected to WGS84 with PROJ;
 //! - [`load`]: reads everything a config lists and joins tables with contours, with a report;
-//! - [`roads`]: road networks (OpenStreetMap PBF, GeoJSON lines) → [`fragnum_core::network::RoadNetwork`];
+//! - [`roads`]: road networks (OpenStreetMap PBF, GeoJSON and shapefile lines, with the OSM/IGN
+//!   attribute rules they share) → [`fragnum_core::network::RoadNetwork`];
 //! - [`sites`]: advisor sites and candidate locations (CSV with lon/lat);
 //! - [`opening_hours`]: weekly opening hours from OSM `opening_hours` and French day cells (site capacity);
 //! - [`grid`]: population grids (Filosofi/Eurostat cells with lon/lat and a count);

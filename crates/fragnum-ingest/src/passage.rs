@@ -36,8 +36,8 @@
 //! # Figures ([`Passage::harmonise`])
 //!
 //! Counts are multiplied by the weight and summed on each target: merged zones sum, split zones
-//! share out, and totals are preserved (Σ of the published values = Σ of the harmonised values
-//! + the known parts of harmonised cells left masked or missing + the unmapped values). A target
+//! share out, and totals are preserved: Σ of the published values = Σ of the harmonised values,
+//! plus the known parts of harmonised cells left masked or missing, plus the unmapped values. A target
 //! with a masked part is masked; with a missing part, missing (a sum with an unknown part is
 //! unknown). Level values (medians, rates) are never summed: one-to-one they pass, split they are
 //! copied onto each part (`imputed`), merged they are missing. Shares are recomputed from the
@@ -470,7 +470,7 @@ impl Passage {
     }
 
     /// Shares between `candidates` by their population; `None` when one of them has none.
-    fn by_population(&self, candidates: &[(ZoneCode, &str)], population: &BTreeMap<String, f64>) -> Option<Vec<(ZoneCode, f64)>> {
+    fn by_population(candidates: &[(ZoneCode, &str)], population: &BTreeMap<String, f64>) -> Option<Vec<(ZoneCode, f64)>> {
         let pops: Option<Vec<f64>> = candidates.iter().map(|(_, key)| population.get(*key).copied()).collect();
         let pops = pops?;
         let total: f64 = pops.iter().sum();
@@ -526,7 +526,7 @@ impl Passage {
                     rule: RouteRule::Recoded,
                     note: format!("IRIS of commune {commune} not in the {year} list; its only new IRIS is {one}"),
                 }),
-                several => match self.by_population(several, &self.population) {
+                several => match Self::by_population(several, &self.population) {
                     Some(targets) => Ok(Route {
                         note: format!(
                             "IRIS of commune {commune} not in the {year} list, split between {} new IRIS by their population",
@@ -562,7 +562,7 @@ impl Passage {
         }
         let wholes: Vec<(ZoneCode, &str)> =
             successors.iter().filter_map(|c| Some((self.whole_commune(c, level).0?, c.as_str()))).collect();
-        match self.by_population(&wholes, &self.history.population) {
+        match Self::by_population(&wholes, &self.history.population) {
             Some(targets) => Ok(Route {
                 targets,
                 rule: RouteRule::Split,
@@ -674,6 +674,7 @@ impl Passage {
 }
 
 #[cfg(test)]
+#[allow(clippy::many_single_char_names, clippy::float_cmp)] // short names for hand-made figures
 mod tests {
     use super::*;
 
@@ -751,22 +752,22 @@ mod tests {
     #[test]
     fn totals_are_preserved_for_every_count() {
         let p = passage(true);
-        let v = Cell::Value;
+        let value = Cell::Value;
         let t = table(
             &[
-                ("380010101", &[("caf_allocataires", v(100.0)), ("caf_rsa_socle", v(20.0))]),
-                ("380010104", &[("caf_allocataires", v(80.0)), ("caf_rsa_socle", v(12.0))]),
-                ("384790000", &[("caf_allocataires", v(30.0)), ("caf_rsa_socle", v(3.0))]),
-                ("380160000", &[("caf_allocataires", v(7.0)), ("caf_rsa_socle", v(1.0))]),
-                ("381210000", &[("caf_allocataires", v(5.0)), ("caf_rsa_socle", v(0.0))]),
-                ("730450101", &[("caf_allocataires", v(40.0)), ("caf_rsa_socle", v(4.0))]),
-                ("385000101", &[("caf_allocataires", v(9.0)), ("caf_rsa_socle", v(2.0))]),
-                ("389990101", &[("caf_allocataires", v(11.0)), ("caf_rsa_socle", v(5.0))]),
+                ("380010101", &[("caf_allocataires", value(100.0)), ("caf_rsa_socle", value(20.0))]),
+                ("380010104", &[("caf_allocataires", value(80.0)), ("caf_rsa_socle", value(12.0))]),
+                ("384790000", &[("caf_allocataires", value(30.0)), ("caf_rsa_socle", value(3.0))]),
+                ("380160000", &[("caf_allocataires", value(7.0)), ("caf_rsa_socle", value(1.0))]),
+                ("381210000", &[("caf_allocataires", value(5.0)), ("caf_rsa_socle", value(0.0))]),
+                ("730450101", &[("caf_allocataires", value(40.0)), ("caf_rsa_socle", value(4.0))]),
+                ("385000101", &[("caf_allocataires", value(9.0)), ("caf_rsa_socle", value(2.0))]),
+                ("389990101", &[("caf_allocataires", value(11.0)), ("caf_rsa_socle", value(5.0))]),
             ],
             2016,
         );
         let mut report = Report::default();
-        let h = p.harmonise(&[t.clone()], &vars(&["caf_allocataires", "caf_rsa_socle"]), &mut report);
+        let h = p.harmonise(std::slice::from_ref(&t), &vars(&["caf_allocataires", "caf_rsa_socle"]), &mut report);
         for var in ["caf_allocataires", "caf_rsa_socle"] {
             let before: f64 = t.table.variable(var).unwrap().values.iter().filter_map(|c| c.value()).sum();
             let after: f64 = h.series.cells.iter().filter(|c| c.variable == var).map(|c| c.cell.value().unwrap_or(c.known_part)).sum();
@@ -788,7 +789,7 @@ mod tests {
 
     #[test]
     fn masked_and_missing_parts_are_not_zero_and_levels_are_not_summed() {
-        let p = passage(true);
+        let passage = passage(true);
         let t = table(
             &[
                 ("384790000", &[("caf_rsa_socle", Cell::Value(8.0)), ("disp_med", Cell::Value(21_000.0))]),
@@ -799,7 +800,7 @@ mod tests {
             2019,
         );
         let mut report = Report::default();
-        let h = p.harmonise(&[t], &vars(&["caf_rsa_socle", "disp_med"]), &mut report);
+        let h = passage.harmonise(&[t], &vars(&["caf_rsa_socle", "disp_med"]), &mut report);
         let merged = find(&h, "384790000", "caf_rsa_socle");
         assert_eq!((merged.cell, merged.masked_parts, merged.known_part), (Cell::Masked, 1, 8.0));
         // A level value of two merged zones is not combined.

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use fragnum_core::Location;
+use fragnum_core::text::{Normalise, normalise};
 
 use crate::text::{detect_separator, read_text};
 use crate::{IngestError, Report, Severity};
@@ -158,13 +159,14 @@ impl<'a> IntoIterator for &'a Rows {
     }
 }
 
-/// Normalises a header name for matching.
+/// Normalises a header name for matching: [`Normalise::COLUMN`] (ASCII upper case, each space
+/// and hyphen as `_`), the rule every reader of column names shares.
 ///
 /// ```
 /// assert_eq!(fragnum_ingest::tabular::normalise_key(" P16 Nscol15P Diplmin "), "P16_NSCOL15P_DIPLMIN");
 /// ```
 pub fn normalise_key(name: &str) -> String {
-    name.trim().chars().map(|c| if c.is_whitespace() || c == '-' { '_' } else { c.to_ascii_uppercase() }).collect()
+    normalise(name, Normalise::COLUMN)
 }
 
 impl Tabular {

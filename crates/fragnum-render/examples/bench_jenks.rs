@@ -4,8 +4,8 @@
 //! ```text
 //! cargo run --release -p fragnum-render --example bench_jenks -- [--n 48600] [--k 7] [--python PATH]
 //! ```
-//! The peer runs `benches/jenks_mapclassify.py` with `--python`, `$FRAGNUM_PYTHON`, or
-//! `/tmp/venv-render/bin/python` when it exists (`pip install mapclassify numpy numba`).
+//! The peer runs `benches/jenks_mapclassify.py` with `--python`, `$FRAGNUM_PYTHON`, or the
+//! bench venv the Makefile builds (`target/bench-venv/bin/python` of the workspace) when it exists.
 //! Without Python the fragnum time alone is printed.
 
 use std::path::{Path, PathBuf};
@@ -49,9 +49,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let python = arg(&args, "--python")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("FRAGNUM_PYTHON").map(PathBuf::from))
-        .or_else(|| Some(PathBuf::from("/tmp/venv-render/bin/python")).filter(|p| p.exists()));
+        .or_else(|| Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-venv/bin/python")).filter(|p| p.exists()));
     let Some(python) = python else {
-        println!("mapclassify: skipped (no --python, $FRAGNUM_PYTHON or /tmp/venv-render)");
+        println!("mapclassify: skipped (no --python, $FRAGNUM_PYTHON or target/bench-venv)");
         return Ok(());
     };
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/jenks_mapclassify.py");

@@ -434,7 +434,7 @@ mod tests {
     }
 
     // Expected breaks below were printed by `benches/jenks_mapclassify.py --fixtures` with
-    // mapclassify 2.10.0 and numpy 2.4.6 (venv /tmp/venv-render): FisherJenks(y, k).bins,
+    // mapclassify 2.10.0 and numpy 2.4.6 (the bench venv): FisherJenks(y, k).bins,
     // Quantiles(y, k).bins, EqualInterval(y, k).bins, StdMean(y).bins, UserDefined(y, bins).bins.
     // The same arrays are in that script (A and B); `mapclassify_fixtures_when_venv_present`
     // re-runs it when the venv exists.
@@ -465,15 +465,17 @@ mod tests {
         assert_close(&classify(&B, &c(Method::EqualInterval, 3)).unwrap().upper, &[17.833333333333336, 32.41666666666667, 47.0]);
     }
 
-    /// Re-runs mapclassify on A and B when the venv exists (skips otherwise).
+    /// Re-runs mapclassify on A and B when the bench venv the Makefile builds (`target/bench-venv`
+    /// of the workspace) exists; skips otherwise.
     #[test]
     fn mapclassify_fixtures_when_venv_present() {
-        let python = std::path::Path::new("/tmp/venv-render/bin/python");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let python = root.join("target/bench-venv/bin/python");
         if !python.exists() {
-            eprintln!("skipping: /tmp/venv-render absent (python3 -m venv /tmp/venv-render && pip install mapclassify numpy)");
+            eprintln!("skipping: target/bench-venv absent (`make target/bench-venv/bin/python` builds it, with mapclassify and numpy)");
             return;
         }
-        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../benches/jenks_mapclassify.py");
+        let script = root.join("benches/jenks_mapclassify.py");
         let out = std::process::Command::new(python).arg(script).arg("--fixtures").output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8(out.stdout).unwrap();

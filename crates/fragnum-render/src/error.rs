@@ -32,7 +32,7 @@ pub enum RenderError {
         source: crate::classify::ClassifyError,
     },
     /// The font for print maps is missing or unreadable.
-    #[error("font {path}: {message} (install the Debian package fonts-dejavu-core)")]
+    #[error("font {path}: {message} (set `font` in [render], or install the Debian package fonts-dejavu-core for the default)")]
     Font {
         /// The font file looked for.
         path: PathBuf,

@@ -16,6 +16,7 @@
 //! - [`ramp`]: colour-blind-safe ColorBrewer and viridis ramps, plus the missing/masked colours;
 //! - [`render`]: the `[render]` config and [`render_layers`], which writes `maps/`;
 //! - [`sheets`]: self-contained HTML fact sheets (« fiches quartier ») and their index;
+//! - [`evolution`]: the « Évolution » section of the sheets (series over vintages, change in words);
 //! - [`atlas`]: the web atlas (`atlas/index.html`, MapLibre GL JS, works as `file://`).
 //!
 //! Every file is written atomically through [`fragnum_core::atomic`].
@@ -29,6 +30,7 @@ pub mod atlas;
 pub mod choropleth;
 pub mod classify;
 pub mod error;
+pub mod evolution;
 pub mod format;
 pub mod layer;
 pub mod map;

@@ -7,13 +7,6 @@ use fragnum_core::sites::Site;
 use fragnum_core::{ZoneCode, ZoneGeometries};
 use geo_types::{LineString, MultiPolygon};
 
-/// The kinds of site drawn with their own symbol, with their French legend label.
-pub const SITE_KINDS: [(&str, &str); 3] = [
-    ("france_services", "France Services"),
-    ("conseiller_numerique", "Conseiller numérique"),
-    ("mediation", "Lieu de médiation numérique"),
-];
-
 /// Everything drawn under and over the choropleth.
 #[derive(Debug, Clone)]
 pub struct MapContext<'a> {
@@ -23,8 +16,8 @@ pub struct MapContext<'a> {
     pub names: BTreeMap<ZoneCode, String>,
     /// Commune outlines drawn as boundaries over the zones, when available.
     pub communes: Option<&'a ZoneGeometries>,
-    /// Advisor sites drawn as symbols (by `kind`; `france_services`, `conseiller_numerique`,
-    /// `mediation` have their own, anything else is drawn as “autre”).
+    /// Advisor sites drawn as symbols (by `kind`: each [`fragnum_core::sites::SiteKind`] has its
+    /// own, anything else is drawn as “autre”).
     pub sites: &'a [Site],
     /// The territory, shown under the title (`Grenoble-Alpes Métropole`).
     pub territory: String,
@@ -68,12 +61,12 @@ impl BBox {
     }
 }
 
-/// Equirectangular projection scaled by the cosine of the mean latitude, fitted into a pixel box.
+/// The workspace's local projection ([`LocalProjection`](fragnum_core::geometry::LocalProjection),
+/// in degrees of latitude, true along the mean latitude), fitted into a pixel box.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Projection {
-    lon0: f64,
-    lat1: f64,
-    kx: f64,
+    /// Origin at the box's north-west corner, so `y` is ≤ 0 inside it.
+    local: fragnum_core::geometry::LocalProjection,
     /// Pixels per degree of latitude.
     pub scale: f64,
     x0: f64,
@@ -85,18 +78,21 @@ pub use fragnum_core::network::METRES_PER_DEGREE;
 impl Projection {
     /// Fits `bbox` into the pixel rectangle `(x, y, w, h)`, centred, keeping proportions.
     pub fn fit(bbox: BBox, x: f64, y: f64, w: f64, h: f64) -> Projection {
-        let kx = f64::midpoint(bbox.min_lat, bbox.max_lat).to_radians().cos();
-        let span_x = ((bbox.max_lon - bbox.min_lon) * kx).max(1e-9);
-        let span_y = (bbox.max_lat - bbox.min_lat).max(1e-9);
+        let mean_lat = f64::midpoint(bbox.min_lat, bbox.max_lat);
+        let local = fragnum_core::geometry::LocalProjection::new([bbox.min_lon, bbox.max_lat], mean_lat, 1.0);
+        let south_east = local.forward([bbox.max_lon, bbox.min_lat]);
+        let span_x = south_east[0].max(1e-9);
+        let span_y = (-south_east[1]).max(1e-9);
         let scale = (w / span_x).min(h / span_y);
         let x0 = x + (w - span_x * scale) / 2.0;
         let y0 = y + (h - span_y * scale) / 2.0;
-        Projection { lon0: bbox.min_lon, lat1: bbox.max_lat, kx, scale, x0, y0 }
+        Projection { local, scale, x0, y0 }
     }
 
     /// Page coordinates (x right, y down) of a lon/lat point.
     pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
-        (self.x0 + (lon - self.lon0) * self.kx * self.scale, self.y0 + (self.lat1 - lat) * self.scale)
+        let [x, y] = self.local.forward([lon, lat]);
+        (self.x0 + x * self.scale, self.y0 - y * self.scale)
     }
 
     /// Metres represented by one pixel.

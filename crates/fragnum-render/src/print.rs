@@ -1,13 +1,13 @@
 //! Print maps drawn with plotters, as PNG and SVG: choropleth, commune boundaries, advisor sites,
 //! legend, title, scale bar, and the source and vintage line, all labels in French.
 //!
-//! Text uses DejaVu Sans read at run time from the Debian package `fonts-dejavu-core`
-//! ([`FONT_PATH`]); its bytes are leaked once and registered with plotters' `ab_glyph` backend as
-//! the `sans-serif` family. Lon/lat are projected with an equirectangular projection scaled by the
+//! Text uses the TrueType font of the `[render] font` setting, read at run time (default
+//! [`DEFAULT_FONT`], DejaVu Sans of the Debian package `fonts-dejavu-core`); its bytes are leaked
+//! once and registered with plotters' `ab_glyph` backend as the `sans-serif` family. Lon/lat are projected with an equirectangular projection scaled by the
 //! cosine of the mean latitude ([`crate::map::Projection`]).
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Mutex, PoisonError};
 
 use fragnum_core::atomic;
 use plotters::coord::Shift;
@@ -17,16 +17,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::format::{NNBSP, number};
 use crate::layer::{Assigned, Classified};
-use fragnum_core::sites::Site;
+use fragnum_core::sites::{Site, SiteKind};
 
 use crate::RenderError;
-use crate::map::{BBox, MapContext, Projection, SITE_KINDS};
+use crate::map::{BBox, MapContext, Projection};
 use crate::ramp::parse_hex;
 
-/// The regular font (Debian package `fonts-dejavu-core`).
-pub const FONT_PATH: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-/// The bold font, same package (optional: titles fall back to regular).
-pub const BOLD_FONT_PATH: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+/// The regular font when `[render] font` is not set: DejaVu Sans where the Debian package
+/// `fonts-dejavu-core` puts it.
+pub const DEFAULT_FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 
 /// A page size in pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,22 +63,57 @@ impl PageSize {
     }
 }
 
-static FONT: OnceLock<Result<(), String>> = OnceLock::new();
+/// The font file registered last and how loading it went, so that each file is read once per
+/// process (plotters' font registry is global).
+static FONT: Mutex<Option<(PathBuf, Result<(), String>)>> = Mutex::new(None);
 
-/// Loads and registers DejaVu Sans once per process; a clear error names the path and package.
-pub fn ensure_font() -> Result<(), RenderError> {
-    let res = FONT.get_or_init(|| {
-        let bytes = std::fs::read(FONT_PATH).map_err(|e| format!("cannot read: {e}"))?;
-        let leaked: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        plotters::style::register_font("sans-serif", FontStyle::Normal, leaked).map_err(|_| "not a usable TrueType font".to_string())?;
-        if let Ok(bold) = std::fs::read(BOLD_FONT_PATH) {
-            let leaked: &'static [u8] = Box::leak(bold.into_boxed_slice());
-            // Optional: a failure leaves the regular face for titles.
-            let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, leaked);
+/// The bold face looked for beside a regular font: `DejaVuSans.ttf` → `DejaVuSans-Bold.ttf`.
+///
+/// ```
+/// use std::path::Path;
+/// let bold = fragnum_render::print::bold_face(Path::new("fonts/DejaVuSans.ttf"));
+/// assert_eq!(bold, Path::new("fonts/DejaVuSans-Bold.ttf"));
+/// ```
+pub fn bold_face(regular: &Path) -> PathBuf {
+    let stem = regular.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let name = match regular.extension() {
+        Some(ext) => format!("{stem}-Bold.{}", ext.to_string_lossy()),
+        None => format!("{stem}-Bold"),
+    };
+    regular.with_file_name(name)
+}
+
+fn register_font(path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    let leaked: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    plotters::style::register_font("sans-serif", FontStyle::Normal, leaked).map_err(|_| "not a usable TrueType font".to_string())?;
+    if let Ok(bold) = std::fs::read(bold_face(path)) {
+        let leaked: &'static [u8] = Box::leak(bold.into_boxed_slice());
+        // Optional: a failure leaves the regular face for titles.
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, leaked);
+    }
+    Ok(())
+}
+
+/// Loads and registers the font at `path` (with its [`bold_face`] when there is one) for every
+/// map drawn afterwards; a path already registered is not read again. The error names the path.
+pub fn ensure_font(path: &Path) -> Result<(), RenderError> {
+    let mut registered = FONT.lock().unwrap_or_else(PoisonError::into_inner);
+    let res = match registered.as_ref() {
+        Some((p, res)) if p == path => res.clone(),
+        _ => {
+            let res = register_font(path);
+            *registered = Some((path.to_path_buf(), res.clone()));
+            res
         }
-        Ok(())
-    });
-    res.clone().map_err(|message| RenderError::Font { path: PathBuf::from(FONT_PATH), message })
+    };
+    res.map_err(|message| RenderError::Font { path: path.to_path_buf(), message })
+}
+
+/// Makes sure a font is registered before drawing: the last [`ensure_font`]'s, else [`DEFAULT_FONT`].
+fn font_ready() -> Result<(), RenderError> {
+    let last = FONT.lock().unwrap_or_else(PoisonError::into_inner).as_ref().map(|(p, _)| p.clone());
+    ensure_font(last.as_deref().unwrap_or(Path::new(DEFAULT_FONT)))
 }
 
 /// Where things go on the page, in pixels.
@@ -248,24 +282,25 @@ pub fn length_label(metres: f64) -> String {
     if metres >= 1000.0 { format!("{}{NNBSP}km", number(metres / 1000.0, 0)) } else { format!("{}{NNBSP}m", number(metres, 0)) }
 }
 
-fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: &str, at: (i32, i32), r: i32) -> DrawResult {
+/// The symbol of a site kind (`None`: a kind of the source's own, drawn as « autre »).
+fn draw_site<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, kind: Option<SiteKind>, at: (i32, i32), r: i32) -> DrawResult {
     let ink = RGBColor(20, 20, 20);
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     match kind {
-        "france_services" => {
+        Some(SiteKind::FranceServices) => {
             root.draw(&Rectangle::new([(at.0 - r - 1, at.1 - r - 1), (at.0 + r + 1, at.1 + r + 1)], WHITE.filled())).map_err(e)?;
             root.draw(&Rectangle::new([(at.0 - r, at.1 - r), (at.0 + r, at.1 + r)], ink.filled())).map_err(e)
         }
-        "conseiller_numerique" => {
+        Some(SiteKind::ConseillerNumerique) => {
             root.draw(&Circle::new(at, r + 1, WHITE.filled())).map_err(e)?;
             root.draw(&Circle::new(at, r, ink.filled())).map_err(e)
         }
-        "mediation" => {
+        Some(SiteKind::Mediation) => {
             let tri = |s: i32| vec![(at.0, at.1 - s), (at.0 - s, at.1 + s * 3 / 4), (at.0 + s, at.1 + s * 3 / 4)];
             root.draw(&Polygon::new(tri(r + 2), ink.filled())).map_err(e)?;
             root.draw(&Polygon::new(tri(r - 1), WHITE.filled())).map_err(e)
         }
-        _ => root.draw(&Circle::new(at, r, ink.stroke_width(2))).map_err(e),
+        None => root.draw(&Circle::new(at, r, ink.stroke_width(2))).map_err(e),
     }
 }
 
@@ -427,6 +462,43 @@ fn draw_label<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, label: &PlacedL
     text(root, &label.name, label.at, &font(label.size, label.bold).color(&RGBColor(17, 17, 17)).pos(pos))
 }
 
+/// The scale bar, bottom left of the map frame `(mx, my, mw, mh)`, and the north arrow above it
+/// (maps are drawn north up); returns the box they take (x0, y0, x1, y1), which labels keep clear of.
+fn draw_scale_and_north<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    proj: &Projection,
+    (mx, my, mw, mh): (f64, f64, f64, f64),
+    u: f64,
+) -> Result<[f64; 4], String> {
+    let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let len = nice_length(mw * 0.2 * proj.metres_per_pixel());
+    let bar = len / proj.metres_per_pixel();
+    let (bx, by) = (mx + 10.0 * u, my + mh - 20.0 * u);
+    let ink = RGBColor(33, 33, 33);
+    root.draw(&Rectangle::new([px((bx, by - 6.0 * u)), px((bx + bar, by))], ink.filled())).map_err(e)?;
+    root.draw(&Rectangle::new([px((bx + bar / 2.0, by - 6.0 * u)), px((bx + bar, by))], WHITE.filled())).map_err(e)?;
+    root.draw(&Rectangle::new([px((bx, by - 6.0 * u)), px((bx + bar, by))], ink.stroke_width(1))).map_err(e)?;
+    text(root, "0", (bx, by - 30.0 * u), &font(20.0 * u, false))?;
+    let lbl = font(20.0 * u, false).pos(Pos::new(HPos::Right, VPos::Top));
+    text(root, &length_label(len), (bx + bar, by - 30.0 * u), &lbl)?;
+    let (ax, ay) = (bx + 14.0 * u, by - 58.0 * u);
+    let arrow = vec![px((ax, ay - 44.0 * u)), px((ax + 11.0 * u, ay)), px((ax, ay - 11.0 * u)), px((ax - 11.0 * u, ay))];
+    root.draw(&Polygon::new(arrow, ink.filled())).map_err(e)?;
+    text(root, "N", (ax, ay - 48.0 * u), &font(22.0 * u, true).pos(Pos::new(HPos::Center, VPos::Bottom)))?;
+    Ok([mx, ay - 80.0 * u, bx + bar.max(60.0 * u) + 20.0 * u, my + mh])
+}
+
+/// The title and, under it, the territory and vintage, from the left margin `m` of a page `width` wide.
+fn draw_title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, ctx: &MapContext<'_>, width: u32, m: f64, u: f64) -> DrawResult {
+    // Long titles shrink to the page width (bold DejaVu Sans ≈ 0.62 em per character) rather than
+    // running off the page; they never grow.
+    let title_chars = c.layer.title.chars().count().max(1) as f64;
+    let title_size = (40.0 * u).min((f64::from(width) - 2.0 * m) / (title_chars * 0.62));
+    text(root, &c.layer.title, (m, 40.0 * u), &font(title_size, true))?;
+    let sub = [ctx.territory.as_str(), c.layer.vintage.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" — ");
+    text(root, &sub, (m, 95.0 * u), &font(26.0 * u, false))
+}
+
 /// Draws the whole map on `root` (any plotters backend).
 pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> DrawResult {
     let lay = Layout::of(size);
@@ -443,13 +515,7 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     let e = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(e)?;
     let m = 40.0 * u;
-    // Long titles shrink to the page width (bold DejaVu Sans ≈ 0.62 em per character) rather than
-    // running off the page; they never grow.
-    let title_chars = c.layer.title.chars().count().max(1) as f64;
-    let title_size = (40.0 * u).min((f64::from(lay.page.0) - 2.0 * m) / (title_chars * 0.62));
-    text(root, &c.layer.title, (m, 40.0 * u), &font(title_size, true))?;
-    let sub = [ctx.territory.as_str(), c.layer.vintage.as_str()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" — ");
-    text(root, &sub, (m, 95.0 * u), &font(26.0 * u, false))?;
+    draw_title(root, c, ctx, lay.page.0, m, u)?;
 
     if let Some(proj) = lay.projection(ctx) {
         // Fills, largest polygons first so zones lying in another's hole are drawn on top.
@@ -498,31 +564,15 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         let r = (7.0 * u).round().max(2.0) as i32;
         let (mx, my, mw, mh) = lay.map;
         for s in &shown {
-            draw_site(root, &s.kind, px(proj.project(s.lon, s.lat)), r)?;
+            draw_site(root, SiteKind::from_key(&s.kind), px(proj.project(s.lon, s.lat)), r)?;
         }
-        // Scale bar, bottom left of the map frame.
-        let len = nice_length(mw * 0.2 * proj.metres_per_pixel());
-        let bar = len / proj.metres_per_pixel();
-        let (bx, by) = (mx + 10.0 * u, my + mh - 20.0 * u);
-        let ink = RGBColor(33, 33, 33);
-        root.draw(&Rectangle::new([px((bx, by - 6.0 * u)), px((bx + bar, by))], ink.filled())).map_err(e)?;
-        root.draw(&Rectangle::new([px((bx + bar / 2.0, by - 6.0 * u)), px((bx + bar, by))], WHITE.filled())).map_err(e)?;
-        root.draw(&Rectangle::new([px((bx, by - 6.0 * u)), px((bx + bar, by))], ink.stroke_width(1))).map_err(e)?;
-        text(root, "0", (bx, by - 30.0 * u), &font(20.0 * u, false))?;
-        let lbl = font(20.0 * u, false).pos(Pos::new(HPos::Right, VPos::Top));
-        text(root, &length_label(len), (bx + bar, by - 30.0 * u), &lbl)?;
-        // North arrow above the scale bar: the map is drawn north up.
-        let (ax, ay) = (bx + 14.0 * u, by - 58.0 * u);
-        let arrow = vec![px((ax, ay - 44.0 * u)), px((ax + 11.0 * u, ay)), px((ax, ay - 11.0 * u)), px((ax - 11.0 * u, ay))];
-        root.draw(&Polygon::new(arrow, ink.filled())).map_err(e)?;
-        text(root, "N", (ax, ay - 48.0 * u), &font(22.0 * u, true).pos(Pos::new(HPos::Center, VPos::Bottom)))?;
+        let corner = draw_scale_and_north(root, &proj, lay.map, u)?;
         // The names of the largest communes, clear of each other and of the scale bar and arrow.
         let measure = |name: &str, size: f64, bold: bool| {
             let (w, h) = root.estimate_text_size(name, &font(size, bold)).unwrap_or((0, 0));
             (f64::from(w), f64::from(h))
         };
         let frame = [mx, my, mx + mw, my + mh];
-        let corner = [mx, ay - 80.0 * u, bx + bar.max(60.0 * u) + 20.0 * u, my + mh];
         for label in place_labels(&label_candidates(ctx, &proj), frame, &[corner], MAX_LABELS, u, &measure) {
             draw_label(root, &label, u)?;
         }
@@ -533,7 +583,9 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     // Legend.
     let (lx, ly, lw, _) = lay.legend;
     let row = 36.0 * u;
-    text(root, &format!("{} ({})", c.legend.title, c.legend.unit), (lx, ly), &font(24.0 * u, true))?;
+    // A title that already says its unit (« …, 2016–2020 (points) ») is not given a second one.
+    let heading = if c.legend.title.ends_with("(points)") { c.legend.title.clone() } else { format!("{} ({})", c.legend.title, c.legend.unit) };
+    text(root, &heading, (lx, ly), &font(24.0 * u, true))?;
     text(root, &format!("Classes : {}", c.legend.method), (lx, ly + 32.0 * u), &font(20.0 * u, false))?;
     let mut y = ly + 72.0 * u;
     for entry in &c.legend.entries {
@@ -554,28 +606,38 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
         y += row;
     }
     // Site symbols (only kinds drawn), in the second column of a bottom band or below classes.
-    let kinds: Vec<(&str, &str)> = SITE_KINDS.iter().copied().filter(|(k, _)| shown.iter().any(|s| s.kind == *k)).collect();
-    let others = shown.iter().any(|s| !SITE_KINDS.iter().any(|(k, _)| s.kind == *k));
-    let (sx, mut sy) = if lw > 900.0 * u { (lx + lw / 2.0 + 20.0 * u, ly + 72.0 * u) } else { (lx, y + 20.0 * u) };
-    if !kinds.is_empty() || others {
-        // The kinds the config kept, by name when only one is drawn (« Lieux avec conseiller numérique »).
-        let heading = match (kinds.as_slice(), others) {
-            ([("conseiller_numerique", _)], false) => "Lieux avec conseiller numérique",
-            ([("france_services", _)], false) => "Espaces France Services",
-            ([("mediation", _)], false) => "Lieux de médiation numérique",
-            _ => "Lieux d’accompagnement",
-        };
-        text(root, heading, (sx, sy - 40.0 * u), &font(22.0 * u, true))?;
-        let r = (9.0 * u).round().max(2.0) as i32;
-        for (k, label) in kinds.iter().copied().chain(others.then_some(("autre", "Autre lieu"))) {
-            draw_site(root, k, px((sx + 22.0 * u, sy + 13.0 * u)), r)?;
-            text(root, label, (sx + 58.0 * u, sy + 2.0 * u), &font(22.0 * u, false))?;
-            sy += row;
-        }
-    }
+    let at = if lw > 900.0 * u { (lx + lw / 2.0 + 20.0 * u, ly + 72.0 * u) } else { (lx, y + 20.0 * u) };
+    draw_sites_legend(root, &shown, at, u, row)?;
+    draw_source(root, c, lay.page, m, u)
+}
 
-    // Source line.
-    let (w, h) = lay.page;
+/// The legend of the site symbols, from `(sx, sy)` down, one `row` each: the kinds of
+/// [`SiteKind`] among `shown` under their label, then « Autre lieu » for any other kind.
+fn draw_sites_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, shown: &[&Site], (sx, mut sy): (f64, f64), u: f64, row: f64) -> DrawResult {
+    let kinds: Vec<SiteKind> = SiteKind::ALL.into_iter().filter(|k| shown.iter().any(|s| s.kind == k.key())).collect();
+    let others = shown.iter().any(|s| SiteKind::from_key(&s.kind).is_none());
+    if kinds.is_empty() && !others {
+        return Ok(());
+    }
+    // The kinds the config kept, by name when only one is drawn (« Lieux avec conseiller numérique »).
+    let heading = match (kinds.as_slice(), others) {
+        ([SiteKind::ConseillerNumerique], false) => "Lieux avec conseiller numérique",
+        ([SiteKind::FranceServices], false) => "Espaces France Services",
+        ([SiteKind::Mediation], false) => "Lieux de médiation numérique",
+        _ => "Lieux d’accompagnement",
+    };
+    text(root, heading, (sx, sy - 40.0 * u), &font(22.0 * u, true))?;
+    let r = (9.0 * u).round().max(2.0) as i32;
+    for (k, label) in kinds.iter().map(|&k| (Some(k), k.label())).chain(others.then_some((None, "Autre lieu"))) {
+        draw_site(root, k, px((sx + 22.0 * u, sy + 13.0 * u)), r)?;
+        text(root, label, (sx + 58.0 * u, sy + 2.0 * u), &font(22.0 * u, false))?;
+        sy += row;
+    }
+    Ok(())
+}
+
+/// The source and vintage line at the foot of a `page`, wrapped to its width less the margins `m`.
+fn draw_source<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, (w, h): (u32, u32), m: f64, u: f64) -> DrawResult {
     let source = if c.legend.vintage.is_empty() {
         format!("Source : {}", c.legend.source)
     } else {
@@ -610,10 +672,10 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
-/// The map as PNG bytes.
+/// The map as PNG bytes, its text in the font of the last [`ensure_font`] (else [`DEFAULT_FONT`]).
 pub fn render_png(c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> Result<Vec<u8>, RenderError> {
     use image::ImageEncoder as _;
-    ensure_font()?;
+    font_ready()?;
     let (w, h) = size.pixels();
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     let err = |message: String| RenderError::Draw { path: PathBuf::from(format!("{}.png", c.layer.id)), message };
@@ -627,9 +689,9 @@ pub fn render_png(c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> R
     Ok(png)
 }
 
-/// The map as an SVG document.
+/// The map as an SVG document, its text in the font of the last [`ensure_font`] (else [`DEFAULT_FONT`]).
 pub fn render_svg(c: &Classified<'_>, ctx: &MapContext<'_>, size: PageSize) -> Result<String, RenderError> {
-    ensure_font()?;
+    font_ready()?;
     let (w, h) = size.pixels();
     let mut s = String::new();
     let err = |message: String| RenderError::Draw { path: PathBuf::from(format!("{}.svg", c.layer.id)), message };
@@ -746,9 +808,9 @@ mod tests {
     }
 
     fn font_present() -> bool {
-        let ok = Path::new(FONT_PATH).exists();
+        let ok = Path::new(DEFAULT_FONT).exists();
         if !ok {
-            eprintln!("skipping: {FONT_PATH} absent (apt-get install fonts-dejavu-core)");
+            eprintln!("skipping: {DEFAULT_FONT} absent (apt-get install fonts-dejavu-core)");
         }
         ok
     }

@@ -32,6 +32,9 @@ pub enum Ramp {
     PuOr,
     /// Diverging red ↔ blue.
     RdBu,
+    /// Diverging blue ↔ red (`RdBu` reversed): changes centred on zero where a rise is the
+    /// worse direction (more RSA allocataires in red).
+    BuRd,
 }
 
 // ColorBrewer, k = 3..=9, typed from the published scheme definitions.
@@ -108,7 +111,7 @@ impl Ramp {
             Ramp::Blues => &BLUES,
             Ramp::Viridis => &VIRIDIS,
             Ramp::PuOr => &PU_OR,
-            Ramp::RdBu => &RD_BU,
+            Ramp::RdBu | Ramp::BuRd => &RD_BU,
         };
         let mut out: Vec<String> = match k {
             0 => Vec::new(),
@@ -117,7 +120,7 @@ impl Ramp {
             3..=9 => table[k - 3].iter().map(|c| (*c).to_string()).collect(),
             _ => interpolate(table[6], k),
         };
-        if self == Ramp::Viridis {
+        if matches!(self, Ramp::Viridis | Ramp::BuRd) {
             out.reverse();
         }
         out
@@ -164,7 +167,7 @@ mod tests {
 
     #[test]
     fn every_ramp_has_k_distinct_colours_apart_from_missing_and_masked() {
-        for ramp in [Ramp::YlOrRd, Ramp::YlGnBu, Ramp::Blues, Ramp::Viridis, Ramp::PuOr, Ramp::RdBu] {
+        for ramp in [Ramp::YlOrRd, Ramp::YlGnBu, Ramp::Blues, Ramp::Viridis, Ramp::PuOr, Ramp::RdBu, Ramp::BuRd] {
             for k in 1..=12 {
                 let c = ramp.colours(k);
                 assert_eq!(c.len(), k);

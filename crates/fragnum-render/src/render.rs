@@ -12,7 +12,7 @@ use crate::choropleth::write_web;
 use crate::classify::{Classification, Method};
 use crate::layer::{Layer, classify_layer};
 use crate::map::MapContext;
-use crate::print::{PageSize, ensure_font, write_print};
+use crate::print::{DEFAULT_FONT, PageSize, ensure_font, write_print};
 use crate::ramp::Ramp;
 
 /// Which files to write for each layer.
@@ -29,11 +29,20 @@ pub struct Formats {
     pub sizes: Vec<PageSize>,
     /// The web atlas `atlas/index.html` ([`crate::atlas`]).
     pub atlas: bool,
+    /// The TrueType font of the print maps ([`RenderConfig::font`]).
+    pub font: PathBuf,
 }
 
 impl Default for Formats {
     fn default() -> Self {
-        Formats { geojson: true, png: true, svg: true, sizes: vec![PageSize::A4Portrait, PageSize::Web], atlas: false }
+        Formats {
+            geojson: true,
+            png: true,
+            svg: true,
+            sizes: vec![PageSize::A4Portrait, PageSize::Web],
+            atlas: false,
+            font: PathBuf::from(DEFAULT_FONT),
+        }
     }
 }
 
@@ -85,6 +94,10 @@ pub struct RenderConfig {
     /// sheets are only for zones with an outline or in a custom group; group sheets are always
     /// written.
     pub max_sheets: Option<usize>,
+    /// The TrueType font of the print maps' text (default [`DEFAULT_FONT`]); its bold face is
+    /// looked for beside it ([`crate::print::bold_face`]). Used as written: the caller resolves a
+    /// relative path against the config's folder.
+    pub font: Option<PathBuf>,
     /// Simplify outlines to this many metres before drawing, keeping shared borders shared
     /// ([`crate::simplify`]); absent or 0: outlines as read. 10–30 m suits web maps of IRIS.
     pub simplify_m: Option<f64>,
@@ -97,6 +110,11 @@ impl RenderConfig {
     /// The cap on zone fact sheets: `max_sheets`, else [`DEFAULT_MAX_SHEETS`].
     pub fn max_sheets(&self) -> usize {
         self.max_sheets.unwrap_or(DEFAULT_MAX_SHEETS)
+    }
+
+    /// The font of the print maps: `font`, else [`DEFAULT_FONT`].
+    pub fn font(&self) -> &Path {
+        self.font.as_deref().unwrap_or(Path::new(DEFAULT_FONT))
     }
 
     /// Reads the `[render]` table (absent: defaults).
@@ -142,6 +160,11 @@ impl RenderConfig {
             if let Err(RenderError::Config(m)) = parse_size(s) {
                 bad(format!("sizes[{i}]"), m);
             }
+        }
+        if let Some(font) = &self.font
+            && !font.is_file()
+        {
+            bad("font".into(), format!("{}: no such font file", font.display()));
         }
         if let Some(m) = self.simplify_m
             && (!m.is_finite() || m < 0.0)
@@ -195,6 +218,7 @@ impl RenderConfig {
         if let Some(sizes) = &self.sizes {
             f.sizes = sizes.iter().map(|s| parse_size(s)).collect::<Result<_, _>>()?;
         }
+        f.font = self.font().to_path_buf();
         Ok(f)
     }
 
@@ -255,7 +279,7 @@ fn parse_size(s: &str) -> Result<PageSize, RenderError> {
 pub fn render_layers(layers: &[Layer], ctx: &MapContext<'_>, out_dir: &Path, formats: &Formats) -> Result<Vec<PathBuf>, RenderError> {
     let dir = out_dir.join("maps");
     if formats.png || formats.svg {
-        ensure_font()?;
+        ensure_font(&formats.font)?;
     }
     let codes: Vec<&ZoneCode> = ctx.zones.keys().collect();
     let mut files = Vec::new();
@@ -297,8 +321,25 @@ mod tests {
     }
 
     #[test]
+    fn the_font_is_a_setting_checked_when_read() {
+        assert_eq!(RenderConfig::default().formats().unwrap().font, Path::new(DEFAULT_FONT));
+        let dir = tempfile::tempdir().unwrap();
+        let font = dir.path().join("Police.ttf");
+        std::fs::write(&font, b"not checked here").unwrap();
+        let c = RenderConfig { font: Some(font.clone()), ..RenderConfig::default() };
+        assert!(c.validate().is_ok());
+        assert_eq!(c.formats().unwrap().font, font);
+        let missing = RenderConfig { font: Some(dir.path().join("absente.ttf")), ..RenderConfig::default() };
+        let errors = missing.validate().unwrap_err();
+        assert!(matches!(&errors[0], RenderError::Setting { key, .. } if key == "font"), "{errors:?}");
+        assert!(errors[0].to_string().starts_with("[render] font: ") && errors[0].to_string().ends_with("absente.ttf: no such font file"));
+        let t: toml::Table = toml::from_str(&format!("font = {:?}", dir.path().join("absente.ttf").display().to_string())).unwrap();
+        assert!(RenderConfig::from_table(Some(&t)).is_err());
+    }
+
+    #[test]
     fn render_layers_writes_every_format() {
-        if !Path::new(crate::print::FONT_PATH).exists() {
+        if !Path::new(DEFAULT_FONT).exists() {
             eprintln!("skipping: font absent");
             return;
         }

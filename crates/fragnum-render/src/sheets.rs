@@ -8,6 +8,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use fragnum_core::sites::SiteKind;
 use fragnum_core::{Cell, Status, ZoneGeometry, atomic};
 
 use crate::RenderError;
@@ -184,8 +185,11 @@ pub struct SheetInput {
 pub struct ServiceType {
     /// Normalised key.
     pub key: &'static str,
-    /// French name.
+    /// French name (a site kind's is its [`SiteKind::label`]).
     pub label: &'static str,
+    /// The site kind this service is, for the three kinds every site is known by: their rows are
+    /// filled even when sites do not describe their services.
+    pub kind: Option<SiteKind>,
     /// Other spellings accepted (normalised); the label's own normalised form is the key or one
     /// of these (a unit test checks it), so lookups never normalise the table.
     pub aliases: &'static [&'static str],
@@ -193,65 +197,60 @@ pub struct ServiceType {
     pub none: &'static str,
 }
 
-/// The service types listed in every sheet, in order.
+impl ServiceType {
+    /// The service type of a site kind: its key and label are the kind's.
+    const fn site(kind: SiteKind, aliases: &'static [&'static str], none: &'static str) -> ServiceType {
+        ServiceType { key: kind.key(), label: kind.label(), kind: Some(kind), aliases, none }
+    }
+}
+
+/// The service types listed in every sheet, in order: the site kinds, then what sites offer.
 pub const SERVICE_TYPES: [ServiceType; 7] = [
-    ServiceType {
-        key: "france_services",
-        label: "France Services",
-        aliases: &["fs", "maison_france_services"],
-        none: "aucune France Services",
-    },
-    ServiceType {
-        key: "conseiller_numerique",
-        label: "Conseiller numérique",
-        aliases: &["cnfs", "conseillers_numeriques", "conseiller_numerique_france_services"],
-        none: "aucun conseiller numérique",
-    },
-    ServiceType {
-        key: "mediation",
-        label: "Médiation numérique",
-        aliases: &["mediation_numerique", "lieu_de_mediation"],
-        none: "aucun lieu de médiation numérique",
-    },
+    ServiceType::site(SiteKind::FranceServices, &["fs", "maison_france_services"], "aucune France Services"),
+    ServiceType::site(
+        SiteKind::ConseillerNumerique,
+        &["cnfs", "conseillers_numeriques", "conseiller_numerique_france_services"],
+        "aucun conseiller numérique",
+    ),
+    ServiceType::site(
+        SiteKind::Mediation,
+        &["mediation_numerique", "lieu_de_mediation", "lieu_de_mediation_numerique"],
+        "aucun lieu de médiation numérique",
+    ),
     ServiceType {
         key: "wifi_public",
         label: "Wifi public",
+        kind: None,
         aliases: &["wifi", "acces_wifi", "point_wifi"],
         none: "aucun point wifi public",
     },
     ServiceType {
         key: "acces_libre",
         label: "Accès libre à un poste",
+        kind: None,
         aliases: &["libre_acces", "acces_libre_poste", "acces_libre_a_un_poste"],
         none: "aucun accès libre à un poste",
     },
     ServiceType {
         key: "acces_accompagne",
         label: "Accès accompagné",
+        kind: None,
         aliases: &["accompagnement", "acces_accompagne_poste"],
         none: "aucun lieu d’accès accompagné",
     },
     ServiceType {
         key: "formation",
         label: "Formation au numérique",
+        kind: None,
         aliases: &["formations", "formation_au_numerique", "atelier", "ateliers"],
         none: "aucune formation au numérique",
     },
 ];
 
-/// Lowercase ASCII with accents removed and separators as `_`.
+/// Lowercase ASCII with accents removed and separators as `_`
+/// ([`Normalise::SNAKE`](fragnum_core::text::Normalise::SNAKE)).
 fn normalise(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.trim().to_lowercase().chars() {
-        let c = match fragnum_core::text::fold_accent(ch) {
-            c if c.is_ascii_alphanumeric() => c,
-            _ => '_',
-        };
-        if !(c == '_' && out.ends_with('_')) {
-            out.push(c);
-        }
-    }
-    out.trim_matches('_').to_string()
+    fragnum_core::text::normalise(s, fragnum_core::text::Normalise::SNAKE)
 }
 
 /// The service type a free-text service string denotes, if any.
@@ -698,27 +697,50 @@ pub fn unavailable_sentence(notes: &[String]) -> String {
     }
 }
 
-/// The HTML of one sheet.
-#[allow(clippy::too_many_lines)] // one linear page template, section after section
+/// The HTML of one sheet: the header, the outline map beside the two headline sections, then the
+/// key figures, the IFN, the offer of services and the sources, one function each.
 pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
     let id = file_stem(&s.code);
-    let mut b = String::new();
-    let _ = write!(
-        b,
-        "<header>\n<p class=\"fil\"><a href=\"index.html\">← Tous les quartiers de {}</a></p>\n<h1>{}</h1>\n<p class=\"meta\">{} — code {}{}</p>\n</header>\n<main>\n",
-        escape(perimeter_name),
-        escape(&s.name),
-        escape(&s.commune),
-        escape(&s.code),
-        s.population.map_or(String::new(), |p| format!(" — {} habitants", number(p, 0))),
-    );
+    let mut b = sheet_header(s, perimeter_name);
+    b.push_str("<main>\n");
     // Map and headline figures side by side.
     let _ = write!(
         b,
         "<div class=\"grid\">\n<div class=\"carte\">{}</div>\n<div>\n",
         outline_svg(&id, &s.name, s.outline.as_ref(), &s.services.in_zone)
     );
-    b.push_str("<section>\n<h2>Précarité numérique</h2>\n");
+    b.push_str(&digital_section(s));
+    b.push_str(&social_section(s.social.as_ref()));
+    b.push_str("</div>\n</div>\n");
+    b.push_str(&socio_section(s, perimeter_name));
+    b.push_str(&ifn_section(s));
+    b.push_str(&services_section(&s.services));
+    b.push_str("</main>\n");
+    b.push_str(&sheet_footer(&s.sources));
+    page(&format!("{} — fiche quartier", s.name), &b)
+}
+
+/// One section of a sheet: its heading (a constant, not escaped) and its body.
+fn section(title: &str, body: &str) -> String {
+    format!("<section>\n<h2>{title}</h2>\n{body}</section>\n")
+}
+
+/// The header: a link back to the index, the name, commune, code and population.
+fn sheet_header(s: &SheetInput, perimeter_name: &str) -> String {
+    format!(
+        "<header>\n<p class=\"fil\"><a href=\"index.html\">← Tous les quartiers de {}</a></p>\n<h1>{}</h1>\n<p class=\"meta\">{} — code {}{}</p>\n</header>\n",
+        escape(perimeter_name),
+        escape(&s.name),
+        escape(&s.commune),
+        escape(&s.code),
+        s.population.map_or(String::new(), |p| format!(" — {} habitants", number(p, 0))),
+    )
+}
+
+/// « Précarité numérique »: the share and number of people, the interval, how the figure was
+/// imputed or summed, the standard errors; or why there is no estimate.
+fn digital_section(s: &SheetInput) -> String {
+    let mut b = String::new();
     match &s.digital {
         Some(d) => {
             let _ = write!(
@@ -748,23 +770,26 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
             let _ = writeln!(b, "<p class=\"manque\">{}</p>", escape(&unavailable_sentence(&s.digital_notes)));
         }
     }
-    b.push_str("</section>\n<section>\n<h2>Précarité sociale</h2>\n");
-    match &s.social {
-        Some(r) => {
-            let _ = writeln!(
-                b,
-                "<p><span class=\"chiffre\">{}<sup>e</sup> sur {}</span> (1 = le plus précaire) — classe&#160;: {}.</p>",
-                r.rank,
-                r.of,
-                escape(&r.class)
-            );
-        }
-        None => b.push_str("<p class=\"manque\">Rang non disponible pour ce quartier.</p>\n"),
-    }
-    b.push_str("</section>\n</div>\n</div>\n");
+    section("Précarité numérique", &b)
+}
 
-    // Socio-demographics.
-    b.push_str("<section>\n<h2>Chiffres clés</h2>\n");
+/// « Précarité sociale »: the rank among the quartiers and the class.
+fn social_section(rank: Option<&SocialRank>) -> String {
+    let body = match rank {
+        Some(r) => format!(
+            "<p><span class=\"chiffre\">{}<sup>e</sup> sur {}</span> (1 = le plus précaire) — classe&#160;: {}.</p>\n",
+            r.rank,
+            r.of,
+            escape(&r.class)
+        ),
+        None => "<p class=\"manque\">Rang non disponible pour ce quartier.</p>\n".into(),
+    };
+    section("Précarité sociale", &body)
+}
+
+/// « Chiffres clés »: the socio-demographic table, quartier against perimeter.
+fn socio_section(s: &SheetInput, perimeter_name: &str) -> String {
+    let mut b = String::new();
     if s.socio.is_empty() {
         b.push_str("<p class=\"manque\">Aucun indicateur disponible.</p>\n");
     } else {
@@ -786,10 +811,12 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         }
         b.push_str("</tbody>\n</table>\n");
     }
-    b.push_str("</section>\n");
+    section("Chiffres clés", &b)
+}
 
-    // IFN.
-    b.push_str("<section>\n<h2>Indice de fragilité numérique (IFN)</h2>\n");
+/// « Indice de fragilité numérique »: the global score and the axes; or the inputs it lacks.
+fn ifn_section(s: &SheetInput) -> String {
+    let mut b = String::new();
     match &s.ifn {
         Some(ifn) => {
             let _ = writeln!(b, "<p>Score global&#160;: <span class=\"chiffre\">{}</span></p>", value(ifn.global, Unit::Index));
@@ -810,16 +837,31 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         }
         None => b.push_str("<p class=\"manque\">IFN non disponible pour ce quartier.</p>\n"),
     }
-    b.push_str("</section>\n");
+    section("Indice de fragilité numérique (IFN)", &b)
+}
 
-    // Services.
-    let o = &s.services;
-    b.push_str("<section>\n<h2>Offre d’accompagnement au numérique</h2>\n");
-    b.push_str("<table>\n<caption>Nombre de lieux par type de service</caption>\n<thead><tr><th scope=\"col\">Service</th><th scope=\"col\" class=\"n\">Dans le quartier</th><th scope=\"col\" class=\"n\">À moins de 20 minutes</th></tr></thead>\n<tbody>\n");
+/// « Offre d’accompagnement au numérique »: places by service and what is missing, the shares
+/// of the population within reach, the nearest place, supply against need, the places inside.
+fn services_section(o: &ServiceOffer) -> String {
+    let mut b = services_table(o);
+    b.push_str(&reach_paragraphs(o));
+    if let Some(line) = &o.supply {
+        b.push_str(&supply_paragraph(line));
+    }
+    b.push_str(&sites_inside(&o.in_zone));
+    section("Offre d’accompagnement au numérique", &b)
+}
+
+/// The number of places of each service type, inside and within 20 minutes, then the list of
+/// what is missing (said plainly).
+fn services_table(o: &ServiceOffer) -> String {
+    let mut b = String::from(
+        "<table>\n<caption>Nombre de lieux par type de service</caption>\n<thead><tr><th scope=\"col\">Service</th><th scope=\"col\" class=\"n\">Dans le quartier</th><th scope=\"col\" class=\"n\">À moins de 20 minutes</th></tr></thead>\n<tbody>\n",
+    );
     let mut missing = Vec::new();
     for t in &SERVICE_TYPES {
-        // The three site kinds are always known; the other services only when sites list them.
-        if !o.services_described && !crate::map::SITE_KINDS.iter().any(|(k, _)| *k == t.key) {
+        // The site kinds are always known; the other services only when sites list them.
+        if !o.services_described && t.kind.is_none() {
             let _ = writeln!(b, "<tr><th scope=\"row\">{}</th><td class=\"n\" colspan=\"2\">non renseigné</td></tr>", t.label);
             continue;
         }
@@ -840,6 +882,13 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         }
         b.push_str("</ul>\n");
     }
+    b
+}
+
+/// The shares of the population within 20 minutes (by car, then by the other modes) and the
+/// nearest place.
+fn reach_paragraphs(o: &ServiceOffer) -> String {
+    let mut b = String::new();
     match o.share_within_20 {
         Some(p) => {
             let _ = writeln!(
@@ -859,30 +908,36 @@ pub fn sheet_html(s: &SheetInput, perimeter_name: &str) -> String {
         }
         None => b.push_str("<p class=\"manque\">Aucun lieu d’accompagnement connu à proximité.</p>\n"),
     }
-    if let Some(line) = &o.supply {
-        b.push_str(&supply_paragraph(line));
+    b
+}
+
+/// The places inside the quartier, or that there is none.
+fn sites_inside(sites: &[ServiceSite]) -> String {
+    if sites.is_empty() {
+        return "<p class=\"manque\">Aucun lieu d’accompagnement dans le quartier.</p>\n".into();
     }
-    if o.in_zone.is_empty() {
-        b.push_str("<p class=\"manque\">Aucun lieu d’accompagnement dans le quartier.</p>\n");
-    } else {
-        b.push_str("<p>Lieux dans le quartier&#160;:</p>\n<ul>\n");
-        for x in &o.in_zone {
-            let _ = writeln!(b, "<li>{}</li>", site_line(x));
-        }
-        b.push_str("</ul>\n");
+    let mut b = String::from("<p>Lieux dans le quartier&#160;:</p>\n<ul>\n");
+    for x in sites {
+        let _ = writeln!(b, "<li>{}</li>", site_line(x));
     }
-    b.push_str("</section>\n</main>\n<footer>\n");
-    if s.sources.is_empty() {
+    b.push_str("</ul>\n");
+    b
+}
+
+/// The footer: sources and vintages, one line each, and what INSEE counts are.
+fn sheet_footer(sources: &[String]) -> String {
+    let mut b = String::from("<footer>\n");
+    if sources.is_empty() {
         b.push_str("<p>Sources&#160;: non précisées.</p>\n");
     } else {
         b.push_str("<p>Sources&#160;:</p>\n<ul>\n");
-        for src in &s.sources {
+        for src in sources {
             let _ = writeln!(b, "<li>{}</li>", escape(src));
         }
         b.push_str("</ul>\n");
     }
     b.push_str("<p>Fiche produite par fragnum. Les effectifs INSEE à l’IRIS sont des estimations.</p>\n</footer>\n");
-    page(&format!("{} — fiche quartier", s.name), &b)
+    b
 }
 
 /// The index page's script: sorting by any column, grouping by commune or EPCI, filtering by name.
@@ -975,7 +1030,6 @@ pub fn index_html(sheets: &[SheetInput], perimeter_name: &str) -> String {
 
 /// [`index_html`] with the EPCI name of each zone code (grouping by EPCI), and a link to the
 /// atlas (`../atlas/index.html`) when `atlas`.
-#[allow(clippy::too_many_lines)] // one page template
 pub fn index_html_with(
     sheets: &[SheetInput],
     perimeter_name: &str,
@@ -1019,44 +1073,48 @@ pub fn index_html_with(
         (None, None) => a.name.cmp(&b.name),
     });
     for (i, (s, stem)) in rows.iter().enumerate() {
-        let group = s.kind == SheetKind::Group;
-        let epci_name = epci.get(&s.code).map_or(String::new(), |e| escape(e));
-        let commune_key = if group { "regroupements".to_string() } else { escape(&s.commune) };
-        let population = match s.population {
-            Some(p) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(p), number(p, 0)),
-            None => "<td class=\"n manque\" data-v=\"\">population inconnue</td>".into(),
-        };
-        let digital = match &s.digital {
-            Some(d) => {
-                let imputed = if d.status == Status::Imputed && d.imputed_share.is_none() { " (imputée)" } else { "" };
-                format!("<td class=\"n\" data-v=\"{}\">{}{imputed}</td>", sort_key(d.share), value(d.share, Unit::Percent))
-            }
-            None => format!("<td class=\"n manque\" data-v=\"\">{}</td>", escape(&digital_blank(s))),
-        };
-        let social = match &s.social {
-            // Rank 1 is the most precarious: its key is the highest, so that « décroissant » lists it first.
-            Some(r) => format!("<td class=\"n\" data-v=\"{}\">{} / {}</td>", sort_key(-(r.rank as f64)), r.rank, r.of),
-            None => "<td class=\"n manque\" data-v=\"\">non classé&#160;: score social non calculé (variables manquantes)</td>".into(),
-        };
-        let ifn = match &s.ifn {
-            Some(x) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(x.global), value(x.global, Unit::Index)),
-            None if !s.ifn_missing.is_empty() => {
-                format!("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque {}</td>", escape(&s.ifn_missing.join(", ")))
-            }
-            None => "<td class=\"n manque\" data-v=\"\">non calculé pour cette zone</td>".into(),
-        };
-        let _ = writeln!(
-            b,
-            "<tr data-commune=\"{commune_key}\" data-epci=\"{epci_name}\"><td class=\"n\">{}</td><th scope=\"row\" data-v=\"{}\"><a href=\"{stem}.html\">{}</a></th><td data-v=\"{}\">{}</td>{population}{digital}{social}{ifn}</tr>",
-            i + 1,
-            escape(&s.name.to_lowercase()),
-            escape(&s.name),
-            escape(&s.commune.to_lowercase()),
-            escape(&s.commune),
-        );
+        b.push_str(&index_row(i + 1, s, stem, epci));
     }
     let _ = write!(b, "</tbody>\n</table>\n</main>\n<script>{INDEX_JS}</script>\n");
     page(&format!("Fiches quartier — {perimeter_name}"), &b)
+}
+
+/// One row of the index: rank `n`, the sheet's link, commune, population, digital precarity,
+/// social rank and IFN, each with its sort key; blanks say why.
+fn index_row(n: usize, s: &SheetInput, stem: &str, epci: &std::collections::BTreeMap<String, String>) -> String {
+    let group = s.kind == SheetKind::Group;
+    let epci_name = epci.get(&s.code).map_or(String::new(), |e| escape(e));
+    let commune_key = if group { "regroupements".to_string() } else { escape(&s.commune) };
+    let population = match s.population {
+        Some(p) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(p), number(p, 0)),
+        None => "<td class=\"n manque\" data-v=\"\">population inconnue</td>".into(),
+    };
+    let digital = match &s.digital {
+        Some(d) => {
+            let imputed = if d.status == Status::Imputed && d.imputed_share.is_none() { " (imputée)" } else { "" };
+            format!("<td class=\"n\" data-v=\"{}\">{}{imputed}</td>", sort_key(d.share), value(d.share, Unit::Percent))
+        }
+        None => format!("<td class=\"n manque\" data-v=\"\">{}</td>", escape(&digital_blank(s))),
+    };
+    let social = match &s.social {
+        // Rank 1 is the most precarious: its key is the highest, so that « décroissant » lists it first.
+        Some(r) => format!("<td class=\"n\" data-v=\"{}\">{} / {}</td>", sort_key(-(r.rank as f64)), r.rank, r.of),
+        None => "<td class=\"n manque\" data-v=\"\">non classé&#160;: score social non calculé (variables manquantes)</td>".into(),
+    };
+    let ifn = match &s.ifn {
+        Some(x) => format!("<td class=\"n\" data-v=\"{}\">{}</td>", sort_key(x.global), value(x.global, Unit::Index)),
+        None if !s.ifn_missing.is_empty() => {
+            format!("<td class=\"n manque\" data-v=\"\">non calculé&#160;: il manque {}</td>", escape(&s.ifn_missing.join(", ")))
+        }
+        None => "<td class=\"n manque\" data-v=\"\">non calculé pour cette zone</td>".into(),
+    };
+    format!(
+        "<tr data-commune=\"{commune_key}\" data-epci=\"{epci_name}\"><td class=\"n\">{n}</td><th scope=\"row\" data-v=\"{}\"><a href=\"{stem}.html\">{}</a></th><td data-v=\"{}\">{}</td>{population}{digital}{social}{ifn}</tr>\n",
+        escape(&s.name.to_lowercase()),
+        escape(&s.name),
+        escape(&s.commune.to_lowercase()),
+        escape(&s.commune),
+    )
 }
 
 /// Writes `<out_dir>/sheets/<stem>.html` for each quartier and group ([`sheet_stems`]: one file
@@ -1095,6 +1153,25 @@ pub(crate) mod tests {
             assert_eq!(service_type(t.label).map(|x| x.key), Some(t.key), "{}", t.label);
             assert!(t.aliases.iter().all(|a| normalise(a) == *a), "{:?}", t.aliases);
         }
+    }
+
+    #[test]
+    fn site_kinds_read_as_on_the_maps() {
+        let kinds: Vec<SiteKind> = SERVICE_TYPES.iter().filter_map(|t| t.kind).collect();
+        assert_eq!(kinds, SiteKind::ALL);
+        for t in SERVICE_TYPES.iter().filter(|t| t.kind.is_some()) {
+            let k = t.kind.unwrap();
+            assert_eq!((t.key, t.label), (k.key(), k.label()));
+            assert_eq!(service_type(k.key()).and_then(|x| x.kind), Some(k));
+        }
+        let html = sheet_html(&sample(), "Grenoble");
+        assert!(html.contains("<tr><th scope=\"row\">Lieu de médiation numérique</th><td class=\"n\">1</td><td class=\"n\">1</td></tr>"), "{html}");
+        // Sites that do not describe their services still count by kind.
+        let mut s = sample();
+        s.services.services_described = false;
+        let html = sheet_html(&s, "Grenoble");
+        assert!(html.contains("<th scope=\"row\">Conseiller numérique</th><td class=\"n\">0</td><td class=\"n\">1</td>"), "{html}");
+        assert!(html.contains("<th scope=\"row\">Wifi public</th><td class=\"n\" colspan=\"2\">non renseigné</td>"));
     }
 
     use super::*;

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use fragnum_core::ZoneGeometries;
-use fragnum_core::geometry::nearest_on_segment;
+use fragnum_core::geometry::{LocalProjection, nearest_on_segment};
 use fragnum_core::network::METRES_PER_DEGREE;
 use fragnum_core::validity::is_valid;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
@@ -90,7 +90,8 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
         .map(|r| open_ring(r).len())
         .sum();
     let lat0 = sum / count.max(1) as f64;
-    let scale = [METRES_PER_DEGREE * lat0.to_radians().cos(), METRES_PER_DEGREE];
+    // Only distances matter here, so the origin stays at 0°, 0°.
+    let projection = LocalProjection::new([0.0, 0.0], lat0, METRES_PER_DEGREE);
 
     // Cut every ring into arcs; each distinct arc is stored once, in its canonical direction.
     let mut arcs: Vec<SharedArc> = Vec::new();
@@ -116,7 +117,7 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
             let canonical = if forward { keys } else { reversed };
             let id = *arc_of.entry(canonical).or_insert_with(|| {
                 let coords: Vec<Coord<f64>> = if forward { arc.to_vec() } else { arc.iter().rev().copied().collect() };
-                let keep = douglas_peucker(&coords, tolerance_m, scale);
+                let keep = douglas_peucker(&coords, tolerance_m, &projection);
                 arcs.push(SharedArc { coords, keep, whole: false });
                 arcs.len() - 1
             });
@@ -244,15 +245,15 @@ fn open_ring(ring: &LineString<f64>) -> &[Coord<f64>] {
     }
 }
 
-/// Douglas–Peucker on `pts` (both ends kept) with distances scaled to metres: which vertices to
+/// Douglas–Peucker on `pts` (both ends kept) with distances in metres (`projection`): which vertices to
 /// keep. A closed arc (first = last) is split at its farthest vertex first, so it cannot
 /// collapse onto its one end.
-fn douglas_peucker(pts: &[Coord<f64>], tolerance_m: f64, scale: [f64; 2]) -> Vec<bool> {
+fn douglas_peucker(pts: &[Coord<f64>], tolerance_m: f64, projection: &LocalProjection) -> Vec<bool> {
     let n = pts.len();
     let mut keep = vec![false; n];
     keep[0] = true;
     keep[n - 1] = true;
-    let xy = |c: Coord<f64>| [c.x * scale[0], c.y * scale[1]];
+    let xy = |c: Coord<f64>| projection.forward([c.x, c.y]);
     let distance = |p: [f64; 2], a: [f64; 2], b: [f64; 2]| {
         let (_, on) = nearest_on_segment(p, a, b);
         (p[0] - on[0]).hypot(p[1] - on[1])

@@ -10,38 +10,9 @@ use polars::prelude::{Column, CsvWriter, DataFrame, IntoColumn, NewChunkedArray,
 
 use crate::RenderError;
 
-/// The values of one column; `None` is written as null (never as zero).
-#[derive(Debug, Clone, PartialEq)]
-pub enum ColumnData {
-    /// Text (codes are always text).
-    Text(Vec<Option<String>>),
-    /// Floating-point values.
-    Float(Vec<Option<f64>>),
-    /// Integers.
-    Int(Vec<Option<i64>>),
-    /// Booleans.
-    Bool(Vec<Option<bool>>),
-    /// Text given as keys into shared labels, for text that repeats (zone codes, variable names,
-    /// levels): 4 bytes a cell, no string per cell. Written as plain text, like [`Self::Text`].
-    Dictionary {
-        /// The texts.
-        labels: Arc<[String]>,
-        /// Per cell, the index of its text in `labels`; `None` is null.
-        keys: Vec<Option<u32>>,
-    },
-}
-
-impl ColumnData {
-    fn len(&self) -> usize {
-        match self {
-            ColumnData::Text(v) => v.len(),
-            ColumnData::Float(v) => v.len(),
-            ColumnData::Int(v) => v.len(),
-            ColumnData::Bool(v) => v.len(),
-            ColumnData::Dictionary { keys, .. } => keys.len(),
-        }
-    }
-}
+/// The values of one column, shared with the stages that build tables (`None` is written as
+/// null, never as zero).
+pub use fragnum_core::column::ColumnData;
 
 /// A table being built column by column.
 ///

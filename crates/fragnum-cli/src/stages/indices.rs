@@ -3,8 +3,8 @@
 
 use anyhow::{Context as _, Result};
 use fragnum_core::Level;
-use fragnum_indices::{ColumnValues, IndicesOutput, IndicesSettings};
-use fragnum_render::tables::{ColumnData, Table};
+use fragnum_indices::{IndicesOutput, IndicesSettings};
+use fragnum_render::tables::Table;
 
 use super::Context;
 
@@ -19,13 +19,7 @@ pub fn run(ctx: &Context, settings: &IndicesSettings) -> Result<IndicesOutput> {
     let output = fragnum_indices::compute(&ctx.loaded.table, rates, &settings).context("cannot compute the indices")?;
     let mut table = Table::default();
     for (name, values) in output.columns() {
-        let data = match values {
-            ColumnValues::Text(v) => ColumnData::Text(v),
-            ColumnValues::Float(v) => ColumnData::Float(v),
-            ColumnValues::Int(v) => ColumnData::Int(v),
-            ColumnValues::Bool(v) => ColumnData::Bool(v),
-        };
-        table.push(&name, data);
+        table.push(&name, values);
     }
     let files = table.write(&ctx.out_dir, "indices")?;
     print_summary(&output, &settings, rates.len());

@@ -7,6 +7,7 @@ pub mod indices;
 pub mod ingest;
 pub mod present;
 pub mod render;
+pub mod trends;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -54,6 +55,8 @@ pub enum Until {
     Access,
     /// Everything the config enables, then maps and sheets.
     Render,
+    /// Only the series over vintages (`[trends]`).
+    Trends,
 }
 
 /// Runs the stages after ingest that the config enables, up to `until` (a stage runs when its
@@ -63,13 +66,19 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
     // that estimates it.
     let weight_by = ctx.config.access.as_ref().and_then(|a| a.siting_weight.clone());
     let need_by = ctx.config.access.as_ref().and_then(|a| a.need_indicator().map(str::to_string));
+    if matches!(until, Until::Trends) {
+        let settings = ctx.config.trends.as_ref();
+        let settings = settings.with_context(|| format!("{}: no [trends] section: nothing to compute", ctx.config.path().display()))?;
+        trends::run(ctx, settings)?;
+        return Ok(());
+    }
     let want_indices = match until {
         Until::Indices => {
             anyhow::ensure!(ctx.config.indices.is_some(), "{}: no [indices] section: nothing to compute", ctx.config.path().display());
             true
         }
         Until::Access => weight_by.is_some() || need_by.is_some(),
-        Until::Render => true,
+        Until::Render | Until::Trends => true,
     };
     let indices = match &ctx.config.indices {
         Some(settings) if want_indices => Some(indices::run(ctx, settings)?),
@@ -97,10 +106,13 @@ pub fn run_all(ctx: &Context, until: Until) -> Result<()> {
         anyhow::ensure!(access.is_some(), "{}: no [access] section: nothing to compute", ctx.config.path().display());
         return Ok(());
     }
-    if ctx.config.render.is_some() || indices.is_some() || access.is_some() {
-        let layers = present::layers(ctx, indices.as_ref(), access.as_ref(), &modes);
+    let trends = ctx.config.trends.as_ref().map(|t| trends::run(ctx, t)).transpose()?;
+    if ctx.config.render.is_some() || indices.is_some() || access.is_some() || trends.is_some() {
+        let mut layers = present::layers(ctx, indices.as_ref(), access.as_ref(), &modes);
+        layers.extend(trends.iter().flat_map(|t| trends::layers(ctx, t)));
+        let evolutions = trends.as_ref().map(|t| trends::evolutions(ctx, t)).unwrap_or_default();
         let sheets = present::sheets(ctx, indices.as_ref(), access.as_ref(), &modes);
-        render::run(ctx, &layers, &sheets, &present::site_marks(ctx, access.as_ref()), access.as_ref())?;
+        render::run(ctx, &layers, &sheets, &evolutions, &present::site_marks(ctx, access.as_ref()), access.as_ref())?;
     }
     Ok(())
 }

@@ -17,25 +17,23 @@ use geo::Intersects;
 
 use super::Context;
 
-/// French titles of the digital-precarity indicators the shipped rate files define.
-fn indicator_title(indicator: &str) -> String {
-    match indicator {
-        "no_daily_internet" => "Part des 15 ans ou plus sans usage quotidien d'internet (estimation)".into(),
-        "no_home_internet" => "Part des 15 ans ou plus sans accès internet à domicile (estimation)".into(),
-        "no_computer_and_internet" => "Part des personnes sans ordinateur et internet à domicile (estimation)".into(),
-        "illectronisme" => "Part des 15 ans ou plus en situation d'illectronisme (estimation)".into(),
-        "never_uses_internet" => "Part des 12 ans ou plus n'utilisant jamais internet (CREDOC, estimation)".into(),
-        other => format!("Précarité numérique : {other} (estimation)"),
-    }
+/// The French title of a digital-precarity indicator: the `title` column of its rate file
+/// (config/rates/*.csv), else a plain wording of its name.
+fn indicator_title(ctx: &Context, indicator: &str) -> String {
+    ctx.inputs
+        .rates
+        .iter()
+        .find_map(|r| r.title(indicator))
+        .map_or_else(|| format!("Précarité numérique : {indicator} (estimation)"), str::to_string)
 }
 
 /// Who the supply is weighed against, in words (« habitants », « personnes en situation
 /// d'illectronisme (estimation) »).
-pub fn need_phrase(need: &str) -> String {
+pub fn need_phrase(ctx: &Context, need: &str) -> String {
     match need {
         "population" => "habitants".into(),
         other => {
-            let title = indicator_title(other);
+            let title = indicator_title(ctx, other);
             let what = title.trim_start_matches("Part des ").trim_start_matches("Part de la ");
             if what.starts_with("personnes") { what.to_string() } else { format!("personnes de {what}") }
         }
@@ -136,7 +134,7 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let values = cells(&|r| r.digital[i].share().map(|s| 100.0 * s));
             out.push(Layer {
                 statuses: statuses(i),
-                ..layer(&format!("{name}_part"), indicator_title(name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd)
+                ..layer(&format!("{name}_part"), indicator_title(ctx, name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd)
             });
         }
         // The same shares by commune (`<id>_commune`: the atlas's level switch), when the maps
@@ -154,12 +152,12 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                         )
                     })
                     .collect();
-                let title = format!("{} — par commune", indicator_title(name));
+                let title = format!("{} — par commune", indicator_title(ctx, name));
                 out.push(layer(&format!("{name}_part_commune"), title, Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd));
             }
         }
         if let Some((i, name)) = headline_indicator(ix) {
-            let title = format!("Nombre estimé de personnes : {}", indicator_title(name).trim_start_matches("Part des "));
+            let title = format!("Nombre estimé de personnes : {}", indicator_title(ctx, name).trim_start_matches("Part des "));
             out.push(Layer {
                 statuses: statuses(i),
                 ..layer(
@@ -231,7 +229,7 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         // A short title; who is in need is said in the source note under the legend.
         let (need, need_note) = match sup.need_label.as_str() {
             "population" => ("habitants", String::new()),
-            _ => ("personnes dans le besoin", format!(" ; besoin : {}", need_phrase(&sup.need_label))),
+            _ => ("personnes dans le besoin", format!(" ; besoin : {}", need_phrase(ctx, &sup.need_label))),
         };
         for (id, name, pick) in [
             ("offre_2sfca", "2SFCA", (|z: &fragnum_access::supply::ZoneSupply| z.fca) as fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>),
@@ -448,7 +446,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
             let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored, universes);
             let outline = ctx.loaded.geometries.get(code).cloned();
             let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
-            services.supply = access.and_then(|a| supply_line(a, &[supply_of(z)]));
+            services.supply = access.and_then(|a| supply_line(ctx, a, &[supply_of(z)]));
             services.by_mode = mode_shares(modes, &[(z, 1.0)]);
             SheetInput {
                 code: code.as_str().to_string(),
@@ -490,7 +488,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         let weighted: Vec<_> = members.iter().map(|z| (access_of(z), table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
         let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
         let supplies: Vec<_> = members.iter().map(|z| supply_of(z)).collect();
-        services.supply = access.and_then(|a| supply_line(a, &supplies));
+        services.supply = access.and_then(|a| supply_line(ctx, a, &supplies));
         let weighted_zones: Vec<_> = members.iter().map(|z| (*z, table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
         services.by_mode = mode_shares(modes, &weighted_zones);
         let population: f64 = members.iter().filter_map(|z| table.get(&z.code, "pop").value()).sum();
@@ -550,7 +548,7 @@ fn mode_shares(modes: &[ModeZones], members: &[(&fragnum_core::Zone, f64)]) -> V
 
 /// Supply against need over a zone or a group's zones (need-weighted means; medians of the
 /// 2nd and 3rd nearest times weighted by need too, taken from the zones that have them).
-fn supply_line(access: &AccessOutput, members: &[Option<&fragnum_access::supply::ZoneSupply>]) -> Option<SupplyLine> {
+fn supply_line(ctx: &Context, access: &AccessOutput, members: &[Option<&fragnum_access::supply::ZoneSupply>]) -> Option<SupplyLine> {
     let known: Vec<&fragnum_access::supply::ZoneSupply> = members.iter().flatten().copied().collect();
     let need: f64 = known.iter().map(|z| z.need).sum();
     if need <= 0.0 {
@@ -570,7 +568,7 @@ fn supply_line(access: &AccessOutput, members: &[Option<&fragnum_access::supply:
         e2sfca: mean(&|z| z.e2sfca),
         per: sup.per,
         unit: sup.measure.label_fr().into(),
-        need: need_phrase(&sup.need_label),
+        need: need_phrase(ctx, &sup.need_label),
         threshold_min: sup.threshold_min,
         second_min: median(1),
         third_min: median(2),

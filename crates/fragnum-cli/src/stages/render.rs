@@ -33,7 +33,15 @@ use super::Context;
 /// Writes every layer's maps and the fact sheets; each layer is drawn over the outlines of the
 /// zones it has cells for, with commune boundaries and `sites` on top; `access` (when the stage
 /// ran) gives the atlas its isochrones.
-pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site], access: Option<&AccessOutput>) -> Result<()> {
+/// `sheets` come with the « Évolution » section of each sheet that has one (by sheet code).
+pub fn run(
+    ctx: &Context,
+    layers: &[Layer],
+    sheets: &[SheetInput],
+    evolutions: &std::collections::BTreeMap<String, fragnum_render::evolution::Evolution>,
+    sites: &[Site],
+    access: Option<&AccessOutput>,
+) -> Result<()> {
     let started = std::time::Instant::now();
     let cfg = ctx.config.render();
     let formats = cfg.formats()?;
@@ -115,7 +123,7 @@ pub fn run(ctx: &Context, layers: &[Layer], sheets: &[SheetInput], sites: &[Site
             .iter()
             .filter_map(|z| Some((z.code.as_str().to_string(), z.epci_name.clone().or_else(|| z.epci.clone())?)))
             .collect();
-        sheet_count = fragnum_render::sheets::write_sheets_with(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas)
+        sheet_count = fragnum_render::evolution::write_sheets_with_evolutions(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas, evolutions)
             .context("cannot write fact sheets")?
             .len()
             - 1;

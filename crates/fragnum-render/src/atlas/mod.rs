@@ -31,14 +31,14 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use fragnum_core::sites::Site;
+use fragnum_core::sites::{Site, SiteKind};
 use fragnum_core::{Level, ZoneCode, ZoneGeometries, atomic};
 use serde_json::{Map, Value, json};
 
 use crate::RenderError;
 use crate::choropleth::{choropleth_geojson, geometry_json, printable_strings};
 use crate::layer::{Layer, classify_layer};
-use crate::map::{BBox, MapContext, SITE_KINDS, round6};
+use crate::map::{BBox, MapContext, round6};
 use crate::sheets::escape;
 
 /// The page's code.
@@ -405,23 +405,23 @@ fn order_levels(levels: impl Iterator<Item = &'static str>) -> Vec<&'static str>
     v
 }
 
-/// A site kind as drawn: one of [`SITE_KINDS`], else `autre`.
-fn site_kind_key(kind: &str) -> &str {
-    SITE_KINDS.iter().find(|(k, _)| *k == kind).map_or("autre", |(k, _)| k)
+/// A site kind as drawn: the key of its [`SiteKind`], else `autre`.
+fn site_kind_key(kind: &str) -> &'static str {
+    SiteKind::from_key(kind).map_or("autre", SiteKind::key)
 }
 
 fn site_kind_label(kind: &str) -> &'static str {
-    SITE_KINDS.iter().find(|(k, _)| *k == kind).map_or("Autre lieu d'accompagnement", |(_, l)| l)
+    SiteKind::from_key(kind).map_or("Autre lieu d'accompagnement", SiteKind::label)
 }
 
 /// Colours of the site kinds (dark enough on the light choropleth classes, and told apart
 /// by colour-blind readers: blue, orange, purple, grey).
 fn site_kind_colour(kind: &str) -> &'static str {
-    match kind {
-        "france_services" => "#1f4e9c",
-        "conseiller_numerique" => "#d35400",
-        "mediation" => "#6a3d9a",
-        _ => "#4d4d4d",
+    match SiteKind::from_key(kind) {
+        Some(SiteKind::FranceServices) => "#1f4e9c",
+        Some(SiteKind::ConseillerNumerique) => "#d35400",
+        Some(SiteKind::Mediation) => "#6a3d9a",
+        None => "#4d4d4d",
     }
 }
 
