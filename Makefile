@@ -63,6 +63,7 @@ real: deps maplibre
 	$(TARGET)/release/fragnum run --config config/isere-savoie.toml
 	$(TARGET)/release/fragnum run --config config/savoie-conseillers-numeriques.toml
 	$(TARGET)/release/fragnum run --config config/savoie-ifn-2020.toml
+	$(TARGET)/release/fragnum run --config config/isere-savoie-trends.toml
 	$(TARGET)/release/fragnum run --config config/grenoble-transit.toml
 
 # Peers for the benchmarks (mapclassify, pandana, networkx) live in a venv under target/: test

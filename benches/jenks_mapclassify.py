@@ -6,7 +6,7 @@ Usage (normally called by `cargo run --release -p fragnum-render --example bench
     python benches/jenks_mapclassify.py --fixtures             # breaks typed into the Rust tests
 
 Needs numpy and mapclassify (numba makes FisherJenks JIT-compiled; without it a 48,600-value
-run takes hours): python3 -m venv /tmp/venv-render && /tmp/venv-render/bin/pip install mapclassify numpy numba
+run takes hours): make target/bench-venv/bin/python (a venv under target/ with mapclassify, numpy, numba)
 """
 
 import argparse

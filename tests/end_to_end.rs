@@ -80,6 +80,17 @@ fn demo_weighs_supply_against_need() {
 }
 
 #[test]
+fn quiet_prints_nothing_but_problems() {
+    let (_dir, config) = demo_project();
+    let out = fragnum(&["run", "--quiet", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "stdout under --quiet:\n{}", String::from_utf8_lossy(&out.stdout));
+    // `render` is the same command as `run`.
+    let out = fragnum(&["render", "--quiet", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success() && out.stdout.is_empty(), "{}", text(&out));
+}
+
+#[test]
 fn demo_is_deterministic() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();

@@ -14,7 +14,7 @@ use common::{fragnum, num, read_rows, real_config, text};
 fn savoie_advisors_per_person_and_per_epci() {
     let dir = tempfile::tempdir().unwrap();
     let config = real_config("savoie-conseillers-numeriques", dir.path());
-    let out = fragnum(&["access", "--quiet", "--config", config.to_str().unwrap()]);
+    let out = fragnum(&["access", "--config", config.to_str().unwrap()]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
     let outputs = dir.path().join("out");

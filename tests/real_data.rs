@@ -19,7 +19,7 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     let dir = tempfile::tempdir().unwrap();
     let config = real_config("isere-savoie", dir.path());
     let started = std::time::Instant::now();
-    let out = fragnum(&["indices", "--quiet", "--config", config.to_str().unwrap()]);
+    let out = fragnum(&["indices", "--config", config.to_str().unwrap()]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
     println!("ingest + indices on the real data: {:.1} s (debug build)", started.elapsed().as_secs_f64());

@@ -41,7 +41,7 @@ fn caf_number(s: &str) -> Option<f64> {
 fn caf_and_filosofi_series_on_the_2021_geography() {
     let dir = tempfile::tempdir().unwrap();
     let config = real_config("isere-savoie-trends", dir.path());
-    let out = fragnum(&["trends", "--quiet", "--config", config.to_str().unwrap()]);
+    let out = fragnum(&["trends", "--config", config.to_str().unwrap()]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
     let outputs = dir.path().join("out");

@@ -17,11 +17,12 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use fragnum_access::coverage::network_times;
-use fragnum_access::dijkstra::nearest_sites;
+use fragnum_access::coverage::{NetworkTimes, network_times};
+use fragnum_access::dijkstra::{Source, nearest_sites};
 use fragnum_access::graph::Graph;
 use fragnum_access::profile::SpeedProfile;
 use fragnum_access::snap::Snapper;
+use fragnum_core::network::RoadNetwork;
 use fragnum_core::sites::PopulationPoint;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -29,7 +30,75 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+type Error = Box<dyn std::error::Error>;
+
+/// Reads the roads and the site nodes in one pass over the file (median of 5 reads, ms).
+fn read_extract(pbf: &Path) -> Result<(fragnum_ingest::roads::OsmExtract, f64), Error> {
+    let mut loads = Vec::new();
+    let mut extract = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        extract = Some(fragnum_ingest::roads::read_osm_extract(pbf, &[("amenity", "townhall"), ("amenity", "post_office")])?);
+        loads.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok((extract.ok_or("no read")?, median(loads)))
+}
+
+/// Builds the graph (median of 5 builds, ms) and times a snapper over it (ms).
+fn build_graph(net: &RoadNetwork, profile: &SpeedProfile) -> Result<(Graph, f64, f64), Error> {
+    let (mut graphs, mut indexes) = (Vec::new(), Vec::new());
+    let mut built = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let graph = Graph::build(net, profile)?;
+        graphs.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        std::hint::black_box(Snapper::new(&graph));
+        indexes.push(t.elapsed().as_secs_f64() * 1e3);
+        built = Some(graph);
+    }
+    Ok((built.ok_or("no graph")?, median(graphs), median(indexes)))
+}
+
+/// Writes the graph, the sources, the points and the times as CSV for `benches/access_pandana.py`.
+fn write_reference(out: &Path, graph: &Graph, sources: &[Source], points: &[PopulationPoint], times: &NetworkTimes) -> Result<(), Error> {
+    let mut s = String::from("id,x,y\n");
+    for (i, c) in graph.coords.iter().enumerate() {
+        writeln!(s, "{i},{},{}", c[0], c[1])?;
+    }
+    std::fs::write(out.join("nodes.csv"), s)?;
+    let mut s = String::from("from,to,weight\n");
+    for u in 0..graph.len() as u32 {
+        for (v, w) in graph.forward.row(u) {
+            writeln!(s, "{u},{v},{w:?}")?;
+        }
+    }
+    std::fs::write(out.join("edges.csv"), s)?;
+    let mut s = String::from("node,time,site\n");
+    for src in sources {
+        writeln!(s, "{},{:?},{}", src.node, src.time, src.site)?;
+    }
+    std::fs::write(out.join("sources.csv"), s)?;
+    let mut s = String::from("site,x,y\n");
+    for src in sources {
+        let c = graph.coords[src.node as usize];
+        writeln!(s, "{},{},{}", src.site, c[0], c[1])?;
+    }
+    std::fs::write(out.join("sites.csv"), s)?;
+    let mut s = String::from("x,y\n");
+    for p in points {
+        writeln!(s, "{},{}", p.lon, p.lat)?;
+    }
+    std::fs::write(out.join("points.csv"), s)?;
+    let mut s = String::from("node,time,site\n");
+    for (i, (t, site)) in times.nodes.time.iter().zip(&times.nodes.site).enumerate() {
+        writeln!(s, "{i},{t:?},{site}")?;
+    }
+    std::fs::write(out.join("times.csv"), s)?;
+    Ok(())
+}
+
+fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
         eprintln!("usage: bench_access <extract.osm.pbf> <out_dir> [profile.toml]");
@@ -42,32 +111,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&out)?;
     let profile = SpeedProfile::parse(&profile_path.display().to_string(), &std::fs::read_to_string(&profile_path)?)?;
 
-    // One pass over the file gives the roads and the site nodes (median of 5 reads).
-    let mut loads = Vec::new();
-    let mut extract = None;
-    for _ in 0..5 {
-        let t = Instant::now();
-        extract = Some(fragnum_ingest::roads::read_osm_extract(&pbf, &[("amenity", "townhall"), ("amenity", "post_office")])?);
-        loads.push(t.elapsed().as_secs_f64() * 1e3);
-    }
-    let extract = extract.ok_or("no read")?;
+    let (extract, load_ms) = read_extract(&pbf)?;
     let (net, sites) = (extract.network, extract.sites);
-    let load_ms = median(loads);
-
-    let (mut graphs, mut indexes) = (Vec::new(), Vec::new());
-    let mut built = None;
-    for _ in 0..5 {
-        let t = Instant::now();
-        let graph = Graph::build(&net, &profile)?;
-        graphs.push(t.elapsed().as_secs_f64() * 1e3);
-        let t = Instant::now();
-        std::hint::black_box(Snapper::new(&graph));
-        indexes.push(t.elapsed().as_secs_f64() * 1e3);
-        built = Some(graph);
-    }
-    let graph = built.ok_or("no graph")?;
+    let (graph, graph_ms, index_ms) = build_graph(&net, &profile)?;
     let snapper = Snapper::new(&graph);
-    let (graph_ms, index_ms) = (median(graphs), median(indexes));
 
     // Deterministic pseudo-random population points over the graph's bounding box.
     let [lo, hi] = fragnum_core::geometry::bounding_box(graph.coords.iter().copied()).ok_or("empty graph")?;
@@ -146,39 +193,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         median(e2e.clone())
     );
 
-    let mut s = String::from("id,x,y\n");
-    for (i, c) in graph.coords.iter().enumerate() {
-        writeln!(s, "{i},{},{}", c[0], c[1])?;
-    }
-    std::fs::write(out.join("nodes.csv"), s)?;
-    let mut s = String::from("from,to,weight\n");
-    for u in 0..n as u32 {
-        for (v, w) in graph.forward.row(u) {
-            writeln!(s, "{u},{v},{w:?}")?;
-        }
-    }
-    std::fs::write(out.join("edges.csv"), s)?;
-    let mut s = String::from("node,time,site\n");
-    for src in &sources {
-        writeln!(s, "{},{:?},{}", src.node, src.time, src.site)?;
-    }
-    std::fs::write(out.join("sources.csv"), s)?;
-    let mut s = String::from("site,x,y\n");
-    for src in &sources {
-        let c = graph.coords[src.node as usize];
-        writeln!(s, "{},{},{}", src.site, c[0], c[1])?;
-    }
-    std::fs::write(out.join("sites.csv"), s)?;
-    let mut s = String::from("x,y\n");
-    for p in &points {
-        writeln!(s, "{},{}", p.lon, p.lat)?;
-    }
-    std::fs::write(out.join("points.csv"), s)?;
-    let mut s = String::from("node,time,site\n");
-    for (i, (t, site)) in times.nodes.time.iter().zip(&times.nodes.site).enumerate() {
-        writeln!(s, "{i},{t:?},{site}")?;
-    }
-    std::fs::write(out.join("times.csv"), s)?;
+    write_reference(&out, &graph, &sources, &points, &times)?;
     let json = format!(
         "{{\"extract\":\"{name}\",\"nodes\":{n},\"edges\":{},\"sites\":{},\"points\":{},\"load_ms\":{load_ms},\"graph_ms\":{graph_ms},\"index_ms\":{index_ms},\"query_ms\":{},\"end_to_end_ms\":{},\"within10\":{},\"within20\":{}}}\n",
         graph.report.edges,

@@ -75,11 +75,11 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
         }
         let nearest = site[node];
         for edge in offsets[node] as usize..offsets[node + 1] as usize {
-            let head = targets[edge] as usize;
+            let to = targets[edge] as usize;
             let t = at + weights[edge];
-            if t <= limit && better(t, nearest, time[head], site[head]) {
-                time[head] = t;
-                site[head] = nearest;
+            if t <= limit && better(t, nearest, time[to], site[to]) {
+                time[to] = t;
+                site[to] = nearest;
                 heap.push(entry(t, targets[edge]));
             }
         }
@@ -88,10 +88,10 @@ pub fn nearest_sites(graph: &Csr, sources: &[Source], limit: f64) -> NearestSite
 }
 
 /// Whether label (`t`, `s`) beats (`old_t`, `old_s`): sooner, or as soon with a lower site index.
-/// Exact float equality is the point: only true ties go to the lower index.
+/// Exact float equality is the point: only true ties go to the lower index. Generic so that the
+/// isochrone raster's `f32` times follow the same rule.
 #[inline]
-#[allow(clippy::float_cmp)]
-pub(crate) fn better(t: f64, s: u32, old_t: f64, old_s: u32) -> bool {
+pub(crate) fn better<T: PartialOrd + Copy>(t: T, s: u32, old_t: T, old_s: u32) -> bool {
     t < old_t || (t == old_t && s < old_s)
 }
 

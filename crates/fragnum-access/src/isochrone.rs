@@ -25,7 +25,8 @@ use std::collections::{BinaryHeap, HashMap};
 use fragnum_core::geometry::bounding_box;
 use geo_types::{Coord, LineString, MultiPolygon, Polygon};
 
-use crate::dijkstra::NearestSites;
+use crate::csr::Segment;
+use crate::dijkstra::{NearestSites, better};
 use crate::graph::Graph;
 
 /// How isochrones are drawn.
@@ -106,106 +107,173 @@ pub fn isochrones(graph: &Graph, nodes: &NearestSites, settings: &IsochroneSetti
 }
 
 /// Steps 1–2 of the method: the labelled raster.
-pub fn rasterise(graph: &Graph, nodes: &NearestSites, s: &IsochroneSettings) -> Option<Raster> {
-    let limit = s.threshold_s;
-    let p = &graph.projection;
+pub fn rasterise(graph: &Graph, nodes: &NearestSites, settings: &IsochroneSettings) -> Option<Raster> {
+    let projection = &graph.projection;
     let reached: Vec<usize> = (0..graph.segments.len())
         .filter(|&k| {
             let seg = graph.segments[k];
-            nodes.time[seg.a as usize].min(nodes.time[seg.b as usize]) <= limit
+            nodes.time[seg.a as usize].min(nodes.time[seg.b as usize]) <= settings.threshold_s
         })
         .collect();
     if reached.is_empty() {
         return None;
     }
     let ends = reached.iter().flat_map(|&k| [graph.segments[k].a, graph.segments[k].b]);
-    let [lo, hi] = bounding_box(ends.map(|n| p.forward(graph.coords[n as usize])))?;
-    let mut cell = s.cell_m.max(1.0);
-    let margin = s.max_walk_m.max(0.0);
-    let dims = |cell: f64| {
-        (((hi[0] - lo[0] + 2.0 * margin) / cell).ceil() as usize + 3, ((hi[1] - lo[1] + 2.0 * margin) / cell).ceil() as usize + 3)
-    };
-    while dims(cell).0 * dims(cell).1 > s.max_cells.max(16) {
-        cell *= 1.5;
-    }
-    let (nx, ny) = dims(cell);
-    let (x0, y0) = (lo[0] - margin - cell, lo[1] - margin - cell);
-    let mut time = vec![f32::INFINITY; nx * ny];
-    let mut walked = vec![0f32; nx * ny];
-    let mut label = vec![u32::MAX; nx * ny];
-    let mut heap: BinaryHeap<Reverse<(u32, u32, u32)>> = BinaryHeap::new();
-    let key = |t: f32| t.to_bits();
-    let mut seed = |xy: [f64; 2], t: f64, site: u32, time: &mut Vec<f32>, walked: &mut Vec<f32>, label: &mut Vec<u32>| {
-        let (fi, fj) = ((xy[0] - x0) / cell, (xy[1] - y0) / cell);
-        let (i, j) = (fi.floor() as usize, fj.floor() as usize);
-        if i >= nx || j >= ny {
-            return;
-        }
-        let d = ((fi - i as f64 - 0.5).hypot(fj - j as f64 - 0.5)) * cell;
-        let t = (t + d / s.walk_ms) as f32;
-        let c = j * nx + i;
-        if f64::from(t) <= limit && d <= margin && (t < time[c] || (t == time[c] && site < label[c])) {
-            time[c] = t;
-            walked[c] = d as f32;
-            label[c] = site;
-            heap.push(Reverse((key(t), site, c as u32)));
-        }
-    };
+    let [lo, hi] = bounding_box(ends.map(|node| projection.forward(graph.coords[node as usize])))?;
+    let mut spread = Spread::new(lo, hi, settings);
     for &k in &reached {
         let seg = graph.segments[k];
-        let (a, b) = (p.forward(graph.coords[seg.a as usize]), p.forward(graph.coords[seg.b as usize]));
+        let ends = [projection.forward(graph.coords[seg.a as usize]), projection.forward(graph.coords[seg.b as usize])];
+        spread.seed_segment(seg, ends, nodes);
+    }
+    spread.walk();
+    Some(Raster { nx: spread.nx, ny: spread.ny, x0: spread.x0, y0: spread.y0, cell: spread.cell, label: spread.label })
+}
+
+/// The 8 neighbours of a cell: (column, row) offsets.
+const NEIGHBOURS: [(isize, isize); 8] = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)];
+
+/// The grid of step 2 while it is being labelled: per cell, the earliest time (seconds, `f32`
+/// to halve the memory), the distance walked to it (metres) and the site it belongs to.
+struct Spread {
+    nx: usize,
+    ny: usize,
+    x0: f64,
+    y0: f64,
+    cell: f64,
+    /// Threshold, seconds.
+    limit: f64,
+    /// Longest walk from the road, metres.
+    margin: f64,
+    walk_ms: f64,
+    time: Vec<f32>,
+    walked: Vec<f32>,
+    label: Vec<u32>,
+    /// Cells to expand: (time bits, site, cell index).
+    heap: BinaryHeap<Reverse<(u32, u32, u32)>>,
+}
+
+impl Spread {
+    /// An empty grid over the box `lo`–`hi` (projected metres) widened by the walking margin and
+    /// one cell, the cell enlarged by half until there are at most `max_cells` cells.
+    fn new(lo: [f64; 2], hi: [f64; 2], settings: &IsochroneSettings) -> Self {
+        let mut cell = settings.cell_m.max(1.0);
+        let margin = settings.max_walk_m.max(0.0);
+        let dims = |cell: f64| {
+            (((hi[0] - lo[0] + 2.0 * margin) / cell).ceil() as usize + 3, ((hi[1] - lo[1] + 2.0 * margin) / cell).ceil() as usize + 3)
+        };
+        while dims(cell).0 * dims(cell).1 > settings.max_cells.max(16) {
+            cell *= 1.5;
+        }
+        let (nx, ny) = dims(cell);
+        Spread {
+            nx,
+            ny,
+            x0: lo[0] - margin - cell,
+            y0: lo[1] - margin - cell,
+            cell,
+            limit: settings.threshold_s,
+            margin,
+            walk_ms: settings.walk_ms,
+            time: vec![f32::INFINITY; nx * ny],
+            walked: vec![0f32; nx * ny],
+            label: vec![u32::MAX; nx * ny],
+            heap: BinaryHeap::new(),
+        }
+    }
+
+    /// Step 1 for one segment (projected ends `[a, b]`): samples every half cell, each timed
+    /// through the faster of the segment's two ends, seeded when reached within the threshold.
+    fn seed_segment(&mut self, seg: Segment, [a, b]: [[f64; 2]; 2], nodes: &NearestSites) {
         let length = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let steps = ((length / (cell / 2.0)).ceil() as usize).max(1);
+        let steps = ((length / (self.cell / 2.0)).ceil() as usize).max(1);
         let (ta, tb) = (nodes.time[seg.a as usize], nodes.time[seg.b as usize]);
         for step in 0..=steps {
             let f = step as f64 / steps as f64;
             let via_a = (f * seg.ba + ta, nodes.site[seg.a as usize]);
             let via_b = ((1.0 - f) * seg.ab + tb, nodes.site[seg.b as usize]);
-            let (t, site) = if via_a.0 < via_b.0 || (via_a.0 == via_b.0 && via_a.1 <= via_b.1) { via_a } else { via_b };
-            if t <= limit && site != u32::MAX {
-                seed([a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])], t, site, &mut time, &mut walked, &mut label);
+            // On an exact tie of both time and site the two labels are one, whichever is taken.
+            let (time, site) = if better(via_a.0, via_a.1, via_b.0, via_b.1) { via_a } else { via_b };
+            if time <= self.limit && site != u32::MAX {
+                self.seed([a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])], time, site);
             }
         }
     }
-    let diagonal = cell * std::f64::consts::SQRT_2;
-    while let Some(Reverse((k, site, c))) = heap.pop() {
-        let c = c as usize;
-        if k != key(time[c]) || site != label[c] {
-            continue;
+
+    /// Offers the cell under `xy` (projected metres) to `site`, reached at `time_s` on the road
+    /// plus the walk from there to the cell's centre.
+    fn seed(&mut self, xy: [f64; 2], time_s: f64, site: u32) {
+        let (fi, fj) = ((xy[0] - self.x0) / self.cell, (xy[1] - self.y0) / self.cell);
+        let (col, row) = (fi.floor() as usize, fj.floor() as usize);
+        if col >= self.nx || row >= self.ny {
+            return;
         }
-        let (i, j) = ((c % nx) as isize, (c / nx) as isize);
-        for (di, dj) in [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)] {
-            let (ni, nj) = (i + di, j + dj);
-            if ni < 0 || nj < 0 || ni as usize >= nx || nj as usize >= ny {
-                continue;
+        let walk = ((fi - col as f64 - 0.5).hypot(fj - row as f64 - 0.5)) * self.cell;
+        let time = (time_s + walk / self.walk_ms) as f32;
+        if f64::from(time) <= self.limit && walk <= self.margin {
+            self.offer(row * self.nx + col, time, walk, site);
+        }
+    }
+
+    /// Gives cell `index` to `site`, reached at `time` after walking `walk` metres, when that
+    /// beats its label (sooner, or as soon with a lower site index).
+    fn offer(&mut self, index: usize, time: f32, walk: f64, site: u32) {
+        if better(time, site, self.time[index], self.label[index]) {
+            self.time[index] = time;
+            self.walked[index] = walk as f32;
+            self.label[index] = site;
+            self.heap.push(Reverse((time.to_bits(), site, index as u32)));
+        }
+    }
+
+    /// Step 2: a Dijkstra over the 8-connected grid spreads each label at walking speed, within
+    /// the threshold and the walking margin.
+    fn walk(&mut self) {
+        let diagonal = self.cell * std::f64::consts::SQRT_2;
+        while let Some(Reverse((key, site, index))) = self.heap.pop() {
+            let index = index as usize;
+            if key != self.time[index].to_bits() || site != self.label[index] {
+                continue; // stale entry
             }
-            let step = if di != 0 && dj != 0 { diagonal } else { cell };
-            let w = f64::from(walked[c]) + step;
-            let t = f64::from(time[c]) + step / s.walk_ms;
-            let n = nj as usize * nx + ni as usize;
-            let t32 = t as f32;
-            if t <= limit && w <= margin && (t32 < time[n] || (t32 == time[n] && site < label[n])) {
-                time[n] = t32;
-                walked[n] = w as f32;
-                label[n] = site;
-                heap.push(Reverse((key(t32), site, n as u32)));
+            let (col, row) = (index % self.nx, index / self.nx);
+            for (dc, dr) in NEIGHBOURS {
+                let (Some(next_col), Some(next_row)) = (col.checked_add_signed(dc), row.checked_add_signed(dr)) else { continue };
+                if next_col >= self.nx || next_row >= self.ny {
+                    continue;
+                }
+                let step = if dc != 0 && dr != 0 { diagonal } else { self.cell };
+                let walk = f64::from(self.walked[index]) + step;
+                let time = f64::from(self.time[index]) + step / self.walk_ms;
+                if time <= self.limit && walk <= self.margin {
+                    self.offer(next_row * self.nx + next_col, time as f32, walk, site);
+                }
             }
         }
     }
-    Some(Raster { nx, ny, x0, y0, cell, label })
 }
 
 const DIRS: [(i64, i64); 4] = [(1, 0), (0, 1), (-1, 0), (0, -1)];
 
+/// A cell corner `(i, j)`, in cell units.
+type Corner = (i64, i64);
+
+/// A boundary edge of a label's region: its start corner and direction (index in [`DIRS`]),
+/// the region on its left.
+type BoundaryEdge = (Corner, u8);
+
+/// A closed ring of corners (last corner not repeated).
+type Ring = Vec<Corner>;
+
 /// Step 3 of the method: polygons per label, in cell units (corner `(i, j)` at `(i, j)`).
 pub fn trace(r: &Raster) -> Vec<(u32, MultiPolygon<f64>)> {
-    // Boundary edges per label: (start corner, direction), region on the left.
-    let mut edges: HashMap<u32, Vec<((i64, i64), u8)>> = HashMap::new();
+    let mut edges: HashMap<u32, Vec<BoundaryEdge>> = HashMap::new();
     let at = |i: i64, j: i64| {
         if i < 0 || j < 0 || i as usize >= r.nx || j as usize >= r.ny { u32::MAX } else { r.label[j as usize * r.nx + i as usize] }
     };
-    for j in 0..r.ny as i64 {
-        for i in 0..r.nx as i64 {
+    // Raster sizes are bounded by `max_cells`, so they always fit.
+    let (nx, ny) = (i64::try_from(r.nx).unwrap_or(i64::MAX), i64::try_from(r.ny).unwrap_or(i64::MAX));
+    for j in 0..ny {
+        for i in 0..nx {
             let l = at(i, j);
             if l == u32::MAX {
                 continue;
@@ -230,8 +298,9 @@ pub fn trace(r: &Raster) -> Vec<(u32, MultiPolygon<f64>)> {
     labels.into_iter().map(|l| (l, polygons_from_edges(&edges[&l]))).collect()
 }
 
-fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
-    let mut from: HashMap<(i64, i64), [usize; 2]> = HashMap::with_capacity(edges.len());
+/// The rings traced from one label's boundary edges, holes given to the smallest shell around them.
+fn polygons_from_edges(edges: &[BoundaryEdge]) -> MultiPolygon<f64> {
+    let mut from: HashMap<Corner, [usize; 2]> = HashMap::with_capacity(edges.len());
     for (k, (start, _)) in edges.iter().enumerate() {
         let slot = from.entry(*start).or_insert([usize::MAX; 2]);
         if slot[0] == usize::MAX { slot[0] = k } else { slot[1] = k }
@@ -242,12 +311,12 @@ fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
         (i + di, j + dj)
     };
     let mut used = vec![false; edges.len()];
-    let mut rings: Vec<Vec<(i64, i64)>> = Vec::new();
+    let mut rings: Vec<Ring> = Vec::new();
     for first in 0..edges.len() {
         if used[first] {
             continue;
         }
-        let mut ring: Vec<(i64, i64)> = Vec::new();
+        let mut ring: Ring = Vec::new();
         let mut dirs: Vec<u8> = Vec::new();
         let mut k = first;
         loop {
@@ -278,16 +347,16 @@ fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
             rings.push(ring);
         }
     }
-    let area2 = |r: &[(i64, i64)]| {
+    let area2 = |r: &[Corner]| {
         let n = r.len();
         (0..n).map(|k| r[k].0 * r[(k + 1) % n].1 - r[(k + 1) % n].0 * r[k].1).sum::<i64>()
     };
-    let (mut shells, mut holes): (Vec<(Vec<(i64, i64)>, i64)>, Vec<Vec<(i64, i64)>>) = (Vec::new(), Vec::new());
+    let (mut shells, mut holes): (Vec<(Ring, i64)>, Vec<Ring>) = (Vec::new(), Vec::new());
     for r in rings {
         let a = area2(&r);
         if a > 0 { shells.push((r, a)) } else { holes.push(r) }
     }
-    let mut interiors: Vec<Vec<Vec<(i64, i64)>>> = vec![Vec::new(); shells.len()];
+    let mut interiors: Vec<Vec<Ring>> = vec![Vec::new(); shells.len()];
     for h in holes {
         // The cell on the left of the hole's first edge is filled and belongs to the shell we want.
         let (d0, d1) = (h[0], h[1]);
@@ -298,7 +367,7 @@ fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
             interiors[k].push(h);
         }
     }
-    let line = |r: &[(i64, i64)]| {
+    let line = |r: &[Corner]| {
         let mut pts: Vec<Coord<f64>> = r.iter().map(|&(i, j)| Coord { x: i as f64, y: j as f64 }).collect();
         pts.push(pts[0]);
         LineString::new(pts)
@@ -306,16 +375,16 @@ fn polygons_from_edges(edges: &[((i64, i64), u8)]) -> MultiPolygon<f64> {
     MultiPolygon(shells.iter().zip(interiors).map(|((s, _), hs)| Polygon::new(line(s), hs.iter().map(|h| line(h)).collect())).collect())
 }
 
-/// Ray casting; `p` never lies on the ring (half-integer probe, integer ring).
-fn contains(ring: &[(i64, i64)], p: (f64, f64)) -> bool {
+/// Ray casting; `probe` never lies on the ring (half-integer probe, integer ring).
+fn contains(ring: &[Corner], probe: (f64, f64)) -> bool {
     let mut inside = false;
-    let n = ring.len();
-    for k in 0..n {
-        let (a, b) = (ring[k], ring[(k + 1) % n]);
-        let (ay, by) = (a.1 as f64, b.1 as f64);
-        if (ay > p.1) != (by > p.1) {
-            let x = a.0 as f64 + (p.1 - ay) / (by - ay) * (b.0 - a.0) as f64;
-            if p.0 < x {
+    let len = ring.len();
+    for k in 0..len {
+        let (from, to) = (ring[k], ring[(k + 1) % len]);
+        let (from_y, to_y) = (from.1 as f64, to.1 as f64);
+        if (from_y > probe.1) != (to_y > probe.1) {
+            let crossing = from.0 as f64 + (probe.1 - from_y) / (to_y - from_y) * (to.0 - from.0) as f64;
+            if probe.0 < crossing {
                 inside = !inside;
             }
         }

@@ -31,39 +31,39 @@
 //! ## Module graph
 //!
 //! Modules depend in one direction: building (`graph`) → contraction (`chains`) → search
-//! (`dijkstra`) on the rows of `csr`, snapping on top, then the measures, then [`compute`]. Each
-//! module and the modules its `use crate::` lines name (test modules too; `transit::reference`
-//! is part of `transit`):
+//! (`dijkstra`), all on the rows of `csr`; snapping (`snap`) on top; then the measures; then the
+//! two methods and [`compute`]. Each module and the modules its `use crate::` lines name, with
+//! the extra ones of its tests in brackets (`transit::reference` counts as `transit`):
 //!
 //! ```text
-//! error, csr, optimum       → (none)
-//! dijkstra                  → csr
-//! chains                    → csr, dijkstra
-//! spatial                   → csr
-//! profile                   → error
-//! graph                     → chains, csr, dijkstra, error, profile, spatial
-//! snap                      → dijkstra, graph, spatial
-//! coverage                  → dijkstra, graph, snap, spatial
-//! isochrone                 → dijkstra, graph
-//! capacity                  → dijkstra, error, graph, snap      (tests: coverage)
-//! siting                    → capacity, graph, snap
-//! supply                    → capacity, coverage
-//! approx                    → coverage
-//! transit                   → approx, error
-//! input                     → approx, error, profile, supply
-//! output                    → coverage, graph, isochrone, optimum, siting, supply
-//! modes                     → approx, capacity, coverage, error, graph, input, profile, snap, transit
-//! config                    → approx, error, input, modes, supply, transit
-//! zones                     → output
-//! method                    → capacity, coverage, graph, isochrone, output
-//! method::network           → capacity, coverage, error, graph, input, isochrone, method, output, siting, snap
-//! method::straight_line     → approx, capacity, input, isochrone, method, output, siting
-//! lib (compute)             → coverage, error, input, method, optimum, output, siting, supply
+//! error, csr               → (none)
+//! dijkstra                 → csr
+//! chains                   → csr, dijkstra
+//! spatial                  → csr
+//! profile                  → error
+//! graph                    → chains, csr, dijkstra, error, profile, spatial
+//! snap                     → dijkstra, graph, spatial
+//! coverage                 → dijkstra, graph, snap, spatial
+//! isochrone                → csr, dijkstra, graph
+//! capacity                 → dijkstra, error, graph, snap                   [coverage]
+//! siting                   → capacity, graph, snap                          [coverage]
+//! optimum                  → (none)                                         [siting]
+//! supply                   → capacity, coverage
+//! approx                   → coverage
+//! transit                  → approx, error
+//! input                    → approx, error, profile, supply
+//! output                   → coverage, graph, isochrone, optimum, siting, supply
+//! modes                    → approx, capacity, coverage, error, graph, input, profile, snap, transit
+//! config                   → approx, error, input, modes, supply, transit
+//! zones                    → output
+//! method                   → capacity, coverage, graph, isochrone, output
+//! method::network          → capacity, coverage, error, graph, input, isochrone, method, output, siting, snap
+//! method::straight_line    → approx, capacity, input, isochrone, method, output, siting
+//! lib (compute)            → coverage, error, input, method, method::network, method::straight_line,
+//!                            optimum, output, siting, supply                  [graph]
 //! ```
 //!
-//! Tests also use `graph`'s test network (from `snap`, `coverage`, `capacity`, `siting`, `modes`
-//! and `lib`) and `siting::greedy` (from `optimum`), all below them. `input`, `output` and
-//! `method` are private: their public types are re-exported here.
+//! `input`, `output` and `method` are private; their public types are re-exported here.
 
 pub mod approx;
 pub mod capacity;

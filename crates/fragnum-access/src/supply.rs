@@ -310,6 +310,30 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
     let plain: Fca = fca(input.site_times, &supply, input.need, &two_step);
     let decay = Decay { steps: s.decay.clone() };
     let enhanced: Fca = fca(input.site_times, &supply, input.need, &decay);
+    let points = point_supply(input, s, &supply, [&plain, &enhanced], threshold_s);
+    let zones = zone_supply(input, &points, threshold_s);
+    let groups = group_equity(input, &points, threshold_s);
+    let (target_per, capacity_siting) = siting_towards_target(input, s, &supply, &two_step, threshold_s);
+    SupplyOutput {
+        measure: s.supply,
+        per: s.per,
+        need_label: s.need.clone(),
+        threshold_min: input.threshold_min,
+        decay,
+        site_ratio: plain.site_ratio.iter().map(|r| r.map(|r| r * s.per)).collect(),
+        site_supply: supply,
+        site_supply_source: source,
+        points,
+        zones,
+        groups,
+        target_per,
+        capacity_siting,
+    }
+}
+
+/// Each point's access under the 2SFCA and the E2SFCA (`[plain, enhanced]`), the supply it
+/// reaches within the threshold and the times to its nearest sites.
+fn point_supply(input: &SupplyInput, s: &CapacitySettings, supply: &[f64], [plain, enhanced]: [&Fca; 2], threshold_s: f64) -> Vec<PointSupply> {
     let nearest = input.site_times.nearest_k::<3>();
     let limit_s = s.nearest_limit_min * 60.0;
     let mut opportunities = vec![0.0; input.points.len()];
@@ -320,28 +344,38 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
             }
         }
     }
-    let points: Vec<PointSupply> = (0..input.points.len())
+    (0..input.points.len())
         .map(|p| PointSupply {
             fca: plain.point_access[p] * s.per,
             e2sfca: enhanced.point_access[p] * s.per,
             opportunities: opportunities[p],
             nearest_s: nearest[p].map(|t| t.filter(|t| *t <= limit_s)),
         })
-        .collect();
-    let beyond = |p: usize| input.results[p].time_s.is_none_or(|t| t > threshold_s);
+        .collect()
+}
 
-    // zones
+/// The need-weighted mean of `f` over the points `idx`; `None` when they have no need.
+fn need_mean(need: &[f64], idx: &[usize], f: impl Fn(usize) -> f64) -> Option<f64> {
+    let total: f64 = idx.iter().map(|&p| need[p]).sum();
+    (total > 0.0).then(|| idx.iter().map(|&p| f(p) * need[p]).sum::<f64>() / total)
+}
+
+/// The share (0–1) of `need` (the need of the points `idx`) farther than the threshold from
+/// its nearest site, or not reached.
+fn need_beyond_share(input: &SupplyInput, idx: &[usize], need: f64, threshold_s: f64) -> f64 {
+    let beyond = |p: usize| input.results[p].time_s.is_none_or(|t| t > threshold_s);
+    if need > 0.0 { idx.iter().filter(|&&p| beyond(p)).map(|&p| input.need[p]).fold(0.0, |a, b| a + b) / need } else { 0.0 }
+}
+
+/// The measures per zone, need-weighted, in code order.
+fn zone_supply(input: &SupplyInput, points: &[PointSupply], threshold_s: f64) -> Vec<ZoneSupply> {
     let mut by_zone: BTreeMap<&ZoneCode, Vec<usize>> = BTreeMap::new();
     for (p, point) in input.points.iter().enumerate() {
         if let Some(z) = &point.zone {
             by_zone.entry(z).or_default().push(p);
         }
     }
-    let mean = |idx: &[usize], f: &dyn Fn(usize) -> f64| {
-        let need: f64 = idx.iter().map(|&p| input.need[p]).sum();
-        (need > 0.0).then(|| idx.iter().map(|&p| f(p) * input.need[p]).sum::<f64>() / need)
-    };
-    let zones = by_zone
+    by_zone
         .into_iter()
         .map(|(zone, idx)| {
             let need: f64 = idx.iter().map(|&p| input.need[p]).sum();
@@ -352,16 +386,18 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
             ZoneSupply {
                 zone: zone.clone(),
                 need,
-                fca: mean(&idx, &|p| points[p].fca),
-                e2sfca: mean(&idx, &|p| points[p].e2sfca),
-                opportunities: mean(&idx, &|p| points[p].opportunities),
+                fca: need_mean(input.need, &idx, |p| points[p].fca),
+                e2sfca: need_mean(input.need, &idx, |p| points[p].e2sfca),
+                opportunities: need_mean(input.need, &idx, |p| points[p].opportunities),
                 nearest_min,
-                need_beyond_share: if need > 0.0 { idx.iter().filter(|&&p| beyond(p)).map(|&p| input.need[p]).fold(0.0, |a, b| a + b) / need } else { 0.0 },
+                need_beyond_share: need_beyond_share(input, &idx, need, threshold_s),
             }
         })
-        .collect();
+        .collect()
+}
 
-    // equity: the territory, then each group
+/// The equity of access: the territory (`ensemble`) first, then each group in code order.
+fn group_equity(input: &SupplyInput, points: &[PointSupply], threshold_s: f64) -> Vec<GroupEquity> {
     let mut members: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     members.insert("ensemble".into(), (0..input.points.len()).collect());
     if let Some(groups) = input.groups {
@@ -379,10 +415,10 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
         GroupEquity {
             group,
             need,
-            fca: mean(idx, &|p| points[p].fca),
-            e2sfca: mean(idx, &|p| points[p].e2sfca),
+            fca: need_mean(input.need, idx, |p| points[p].fca),
+            e2sfca: need_mean(input.need, idx, |p| points[p].e2sfca),
             gini_time: gini(&times, &weights),
-            need_beyond_share: if need > 0.0 { idx.iter().filter(|&&p| beyond(p)).map(|&p| input.need[p]).fold(0.0, |a, b| a + b) / need } else { 0.0 },
+            need_beyond_share: need_beyond_share(input, idx, need, threshold_s),
             unreached_need: unreached,
         }
     };
@@ -391,20 +427,24 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
         groups.push(equity("ensemble".into(), &all));
     }
     groups.extend(members.into_iter().map(|(g, idx)| equity(g, &idx)));
+    groups
+}
 
-    // capacity-aware siting towards the target
+/// The target (units per `per` people in need: the setting, else the territory's current ratio)
+/// and the capacity-aware siting towards it.
+fn siting_towards_target(input: &SupplyInput, s: &CapacitySettings, supply: &[f64], two_step: &Decay, threshold_s: f64) -> (f64, Vec<CapacityChoice>) {
     let total_need: f64 = input.need.iter().sum();
     let total_supply: f64 = supply.iter().sum();
     let target_per = s.target_per.unwrap_or(if total_need > 0.0 { total_supply / total_need * s.per } else { 0.0 });
     let empty = SiteTimes { lists: Vec::new(), limit_s: threshold_s, n_points: input.points.len() };
-    let capacity_siting = if s.added_units > 0 && target_per > 0.0 {
+    let siting = if s.added_units > 0 && target_per > 0.0 {
         capacity_greedy(
             input.site_times,
             input.candidate_times.unwrap_or(&empty),
-            &supply,
+            supply,
             input.need,
             input.need,
-            &two_step,
+            two_step,
             target_per / s.per,
             s.unit(),
             s.added_units,
@@ -412,21 +452,7 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
     } else {
         Vec::new()
     };
-    SupplyOutput {
-        measure: s.supply,
-        per: s.per,
-        need_label: s.need.clone(),
-        threshold_min: input.threshold_min,
-        decay,
-        site_ratio: plain.site_ratio.iter().map(|r| r.map(|r| r * s.per)).collect(),
-        site_supply: supply,
-        site_supply_source: source,
-        points,
-        zones,
-        groups,
-        target_per,
-        capacity_siting,
-    }
+    (target_per, siting)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //! as straight line × detour says, never free: in the Grenoble feed a station's platforms are the
 //! two sides of a street or the corners of a square, 26 m apart at the median and up to 406 m).
 //!
-//! [`reference`] is a separate, plainly correct time-dependent Dijkstra on the time-expanded
+//! [`reference`](mod@reference) is a separate, plainly correct time-dependent Dijkstra on the time-expanded
 //! graph of the same timetable; tests and the benchmark check RAPTOR against it to the second.
 
 #[path = "transit_reference.rs"]

@@ -79,7 +79,12 @@ impl Config {
                 return Err(problems);
             }
         };
-        let config = Config { pipeline, indices: stages.indices, access: stages.access, render: stages.render, trends: stages.trends, text };
+        let mut render = stages.render;
+        // The map font is a path like the others: relative to the config's folder.
+        if let Some(font) = render.as_mut().and_then(|r| r.font.as_mut()) {
+            *font = pipeline.resolve(font);
+        }
+        let config = Config { pipeline, indices: stages.indices, access: stages.access, render, trends: stages.trends, text };
         let problems = config.check();
         Ok((config, problems))
     }

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
+use progress::say;
 
 /// Maps digital fragility (fragilité numérique) across French territories.
 ///
@@ -25,9 +26,18 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// Never draw progress bars (they are off anyway when output is not a terminal).
+    /// Print neither progress bars nor the stages' summaries: only warnings and errors (on
+    /// standard error). Progress bars are off anyway when output is not a terminal.
     #[arg(long, global = true)]
     quiet: bool,
+}
+
+/// The argument every pipeline command takes.
+#[derive(Debug, clap::Args)]
+struct ConfigArgs {
+    /// The pipeline config (TOML; see config/*.toml and the README).
+    #[arg(long, short)]
+    config: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -49,9 +59,8 @@ enum Command {
     /// Writes zones.parquet/.csv (one row per zone), `zones_long.parquet/.csv` (tidy, keeps masked
     /// cells apart from missing ones) and zones.geojson into the config's output folder.
     Ingest {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        args: ConfigArgs,
     },
     /// Check the config and every input it names; list every problem as <file:line:column>.
     ///
@@ -59,9 +68,8 @@ enum Command {
     /// files, sites, candidates, population grids, road network (a PBF's header) and speed
     /// profile. Exit 1 if any problem is fatal.
     Validate {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        args: ConfigArgs,
     },
     /// Ingest, then compute the indices of the `[indices]` section (indices.parquet/.csv).
     ///
@@ -69,24 +77,16 @@ enum Command {
     /// (score, rank, class), the MedNum IFN 2020 and their cross, per zone and aggregated to
     /// communes, EPCI, départements and the configured groups.
     Indices {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        args: ConfigArgs,
     },
     /// Ingest, then compute travel times to the nearest advisor site (`[access]` section).
     ///
     /// Writes `access_zones`, `access_points`, `access_sites` and `access_siting` (Parquet + CSV) and
     /// isochrones.geojson. Without a `network`, times are a labelled straight-line approximation.
     Access {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
-    },
-    /// Ingest, compute every configured stage, then draw maps (maps/) and fact sheets (sheets/).
-    Render {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        args: ConfigArgs,
     },
     /// Ingest, then the series over vintages of the `[trends]` section.
     ///
@@ -94,15 +94,17 @@ enum Command {
     /// table from the IRIS list and the national commune list; unmapped codes are listed with
     /// their file and line); writes trends, changes and passage (Parquet + CSV).
     Trends {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        args: ConfigArgs,
     },
-    /// Run every configured stage in order: ingest, indices, access, trends, render.
+    /// Run every configured stage in order: ingest, indices, access, trends, maps and sheets.
+    ///
+    /// Then maps (maps/), fact sheets (sheets/) and the web atlas (atlas/) as `[render]` says.
+    /// `render` is the same command.
+    #[command(visible_alias = "render")]
     Run {
-        /// The pipeline config.
-        #[arg(long, short)]
-        config: PathBuf,
+        #[command(flatten)]
+        args: ConfigArgs,
     },
 }
 
@@ -126,12 +128,13 @@ fn report(e: &anyhow::Error) {
 }
 
 fn run(cli: &Cli) -> Result<ExitCode> {
+    progress::set_quiet(cli.quiet);
     let show_progress = !cli.quiet && progress::is_terminal();
     match &cli.command {
         Command::Demo { out, seed } => {
             let summary = fragnum_demo::generate(out, &fragnum_demo::DemoOptions { seed: *seed })
                 .with_context(|| format!("cannot generate the demo territory in {}", out.display()))?;
-            println!(
+            say!(
                 "demo territory written to {}: {} IRIS in {} communes, {:.0} inhabitants, {} advisor sites, {} road segments ({} files)",
                 out.display(),
                 summary.iris,
@@ -143,7 +146,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Validate { config } => {
+        Command::Validate { args: ConfigArgs { config } } => {
             let mut report = fragnum_ingest::Report::default();
             let config = match config::Config::read(config) {
                 Ok((config, problems)) => {
@@ -165,16 +168,16 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             }
             Ok(stages::ingest::print_problems(&report, true))
         }
-        Command::Ingest { config } => {
+        Command::Ingest { args: ConfigArgs { config } } => {
             let config = stages::load_config(config)?;
             with_manifest(&config.pipeline, || {
                 stages::ingest::run(&config, inputs::Inputs::default(), show_progress).map(|ctx| manifest::vintages(&ctx.loaded.table))
             })
         }
-        Command::Indices { config } => run_until(config, show_progress, stages::Until::Indices),
-        Command::Access { config } => run_until(config, show_progress, stages::Until::Access),
-        Command::Trends { config } => run_until(config, show_progress, stages::Until::Trends),
-        Command::Render { config } | Command::Run { config } => run_until(config, show_progress, stages::Until::Render),
+        Command::Indices { args } => run_until(&args.config, show_progress, stages::Until::Indices),
+        Command::Access { args } => run_until(&args.config, show_progress, stages::Until::Access),
+        Command::Trends { args } => run_until(&args.config, show_progress, stages::Until::Trends),
+        Command::Run { args } => run_until(&args.config, show_progress, stages::Until::Render),
     }
 }
 
@@ -204,7 +207,7 @@ fn run_until(config: &std::path::Path, show_progress: bool, until: stages::Until
         Ok(manifest::vintages(&ctx.loaded.table))
     })?;
     if code == ExitCode::SUCCESS {
-        println!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), config.output_dir().display());
+        say!("done in {:.1} s; outputs in {}", started.elapsed().as_secs_f64(), config.output_dir().display());
     }
     Ok(code)
 }

@@ -18,6 +18,7 @@ use fragnum_core::{Cell, ZoneTable, atomic};
 use fragnum_ingest::config::PipelineConfig;
 use serde_json::{Value, json};
 use sha2::Digest as _;
+use crate::progress::say;
 
 /// The manifest's file name in the output folder.
 pub const FILE_NAME: &str = "manifest.json";
@@ -44,7 +45,7 @@ pub fn begin(config: &PipelineConfig) -> Result<Run> {
         );
     }
     if !removed.is_empty() {
-        println!("removed {} temporary file(s) left in {} by an interrupted run", removed.len(), out_dir.display());
+        say!("removed {} temporary file(s) left in {} by an interrupted run", removed.len(), out_dir.display());
     }
     let (size, sha256) = hash_file(&config.path)?;
     let config_entry = json!({ "path": path_text(&relative_to(&config.path, &out_dir)?), "size": size, "sha256": sha256 });

@@ -1,6 +1,9 @@
-//! Progress bars on a terminal, nothing otherwise (logs and CI stay clean).
+//! Progress bars on a terminal, nothing otherwise (logs and CI stay clean), and the stages'
+//! summaries on standard output, silenced by `--quiet` ([`say!`]). Warnings and errors always go
+//! to standard error.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -39,3 +42,25 @@ pub fn spinner(what: &str, show: bool) -> ProgressBar {
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     spinner
 }
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Silences the summaries of [`say!`] (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `--quiet` was given.
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// `println!` unless `--quiet`: what a stage found and wrote, for people reading the log.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        if !$crate::progress::is_quiet() {
+            println!($($arg)*);
+        }
+    };
+}
+pub(crate) use say;

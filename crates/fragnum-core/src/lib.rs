@@ -4,7 +4,7 @@
 //!
 //! - [`code`]: zone codes (IRIS, commune, EPCI, département, QPV, custom groups) and their [`Level`];
 //! - [`cell`]: one statistical value, with *missing* and *masked* (secret statistique) kept apart from zero;
-//! - [`column`]: the values of one output column (text, numbers, integers, booleans), nulls kept as nulls;
+//! - [`column`](mod@column): the values of one output column (text, numbers, integers, booleans), nulls kept as nulls;
 //! - [`table`]: the [`ZoneTable`], one row per zone, vintage-free variables, each cell with its vintage;
 //! - [`harmonised`]: figures of several vintages carried onto one target geography, with how each got there;
 //! - [`geometry`]: geometry aliases (WGS84 lon/lat multipolygons keyed by zone code), the local projection;

@@ -4,7 +4,7 @@
 //! precarity, the `MedNum` 2020 IFN, their cross, and aggregation to any grouping. No file I/O (rate
 //! files are parsed from text the caller read), no printing.
 //!
-//! - [`compute`]: the main entry [`compute()`](compute::compute): every index on every zone and group;
+//! - [`compute`](mod@compute): the main entry [`compute()`](compute::compute): every index on every zone and group;
 //! - [`derived`]: strata derived before estimation (Filosofi deciles → national income bands,
 //!   total − part categories);
 //! - [`digital`]: digital precarity, two estimators (joint logit + IPF — the default — and the

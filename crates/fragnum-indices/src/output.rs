@@ -1,4 +1,4 @@
-//! The result of [`crate::compute`]: one row per zone and per group, and its columns as plain vectors
+//! The result of [`crate::compute()`]: one row per zone and per group, and its columns as plain vectors
 //! ([`ColumnData`] of fragnum-core, which the renderer writes as Parquet/CSV; this crate does not
 //! depend on the renderer).
 

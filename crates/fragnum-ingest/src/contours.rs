@@ -235,7 +235,7 @@ fn reproject(g: MultiPolygon<f64>, proj: Option<&Proj>, location: &Location) -> 
         .map(MultiPolygon)
 }
 
-fn find_key<'a>(keys: impl Iterator<Item = &'a String> + Clone, source: &ContourSource) -> Option<String> {
+fn find_key<'a>(keys: &(impl Iterator<Item = &'a String> + Clone), source: &ContourSource) -> Option<String> {
     let wanted: Vec<String> = match &source.code_property {
         Some(p) => vec![normalise_key(p)],
         None => code_columns(source.level).iter().map(|c| normalise_key(c)).collect(),
@@ -295,7 +295,7 @@ fn read_shapefile(path: &Path, source: &ContourSource) -> Result<Vec<ContourFeat
         let (shape, record) = item.map_err(|e| geometry_error(i, &e))?;
         let fields: Vec<(String, String)> = record.into_iter().filter_map(|(k, v)| dbf_text(&v).map(|t| (k, t))).collect();
         let location = Location::file(path);
-        let key = find_key(fields.iter().map(|(k, _)| k), source).ok_or_else(|| IngestError::MissingColumn {
+        let key = find_key(&fields.iter().map(|(k, _)| k), source).ok_or_else(|| IngestError::MissingColumn {
             location: Location::file(path.with_extension("dbf")),
             column: source.code_property.clone().unwrap_or_else(|| code_columns(source.level).join(" or ")),
             found: fields.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(", "),
@@ -447,7 +447,7 @@ fn read_geojson(path: &Path, source: &ContourSource, report: &mut Report) -> Res
     for (i, f) in features.into_iter().enumerate() {
         let location = Location::file(path);
         let props = f.properties.unwrap_or_default();
-        let key = find_key(props.keys(), source).ok_or_else(|| IngestError::MissingColumn {
+        let key = find_key(&props.keys(), source).ok_or_else(|| IngestError::MissingColumn {
             location: location.clone(),
             column: source.code_property.clone().unwrap_or_else(|| code_columns(source.level).join(" or ")),
             found: props.keys().take(8).cloned().collect::<Vec<_>>().join(", "),

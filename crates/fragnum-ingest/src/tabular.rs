@@ -207,7 +207,7 @@ impl Tabular {
             }
         };
         let mut reader = csv::ReaderBuilder::new().delimiter(separator).has_headers(true).flexible(true).from_reader(text.as_bytes());
-        let header: Vec<String> = reader.headers().map_err(|e| csv_error(path, &e))?.iter().map(|h| h.trim().to_string()).collect();
+        let header: Vec<String> = reader.headers().map_err(|e| csv_error(path, text, &e))?.iter().map(|h| h.trim().to_string()).collect();
         let keys = header.iter().map(|h| normalise_key(h)).collect();
         // Trailing unnamed columns (`A;B;;`) may be absent from a row; named ones may not.
         let named = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
@@ -215,9 +215,12 @@ impl Tabular {
         // is a close bound on INSEE tables (reserved once rather than grown by doubling).
         let lines = text.bytes().filter(|&b| b == b'\n').count() + 1;
         let mut rows = Rows::with_capacity(text.len(), lines.saturating_mul(header.len()), lines);
+        // Line numbers are counted here from byte offsets: the csv crate's own count is one short
+        // after a CRLF header (all INSEE and CAF downloads are CRLF).
+        let mut lines_at = LineCounter::new(text);
         for record in reader.records() {
-            let record = record.map_err(|e| csv_error(path, &e))?;
-            let line = record.position().map_or(0, csv::Position::line);
+            let record = record.map_err(|e| csv_error(path, text, &e))?;
+            let line = record.position().map_or(0, |p| lines_at.line(p.byte()));
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
@@ -306,17 +309,53 @@ fn abbreviate(header: &[String]) -> String {
     if more > 0 { format!("{}, … ({more} more)", shown.join(", ")) } else { shown.join(", ") }
 }
 
-fn csv_error(path: &Path, e: &csv::Error) -> IngestError {
+fn csv_error(path: &Path, text: &str, e: &csv::Error) -> IngestError {
     let location = match e.position() {
-        Some(p) => Location::line(path, p.line()),
+        Some(p) => Location::line(path, LineCounter::new(text).line(p.byte())),
         None => Location::file(path),
     };
     IngestError::Malformed { location, message: format!("malformed CSV: {e}") }
 }
 
+/// The 1-based line of the record starting at a byte offset of a text, for offsets met in
+/// increasing order (each call counts only the newlines since the previous one).
+struct LineCounter<'t> {
+    text: &'t [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter { text: text.as_bytes(), at: 0, line: 1 }
+    }
+
+    fn line(&mut self, byte: u64) -> u64 {
+        let mut byte = (byte as usize).min(self.text.len());
+        // After a CR the csv crate's record starts at the LF that ends the previous line.
+        while byte < self.text.len() && matches!(self.text[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += self.text[self.at..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.at = byte;
+        self.line
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_numbers_are_right_with_crlf_line_ends() {
+        let text = "CODGEO;P\r\n38185;1\r\n38186;2\r\n38187;x\r\n";
+        let t = Tabular::parse(Path::new("t.csv"), text, None).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+    }
 
     #[test]
     fn trailing_empty_columns_are_accepted() {

@@ -43,6 +43,8 @@ fn decode_without_bom(path: &Path, bytes: &[u8], report: &mut Report) -> String 
     }
 }
 
+// Runs only to locate an error for its message: not worth the `bytecount` crate.
+#[allow(clippy::naive_bytecount)]
 fn line_column(bytes: &[u8], offset: usize) -> (u64, u64) {
     let before = &bytes[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;

@@ -541,6 +541,9 @@ fn invalid_json_is_located() {
 
 // ------------------------------------------------------------------ road shapefiles
 
+/// A BD TOPO road row: (points, `NATURE`, `IMPORTANCE`, `SENS`, `VIT_MOY_VL`, `ACCES_VL`).
+type Troncon<'a> = (&'a [(f64, f64)], &'a str, f64, &'a str, f64, &'a str);
+
 /// A BD TOPO-style road layer in Lambert-93: a two-way primary road (700 000 → 701 000 m east),
 /// a one-way street against its digitising direction, a ferry and a track closed to cars.
 fn write_road_shapefile(dir: &Path, with_prj: bool) -> PathBuf {
@@ -555,8 +558,6 @@ fn write_road_shapefile(dir: &Path, with_prj: bool) -> PathBuf {
         .add_character_field(field("ACCES_VL"), 40);
     let mut w = shapefile::Writer::from_path(&path, table).unwrap();
     let line = |pts: &[(f64, f64)]| shapefile::Polyline::new(pts.iter().map(|&(x, y)| shapefile::Point::new(x, y)).collect());
-    // (points, NATURE, IMPORTANCE, SENS, VIT_MOY_VL, ACCES_VL)
-    type Troncon<'a> = (&'a [(f64, f64)], &'a str, f64, &'a str, f64, &'a str);
     let rows: [Troncon<'_>; 4] = [
         (
             &[(700_000.0, 6_600_000.0), (700_500.0, 6_600_000.0), (701_000.0, 6_600_000.0)],

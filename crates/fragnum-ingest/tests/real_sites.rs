@@ -65,7 +65,7 @@ fn conseiller_numerique_export() {
     assert_eq!(with_hours(&sites), 45);
     assert!((total_hours(&sites) - 1217.05).abs() < 1e-9, "{}", total_hours(&sites));
     let (warnings, note) = findings(&report);
-    assert_eq!(warnings, ["7:13", "14:13"]);
+    assert_eq!(warnings, ["8:13", "15:13"]);
     assert_eq!(
         note,
         "55 sites read (conseiller-numérique « lieux de médiation numérique » export); advisors for 55 (n_aidants, 58 in all); \

@@ -5,14 +5,14 @@
 //! - [`tables`]: tidy tables as Parquet and CSV (one writer for every stage's tables);
 //! - [`zones`]: the zone table and its outlines (`zones.parquet`, `zones.csv`, `zones_long.parquet`,
 //!   `zones.geojson`);
-//! - [`format`]: French number formatting (`1 234`, `12,5 %`), one convention everywhere;
+//! - [`format`](mod@format): French number formatting (`1 234`, `12,5 %`), one convention everywhere;
 //! - [`classify`]: quantiles, equal intervals, exact Fisher–Jenks (`O(k·n·log n)`), standard
 //!   deviations, manual breaks — checked against mapclassify;
 //! - [`layer`]: the [`Layer`] input type, its classification and French legend;
 //! - [`simplify`]: simplification of outlines that keeps shared borders shared (`simplify_m`);
 //! - [`map`]: [`MapContext`] (outlines, names, communes, sites) and the page projection;
 //! - [`choropleth`]: RFC 7946 GeoJSON choropleths with their legend, and MapLibre styles;
-//! - [`print`]: print maps (plotters, PNG and SVG) for A4 and the web, DejaVu Sans loaded at run time;
+//! - [`print`](mod@print): print maps (plotters, PNG and SVG) for A4 and the web, DejaVu Sans loaded at run time;
 //! - [`ramp`]: colour-blind-safe ColorBrewer and viridis ramps, plus the missing/masked colours;
 //! - [`render`]: the `[render]` config and [`render_layers`], which writes `maps/`;
 //! - [`sheets`]: self-contained HTML fact sheets (« fiches quartier ») and their index;

@@ -37,6 +37,7 @@ use fragnum_access::{AccessInput, AccessOutput};
 use fragnum_core::Cell;
 use fragnum_core::sites::PopulationPoint;
 use fragnum_render::tables::Table;
+use crate::progress::say;
 
 /// A number the French way with one decimal (`12,5`), as maps and sheets write it.
 fn fr1(v: f64) -> String {
@@ -101,7 +102,7 @@ pub fn run(
             cells.iter().cloned().partition(|c| c.zone.as_ref().is_some_and(in_territory));
         let outside: f64 = outside.iter().map(|c| c.weight).sum();
         let cells = inside;
-        println!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
+        say!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
         points.extend(cells);
     }
     let point_weights: Option<Vec<f64>> = weights
@@ -164,7 +165,7 @@ pub fn run(
     spinner.finish_and_clear();
     write_outputs(ctx, &out, &points)?;
     print_summary(&out, &points, network);
-    println!("  computed in: {}", out.timings);
+    say!("  computed in: {}", out.timings);
     let mut modes =
         vec![ModeZones { mode: Mode::Car, method_label: out.method_label.clone(), thresholds_min: out.thresholds_min.clone(), zones: out.zones.clone() }];
     if cfg.modes.contains(&Mode::Walk) {
@@ -174,14 +175,14 @@ pub fn run(
         let method = walk.method.as_str();
         zone_table(&walk.zones, &walk.thresholds_min, &walk.sites, method, Mode::Walk).write(&ctx.out_dir, "access_zones_walk")?;
         point_table(&points, &walk.points, &walk.sites, method, Mode::Walk).write(&ctx.out_dir, "access_points_walk")?;
-        println!("access (walk): {}", walk.method_label);
+        say!("access (walk): {}", walk.method_label);
         print_shares(&points, &walk.points, walk.isochrone_min);
         modes.push(ModeZones { mode: Mode::Walk, method_label: walk.method_label, thresholds_min: walk.thresholds_min, zones: walk.zones });
     }
     if let (Some(t), Some(tt)) = (cfg.transit.as_ref().filter(|_| cfg.modes.contains(&Mode::Transit)), inputs.timetable.as_ref()) {
         modes.push(transit(ctx, t, tt, &points, sites, &settings)?);
     }
-    println!("access: outputs written to {} in {:.2} s", ctx.out_dir.display(), started.elapsed().as_secs_f64());
+    say!("access: outputs written to {} in {:.2} s", ctx.out_dir.display(), started.elapsed().as_secs_f64());
     Ok(Some((out, modes)))
 }
 
@@ -225,9 +226,9 @@ fn transit(
         .float("walk_only_min", result.points.iter().map(|p| minutes(p.walk_only_s)).collect())
         .int("stops_within_walk", result.points.iter().map(|p| Some(p.access_stops as i64)).collect())
         .write(&ctx.out_dir, "access_points_transit")?;
-    println!("access (transit): {label}");
+    say!("access (transit): {label}");
     print_shares(points, &per_point, settings.isochrone_min);
-    println!(
+    say!(
         "  {} departures × {} points routed in {:.0} ms (walks {:.0} ms)",
         result.departures.len(),
         points.len(),
@@ -250,7 +251,7 @@ fn print_shares(points: &[PopulationPoint], results: &[fragnum_access::PointResu
     }
     for (dep, (pop, within)) in &by_dep {
         let share = if *pop > 0.0 { within / pop * 100.0 } else { 0.0 };
-        println!("  département {dep}: {} % of the population within {threshold_min} min", fr1(share));
+        say!("  département {dep}: {} % of the population within {threshold_min} min", fr1(share));
     }
 }
 
@@ -410,9 +411,9 @@ fn territory_name(ctx: &super::Context, group: &str) -> String {
 }
 
 fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option<&fragnum_core::network::RoadNetwork>) {
-    println!("access: {}", out.method_label);
+    say!("access: {}", out.method_label);
     if let (Some(g), Some(net)) = (&out.network, network) {
-        println!(
+        say!(
             "  network: {} nodes kept of {} ({} in {} smaller components dropped), {} features dropped by the reader",
             g.nodes,
             net.nodes.len(),
@@ -422,22 +423,22 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
         );
     }
     let snapped = out.sites.iter().filter(|s| s.snapped).count();
-    println!("  sites snapped: {snapped}/{}", out.sites.len());
+    say!("  sites snapped: {snapped}/{}", out.sites.len());
     let threshold = out.isochrone_min;
     print_shares(points, &out.points, threshold);
     let beyond = out.points.iter().filter(|r| r.beyond_snap).count();
     if beyond > 0 {
-        println!("  {beyond} population points beyond the snap distance (counted as not served)");
+        say!("  {beyond} population points beyond the snap distance (counted as not served)");
     }
     for c in &out.siting {
-        println!(
+        say!(
             "  new site #{}: {} (+{:.0} people within {threshold} min)",
             c.rank, out.candidates[c.candidate].site.id, c.gain_population
         );
     }
     if let Some(o) = &out.siting_optimum {
         let what = if o.optimum.proven { "optimum" } else { "upper bound of the optimum" };
-        println!(
+        say!(
             "  greedy siting: {} % below the {what} ({} nodes, {} candidates after reduction)",
             fr1(o.gap() * 100.0),
             o.optimum.nodes,
@@ -446,7 +447,7 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
     }
     let sup = &out.supply;
     if let Some(all) = sup.groups.first() {
-        println!(
+        say!(
             "  supply: {} {} per {} people in need within {} min (2SFCA; E2SFCA {}), {} % of the need beyond, Gini of times {}",
             all.fca.map_or_else(|| "-".into(), fr1),
             sup.measure.as_str(),
@@ -462,7 +463,7 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
             fragnum_access::capacity::Placement::Existing(i) => ("existing site", &out.sites[i].site),
             fragnum_access::capacity::Placement::Candidate(i) => ("candidate", &out.candidates[i].site),
         };
-        println!(
+        say!(
             "  added supply #{}: {what} {} ({}), unmet need −{:.0}, {:.0} people in need reached who had no supply",
             c.rank, site.id, site.name, c.gain, c.newly_reached
         );

@@ -13,6 +13,7 @@ use super::Context;
 use crate::config::Config;
 use crate::inputs::Inputs;
 use crate::progress;
+use crate::progress::say;
 
 /// Reads every input of `config` with a progress bar.
 pub fn read(config: &PipelineConfig, show_progress: bool) -> Result<Loaded> {
@@ -51,40 +52,40 @@ pub fn run(config: &Config, inputs: Inputs, show_progress: bool) -> Result<Conte
     print_summary(&config.pipeline, &loaded);
     let mut files = fragnum_render::zones::write_zone_table(&loaded.table, &out_dir)?;
     files.push(fragnum_render::zones::write_zone_outlines(&loaded.table, &loaded.geometries, &out_dir)?);
-    println!("ingest: {} files written to {} in {:.2} s", files.len(), out_dir.display(), started.elapsed().as_secs_f64());
+    say!("ingest: {} files written to {} in {:.2} s", files.len(), out_dir.display(), started.elapsed().as_secs_f64());
     Ok(super::Context { config: config.clone(), inputs, loaded, out_dir, show_progress })
 }
 
 fn print_summary(config: &PipelineConfig, loaded: &Loaded) {
     let table = &loaded.table;
-    println!("{} — {} zones", config.project.name, table.len());
+    say!("{} — {} zones", config.project.name, table.len());
     for s in &loaded.sources {
-        println!("  {:<8} {:<11} {:>6} rows  {:>3} variables  {}", s.kind, s.level.as_str(), s.rows, s.variables.len(), s.path.display());
+        say!("  {:<8} {:<11} {:>6} rows  {:>3} variables  {}", s.kind, s.level.as_str(), s.rows, s.variables.len(), s.path.display());
     }
-    println!("zones per département and level (population = sum of `pop` over IRIS / communes / QPV with a value):");
+    say!("zones per département and level (population = sum of `pop` over IRIS / communes / QPV with a value):");
     for (dep, levels) in per_departement(table) {
         let parts: Vec<String> = levels
             .iter()
             .map(|(level, (n, pop, with_pop))| format!("{n} {level} ({with_pop} with population, {pop:.0} inhabitants)"))
             .collect();
-        println!("  {dep}: {}", parts.join("; "));
+        say!("  {dep}: {}", parts.join("; "));
     }
     for j in &loaded.joins {
         if let Some(level) = j.level {
-            println!(
+            say!(
                 "join {level}: {} zones with statistics but no outline, {} outlines without statistics",
                 j.without_outline.len(),
                 j.without_statistics.len()
             );
         }
     }
-    println!("variables (zones with a value / masked):");
+    say!("variables (zones with a value / masked):");
     for (name, var) in table.variables() {
-        println!("  {name:<32} {:>6} / {:>4}", var.count_values(), var.count_masked());
+        say!("  {name:<32} {:>6} / {:>4}", var.count_values(), var.count_masked());
     }
     let warnings = loaded.report.problems.iter().filter(|p| p.severity == Severity::Warning).count();
     if warnings > 0 {
-        println!("{warnings} warning(s); run `fragnum validate` to list them");
+        say!("{warnings} warning(s); run `fragnum validate` to list them");
     }
 }
 

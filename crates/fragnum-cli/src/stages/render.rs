@@ -29,6 +29,7 @@ use fragnum_core::{Level, ZoneGeometries};
 use fragnum_render::{Layer, MapContext, SheetInput, render_layers};
 
 use super::Context;
+use crate::progress::say;
 
 /// Writes every layer's maps and the fact sheets; each layer is drawn over the outlines of the
 /// zones it has cells for, with commune boundaries and `sites` on top; `access` (when the stage
@@ -58,7 +59,7 @@ pub fn run(
         Some(m) if m > 0.0 => {
             let t = std::time::Instant::now();
             let (simple, r) = fragnum_render::simplify::simplify_shared(&ctx.loaded.geometries, m);
-            println!(
+            say!(
                 "  outlines simplified to {m} m with shared borders kept: {} → {} vertices ({} arcs; kept whole for {} zones that would collapse and {} that would be invalid) in {:.2} s",
                 r.vertices_before,
                 r.vertices_after,
@@ -132,7 +133,7 @@ pub fn run(
         Some(a) => write_atlas(ctx, a, &cfg, &territory, &names, &communes, sites, (sheet_count > 0).then_some(sheets), access)?,
         None => String::new(),
     };
-    println!(
+    say!(
         "render: {} map file(s) in {}, {} fact sheet(s) in {}{atlas_line}, in {:.2} s",
         files.len(),
         ctx.out_dir.join("maps").display(),

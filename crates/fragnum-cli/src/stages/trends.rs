@@ -23,6 +23,7 @@ use fragnum_render::tables::Table;
 use fragnum_render::{Layer, Unit};
 
 use super::Context;
+use crate::progress::say;
 
 /// What the stage hands to the render stage.
 pub struct Trends {
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context, cfg: &TrendsConfig) -> Result<Trends> {
         let path = ctx.config.resolve(p);
         CommuneHistory::read(&path).with_context(|| format!("[trends] communes: cannot read {}", path.display()))?
     } else {
-        println!("trends: no national commune list ([trends] communes): codes of merged communes will be unmapped");
+        say!("trends: no national commune list ([trends] communes): codes of merged communes will be unmapped");
         CommuneHistory::new()
     };
     if report.has_fatal() {
@@ -90,7 +91,7 @@ pub fn run(ctx: &Context, cfg: &TrendsConfig) -> Result<Trends> {
     files.extend(changes_table(&output).write(&ctx.out_dir, "changes")?);
     files.extend(passage_table(&harmonised).write(&ctx.out_dir, "passage")?);
     print_summary(&output, &harmonised, &published.tables, iris_count, cfg);
-    println!("trends: {} files written to {} in {:.2} s", files.len(), ctx.out_dir.display(), started.elapsed().as_secs_f64());
+    say!("trends: {} files written to {} in {:.2} s", files.len(), ctx.out_dir.display(), started.elapsed().as_secs_f64());
     Ok(Trends { output, config: cfg.clone() })
 }
 
@@ -178,7 +179,7 @@ fn passage_table(h: &Harmonised) -> Table {
 
 fn print_summary(o: &TrendsOutput, h: &Harmonised, tables: &[fragnum_ingest::vintages::PublishedTable], iris: usize, cfg: &TrendsConfig) {
     let year = o.geography_year;
-    println!("trends: {} table(s) read with every vintage, carried onto the {year} geography ({iris} IRIS)", tables.len());
+    say!("trends: {} table(s) read with every vintage, carried onto the {year} geography ({iris} IRIS)", tables.len());
     // Distinct published codes by rule (a code read in five CAF files counts once).
     let mut rule_of: BTreeMap<&ZoneCode, Result<RouteRule, &str>> = BTreeMap::new();
     for l in &h.lines {
@@ -193,22 +194,22 @@ fn print_summary(o: &TrendsOutput, h: &Harmonised, tables: &[fragnum_ingest::vin
         }
     }
     let unmapped_count: usize = unmapped.values().map(Vec::len).sum();
-    println!(
+    say!(
         "  passage: {} distinct published codes: {}; {unmapped_count} unmapped",
         rule_of.len(),
         by_rule.iter().map(|(r, n)| format!("{n} {r}")).collect::<Vec<_>>().join(", ")
     );
     for (why, codes) in &unmapped {
-        println!("    unmapped ({}): {why}: {}", codes.len(), codes.join(", "));
+        say!("    unmapped ({}): {why}: {}", codes.len(), codes.join(", "));
     }
     for (v, total) in &h.unmapped {
-        println!("    {v}: {total:.0} left out with the unmapped codes (totals otherwise preserved)");
+        say!("    {v}: {total:.0} left out with the unmapped codes (totals otherwise preserved)");
     }
     for (v, n) in &h.uncombined_levels {
-        println!("    {v}: {n} level value(s) of merged zones not combined (left missing)");
+        say!("    {v}: {n} level value(s) of merged zones not combined (left missing)");
     }
     for (path, v) in &h.without_vintage {
-        println!("    {v} of {}: no vintage, left out of the series", path.display());
+        say!("    {v} of {}: no vintage, left out of the series", path.display());
     }
     // Zones with a series over time: indicators of the config with two vintages or more.
     let followed: BTreeSet<&str> = o
@@ -219,7 +220,7 @@ fn print_summary(o: &TrendsOutput, h: &Harmonised, tables: &[fragnum_ingest::vin
         .collect();
     let harmonised: BTreeSet<&str> =
         o.series.iter().filter(|r| r.level == Level::Iris && followed.contains(r.indicator.as_str())).map(|r| r.code.as_str()).collect();
-    println!(
+    say!(
         "  zones harmonised: {} of the {iris} IRIS of {year} have a series over two vintages or more ({})",
         harmonised.len(),
         followed.iter().copied().collect::<Vec<_>>().join(", ")
@@ -228,7 +229,7 @@ fn print_summary(o: &TrendsOutput, h: &Harmonised, tables: &[fragnum_ingest::vin
         let iris_rows: BTreeSet<&str> = o.series.iter().filter(|r| r.indicator == ind.name && r.level == Level::Iris).map(|r| r.code.as_str()).collect();
         let changes: Vec<_> = o.changes.iter().filter(|c| c.indicator == ind.name && c.level == Level::Iris && c.change.is_some()).collect();
         let noisy = changes.iter().filter(|c| c.within_noise == Some(true)).count();
-        println!(
+        say!(
             "  {:<28} {} vintage(s) {:?}, {} IRIS with a series; {}",
             ind.name,
             ind.vintages.len(),
@@ -241,7 +242,7 @@ fn print_summary(o: &TrendsOutput, h: &Harmonised, tables: &[fragnum_ingest::vin
         );
     }
     for note in &o.notes {
-        println!("  note: {note}");
+        say!("  note: {note}");
     }
 }
 
