@@ -33,41 +33,7 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
     assert!(without_population.is_empty(), "IRIS without population: {without_population:?}");
 
     for ind in INDICATORS {
-        let mut by_status: BTreeMap<(String, String), usize> = BTreeMap::new();
-        for r in &iris {
-            let status = r[&format!("{ind}_status")].clone();
-            let dep = r["code"][..2].to_string();
-            *by_status.entry((dep, if status.is_empty() { "none".into() } else { status.clone() })).or_default() += 1;
-            let pop = num(r, "population").unwrap();
-            if status.is_empty() {
-                assert!(!r[&format!("{ind}_skipped")].is_empty(), "{ind} {}: no estimate and no reason", r["code"]);
-                assert!(pop == 0.0, "{ind} {}: {pop} inhabitants and no estimate", r["code"]);
-                continue;
-            }
-            let (count, low, high, universe) = (
-                num(r, &format!("{ind}_count")).unwrap(),
-                num(r, &format!("{ind}_low")).unwrap(),
-                num(r, &format!("{ind}_high")).unwrap(),
-                num(r, &format!("{ind}_universe")).unwrap(),
-            );
-            assert!(
-                low <= count + 1e-9 && count <= high + 1e-9 && high <= universe + 1e-9 && low >= 0.0,
-                "{ind} {}: {low} ≤ {count} ≤ {high} ≤ {universe}",
-                r["code"]
-            );
-            if status == "imputed" {
-                assert!(!r[&format!("{ind}_imputed_from")].is_empty(), "{ind} {}: imputed from nowhere", r["code"]);
-            }
-            if pop > 0.0 && count > 0.0 {
-                assert!(high > low, "{ind} {}: an interval of zero width", r["code"]);
-            }
-        }
-        println!("{ind}: IRIS by département and status {by_status:?}");
-        let computed: usize = by_status.iter().filter(|((_, s), _)| s == "computed").map(|(_, n)| n).sum();
-        assert!(computed >= 290, "{ind}: only {computed} IRIS computed from their own strata");
-        let strata: BTreeSet<(String, String)> =
-            iris.iter().map(|r| (r["code"][..2].to_string(), r[&format!("{ind}_strata")].clone())).collect();
-        println!("{ind}: strata used by département {strata:?}");
+        estimates_hold_their_intervals(&iris, ind);
     }
     // The social gradient is used where the data has it: Isère's own strata include CSP and income.
     assert!(iris.iter().any(|r| r["code"].starts_with("38")
@@ -131,6 +97,46 @@ fn every_real_zone_gets_an_estimate_or_a_reason_and_aggregates_add_up() {
             r["illectronisme_status"]
         );
     }
+}
+
+/// Every IRIS with a population has an estimate (computed or imputed, imputed saying from
+/// where) inside its 90 % interval, or a reason and no inhabitant; prints the counts by status.
+fn estimates_hold_their_intervals(iris: &[&Row], ind: &str) {
+    let mut by_status: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in iris {
+        let status = r[&format!("{ind}_status")].clone();
+        let dep = r["code"][..2].to_string();
+        *by_status.entry((dep, if status.is_empty() { "none".into() } else { status.clone() })).or_default() += 1;
+        let pop = num(r, "population").unwrap();
+        if status.is_empty() {
+            assert!(!r[&format!("{ind}_skipped")].is_empty(), "{ind} {}: no estimate and no reason", r["code"]);
+            assert!(pop == 0.0, "{ind} {}: {pop} inhabitants and no estimate", r["code"]);
+            continue;
+        }
+        let (count, low, high, universe) = (
+            num(r, &format!("{ind}_count")).unwrap(),
+            num(r, &format!("{ind}_low")).unwrap(),
+            num(r, &format!("{ind}_high")).unwrap(),
+            num(r, &format!("{ind}_universe")).unwrap(),
+        );
+        assert!(
+            low <= count + 1e-9 && count <= high + 1e-9 && high <= universe + 1e-9 && low >= 0.0,
+            "{ind} {}: {low} ≤ {count} ≤ {high} ≤ {universe}",
+            r["code"]
+        );
+        if status == "imputed" {
+            assert!(!r[&format!("{ind}_imputed_from")].is_empty(), "{ind} {}: imputed from nowhere", r["code"]);
+        }
+        if pop > 0.0 && count > 0.0 {
+            assert!(high > low, "{ind} {}: an interval of zero width", r["code"]);
+        }
+    }
+    println!("{ind}: IRIS by département and status {by_status:?}");
+    let computed: usize = by_status.iter().filter(|((_, s), _)| s == "computed").map(|(_, n)| n).sum();
+    assert!(computed >= 290, "{ind}: only {computed} IRIS computed from their own strata");
+    let strata: BTreeSet<(String, String)> =
+        iris.iter().map(|r| (r["code"][..2].to_string(), r[&format!("{ind}_strata")].clone())).collect();
+    println!("{ind}: strata used by département {strata:?}");
 }
 
 /// Communes and départements equal the sum of their IRIS (by code), EPCI rows partition the IRIS

@@ -1,5 +1,5 @@
-//! Population points from zone outlines when no population grid is given, and the GeoJSON of
-//! the isochrones.
+//! Population points (the grid's cells in the territory, or points inside the zones), and the
+//! GeoJSON of the isochrones.
 //!
 //! Each polygon of a zone gets one interior point (guaranteed inside, unlike a centroid), with the
 //! zone's population split by polygon area. Zones are small (IRIS ≈ 2 000 people), so one point
@@ -15,6 +15,65 @@ use geojson::{Feature, FeatureCollection, Geometry, GeometryValue};
 use serde_json::json;
 
 use crate::output::AccessOutput;
+
+/// Where people live, for the accessibility computation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PopulationPoints {
+    /// The points: grid cells in the territory, else points inside each zone.
+    pub points: Vec<PopulationPoint>,
+    /// Per point, whether its zone is urban (density ≥ the threshold), for the approximation.
+    pub urban: Vec<bool>,
+    /// People of the grid cells outside the territory, left out.
+    pub outside_people: f64,
+}
+
+/// The population points of a territory. With a `grid`, its cells whose zone lies in the
+/// territory — the zones with an outline at their level, else the zones of the table: cells
+/// elsewhere would count people the territory's sites are not meant to serve. Without, one point
+/// per polygon of each zone of the finest outlined level with a population ([`zone_points`]).
+/// A point is urban when its zone (finest outlined level) has at least `urban_density_km2`
+/// people per km².
+pub fn population_points(
+    table: &fragnum_core::ZoneTable,
+    geometries: &fragnum_core::ZoneGeometries,
+    grid: Option<&[PopulationPoint]>,
+    urban_density_km2: f64,
+) -> PopulationPoints {
+    let mut out = PopulationPoints::default();
+    let mut densities: std::collections::BTreeMap<&str, f64> = std::collections::BTreeMap::new();
+    let finest = fragnum_core::geometry::finest_outlined_level(geometries);
+    for (code, geometry) in geometries {
+        if Some(code.level()) != finest {
+            continue;
+        }
+        if let fragnum_core::Cell::Value(pop) = table.get(code, "pop") {
+            if let Some(d) = density_per_km2(geometry, pop) {
+                densities.insert(code.as_str(), d);
+            }
+            if grid.is_none() && pop > 0.0 {
+                out.points.extend(zone_points(code, geometry, pop));
+            }
+        }
+    }
+    if let Some(cells) = grid {
+        let outlined = fragnum_core::geometry::outlined_levels(geometries);
+        let in_territory =
+            |z: &ZoneCode| if outlined.contains(&z.level()) { geometries.contains_key(z) } else { table.row(z).is_ok() };
+        for c in cells {
+            if c.zone.as_ref().is_some_and(in_territory) {
+                out.points.push(c.clone());
+            } else {
+                out.outside_people += c.weight;
+            }
+        }
+    }
+    out.urban = out
+        .points
+        .iter()
+        .map(|p| p.zone.as_ref().and_then(|z| densities.get(z.as_str())).is_some_and(|d| *d >= urban_density_km2))
+        .collect();
+    out
+}
 
 /// One point per polygon of `geometry`, the population split by area.
 ///

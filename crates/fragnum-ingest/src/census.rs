@@ -13,7 +13,7 @@ use fragnum_core::{Cell, Level, Location, Zone, ZoneCode, ZoneTable};
 
 use crate::config::{OnConflict, TableSource};
 use crate::mapping::{Mapped, Mapping};
-use crate::number::{MAX_COUNT, Refused, is_count, parse_value};
+use crate::number::{Blank, MAX_COUNT, Refused, is_count, parse_value};
 use crate::tabular::{Row, Tabular};
 use crate::{IngestError, Report, Severity};
 
@@ -380,48 +380,7 @@ pub fn read_table_traced(
         for (i, m) in &values {
             let text = Tabular::field(fields, *i);
             let location = || Location::at(path, *line, *i as u64 + 1);
-            let cell = match parse_value(text, source.blank) {
-                Ok(cell) => cell,
-                Err(Refused::NotANumber) => {
-                    report.push_error(&IngestError::NotANumber {
-                        location: location(),
-                        column: t.header[*i].clone(),
-                        text: text.to_string(),
-                    });
-                    continue;
-                }
-                Err(Refused::NotFinite) => {
-                    report.push(
-                        Severity::Fatal,
-                        location(),
-                        format!(
-                            "column `{}`: `{}` is not a finite number; a figure that is not known must be an empty cell",
-                            t.header[*i],
-                            text.trim()
-                        ),
-                    );
-                    continue;
-                }
-            };
-            // The range test first: the name test then runs for the rare out-of-range cell only.
-            if let Cell::Value(v) = cell
-                && !(0.0..=MAX_COUNT).contains(&v)
-                && is_count(&m.name)
-            {
-                let why = if v < 0.0 { "is negative".to_string() } else { format!("is more than {} in one zone", figure(MAX_COUNT)) };
-                report.push(
-                    Severity::Fatal,
-                    location(),
-                    format!(
-                        "column `{}`: `{}` is out of range for a count (`{}` {why}; counts are between 0 and {})",
-                        t.header[*i],
-                        text.trim(),
-                        m.name,
-                        figure(MAX_COUNT)
-                    ),
-                );
-                continue;
-            }
+            let Some(cell) = checked_cell(text, source.blank, &t.header[*i], &m.name, location, report) else { continue };
             let here = CellOrigin { file, line: *line, column: *i as u64 + 1 };
             origins.set(table, (row, &code), &m.name, (cell, m.vintage.or(source.vintage)), here);
         }
@@ -429,4 +388,49 @@ pub fn read_table_traced(
     }
     summary.rows = t.rows.len();
     Ok(summary)
+}
+
+/// Parses one value cell of `column` (mapped to `variable`): `None`, with a fatal finding at
+/// `location` in `report`, when the text is not a number, not finite, or a count out of range.
+fn checked_cell(
+    text: &str,
+    blank: Blank,
+    column: &str,
+    variable: &str,
+    location: impl Fn() -> Location,
+    report: &mut Report,
+) -> Option<Cell> {
+    let cell = match parse_value(text, blank) {
+        Ok(cell) => cell,
+        Err(Refused::NotANumber) => {
+            report.push_error(&IngestError::NotANumber { location: location(), column: column.to_string(), text: text.to_string() });
+            return None;
+        }
+        Err(Refused::NotFinite) => {
+            report.push(
+                Severity::Fatal,
+                location(),
+                format!("column `{column}`: `{}` is not a finite number; a figure that is not known must be an empty cell", text.trim()),
+            );
+            return None;
+        }
+    };
+    // The range test first: the name test then runs for the rare out-of-range cell only.
+    if let Cell::Value(v) = cell
+        && !(0.0..=MAX_COUNT).contains(&v)
+        && is_count(variable)
+    {
+        let why = if v < 0.0 { "is negative".to_string() } else { format!("is more than {} in one zone", figure(MAX_COUNT)) };
+        report.push(
+            Severity::Fatal,
+            location(),
+            format!(
+                "column `{column}`: `{}` is out of range for a count (`{variable}` {why}; counts are between 0 and {})",
+                text.trim(),
+                figure(MAX_COUNT)
+            ),
+        );
+        return None;
+    }
+    Some(cell)
 }

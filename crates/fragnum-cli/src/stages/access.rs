@@ -34,7 +34,6 @@ use anyhow::{Context as _, Result, bail};
 use fragnum_access::coverage::ZoneResult;
 use fragnum_access::modes::{Mode, ModeZones};
 use fragnum_access::{AccessInput, AccessOutput};
-use fragnum_core::Cell;
 use fragnum_core::sites::PopulationPoint;
 use fragnum_render::tables::Table;
 use crate::progress::say;
@@ -72,39 +71,18 @@ pub fn run(
     let spinner = crate::progress::spinner("access", ctx.show_progress);
 
     // Population points: the grid when given, else points inside each zone with its population.
+    let grid = (!cfg.population_grid.is_empty()).then_some(inputs.grid.as_slice());
+    let people = fragnum_access::zones::population_points(&ctx.loaded.table, &ctx.loaded.geometries, grid, cfg.urban_density_km2);
+    if grid.is_some() {
+        say!(
+            "  population grid: {} of {} cells in the territory ({:.0} people in the other cells left out)",
+            people.points.len(),
+            inputs.grid.len(),
+            people.outside_people
+        );
+    }
+    let (points, urban) = (people.points, people.urban);
     let table = &ctx.loaded.table;
-    let mut points: Vec<PopulationPoint> = Vec::new();
-    let mut densities: BTreeMap<String, f64> = BTreeMap::new();
-    let finest = fragnum_core::geometry::finest_outlined_level(&ctx.loaded.geometries);
-    for (code, geometry) in &ctx.loaded.geometries {
-        if Some(code.level()) != finest {
-            continue;
-        }
-        if let Cell::Value(pop) = table.get(code, "pop") {
-            if let Some(d) = fragnum_access::zones::density_per_km2(geometry, pop) {
-                densities.insert(code.as_str().to_string(), d);
-            }
-            if cfg.population_grid.is_empty() && pop > 0.0 {
-                points.extend(fragnum_access::zones::zone_points(code, geometry, pop));
-            }
-        }
-    }
-    if !cfg.population_grid.is_empty() {
-        let cells = &inputs.grid;
-        // The study territory is the zones with an outline (else the zones of the table): grid
-        // cells elsewhere would count people the territory's sites are not meant to serve.
-        let outlined = fragnum_core::geometry::outlined_levels(&ctx.loaded.geometries);
-        let in_territory = |z: &fragnum_core::ZoneCode| {
-            if outlined.contains(&z.level()) { ctx.loaded.geometries.contains_key(z) } else { table.row(z).is_ok() }
-        };
-        let total = cells.len();
-        let (inside, outside): (Vec<PopulationPoint>, Vec<PopulationPoint>) =
-            cells.iter().cloned().partition(|c| c.zone.as_ref().is_some_and(in_territory));
-        let outside: f64 = outside.iter().map(|c| c.weight).sum();
-        let cells = inside;
-        say!("  population grid: {} of {total} cells in the territory ({outside:.0} people in the other cells left out)", cells.len());
-        points.extend(cells);
-    }
     let point_weights: Option<Vec<f64>> = weights
         .map(|w| points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| w.get(z.as_str())).copied().unwrap_or(1.0)).collect());
     let point_need: Option<Vec<f64>> =
@@ -144,10 +122,6 @@ pub fn run(
             }
         }
     }
-    let urban: Vec<bool> = points
-        .iter()
-        .map(|p| p.zone.as_ref().and_then(|z| densities.get(z.as_str())).is_some_and(|d| *d >= cfg.urban_density_km2))
-        .collect();
 
     let input = AccessInput {
         network,
@@ -224,7 +198,7 @@ fn transit(
         .float("p25_min", result.points.iter().map(|p| minutes(p.p25_s)).collect())
         .float("p75_min", result.points.iter().map(|p| minutes(p.p75_s)).collect())
         .float("walk_only_min", result.points.iter().map(|p| minutes(p.walk_only_s)).collect())
-        .int("stops_within_walk", result.points.iter().map(|p| Some(p.access_stops as i64)).collect())
+        .int("stops_within_walk", result.points.iter().map(|p| i64::try_from(p.access_stops).ok()).collect())
         .write(&ctx.out_dir, "access_points_transit")?;
     say!("access (transit): {label}");
     print_shares(points, &per_point, settings.isochrone_min);
@@ -349,7 +323,7 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
 
     let chosen: Vec<&fragnum_access::SiteResult> = out.siting.iter().map(|c| &out.candidates[c.candidate]).collect();
     Table::default()
-        .int("rank", out.siting.iter().map(|c| Some(c.rank as i64)).collect())
+        .int("rank", out.siting.iter().map(|c| i64::try_from(c.rank).ok()).collect())
         .text("id", chosen.iter().map(|s| Some(s.site.id.clone())).collect())
         .text("name", chosen.iter().map(|s| Some(s.site.name.clone())).collect())
         .float("lon", chosen.iter().map(|s| Some(s.site.lon)).collect())
@@ -367,7 +341,7 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
             .float("upper_bound", vec![Some(o.optimum.upper_bound)])
             .bool("proven", vec![Some(o.optimum.proven)])
             .float("greedy_gap_share", vec![Some(o.gap())])
-            .int("nodes", vec![Some(o.optimum.nodes as i64)])
+            .int("nodes", vec![i64::try_from(o.optimum.nodes).ok()])
             .text("optimum_ids", vec![Some(ids.join("|"))])
             .write(&ctx.out_dir, "access_siting_optimum")?;
     }
@@ -380,7 +354,7 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
             Placement::Candidate(i) => ("candidate", &out.candidates[i].site),
         };
         Table::default()
-            .int("rank", cs.iter().map(|c| Some(c.rank as i64)).collect())
+            .int("rank", cs.iter().map(|c| i64::try_from(c.rank).ok()).collect())
             .text("placement", cs.iter().map(|c| Some(site_of(c.placement).0.to_string())).collect())
             .text("id", cs.iter().map(|c| Some(site_of(c.placement).1.id.clone())).collect())
             .text("name", cs.iter().map(|c| Some(site_of(c.placement).1.name.clone())).collect())

@@ -119,137 +119,10 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     let census = "INSEE, recensement de la population";
 
     if let Some(ix) = indices {
-        let rows = rows_by_code(ix, level);
-        let vintage = rows.values().find_map(|r| r.vintage.clone()).unwrap_or_default();
-        let source =
-            format!("Estimation fragnum : taux d'enquête (config/rates) × strates du recensement, estimateur {}", ix.estimator.as_str());
-        let cells = |f: &dyn Fn(&IndicesRow) -> Option<f64>| -> BTreeMap<ZoneCode, Cell> {
-            codes.iter().map(|c| (c.clone(), rows.get(c.as_str()).and_then(|r| f(r)).map_or(Cell::Missing, Cell::Value))).collect()
-        };
-        // Computed or imputed, per zone, for the layers drawn from indicator `i`.
-        let statuses = |i: usize| -> BTreeMap<ZoneCode, Status> {
-            codes.iter().filter_map(|c| Some((c.clone(), rows.get(c.as_str())?.digital[i].status?))).collect()
-        };
-        for (i, name) in ix.indicators.iter().enumerate() {
-            let values = cells(&|r| r.digital[i].share().map(|s| 100.0 * s));
-            out.push(Layer {
-                statuses: statuses(i),
-                ..layer(&format!("{name}_part"), indicator_title(ctx, name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd)
-            });
-        }
-        // The same shares by commune (`<id>_commune`: the atlas's level switch), when the maps
-        // are finer than communes and commune outlines exist; summed by the indices stage.
-        let commune_codes: Vec<&ZoneCode> = ctx.loaded.geometries.keys().filter(|c| c.level() == Level::Commune).collect();
-        if level != Level::Commune && !commune_codes.is_empty() {
-            let rows = rows_by_code(ix, Level::Commune);
-            for (i, name) in ix.indicators.iter().enumerate() {
-                let values: BTreeMap<ZoneCode, Cell> = commune_codes
-                    .iter()
-                    .map(|c| {
-                        (
-                            (*c).clone(),
-                            rows.get(c.as_str()).and_then(|r| r.digital[i].share()).map_or(Cell::Missing, |s| Cell::Value(100.0 * s)),
-                        )
-                    })
-                    .collect();
-                let title = format!("{} — par commune", indicator_title(ctx, name));
-                out.push(layer(&format!("{name}_part_commune"), title, Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd));
-            }
-        }
-        if let Some((i, name)) = headline_indicator(ix) {
-            let title = format!("Nombre estimé de personnes : {}", indicator_title(ctx, name).trim_start_matches("Part des "));
-            out.push(Layer {
-                statuses: statuses(i),
-                ..layer(
-                    &format!("{name}_nombre"),
-                    title,
-                    Unit::Count,
-                    &source,
-                    vintage.clone(),
-                    cells(&|r| r.digital[i].count),
-                    Ramp::Blues,
-                )
-            });
-            out.push(Layer {
-                statuses: statuses(i),
-                ..layer(
-                    "precarite_numerique_et_sociale_nombre",
-                    "Personnes en précarité numérique et sociale (estimation, indépendance dans la zone)".into(),
-                    Unit::Count,
-                    &source,
-                    vintage.clone(),
-                    cells(&|r| r.cross[i]),
-                    Ramp::Blues,
-                )
-            });
-        }
-        out.push(layer(
-            "precarite_sociale_score",
-            "Précarité sociale : score pondéré (écarts à la moyenne du périmètre)".into(),
-            Unit::Index,
-            "Calcul fragnum : chômage, RSA, minima sociaux, prestations, revenu médian (INSEE, CAF)",
-            vintage.clone(),
-            cells(&|r| r.social.score),
-            Ramp::PuOr,
-        ));
-        if let Some(reference) = ix.ifn_references.first() {
-            out.push(layer(
-                "ifn_score_global",
-                format!("Indice de fragilité numérique (MedNum 2020, base 100, référence {reference})"),
-                Unit::Index,
-                &format!("Méthode MedNum 2020 ({}), calcul fragnum", ix.ifn_variant.as_str()),
-                vintage.clone(),
-                cells(&|r| r.ifn[0].as_ref().map(|s| s.score_global)),
-                Ramp::PuOr,
-            ));
-        }
+        out.extend(indices_layers(ctx, ix, level, &codes));
     }
     if let Some(ac) = access {
-        // Access zones are those of the population points (IRIS, or communes for a grid):
-        // the layer is drawn at that level.
-        // One layer per mode; the car's keeps its name, and says « en voiture » only beside others.
-        for m in modes {
-            let k = twenty_minutes(&m.thresholds_min);
-            let phrase = if modes.len() > 1 { format!(" {}", m.mode.phrase_fr()) } else { String::new() };
-            out.push(layer(
-                &format!("acces_20min_part{}", m.mode.suffix()),
-                format!(
-                    "Part de la population à moins de {} minutes{phrase} {}",
-                    fragnum_render::format::number(m.thresholds_min.get(k).copied().unwrap_or(20.0), 0),
-                    sites_phrase(ac)
-                ),
-                Unit::Percent,
-                &format!("Calcul fragnum : {}", m.method_label),
-                String::new(),
-                m.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k]))).collect(),
-                Ramp::YlGnBu,
-            ));
-        }
-        let sup = &ac.supply;
-        // A short title; who is in need is said in the source note under the legend.
-        let (need, need_note) = match sup.need_label.as_str() {
-            "population" => ("habitants", String::new()),
-            _ => ("personnes dans le besoin", format!(" ; besoin : {}", need_phrase(ctx, &sup.need_label))),
-        };
-        for (id, name, pick) in [
-            ("offre_2sfca", "2SFCA", (|z: &fragnum_access::supply::ZoneSupply| z.fca) as fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>),
-            ("offre_e2sfca", "E2SFCA, pondéré par la distance", |z| z.e2sfca),
-        ] {
-            out.push(layer(
-                id,
-                format!(
-                    "{} pour {} {need} à moins de {} minutes ({name})",
-                    capitalised(sup.measure.label_fr()),
-                    fragnum_render::format::number(sup.per, 0),
-                    fragnum_render::format::number(sup.threshold_min, 0),
-                ),
-                Unit::Index,
-                &format!("Calcul fragnum : {}{need_note}", ac.method_label),
-                String::new(),
-                sup.zones.iter().map(|z| (z.zone.clone(), pick(z).map_or(Cell::Missing, Cell::Value))).collect(),
-                Ramp::YlGnBu,
-            ));
-        }
+        out.extend(access_layers(ctx, ac, modes));
     }
     if table.variable("pop_75p").is_some() {
         out.push(layer(
@@ -274,6 +147,150 @@ pub fn layers(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
         ));
     }
     out.retain(|l| l.values.values().any(|c| c.is_value()));
+    out
+}
+
+/// The layers of the indices stage: each indicator's share (and by commune when the maps are
+/// finer), the headline indicator's count and its cross with social precarity, the social
+/// score and the IFN.
+fn indices_layers(ctx: &Context, ix: &IndicesOutput, level: Level, codes: &[ZoneCode]) -> Vec<Layer> {
+    let mut out = Vec::new();
+    let rows = rows_by_code(ix, level);
+    let vintage = rows.values().find_map(|r| r.vintage.clone()).unwrap_or_default();
+    let source =
+        format!("Estimation fragnum : taux d'enquête (config/rates) × strates du recensement, estimateur {}", ix.estimator.as_str());
+    let cells = |f: &dyn Fn(&IndicesRow) -> Option<f64>| -> BTreeMap<ZoneCode, Cell> {
+        codes.iter().map(|c| (c.clone(), rows.get(c.as_str()).and_then(|r| f(r)).map_or(Cell::Missing, Cell::Value))).collect()
+    };
+    // Computed or imputed, per zone, for the layers drawn from indicator `i`.
+    let statuses = |i: usize| -> BTreeMap<ZoneCode, Status> {
+        codes.iter().filter_map(|c| Some((c.clone(), rows.get(c.as_str())?.digital[i].status?))).collect()
+    };
+    for (i, name) in ix.indicators.iter().enumerate() {
+        let values = cells(&|r| r.digital[i].share().map(|s| 100.0 * s));
+        out.push(Layer {
+            statuses: statuses(i),
+            ..layer(&format!("{name}_part"), indicator_title(ctx, name), Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd)
+        });
+    }
+    // The same shares by commune (`<id>_commune`: the atlas's level switch), when the maps
+    // are finer than communes and commune outlines exist; summed by the indices stage.
+    let commune_codes: Vec<&ZoneCode> = ctx.loaded.geometries.keys().filter(|c| c.level() == Level::Commune).collect();
+    if level != Level::Commune && !commune_codes.is_empty() {
+        let rows = rows_by_code(ix, Level::Commune);
+        for (i, name) in ix.indicators.iter().enumerate() {
+            let values: BTreeMap<ZoneCode, Cell> = commune_codes
+                .iter()
+                .map(|c| {
+                    (
+                        (*c).clone(),
+                        rows.get(c.as_str()).and_then(|r| r.digital[i].share()).map_or(Cell::Missing, |s| Cell::Value(100.0 * s)),
+                    )
+                })
+                .collect();
+            let title = format!("{} — par commune", indicator_title(ctx, name));
+            out.push(layer(&format!("{name}_part_commune"), title, Unit::Percent, &source, vintage.clone(), values, Ramp::YlOrRd));
+        }
+    }
+    if let Some((i, name)) = headline_indicator(ix) {
+        let title = format!("Nombre estimé de personnes : {}", indicator_title(ctx, name).trim_start_matches("Part des "));
+        out.push(Layer {
+            statuses: statuses(i),
+            ..layer(
+                &format!("{name}_nombre"),
+                title,
+                Unit::Count,
+                &source,
+                vintage.clone(),
+                cells(&|r| r.digital[i].count),
+                Ramp::Blues,
+            )
+        });
+        out.push(Layer {
+            statuses: statuses(i),
+            ..layer(
+                "precarite_numerique_et_sociale_nombre",
+                "Personnes en précarité numérique et sociale (estimation, indépendance dans la zone)".into(),
+                Unit::Count,
+                &source,
+                vintage.clone(),
+                cells(&|r| r.cross[i]),
+                Ramp::Blues,
+            )
+        });
+    }
+    out.push(layer(
+        "precarite_sociale_score",
+        "Précarité sociale : score pondéré (écarts à la moyenne du périmètre)".into(),
+        Unit::Index,
+        "Calcul fragnum : chômage, RSA, minima sociaux, prestations, revenu médian (INSEE, CAF)",
+        vintage.clone(),
+        cells(&|r| r.social.score),
+        Ramp::PuOr,
+    ));
+    if let Some(reference) = ix.ifn_references.first() {
+        out.push(layer(
+            "ifn_score_global",
+            format!("Indice de fragilité numérique (MedNum 2020, base 100, référence {reference})"),
+            Unit::Index,
+            &format!("Méthode MedNum 2020 ({}), calcul fragnum", ix.ifn_variant.as_str()),
+            vintage.clone(),
+            cells(&|r| r.ifn[0].as_ref().map(|s| s.score_global)),
+            Ramp::PuOr,
+        ));
+    }
+    out
+}
+
+/// The accessibility layers: the share within 20 minutes per mode, then supply against need
+/// (2SFCA and E2SFCA), at the level of the population points' zones.
+fn access_layers(ctx: &Context, ac: &AccessOutput, modes: &[ModeZones]) -> Vec<Layer> {
+    let mut out = Vec::new();
+    // Access zones are those of the population points (IRIS, or communes for a grid):
+    // the layer is drawn at that level.
+    // One layer per mode; the car's keeps its name, and says « en voiture » only beside others.
+    for m in modes {
+        let k = twenty_minutes(&m.thresholds_min);
+        let phrase = if modes.len() > 1 { format!(" {}", m.mode.phrase_fr()) } else { String::new() };
+        out.push(layer(
+            &format!("acces_20min_part{}", m.mode.suffix()),
+            format!(
+                "Part de la population à moins de {} minutes{phrase} {}",
+                fragnum_render::format::number(m.thresholds_min.get(k).copied().unwrap_or(20.0), 0),
+                sites_phrase(ac)
+            ),
+            Unit::Percent,
+            &format!("Calcul fragnum : {}", m.method_label),
+            String::new(),
+            m.zones.iter().map(|z| (z.zone.clone(), Cell::Value(100.0 * z.share_within[k]))).collect(),
+            Ramp::YlGnBu,
+        ));
+    }
+    let sup = &ac.supply;
+    // A short title; who is in need is said in the source note under the legend.
+    let (need, need_note) = match sup.need_label.as_str() {
+        "population" => ("habitants", String::new()),
+        _ => ("personnes dans le besoin", format!(" ; besoin : {}", need_phrase(ctx, &sup.need_label))),
+    };
+    for (id, name, pick) in [
+        ("offre_2sfca", "2SFCA", (|z: &fragnum_access::supply::ZoneSupply| z.fca) as fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>),
+        ("offre_e2sfca", "E2SFCA, pondéré par la distance", |z| z.e2sfca),
+    ] {
+        out.push(layer(
+            id,
+            format!(
+                "{} pour {} {need} à moins de {} minutes ({name})",
+                capitalised(sup.measure.label_fr()),
+                fragnum_render::format::number(sup.per, 0),
+                fragnum_render::format::number(sup.threshold_min, 0),
+            ),
+            Unit::Index,
+            &format!("Calcul fragnum : {}{need_note}", ac.method_label),
+            String::new(),
+            sup.zones.iter().map(|z| (z.zone.clone(), pick(z).map_or(Cell::Missing, Cell::Value))).collect(),
+            Ramp::YlGnBu,
+        ));
+    }
     out
 }
 
@@ -395,18 +412,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     let group_rows = indices.map(|ix| rows_by_code(ix, Level::Group)).unwrap_or_default();
     let headline = indices.and_then(headline_indicator).map(|(i, _)| i);
     let universes: &[String] = indices.map_or(&[], |ix| ix.universes.as_slice());
-    // Access results per zone; a zone without its own (population grid counted by commune) takes its commune's.
-    let access_by_zone: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> =
-        access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
-    let access_of = |z: &fragnum_core::Zone| {
-        access_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| access_by_zone.get(c))).copied()
-    };
-    let k20 = access.map_or(0, |a| twenty_minutes(&a.thresholds_min));
-    let supply_by_zone: BTreeMap<&str, &fragnum_access::supply::ZoneSupply> =
-        access.map(|a| a.supply.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default();
-    let supply_of = |z: &fragnum_core::Zone| {
-        supply_by_zone.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| supply_by_zone.get(c))).copied()
-    };
+    let services = Services::new(access, modes);
     let mut sources: Vec<String> = ctx.loaded.sources.iter().filter_map(|s| s.source.clone()).collect();
     sources.dedup();
     if let Some(a) = access {
@@ -414,21 +420,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
     }
 
     let scored = rows.values().filter(|r| r.social.rank.is_some()).count();
-    let grouped: std::collections::BTreeSet<&ZoneCode> =
-        indices.map(|ix| ix.group_members.values().flatten().collect()).unwrap_or_default();
-    let mut chosen: Vec<&fragnum_core::Zone> =
-        zones.iter().copied().filter(|z| ctx.loaded.geometries.contains_key(&z.code) || grouped.contains(&z.code)).collect();
-    let unoutlined = zones.len() - chosen.len();
-    let cap = ctx.config.render().max_sheets();
-    let over = chosen.len().saturating_sub(cap);
-    chosen.truncate(cap);
-    if unoutlined > 0 || over > 0 {
-        eprintln!(
-            "render: {} of {} {level} zone(s) get no fact sheet: {unoutlined} without outline nor custom group, {over} over `max_sheets = {cap}` of [render]",
-            unoutlined + over,
-            zones.len()
-        );
-    }
+    let chosen = sheet_zones(ctx, indices, &zones, level);
     let mut out: Vec<SheetInput> = chosen
         .iter()
         .map(|z| {
@@ -445,9 +437,7 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 .collect();
             let (digital, social, ifn) = index_parts(rows.get(code.as_str()).copied(), headline, scored, universes);
             let outline = ctx.loaded.geometries.get(code).cloned();
-            let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &[(access_of(z), 1.0)], k20));
-            services.supply = access.and_then(|a| supply_line(ctx, a, &[supply_of(z)]));
-            services.by_mode = mode_shares(modes, &[(z, 1.0)]);
+            let services = services.offer(ctx, outline.as_ref(), &[(z, 1.0)]);
             SheetInput {
                 code: code.as_str().to_string(),
                 kind: SheetKind::Zone,
@@ -485,12 +475,8 @@ pub fn sheets(ctx: &Context, indices: Option<&IndicesOutput>, access: Option<&Ac
                 members.iter().filter_map(|z| ctx.loaded.geometries.get(&z.code)).flat_map(|g| g.0.iter().cloned()).collect();
             (!parts.is_empty()).then_some(geo::MultiPolygon(parts))
         };
-        let weighted: Vec<_> = members.iter().map(|z| (access_of(z), table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
-        let mut services = access.map_or_else(ServiceOffer::default, |a| service_offer(a, outline.as_ref(), &weighted, k20));
-        let supplies: Vec<_> = members.iter().map(|z| supply_of(z)).collect();
-        services.supply = access.and_then(|a| supply_line(ctx, a, &supplies));
-        let weighted_zones: Vec<_> = members.iter().map(|z| (*z, table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
-        services.by_mode = mode_shares(modes, &weighted_zones);
+        let weighted: Vec<_> = members.iter().map(|z| (*z, table.get(&z.code, "pop").value().unwrap_or(0.0))).collect();
+        let services = services.offer(ctx, outline.as_ref(), &weighted);
         let population: f64 = members.iter().filter_map(|z| table.get(&z.code, "pop").value()).sum();
         out.push(SheetInput {
             code: name.clone(),
@@ -520,6 +506,63 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
             (Cell::Masked, _) | (_, Cell::Masked) => Cell::Masked,
             _ => Cell::Missing,
         },
+    }
+}
+
+/// The zones that get a fact sheet: those with an outline or in a custom group, at most
+/// `[render] max_sheets`; the others are counted on standard error.
+fn sheet_zones<'z>(ctx: &Context, indices: Option<&IndicesOutput>, zones: &[&'z fragnum_core::Zone], level: Level) -> Vec<&'z fragnum_core::Zone> {
+    let grouped: std::collections::BTreeSet<&ZoneCode> =
+        indices.map(|ix| ix.group_members.values().flatten().collect()).unwrap_or_default();
+    let mut chosen: Vec<&fragnum_core::Zone> =
+        zones.iter().copied().filter(|z| ctx.loaded.geometries.contains_key(&z.code) || grouped.contains(&z.code)).collect();
+    let unoutlined = zones.len() - chosen.len();
+    let cap = ctx.config.render().max_sheets();
+    let over = chosen.len().saturating_sub(cap);
+    chosen.truncate(cap);
+    if unoutlined > 0 || over > 0 {
+        eprintln!(
+            "render: {} of {} {level} zone(s) get no fact sheet: {unoutlined} without outline nor custom group, {over} over `max_sheets = {cap}` of [render]",
+            unoutlined + over,
+            zones.len()
+        );
+    }
+    chosen
+}
+
+/// What the access stage says of the services around a zone, looked up per zone; a zone without
+/// results of its own (population grid counted by commune) takes its commune's.
+struct Services<'a> {
+    access: Option<&'a AccessOutput>,
+    modes: &'a [ModeZones],
+    by_zone: BTreeMap<&'a str, &'a fragnum_access::coverage::ZoneResult>,
+    supply_by_zone: BTreeMap<&'a str, &'a fragnum_access::supply::ZoneSupply>,
+}
+
+impl<'a> Services<'a> {
+    fn new(access: Option<&'a AccessOutput>, modes: &'a [ModeZones]) -> Self {
+        Services {
+            access,
+            modes,
+            by_zone: access.map(|a| a.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default(),
+            supply_by_zone: access.map(|a| a.supply.zones.iter().map(|z| (z.zone.as_str(), z)).collect()).unwrap_or_default(),
+        }
+    }
+
+    fn own<'m, T>(map: &'m BTreeMap<&'a str, &'a T>, z: &fragnum_core::Zone) -> Option<&'a T> {
+        map.get(z.code.as_str()).or_else(|| z.commune.as_deref().and_then(|c| map.get(c))).copied()
+    }
+
+    /// The services section of a sheet about `members` (one zone, or a group's zones weighted
+    /// by population) whose outline is `outline`.
+    fn offer(&self, ctx: &Context, outline: Option<&fragnum_core::ZoneGeometry>, members: &[(&fragnum_core::Zone, f64)]) -> ServiceOffer {
+        let Some(access) = self.access else { return ServiceOffer::default() };
+        let weighted: Vec<_> = members.iter().map(|(z, w)| (Self::own(&self.by_zone, z), *w)).collect();
+        let mut offer = service_offer(access, outline, &weighted, twenty_minutes(&access.thresholds_min));
+        let supplies: Vec<_> = members.iter().map(|(z, _)| Self::own(&self.supply_by_zone, z)).collect();
+        offer.supply = supply_line(ctx, access, &supplies);
+        offer.by_mode = mode_shares(self.modes, members);
+        offer
     }
 }
 
