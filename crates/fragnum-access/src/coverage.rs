@@ -146,6 +146,66 @@ pub fn attach_sites_within(zones: &mut [ZoneResult], points: &[PopulationPoint],
     }
 }
 
+/// A site serves a zone (or a group of zones) when it brings at least this share of its
+/// population within the isochrone threshold: one site reaching half the residents is one they
+/// can use, a site reaching a corner of the zone is not listed.
+pub const SERVING_SHARE: f64 = 0.5;
+
+/// What the access results say of a zone, or of a group of zones weighted by population.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServedBy {
+    /// Sites serving it ([`SERVING_SHARE`]), in site order.
+    pub sites: Vec<usize>,
+    /// Share (0–1) of the population within the threshold of index `threshold` of
+    /// [`ZoneResult::share_within`].
+    pub share_within: f64,
+    /// The site nearest to the largest part of the population, and the weighted mean time to
+    /// the nearest site (minutes).
+    pub nearest: Option<(usize, f64)>,
+}
+
+/// Aggregates the results of `members` (zone results and their weights, e.g. populations) into
+/// what a fact sheet says; `None` when no member has results or the weights sum to 0.
+///
+/// ```
+/// use fragnum_access::coverage::{served_by, ZoneResult};
+/// use fragnum_core::{Level, ZoneCode};
+/// let zone = |sites_within: Vec<(usize, f64)>| ZoneResult {
+///     zone: ZoneCode::new(Level::Commune, "38185").unwrap(), population: 100.0, share_within: vec![0.8],
+///     mean_min: Some(10.0), median_min: Some(10.0), nearest_site: Some(0), unreached_population: 0.0,
+///     beyond_snap_population: 0.0, sites_within,
+/// };
+/// let (a, b) = (zone(vec![(0, 0.9), (1, 0.2)]), zone(vec![(0, 0.7), (1, 0.9)]));
+/// let s = served_by(&[(&a, 1.0), (&b, 1.0)], 0).unwrap();
+/// assert_eq!(s.sites, [0, 1]); // site 1 reaches (0.2 + 0.9) / 2 = 55 %
+/// assert!((s.share_within - 0.8).abs() < 1e-12);
+/// ```
+pub fn served_by(members: &[(&ZoneResult, f64)], threshold: usize) -> Option<ServedBy> {
+    let total: f64 = members.iter().map(|(_, w)| w).sum();
+    if members.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let mut site_share: BTreeMap<usize, f64> = BTreeMap::new();
+    let mut nearest: BTreeMap<usize, f64> = BTreeMap::new();
+    let (mut share, mut minutes, mut timed) = (0.0, 0.0, 0.0);
+    for (z, w) in members {
+        for &(site, s) in &z.sites_within {
+            *site_share.entry(site).or_default() += s * w / total;
+        }
+        share += z.share_within.get(threshold).copied().unwrap_or(0.0) * w / total;
+        if let (Some(site), Some(m)) = (z.nearest_site, z.mean_min) {
+            *nearest.entry(site).or_default() += w;
+            minutes += m * w;
+            timed += w;
+        }
+    }
+    Some(ServedBy {
+        sites: site_share.iter().filter(|(_, s)| **s >= SERVING_SHARE).map(|(&i, _)| i).collect(),
+        share_within: share,
+        nearest: nearest.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).filter(|_| timed > 0.0).map(|(&i, _)| (i, minutes / timed)),
+    })
+}
+
 /// Weighted median of (value, weight) pairs; `None` when the total weight is zero.
 ///
 /// ```

@@ -20,8 +20,25 @@
 //! commune scores *higher* (more fragile) on the interfaces axis — most likely a design slip, but
 //! [`IfnVariant::Ifn2020`] reproduces it for comparability; [`IfnVariant::Ifn2020IncomeInverted`]
 //! uses `100 × reference / income`.
+//!
+//! **Assembly** (for [`crate::compute()`]). Each zone and group reads its six inputs from its own
+//! cells (a group from its members' summed counts), income from the commune's row by default; an
+//! income of zero is a missing income (`MedNum` writes it so). A reference kind listed in
+//! `reference_values` is read from each zone's row (a group takes its members' values when they
+//! all agree); any other is computed from the base zones of each territory of that kind (Σ
+//! numerators / Σ denominators; income from `reference_income`, else the population-weighted mean
+//! of the zones' incomes), and a group is scored against its members' territory when they share
+//! one. A unit lacking an input is not scored, and `ifn_missing` names what it lacks; under
+//! `missing_income = "zero_point"` a missing income is a 0 point, as in the published scores.
 
-use crate::settings::IfnVariant;
+use std::collections::{BTreeMap, BTreeSet};
+
+use fragnum_core::{Level, ZoneCode};
+
+use crate::IndicesError;
+use crate::expr::{Expr, Reader, Source, Term, VintageSpan};
+use crate::settings::{IfnMissingIncome, IfnSettings, IfnVariant};
+use crate::units::{Run, Unit};
 
 /// The six indicator values of a zone or a reference territory (shares as proportions, income in
 /// euros), in this order: one-person households, single-parent families, income, aged 15–29,
@@ -121,6 +138,248 @@ pub fn score(zone: &IfnInputs, reference: &IfnInputs, variant: IfnVariant) -> Op
         global_acces: (p[0] + p[1] + p[2]) / 3.0,
         global_competences: (p[3] + p[4] + p[5]) / 3.0,
         score_global: p.iter().sum::<f64>() / 6.0,
+    })
+}
+
+/// Per unit: IFN scores per reference, and the French names of the inputs it lacks.
+#[derive(Debug, Default)]
+pub(crate) struct IfnResults {
+    /// Scores per unit, aligned with the configured references.
+    pub(crate) scores: Vec<Vec<Option<IfnScores>>>,
+    /// The unit's `ifn_missing`.
+    pub(crate) missing: Vec<Vec<String>>,
+}
+
+/// The six inputs of a unit, in the order of [`IfnInputs`]; `None` where missing.
+type UnitInputs = [Option<f64>; 6];
+
+/// IFN scores of every unit against every configured reference, and the inputs each unit lacks.
+pub(crate) fn assemble(run: &Run<'_>, population: &[Option<f64>], notes: &mut Vec<String>) -> Result<IfnResults, IndicesError> {
+    let s = &run.settings.ifn;
+    let exprs = s.input_expressions()?;
+    let published = s.published_references(run.reader.table())?;
+    let inputs: Vec<UnitInputs> = run.units.all().iter().map(|unit| unit_inputs(run, &exprs, unit)).collect();
+    let missing = inputs.iter().map(|v| missing_labels(s, v)).collect();
+    let zero_income = run.units.zones().filter(|(u, _)| inputs[*u][2].is_none()).count();
+    if s.missing_income == IfnMissingIncome::ZeroPoint && zero_income > 0 {
+        notes.push(format!(
+            "IFN: {zero_income} zone(s) without income get an income point of 0 (missing_income = \"zero_point\", as MedNum 2020)"
+        ));
+    }
+    let mut scores = vec![vec![None; s.references.len()]; inputs.len()];
+    for (k, kind) in s.references.iter().enumerate() {
+        let references = match published.get(kind.as_str()) {
+            Some(ref_exprs) => read_references(run, kind, ref_exprs, notes),
+            None => computed_references(run, kind, &exprs, &inputs, population, notes),
+        };
+        for (u, v) in inputs.iter().enumerate() {
+            let Some(reference) = &references[u] else { continue };
+            scores[u][k] = score_unit(v, reference, s);
+        }
+    }
+    Ok(IfnResults { scores, missing })
+}
+
+/// The six inputs of `unit`: income from [`unit_income`], the others from the unit's cells.
+fn unit_inputs(run: &Run<'_>, exprs: &[Expr], unit: &Unit) -> UnitInputs {
+    let mut v = [None; 6];
+    for (i, e) in exprs.iter().enumerate() {
+        v[i] = if i == 2 {
+            unit_income(run, e, unit)
+        } else {
+            run.reader.eval(e, unit.source(), &mut VintageSpan::default()).map(|x| x.0)
+        };
+    }
+    v
+}
+
+/// Income of a unit: at `income_level` (the commune's row for an IRIS), else the unit's own row.
+/// Zero is no income (`MedNum` writes a missing income as 0).
+fn unit_income(run: &Run<'_>, expr: &Expr, unit: &Unit) -> Option<f64> {
+    let s = &run.settings.ifn;
+    let table = run.reader.table();
+    let own = unit.own?;
+    let z = &table.zones()[own];
+    let at_level = if z.code.level() == s.income_level {
+        None
+    } else if s.income_level == Level::Commune {
+        z.code.commune().and_then(|c| ZoneCode::new(Level::Commune, c).ok()).and_then(|c| table.row(&c).ok())
+    } else {
+        None
+    };
+    let mut span = VintageSpan::default();
+    at_level
+        .and_then(|r| run.reader.eval(expr, Source::Row(r), &mut span))
+        .or_else(|| run.reader.eval(expr, Source::Row(own), &mut span))
+        .map(|x| x.0)
+        .filter(|v| v.is_finite() && *v > 0.0)
+}
+
+/// The French names of the inputs missing from `v`, the income marked « compté 0 » under
+/// `missing_income = "zero_point"`.
+fn missing_labels(s: &IfnSettings, v: &UnitInputs) -> Vec<String> {
+    let zero_point = s.missing_income == IfnMissingIncome::ZeroPoint;
+    let mut labels = INPUT_LABELS;
+    if s.income_level != Level::Commune {
+        labels[2] = INCOME_LABEL;
+    }
+    (0..6)
+        .filter(|&i| v[i].is_none())
+        .map(|i| if i == 2 && zero_point { format!("{} (compté 0)", labels[i]) } else { labels[i].to_string() })
+        .collect()
+}
+
+/// A unit's scores against `reference`: `None` when an input other than income is missing, or
+/// income is and `missing_income` is `unscored`.
+fn score_unit(v: &UnitInputs, reference: &IfnInputs, s: &IfnSettings) -> Option<IfnScores> {
+    let others = [0, 1, 3, 4, 5].iter().all(|&i| v[i].is_some());
+    match (others, v[2]) {
+        (true, Some(_)) => score(&v.map(Option::unwrap_or_default), reference, s.variant),
+        // `MedNum` 2020: income point 0. Income 0 under the published formula gives exactly
+        // that, and the five other points do not depend on the variant.
+        (true, None) if s.missing_income == IfnMissingIncome::ZeroPoint => {
+            score(&v.map(Option::unwrap_or_default), reference, IfnVariant::Ifn2020)
+        }
+        _ => None,
+    }
+}
+
+/// Reference values of `kind` read from each zone's own row with `exprs`; a group takes its
+/// members' values when they all agree.
+fn read_references(run: &Run<'_>, kind: &str, exprs: &[Expr], notes: &mut Vec<String>) -> Vec<Option<IfnInputs>> {
+    let mut refs: Vec<Option<IfnInputs>> = run
+        .units
+        .all()
+        .iter()
+        .map(|unit| {
+            let row = unit.own.filter(|_| !unit.is_group())?;
+            let mut r = [0.0; 6];
+            for (i, e) in exprs.iter().enumerate() {
+                r[i] = run.reader.eval(e, Source::Row(row), &mut VintageSpan::default())?.0;
+            }
+            Some(r)
+        })
+        .collect();
+    let without = run.units.zones().filter(|(u, _)| refs[*u].is_none()).count();
+    run.units.sum_into_groups(&mut refs, |group, members| {
+        let first = members.first().and_then(|m| **m);
+        *group = first.filter(|f| members.iter().all(|m| **m == Some(*f)));
+    });
+    if without > 0 {
+        notes.push(format!(
+            "IFN reference {kind} (values read from each zone's row): {without} zone(s) lack a reference value and are not scored against it"
+        ));
+    }
+    refs
+}
+
+/// Reference values of `kind` computed from the base zones ([`territory_values`]): a zone takes
+/// its territory's, a group its members' common territory's (none when they straddle two).
+fn computed_references(
+    run: &Run<'_>,
+    kind: &str,
+    exprs: &[Expr],
+    inputs: &[UnitInputs],
+    population: &[Option<f64>],
+    notes: &mut Vec<String>,
+) -> Vec<Option<IfnInputs>> {
+    let references = territory_values(run, kind, exprs, inputs, population, notes);
+    run.units
+        .all()
+        .iter()
+        .map(|unit| {
+            let keys: BTreeSet<Option<String>> = if unit.is_group() {
+                unit.member_rows().iter().map(|&r| territory(run, kind, r)).collect()
+            } else {
+                unit.own.map(|r| territory(run, kind, r)).into_iter().collect()
+            };
+            let (Some(Some(key)), 1) = (keys.iter().next().cloned(), keys.len()) else { return None };
+            references.get(&key).copied().flatten()
+        })
+        .collect()
+}
+
+/// The reference values of each territory of `kind`, from its base zones (`exprs`, the units'
+/// `inputs` and `population`): shares as Σ numerators / Σ denominators, income from
+/// `reference_income` or the population-weighted mean of the zones' incomes. `None` (and a
+/// note) for a territory where an indicator has no value.
+fn territory_values(
+    run: &Run<'_>,
+    kind: &str,
+    exprs: &[Expr],
+    inputs: &[UnitInputs],
+    population: &[Option<f64>],
+    notes: &mut Vec<String>,
+) -> BTreeMap<String, Option<IfnInputs>> {
+    let mut territories: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for (u, row) in run.units.base() {
+        if let Some(t) = territory(run, kind, row) {
+            territories.entry(t).or_default().push((u, row));
+        }
+    }
+    let mut references = BTreeMap::new();
+    for (t, members) in &territories {
+        let rows: Vec<usize> = members.iter().map(|&(_, row)| row).collect();
+        let mut r = [0.0; 6];
+        let mut complete = true;
+        for (i, e) in exprs.iter().enumerate() {
+            let v = if i == 2 {
+                run.settings.ifn.reference_income.get(t).copied().or_else(|| {
+                    // Population-weighted mean of the members' income: an approximation of the territory's median.
+                    let (mut num, mut den) = (0.0, 0.0);
+                    for &(u, _) in members {
+                        if let (Some(inc), Some(p)) = (inputs[u][2], population[u]) {
+                            num += inc * p;
+                            den += p;
+                        }
+                    }
+                    (den > 0.0).then(|| num / den)
+                })
+            } else {
+                available_ratio(&run.reader, &rows, e)
+            };
+            match v {
+                Some(v) => r[i] = v,
+                None => complete = false,
+            }
+        }
+        if !complete {
+            notes.push(format!("IFN reference {kind} `{t}`: an indicator has no value in any of its zones; its zones are not scored"));
+        }
+        references.insert(t.clone(), complete.then_some(r));
+    }
+    references
+}
+
+/// The reference territory of kind `kind` of zone `row` (`departement`, `epci`, `perimeter`,
+/// `group:<name>`).
+fn territory(run: &Run<'_>, kind: &str, row: usize) -> Option<String> {
+    let z = &run.reader.table().zones()[row];
+    match kind {
+        "departement" => z.code.departement().map(str::to_string),
+        "epci" => run.geography.epci_of(row),
+        "perimeter" => Some("perimeter".into()),
+        _ => {
+            let group = kind.strip_prefix("group:")?;
+            let codes = run.settings.groups.get(group)?;
+            run.geography.in_group(row, codes).then(|| group.to_string())
+        }
+    }
+}
+
+/// Σ numerators / Σ denominators over the `rows` that have both (first ratio alternative).
+fn available_ratio(reader: &Reader<'_>, rows: &[usize], expr: &Expr) -> Option<f64> {
+    expr.alternatives().iter().find_map(|t| {
+        let Term::Ratio(n, d) = t else { return None };
+        let (mut num, mut den) = (0.0, 0.0);
+        for &m in rows {
+            let mut span = VintageSpan::default();
+            if let (Some(a), Some(b)) = (reader.sum(&[m], n, &mut span), reader.sum(&[m], d, &mut span)) {
+                num += a;
+                den += b;
+            }
+        }
+        (den > 0.0).then(|| num / den)
     })
 }
 

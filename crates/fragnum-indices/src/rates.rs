@@ -249,6 +249,16 @@ impl IndicatorRates {
     }
 }
 
+/// One indicator's merged rates and the dimensions the settings use for it (chosen by
+/// `IndicesSettings::select_rates`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SelectedRates {
+    /// The indicator's rates.
+    pub(crate) rates: IndicatorRates,
+    /// The dimensions used, each one of `rates.dimensions`.
+    pub(crate) dims: Vec<String>,
+}
+
 /// Merges several rate tables into one entry per indicator.
 ///
 /// Errors when a row is given twice across files, when an indicator has no `all` row, when

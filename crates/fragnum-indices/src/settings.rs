@@ -43,8 +43,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use fragnum_core::Level;
+use fragnum_core::{Level, ZoneTable};
 use serde::Deserialize;
+
+use crate::IndicesError;
+use crate::expr::Expr;
+use crate::rates::{self, RateTable, SelectedRates};
 
 /// Which digital-precarity estimate is the central one (both are always computed, and their gap
 /// is one part of the uncertainty band).
@@ -223,7 +227,7 @@ impl Default for IndicesSettings {
 impl IndicesSettings {
     /// Checks every value that can be checked without the zone table and the rate files; each
     /// error names its key below `[indices]` (`uncertainty.design_effect`), so the caller can
-    /// point at its line in the config. [`crate::compute`] calls it too.
+    /// point at its line in the config. [`compute()`](crate::compute()) calls it too.
     ///
     /// ```
     /// let mut s = fragnum_indices::IndicesSettings::default();
@@ -236,8 +240,7 @@ impl IndicesSettings {
     /// ```
     // `!(x > 0.0)` is meant: unlike `x <= 0.0` it also refuses NaN.
     #[allow(clippy::neg_cmp_op_on_partial_ord)]
-    pub fn validate(&self) -> Result<(), Vec<crate::IndicesError>> {
-        use crate::IndicesError;
+    pub fn validate(&self) -> Result<(), Vec<IndicesError>> {
         let mut errors = Vec::new();
         let mut bad = |key: String, message: String| errors.push(IndicesError::settings(key, message));
         if !(self.min_coverage > 0.0 && self.min_coverage <= 1.0) {
@@ -306,6 +309,116 @@ impl IndicesSettings {
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
+}
+
+/// Checks of the settings against the rate files and the zone table, which [`Self::validate`]
+/// cannot see.
+impl IndicesSettings {
+    /// The indicators and dimensions to use, merged from the rate tables ([`rates::merge`]): every
+    /// indicator of `indicators` must exist, and every dimension of `dimensions` (all of an
+    /// indicator's when empty) for each indicator used.
+    pub(crate) fn select_rates(&self, tables: &[RateTable]) -> Result<Vec<SelectedRates>, IndicesError> {
+        let merged = rates::merge(tables)?;
+        for name in &self.indicators {
+            if !merged.iter().any(|r| &r.name == name) {
+                return Err(IndicesError::UnknownLabel {
+                    what: "indicator",
+                    label: name.clone(),
+                    known: known(merged.iter().map(|r| r.name.clone())),
+                });
+            }
+        }
+        let mut out = Vec::new();
+        for r in merged {
+            if !self.indicators.is_empty() && !self.indicators.contains(&r.name) {
+                continue;
+            }
+            let dims: Vec<String> =
+                if self.dimensions.is_empty() { r.dimensions.keys().cloned().collect() } else { self.dimensions.clone() };
+            for d in &dims {
+                if !r.dimensions.contains_key(d) {
+                    return Err(IndicesError::MissingDimension {
+                        indicator: r.name.clone(),
+                        dimension: d.clone(),
+                        available: known(r.dimensions.keys().cloned()),
+                    });
+                }
+            }
+            out.push(SelectedRates { rates: r, dims });
+        }
+        Ok(out)
+    }
+
+    /// Every variable a selected rate row reads must be nameable: in the zone table (`in_table`), a
+    /// name the column mapping can produce (`known_variables`; no check when empty), a derived
+    /// variable or an income band. Otherwise an error at the row (a misspelt name).
+    pub(crate) fn check_variable_names(&self, selected: &[SelectedRates], in_table: &dyn Fn(&str) -> bool) -> Result<(), IndicesError> {
+        let nameable = |v: &str| {
+            self.known_variables.is_empty()
+                || in_table(v)
+                || self.known_variables.contains(v)
+                || self.derived.contains_key(v)
+                || (self.income.enabled && v.strip_prefix(self.income.prefix.as_str()).is_some_and(|k| k.parse::<usize>().is_ok()))
+        };
+        for SelectedRates { rates, dims } in selected {
+            for r in std::iter::once(&rates.all).chain(dims.iter().flat_map(|d| rates.dimensions[d].iter())) {
+                if let Some(v) = r.variables.variables().into_iter().find(|v| !nameable(v)) {
+                    return Err(IndicesError::Rates {
+                        location: r.location.clone(),
+                        message: format!(
+                            "category `{}` reads `{v}`, which is no census variable of variables.toml, derived variable or income band (misspelt?)",
+                            r.category
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the rate rows against the zone table and the mapping ([`Self::check_variable_names`]);
+    /// a dimension no zone has is a note (the data are partial). A share dimension must have one
+    /// category per band (`income`: limits + 1).
+    pub(crate) fn check_rate_variables(
+        &self,
+        table: &ZoneTable,
+        selected: &[SelectedRates],
+        notes: &mut Vec<String>,
+    ) -> Result<(), IndicesError> {
+        self.check_variable_names(selected, &|v| table.variable(v).is_some())?;
+        let present = |v: &str| table.variable(v).is_some_and(|x| x.count_values() > 0);
+        for SelectedRates { rates, dims } in selected {
+            for d in dims {
+                let rows = &rates.dimensions[d];
+                if !rows.iter().any(|r| r.variables.variables().iter().all(|v| present(v))) {
+                    notes.push(format!(
+                        "indicator `{}`: no zone has the strata of dimension `{d}` ({}): not used",
+                        rates.name, rows[0].location
+                    ));
+                }
+                if d == "income"
+                    && self.share_dimensions.contains(d)
+                    && self.income.enabled
+                    && rows.len() != self.income.limits.len() + 1
+                {
+                    return Err(IndicesError::Rates {
+                        location: rows[0].location.clone(),
+                        message: format!(
+                            "indicator `{}` gives {} income categories but [indices.income] limits cut {} bands: the bands must match the survey's (quintiles: 4 limits)",
+                            rates.name,
+                            rows.len(),
+                            self.income.limits.len() + 1
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn known(list: impl IntoIterator<Item = String>) -> String {
+    list.into_iter().collect::<Vec<_>>().join(", ")
 }
 
 /// Whether a higher value means more precarity.
@@ -430,6 +543,43 @@ pub struct IfnSettings {
     /// `unscored` (default: no IFN, and `ifn_missing` names the income) or `zero_point` (as the
     /// published 2020 scores: income point 0, the five other points count as usual).
     pub missing_income: IfnMissingIncome,
+}
+
+impl IfnSettings {
+    /// The six input expressions, in the order of [`crate::ifn::IfnInputs`].
+    pub(crate) fn input_expressions(&self) -> Result<Vec<Expr>, IndicesError> {
+        [&self.one_person_households, &self.single_parent_families, &self.income, &self.aged_15_29, &self.aged_65_plus, &self.low_diploma]
+            .iter()
+            .map(|e| Expr::parse(e))
+            .collect()
+    }
+
+    /// The six expressions of each kind of `reference_values`, every variable they read checked
+    /// to be in `table` (the key is in `references`: [`IndicesSettings::validate`] checks it).
+    pub(crate) fn published_references(&self, table: &ZoneTable) -> Result<BTreeMap<&str, Vec<Expr>>, IndicesError> {
+        let mut published = BTreeMap::new();
+        for (kind, vars) in &self.reference_values {
+            let mut parsed = Vec::with_capacity(6);
+            for (field, text) in vars.fields() {
+                let e = Expr::parse(text)?;
+                let absent: Vec<&str> = e.variables().into_iter().filter(|v| table.variable(v).is_none()).collect();
+                if !absent.is_empty() {
+                    return Err(IndicesError::settings(
+                        format!("ifn.reference_values.{kind}.{field}"),
+                        format!(
+                            "`{}` {} not in the zone table (is the table that carries {} read, with its mapping set?)",
+                            absent.join("`, `"),
+                            if absent.len() == 1 { "is" } else { "are" },
+                            if absent.len() == 1 { "it" } else { "them" },
+                        ),
+                    ));
+                }
+                parsed.push(e);
+            }
+            published.insert(kind.as_str(), parsed);
+        }
+        Ok(published)
+    }
 }
 
 /// The six variables (or expressions, see [`crate::expr`]) holding one reference's values on

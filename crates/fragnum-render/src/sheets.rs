@@ -92,14 +92,17 @@ pub struct ServiceSite {
 }
 
 /// The offer of services around a quartier.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ServiceOffer {
+    /// The travel-time threshold the section speaks of (minutes): the access stage's
+    /// `isochrone_min`, printed as written (« à moins de 20 minutes »).
+    pub threshold_min: f64,
     /// Sites inside the quartier.
     pub in_zone: Vec<ServiceSite>,
-    /// Sites reachable within 20 minutes (may include those inside).
-    pub within_20: Vec<ServiceSite>,
-    /// Share of the population within 20 minutes of a site, percent.
-    pub share_within_20: Option<f64>,
+    /// Sites that serve the quartier within the threshold (may include those inside).
+    pub within: Vec<ServiceSite>,
+    /// Share of the population within the threshold of a site, percent.
+    pub share_within: Option<f64>,
     /// Nearest site and its travel time in minutes.
     pub nearest: Option<(String, f64)>,
     /// Whether the sites list the services they offer (wifi, free access, training…). When they
@@ -108,9 +111,24 @@ pub struct ServiceOffer {
     pub services_described: bool,
     /// Supply against need around the quartier, when the access stage computed it.
     pub supply: Option<SupplyLine>,
-    /// Share of the population within 20 minutes by the other modes, percent, with how French
-    /// says the mode (« à pied », « en transports en commun »).
+    /// Share of the population within the threshold by the other modes, percent, with how
+    /// French says the mode (« à pied », « en transports en commun »).
     pub by_mode: Vec<(String, f64)>,
+}
+
+impl Default for ServiceOffer {
+    fn default() -> Self {
+        ServiceOffer {
+            threshold_min: 20.0,
+            in_zone: Vec::new(),
+            within: Vec::new(),
+            share_within: None,
+            nearest: None,
+            services_described: false,
+            supply: None,
+            by_mode: Vec::new(),
+        }
+    }
 }
 
 /// Supply weighed against need around a quartier (two-step floating catchment area).
@@ -852,11 +870,12 @@ fn services_section(o: &ServiceOffer) -> String {
     section("Offre d’accompagnement au numérique", &b)
 }
 
-/// The number of places of each service type, inside and within 20 minutes, then the list of
-/// what is missing (said plainly).
+/// The number of places of each service type, inside and within the threshold, then the list
+/// of what is missing (said plainly).
 fn services_table(o: &ServiceOffer) -> String {
-    let mut b = String::from(
-        "<table>\n<caption>Nombre de lieux par type de service</caption>\n<thead><tr><th scope=\"col\">Service</th><th scope=\"col\" class=\"n\">Dans le quartier</th><th scope=\"col\" class=\"n\">À moins de 20 minutes</th></tr></thead>\n<tbody>\n",
+    let minutes = number(o.threshold_min, 0);
+    let mut b = format!(
+        "<table>\n<caption>Nombre de lieux par type de service</caption>\n<thead><tr><th scope=\"col\">Service</th><th scope=\"col\" class=\"n\">Dans le quartier</th><th scope=\"col\" class=\"n\">À moins de {minutes} minutes</th></tr></thead>\n<tbody>\n",
     );
     let mut missing = Vec::new();
     for t in &SERVICE_TYPES {
@@ -866,10 +885,10 @@ fn services_table(o: &ServiceOffer) -> String {
             continue;
         }
         let inside = o.in_zone.iter().filter(|x| offers(x, t)).count();
-        let near = o.within_20.iter().filter(|x| offers(x, t)).count();
+        let near = o.within.iter().filter(|x| offers(x, t)).count();
         let _ = writeln!(b, "<tr><th scope=\"row\">{}</th><td class=\"n\">{inside}</td><td class=\"n\">{near}</td></tr>", t.label);
         if near == 0 {
-            missing.push(format!("{} à moins de 20 minutes", t.none));
+            missing.push(format!("{} à moins de {minutes} minutes", t.none));
         } else if inside == 0 {
             missing.push(format!("{} dans le quartier", t.none));
         }
@@ -885,22 +904,25 @@ fn services_table(o: &ServiceOffer) -> String {
     b
 }
 
-/// The shares of the population within 20 minutes (by car, then by the other modes) and the
+/// The shares of the population within the threshold (by car, then by the other modes) and the
 /// nearest place.
 fn reach_paragraphs(o: &ServiceOffer) -> String {
     let mut b = String::new();
-    match o.share_within_20 {
+    let minutes = number(o.threshold_min, 0);
+    match o.share_within {
         Some(p) => {
             let _ = writeln!(
                 b,
-                "<p>Part de la population à moins de 20 minutes d’un lieu&#160;: <strong>{}</strong>.</p>",
+                "<p>Part de la population à moins de {minutes} minutes d’un lieu&#160;: <strong>{}</strong>.</p>",
                 value(p, Unit::Percent)
             );
         }
-        None => b.push_str("<p>Part de la population à moins de 20 minutes d’un lieu&#160;: non calculée.</p>\n"),
+        None => {
+            let _ = writeln!(b, "<p>Part de la population à moins de {minutes} minutes d’un lieu&#160;: non calculée.</p>");
+        }
     }
     for (mode, share) in &o.by_mode {
-        let _ = writeln!(b, "<p>Part à moins de 20 minutes {}&#160;: <strong>{}</strong>.</p>", escape(mode), value(*share, Unit::Percent));
+        let _ = writeln!(b, "<p>Part à moins de {minutes} minutes {}&#160;: <strong>{}</strong>.</p>", escape(mode), value(*share, Unit::Percent));
     }
     match &o.nearest {
         Some((name, minutes)) => {
@@ -1225,11 +1247,12 @@ pub(crate) mod tests {
             ifn_missing: vec![],
             services: ServiceOffer {
                 in_zone: vec![site("<script>alert(1)</script>", &["Médiation numérique", "Accès libre"], 4.0)],
-                within_20: vec![
+                within: vec![
                     site("<script>alert(1)</script>", &["mediation", "acces_libre"], 4.0),
                     site("Maison des habitants", &["conseiller_numerique", "formation"], 12.0),
                 ],
-                share_within_20: Some(96.4),
+                share_within: Some(96.4),
+                threshold_min: 20.0,
                 nearest: Some(("<script>alert(1)</script>".into(), 4.0)),
                 services_described: true,
                 supply: Some(SupplyLine {

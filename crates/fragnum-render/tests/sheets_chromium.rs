@@ -82,11 +82,12 @@ fn sheet() -> SheetInput {
         ifn_missing: vec![],
         services: ServiceOffer {
             in_zone: vec![site("<script>alert(1)</script>", &["Médiation numérique", "Accès libre"], 4.0, Some((5.710, 45.180)))],
-            within_20: vec![
+            within: vec![
                 site("<script>alert(1)</script>", &["mediation", "acces_libre"], 4.0, None),
                 site("Maison des habitants Le Patio", &["conseiller_numerique", "formation"], 12.0, None),
             ],
-            share_within_20: Some(96.4),
+            share_within: Some(96.4),
+            threshold_min: 20.0,
             nearest: Some(("<script>alert(1)</script>".into(), 4.0)),
             services_described: true,
             supply: None,

@@ -100,10 +100,10 @@ fn layer(id: &str, title: String, unit: Unit, source: &str, vintage: String, val
     }
 }
 
-/// Index of the 20-minute threshold in the access results (maps and sheets speak of 20 minutes);
-/// the first threshold when 20 is not configured.
-fn twenty_minutes(thresholds_min: &[f64]) -> usize {
-    thresholds_min.iter().position(|t| (*t - 20.0).abs() < 1e-9).unwrap_or(0)
+/// Index of the isochrone threshold among the thresholds of the shares (the config checks it is
+/// one of them).
+fn isochrone_index(thresholds_min: &[f64], isochrone_min: f64) -> usize {
+    thresholds_min.iter().position(|t| (*t - isochrone_min).abs() < 1e-9).unwrap_or(0)
 }
 
 fn rows_by_code(indices: &IndicesOutput, level: Level) -> BTreeMap<String, &IndicesRow> {
@@ -250,7 +250,7 @@ fn access_layers(ctx: &Context, ac: &AccessOutput, modes: &[ModeZones]) -> Vec<L
     // the layer is drawn at that level.
     // One layer per mode; the car's keeps its name, and says « en voiture » only beside others.
     for m in modes {
-        let k = twenty_minutes(&m.thresholds_min);
+        let k = isochrone_index(&m.thresholds_min, ac.isochrone_min);
         let phrase = if modes.len() > 1 { format!(" {}", m.mode.phrase_fr()) } else { String::new() };
         out.push(layer(
             &format!("acces_20min_part{}", m.mode.suffix()),
@@ -558,23 +558,23 @@ impl<'a> Services<'a> {
     fn offer(&self, ctx: &Context, outline: Option<&fragnum_core::ZoneGeometry>, members: &[(&fragnum_core::Zone, f64)]) -> ServiceOffer {
         let Some(access) = self.access else { return ServiceOffer::default() };
         let weighted: Vec<_> = members.iter().map(|(z, w)| (Self::own(&self.by_zone, z), *w)).collect();
-        let mut offer = service_offer(access, outline, &weighted, twenty_minutes(&access.thresholds_min));
+        let mut offer = service_offer(access, outline, &weighted);
         let supplies: Vec<_> = members.iter().map(|(z, _)| Self::own(&self.supply_by_zone, z)).collect();
         offer.supply = supply_line(ctx, access, &supplies);
-        offer.by_mode = mode_shares(self.modes, members);
+        offer.by_mode = mode_shares(self.modes, members, access.isochrone_min);
         offer
     }
 }
 
-/// The share of the population within 20 minutes by each mode other than the car (which the
+/// The share of the population within `threshold_min` by each mode other than the car (which the
 /// services section gives already), over a zone or a group's zones weighted by population; a
 /// zone without its own result takes its commune's.
-fn mode_shares(modes: &[ModeZones], members: &[(&fragnum_core::Zone, f64)]) -> Vec<(String, f64)> {
+fn mode_shares(modes: &[ModeZones], members: &[(&fragnum_core::Zone, f64)], threshold_min: f64) -> Vec<(String, f64)> {
     modes
         .iter()
         .filter(|m| m.mode != fragnum_access::modes::Mode::Car)
         .filter_map(|m| {
-            let k = twenty_minutes(&m.thresholds_min);
+            let k = isochrone_index(&m.thresholds_min, threshold_min);
             let by_code: BTreeMap<&str, &fragnum_access::coverage::ZoneResult> = m.zones.iter().map(|z| (z.zone.as_str(), z)).collect();
             let (mut sum, mut weight) = (0.0, 0.0);
             for (z, w) in members {
@@ -618,16 +618,14 @@ fn supply_line(ctx: &Context, access: &AccessOutput, members: &[Option<&fragnum_
     })
 }
 
-/// Sites in the zone, and sites within 20 minutes of most of its residents (the access stage
-/// counts, for each site, the share of each zone's population points it reaches within the
-/// threshold, over the network or by the labelled approximation; a site is listed when that
-/// share is at least one half). `members` are the access results of the zone — or of a group's
-/// zones — with their population weights.
+/// Sites in the zone (its outline), and what the access stage says of its `members` (the zone,
+/// or a group's zones, with their population weights): the sites serving it within the
+/// isochrone threshold ([`fragnum_access::coverage::served_by`]), the share within it, the
+/// nearest site.
 fn service_offer(
     access: &AccessOutput,
     outline: Option<&fragnum_core::ZoneGeometry>,
     members: &[(Option<&fragnum_access::coverage::ZoneResult>, f64)],
-    k20: usize,
 ) -> ServiceOffer {
     let as_service = |i: usize| {
         let s = &access.sites[i].site;
@@ -635,8 +633,11 @@ fn service_offer(
         services.push(s.kind.clone());
         ServiceSite { name: s.name.clone(), commune: s.commune.clone(), services, minutes: None, position: Some((s.lon, s.lat)) }
     };
-    let mut offer =
-        ServiceOffer { services_described: access.sites.iter().any(|s| !s.site.services.is_empty()), ..ServiceOffer::default() };
+    let mut offer = ServiceOffer {
+        threshold_min: access.isochrone_min,
+        services_described: access.sites.iter().any(|s| !s.site.services.is_empty()),
+        ..ServiceOffer::default()
+    };
     if let Some(outline) = outline {
         offer.in_zone = (0..access.sites.len())
             .filter(|&i| outline.intersects(&geo::Point::new(access.sites[i].site.lon, access.sites[i].site.lat)))
@@ -644,30 +645,10 @@ fn service_offer(
             .collect();
     }
     let known: Vec<(&fragnum_access::coverage::ZoneResult, f64)> = members.iter().filter_map(|(z, w)| z.map(|z| (z, *w))).collect();
-    let total: f64 = known.iter().map(|(_, w)| w).sum();
-    if known.is_empty() || total <= 0.0 {
-        return offer;
+    if let Some(served) = fragnum_access::coverage::served_by(&known, isochrone_index(&access.thresholds_min, access.isochrone_min)) {
+        offer.within = served.sites.into_iter().map(as_service).collect();
+        offer.share_within = Some(100.0 * served.share_within);
+        offer.nearest = served.nearest.map(|(i, minutes)| (access.sites[i].site.name.clone(), minutes));
     }
-    let mut site_share: BTreeMap<usize, f64> = BTreeMap::new();
-    let mut nearest: BTreeMap<usize, f64> = BTreeMap::new();
-    let (mut share20, mut minutes, mut timed) = (0.0, 0.0, 0.0);
-    for (z, w) in &known {
-        for &(site, share) in &z.sites_within {
-            *site_share.entry(site).or_default() += share * w / total;
-        }
-        share20 += z.share_within.get(k20).copied().unwrap_or(0.0) * w / total;
-        if let (Some(site), Some(m)) = (z.nearest_site, z.mean_min) {
-            *nearest.entry(site).or_default() += w;
-            minutes += m * w;
-            timed += w;
-        }
-    }
-    offer.within_20 = site_share.iter().filter(|(_, share)| **share >= 0.5).map(|(&i, _)| as_service(i)).collect();
-    offer.share_within_20 = Some(100.0 * share20);
-    offer.nearest = nearest
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-        .filter(|_| timed > 0.0)
-        .map(|(&i, _)| (access.sites[i].site.name.clone(), minutes / timed));
     offer
 }
