@@ -97,6 +97,16 @@ fn write(dir: &Path, name: &str, bytes: &[u8], files: &mut Vec<String>) -> Resul
 
 /// Writes every census-like table.
 pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<String>) -> Result<(), DemoError> {
+    write_census_tables(dir, areas, counts, files)?;
+    let mut communes: Vec<(&str, &str)> = areas.iter().map(|a| (a.commune.as_str(), a.commune_name.as_str())).collect();
+    communes.dedup();
+    write_income_tables(dir, areas, counts, &communes, files)?;
+    write_reference_tables(dir, areas, counts, &communes, files)?;
+    write_qpv(dir, areas, counts, files)
+}
+
+/// The census tables per IRIS: population by age, sex and CSP, diplomas, activity, households.
+fn write_census_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<String>) -> Result<(), DemoError> {
     let ident = |a: &Area| vec![a.iris.clone(), a.commune.clone(), a.iris_type.to_string()];
 
     // Population by age and sex, CSP.
@@ -166,7 +176,11 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
         t.row(row);
     }
     write(dir, "base-ic-couples-familles-menages-2021.csv", t.text(';').as_bytes(), files)?;
+    Ok(())
+}
 
+/// Filosofi per IRIS and per commune, CAF per IRIS.
+fn write_income_tables(dir: &Path, areas: &[Area], counts: &[Counts], communes: &[(&str, &str)], files: &mut Vec<String>) -> Result<(), DemoError> {
     // Filosofi IRIS: the city's IRIS and the valley communes as pseudo-IRIS, the activity zone
     // and villages under 400 residents withheld (`s`), decimal commas.
     let mut t = Csv::new(&[
@@ -208,9 +222,7 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
 
     // Filosofi communes (Latin-1, blanks where withheld for the smallest communes).
     let mut t = Csv::new(&["CODGEO", "LIBGEO", "NBMEN21", "NBPERS21", "Q221", "TP6021", "PPSOC21", "PPMINI21"]);
-    let mut communes: Vec<(&str, &str)> = areas.iter().map(|a| (a.commune.as_str(), a.commune_name.as_str())).collect();
-    communes.dedup();
-    for &(code, name) in &communes {
+    for &(code, name) in communes {
         let members: Vec<(&Area, &Counts)> = areas.iter().zip(counts).filter(|(a, _)| a.commune == code).collect();
         let pop: f64 = members.iter().map(|(_, c)| c.population()).sum();
         let men: f64 = members.iter().map(|(_, c)| c.households).sum();
@@ -248,7 +260,11 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
         ]);
     }
     write(dir, "caf_allocataires_iris_2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), files)?;
+    Ok(())
+}
 
+/// The IRIS reference list, the commune twin of the population table, commune → EPCI.
+fn write_reference_tables(dir: &Path, areas: &[Area], counts: &[Counts], communes: &[(&str, &str)], files: &mut Vec<String>) -> Result<(), DemoError> {
     // IRIS reference list.
     let mut t = Csv::new(&["CODE_IRIS", "LIB_IRIS", "TYP_IRIS", "GRD_QUART", "DEPCOM", "LIBCOM", "UU2020", "REG", "DEP"]);
     for a in areas {
@@ -272,7 +288,7 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
     let mut header: Vec<String> = ["CODGEO", "LIBGEO", "P21_POP"].map(String::from).to_vec();
     header.extend(AGE_BANDS.iter().map(|b| format!("P21_POP{b}")));
     let mut t = Csv::new(&header);
-    for &(code, name) in &communes {
+    for &(code, name) in communes {
         let members: Vec<&Counts> = areas.iter().zip(counts).filter(|(a, _)| a.commune == code).map(|(_, c)| c).collect();
         let mut row = vec![code.to_string(), name.to_string(), count(members.iter().map(|c| c.population()).sum())];
         row.extend((0..6).map(|i| count(members.iter().map(|c| c.band(i)).sum())));
@@ -282,13 +298,12 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
 
     // Commune → EPCI.
     let mut t = Csv::new(&["CODGEO", "LIBGEO", "EPCI", "LIBEPCI", "DEP", "REG"]);
-    for &(code, name) in &communes {
+    for &(code, name) in communes {
         let epci = &EPCIS[areas.iter().find(|a| a.commune == code).map_or(0, |a| a.epci)];
         t.row(vec![code.into(), name.into(), epci.code.into(), epci.name.into(), DEPARTEMENT.into(), REGION.into()]);
     }
     write(dir, "EPCI_2021_communes.csv", &encode(&t.text(';'), Encoding::Utf8Bom), files)?;
-
-    write_qpv(dir, areas, counts, files)
+    Ok(())
 }
 
 fn write_qpv(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<String>) -> Result<(), DemoError> {
@@ -432,7 +447,7 @@ pub fn position((lon, lat): (f64, f64)) -> serde_json::Value {
     serde_json::json!([(lon * 1e7).round() / 1e7, (lat * 1e7).round() / 1e7])
 }
 
-fn feature_collection(features: Vec<serde_json::Value>) -> Vec<u8> {
+fn feature_collection(features: &[serde_json::Value]) -> Vec<u8> {
     let fc = serde_json::json!({ "type": "FeatureCollection", "features": features });
     let mut text = serde_json::to_string(&fc).unwrap_or_default();
     text.push('\n');
@@ -462,7 +477,7 @@ pub fn write_communes_geojson(
             "geometry": { "type": "Polygon", "coordinates": [coords] }
         }));
     }
-    write(dir, "contours-communes.geojson", &feature_collection(features), files)
+    write(dir, "contours-communes.geojson", &feature_collection(&features), files)
 }
 
 /// Writes the road network (WGS84 GeoJSON lines with OSM-like properties).
@@ -472,7 +487,7 @@ pub fn write_roads(
     to_wgs84: &dyn Fn((f64, f64)) -> (f64, f64),
     files: &mut Vec<String>,
 ) -> Result<(), DemoError> {
-    let features = roads
+    let features: Vec<serde_json::Value> = roads
         .iter()
         .map(|r| {
             let coords: Vec<serde_json::Value> = r.points.iter().map(|&p| position(to_wgs84(p))).collect();
@@ -490,7 +505,7 @@ pub fn write_roads(
             serde_json::json!({ "type": "Feature", "properties": props, "geometry": { "type": "LineString", "coordinates": coords } })
         })
         .collect();
-    write(dir, "roads.geojson", &feature_collection(features), files)
+    write(dir, "roads.geojson", &feature_collection(&features), files)
 }
 
 /// BD TOPO `NATURE` and `IMPORTANCE` for a demo road class (the reader maps them back).

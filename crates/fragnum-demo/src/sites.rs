@@ -24,9 +24,12 @@ fn in_area<'a>(areas: &'a [Area], name: &str) -> Option<&'a Area> {
     areas.iter().find(|a| a.iris_name == name)
 }
 
+/// One planned site: id, name, kind, area (IRIS name), offset from its centre, services.
+type Planned<'a> = (&'a str, &'a str, &'a str, &'a str, (f64, f64), &'a [&'a str]);
+
 /// The advisor sites.
 pub fn sites(areas: &[Area]) -> Vec<SiteRow> {
-    let plan: [(&str, &str, &str, &str, (f64, f64), &[&str]); 8] = [
+    let plan: [Planned; 8] = [
         (
             "fs-demo-1",
             "France services de Valbrune",
