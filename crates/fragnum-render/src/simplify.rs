@@ -44,6 +44,29 @@ pub(crate) fn key(c: Coord<f64>) -> Key {
     ((c.x * 1e7).round() as i64, (c.y * 1e7).round() as i64)
 }
 
+/// Distinct neighbours of every vertex, over every ring (a vertex with other than two is a
+/// junction, where arcs are cut).
+fn vertex_neighbours<'r>(rings: impl Iterator<Item = &'r Vec<Coord<f64>>>) -> HashMap<Key, Vec<Key>> {
+    let mut neighbours: HashMap<Key, Vec<Key>> = HashMap::new();
+    for pts in rings {
+        for i in 0..pts.len() {
+            let (prev, here, next) = (key(pts[(i + pts.len() - 1) % pts.len()]), key(pts[i]), key(pts[(i + 1) % pts.len()]));
+            let list = neighbours.entry(here).or_default();
+            for n in [prev, next] {
+                if n != here && !list.contains(&n) {
+                    list.push(n);
+                }
+            }
+        }
+    }
+    neighbours
+}
+
+/// Vertices of every ring of every zone, each ring counted open.
+fn vertex_count(zones: &ZoneGeometries) -> usize {
+    zones.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum()
+}
+
 /// The outlines simplified to `tolerance_m` metres with shared borders kept shared.
 ///
 /// ```
@@ -67,28 +90,11 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
         .map(|g| g.0.iter().map(|p| std::iter::once(p.exterior()).chain(p.interiors()).map(distinct_vertices).collect()).collect())
         .collect();
     let rings = || open.iter().flatten().flatten().filter(|r| r.len() >= 3);
-    // Distinct neighbours of every vertex, over every ring.
-    let mut neighbours: HashMap<Key, Vec<Key>> = HashMap::new();
-    for pts in rings() {
-        for i in 0..pts.len() {
-            let (prev, here, next) = (key(pts[(i + pts.len() - 1) % pts.len()]), key(pts[i]), key(pts[(i + 1) % pts.len()]));
-            let list = neighbours.entry(here).or_default();
-            for n in [prev, next] {
-                if n != here && !list.contains(&n) {
-                    list.push(n);
-                }
-            }
-        }
-    }
+    let neighbours = vertex_neighbours(rings());
     let junction = |k: &Key| neighbours.get(k).is_none_or(|l| l.len() != 2);
     // Scale for distances in metres around the territory's mean latitude.
     let (sum, count) = rings().flatten().fold((0.0, 0usize), |(s, n), c| (s + c.y, n + 1));
-    report.vertices_before = zones
-        .values()
-        .flat_map(|g| g.0.iter())
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|r| open_ring(r).len())
-        .sum();
+    report.vertices_before = vertex_count(zones);
     let lat0 = sum / count.max(1) as f64;
     // Only distances matter here, so the origin stays at 0°, 0°.
     let projection = LocalProjection::new([0.0, 0.0], lat0, METRES_PER_DEGREE);
@@ -178,12 +184,7 @@ pub fn simplify_shared(zones: &ZoneGeometries, tolerance_m: f64) -> (ZoneGeometr
         if !changed {
             report.collapsing_zones = collapsed.iter().filter(|c| **c).count();
             report.invalid_zones = invalid.iter().filter(|c| **c).count();
-            report.vertices_after = out
-                .values()
-                .flat_map(|g| g.0.iter())
-                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-                .map(|r| open_ring(r).len())
-                .sum();
+            report.vertices_after = vertex_count(&out);
             return (out, report);
         }
     }
