@@ -51,7 +51,7 @@ $(MAPLIBRE):
 	  || echo "warning: could not install maplibre-gl from npm; the atlas will have no map"
 
 build: deps maplibre
-	$(CARGO) build --workspace
+	$(CARGO) build --workspace --locked
 
 demo: build
 	$(BIN) demo --out data/demo
@@ -128,10 +128,10 @@ check-html: deps optional-deps maplibre
 	$(CARGO) test -p fragnum-cli --test atlas_chromium -- --nocapture
 
 test: deps optional-deps maplibre
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --locked
 
 clippy: deps
-	$(CARGO) clippy --workspace --all-targets
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 clean:
 	rm -rf data/demo notebooks-out/demo notebooks-out/isere-savoie

@@ -21,6 +21,7 @@
 
 pub mod census;
 pub mod files;
+pub mod france;
 pub mod network;
 pub mod sites;
 pub mod territory;

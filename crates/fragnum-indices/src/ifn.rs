@@ -387,7 +387,13 @@ fn available_ratio(reader: &Reader<'_>, rows: &[usize], expr: &Expr) -> Option<f
 mod tests {
     use std::path::Path;
 
+    use fragnum_core::{Cell, ZoneTable};
+
     use super::*;
+    use crate::compute::compute;
+    use crate::compute::tests::{find, settings, table};
+    use crate::rates::tests::sample;
+    use crate::settings::IndicesSettings;
 
     #[test]
     fn hand_computed_scores() {
@@ -463,5 +469,147 @@ mod tests {
         println!("IFN 2020 reproduction: {rows} Savoie IRIS, 7 scores × 2 references, max |diff| = {max_diff:.3e} ({worst})");
         assert!(rows > 300, "only {rows} rows with raw inputs");
         assert!(max_diff <= 1e-6, "max |diff| = {max_diff} ({worst})");
+    }
+
+    #[test]
+    fn ifn_against_computed_references_and_exact_100() {
+        let o = compute(&table(), &[sample()], &settings()).unwrap();
+        // Département 001 (codes 001… → "00") holds all IRIS; the département row is the reference itself,
+        // except for income, whose reference is the population-weighted mean of commune medians and which a
+        // département row cannot read (no own row): not scored.
+        let z = find(&o, Level::Iris, "001000102");
+        let s = z.ifn[0].unwrap();
+        // one-person households: zone 40/100, reference (20+40+5+20)/(50+100+25+40).
+        let p1 = 100.0 * 0.4 / (85.0 / 215.0);
+        let p2 = 100.0 * (30.0 / 50.0) / (53.0 / 107.5);
+        assert!((s.acces_information - f64::midpoint(p1, p2)).abs() < 1e-9);
+        let ref_income = (20_000.0 * 350.0 + 25_000.0 * 80.0) / 430.0;
+        assert!((s.acces_interfaces_numeriques - 100.0 * 20_000.0 / ref_income).abs() < 1e-9);
+        // A zone identical to its reference territory scores exactly 100: a one-zone custom reference.
+        let mut st = settings();
+        st.groups.insert("Seul".into(), vec!["002000000".into()]);
+        st.ifn.references = vec!["group:Seul".into()];
+        st.ifn.reference_income.insert("Seul".into(), 25_000.0);
+        let o = compute(&table(), &[sample()], &st).unwrap();
+        let s = find(&o, Level::Iris, "002000000").ifn[0].unwrap();
+        for v in s.values() {
+            assert!((v - 100.0).abs() < 1e-12, "{v}");
+        }
+        assert!(find(&o, Level::Iris, "001000101").ifn[0].is_none());
+    }
+
+    /// Published reference values (`[indices.ifn.reference_values.<kind>]`) on every IRIS row:
+    /// `region` (any name) for all, and one EPCI-like value that differs between communes.
+    fn with_published_references(tab: &mut ZoneTable) -> IndicesSettings {
+        let reference = [0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25];
+        let iris: Vec<(usize, bool)> = tab.zones_at(Level::Iris).map(|(r, z)| (r, z.code.as_str().starts_with("00200"))).collect();
+        for (r, commune_00200) in iris {
+            for (i, v) in reference.iter().enumerate() {
+                tab.set(r, &format!("ref_region_{i}"), Cell::Value(*v), None);
+                let local = if commune_00200 { v * 1.1 } else { *v };
+                tab.set(r, &format!("ref_local_{i}"), Cell::Value(local), None);
+            }
+        }
+        let vars = |prefix: &str| {
+            let n = |i: usize| format!("{prefix}_{i}");
+            crate::settings::IfnReferenceValues {
+                one_person_households: n(0),
+                single_parent_families: n(1),
+                income: n(2),
+                aged_15_29: n(3),
+                aged_65_plus: n(4),
+                low_diploma: n(5),
+            }
+        };
+        let mut s = settings();
+        s.ifn.references = vec!["region".into(), "local".into(), "departement".into()];
+        s.ifn.reference_values.insert("region".into(), vars("ref_region"));
+        s.ifn.reference_values.insert("local".into(), vars("ref_local"));
+        s
+    }
+
+    #[test]
+    fn ifn_reference_values_read_from_the_zone_row() {
+        let mut tab = table();
+        let st = with_published_references(&mut tab);
+        let out = compute(&tab, &[sample()], &st).unwrap();
+        assert_eq!(out.ifn_references, vec!["region", "local", "departement"]);
+        // IRIS 001000102: zone shares from its counts, income from its commune, reference as read.
+        let zone = find(&out, Level::Iris, "001000102");
+        let inputs = [40.0 / 100.0, 30.0 / 50.0, 20_000.0, 60.0 / 200.0, 80.0 / 200.0, 0.3 / 0.9];
+        let expected = score(&inputs, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
+        let got = zone.ifn[0].unwrap();
+        for (a, b) in got.values().iter().zip(expected.values()) {
+            assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        }
+        // The computed département reference is unchanged beside them.
+        assert_eq!(
+            zone.ifn[2],
+            compute(&table(), &[sample()], &settings()).unwrap().rows.iter().find(|r| r.code == "001000102").unwrap().ifn[0]
+        );
+        // Groups: a commune takes its IRIS' common reference; the département mixes two `local` values: none.
+        let commune = find(&out, Level::Commune, "00100");
+        assert!(commune.ifn[0].is_some() && commune.ifn[1].is_some());
+        let dep = out.rows.iter().find(|r| r.level == Level::Departement).unwrap();
+        assert!(dep.ifn[1].is_none());
+        assert!(out.columns().iter().any(|(n, _)| n == "ifn_score_global_region"));
+    }
+
+    #[test]
+    fn ifn_reference_values_must_exist_and_be_referenced() {
+        let mut tab = table();
+        let mut st = with_published_references(&mut tab);
+        st.ifn.reference_values.get_mut("region").unwrap().aged_65_plus = "ref_region_4|seuil_65p".into();
+        let e = compute(&tab, &[sample()], &st).unwrap_err();
+        assert!(matches!(e, IndicesError::Settings { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "[indices] ifn.reference_values.region.aged_65_plus: `seuil_65p` is not in the zone table (is the table that carries it read, with its mapping set?)"
+        );
+        let mut st = with_published_references(&mut tab);
+        st.ifn.references.retain(|r| r != "local");
+        let e = compute(&tab, &[sample()], &st).unwrap_err();
+        assert!(e.to_string().contains("ifn.reference_values.local: `local` is not in `references`"), "{e}");
+        // Without reference values, an unknown reference name is still refused.
+        let mut st = settings();
+        st.ifn.references = vec!["region".into()];
+        assert!(compute(&tab, &[sample()], &st).unwrap_err().to_string().contains("unknown IFN reference `region`"));
+    }
+
+    #[test]
+    fn ifn_missing_inputs_are_named_and_zero_income_is_missing_unless_zero_point() {
+        let mut tab = table();
+        // Commune 00200 has a zero income (MedNum's way of writing a missing one); IRIS 001000103 lacks diplomas.
+        let commune = tab.row(&ZoneCode::new(Level::Commune, "00200").unwrap()).unwrap();
+        tab.set(commune, "disp_med", Cell::Value(0.0), Some(2021));
+        let iris = tab.row(&ZoneCode::new(Level::Iris, "001000103").unwrap()).unwrap();
+        tab.set(iris, "nscol15p", Cell::Missing, Some(2017));
+        let mut st = with_published_references(&mut tab);
+        let out = compute(&tab, &[sample()], &st).unwrap();
+        let zone = find(&out, Level::Iris, "002000000");
+        assert!(zone.ifn.iter().all(Option::is_none), "{:?} {:?}", zone.ifn, zone.ifn_missing);
+        assert_eq!(zone.ifn_missing, vec!["revenu médian communal"]);
+        assert_eq!(find(&out, Level::Iris, "001000103").ifn_missing, vec!["part des non ou peu diplômés"]);
+        assert!(find(&out, Level::Iris, "001000101").ifn_missing.is_empty());
+        let col = out.columns().into_iter().find(|(n, _)| n == "ifn_missing").unwrap().1;
+        let fragnum_core::column::ColumnData::Text(col) = col else { panic!("ifn_missing is text") };
+        assert!(col.contains(&Some("revenu médian communal".into())) && col.contains(&None));
+
+        // As MedNum: the income point is 0 and the five others count, whatever the variant.
+        st.ifn.missing_income = IfnMissingIncome::ZeroPoint;
+        for variant in [IfnVariant::Ifn2020, IfnVariant::Ifn2020IncomeInverted] {
+            st.ifn.variant = variant;
+            let out = compute(&tab, &[sample()], &st).unwrap();
+            let zone = find(&out, Level::Iris, "002000000");
+            let scores = zone.ifn[0].unwrap();
+            assert!(scores.acces_interfaces_numeriques.abs() < 1e-12);
+            let inputs = [20.0 / 40.0, 8.0 / 20.0, 0.0, 20.0 / 80.0, 40.0 / 80.0, 1.0 / 3.0];
+            let expected = score(&inputs, &[0.4, 0.2, 22_000.0, 0.15, 0.2, 0.25], IfnVariant::Ifn2020).unwrap();
+            assert!((scores.score_global - expected.score_global).abs() < 1e-9);
+            assert_eq!(zone.ifn_missing, vec!["revenu médian communal (compté 0)"]);
+            assert!(out.notes.iter().any(|n| n.contains("income point of 0")));
+            // Other missing inputs still leave the zone unscored.
+            assert!(find(&out, Level::Iris, "001000103").ifn[0].is_none());
+        }
     }
 }

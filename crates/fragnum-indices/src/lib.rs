@@ -4,7 +4,8 @@
 //! precarity, the `MedNum` 2020 IFN, their cross, and aggregation to any grouping. No file I/O (rate
 //! files are parsed from text the caller read), no printing.
 //!
-//! - [`compute`](mod@compute): the main entry [`compute()`](compute::compute): every index on every zone and group;
+//! - [`compute`](mod@compute): the main entry [`compute()`](compute::compute): every index on every zone and group,
+//!   groups summed from their base zones;
 //! - [`derived`]: strata derived before estimation (Filosofi deciles → national income bands,
 //!   total − part categories);
 //! - [`digital`]: digital precarity, two estimators (joint logit + IPF — the default — and the
@@ -13,7 +14,8 @@
 //! - [`social`]: social precarity score (relative to the level mean, weighted, re-normalised when a
 //!   variable is missing), rank and quantile classes;
 //! - [`ifn`]: indice de fragilité numérique, `MedNum` 2020 (base 100), as published (`ifn_2020`, with its
-//!   un-inverted income direction) and `ifn_2020_income_inverted`;
+//!   un-inverted income direction) and `ifn_2020_income_inverted`, against computed or published references;
+//! - [`cross`]: people both digitally and socially precarious, taking both as independent within a zone;
 //! - [`ipf`]: iterative proportional fitting of a joint table to its margins;
 //! - [`logit`]: additive logit model fitted to published marginal rates;
 //! - [`rates`]: survey rate tables (`config/rates/*.csv`), parsed and merged per indicator;
@@ -31,6 +33,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 pub mod compute;
+pub mod cross;
 pub mod derived;
 pub mod digital;
 pub mod error;
@@ -43,6 +46,7 @@ pub mod rates;
 pub mod settings;
 pub mod social;
 pub mod trends;
+mod units;
 
 pub use compute::{check_rates, compute};
 pub use error::IndicesError;
