@@ -60,7 +60,26 @@ pub fn read(config: &Config, network: Network, report: &mut Report) -> Inputs {
     if let Some(access) = &config.access {
         read_access(config, access, network, &mut inputs, report);
     }
+    if let Some(trends) = &config.trends {
+        check_trends(config, trends, report);
+    }
     inputs
+}
+
+/// Opens the reference files of `[trends]` (the target year's IRIS list, the national commune
+/// list), so that a bad one fails the run before its first output; the trends stage reads them
+/// again (they are small).
+fn check_trends(config: &Config, trends: &fragnum_indices::trends::TrendsConfig, report: &mut Report) {
+    let reference = config.resolve(&trends.reference);
+    if let Err(e) = fragnum_ingest::passage::TargetGeography::read(&reference, trends.geography_year, report) {
+        failed(config, "trends.reference", &reference, &e, report);
+    }
+    if let Some(p) = &trends.communes {
+        let path = config.resolve(p);
+        if let Err(e) = fragnum_ingest::passage::CommuneHistory::read(&path) {
+            failed(config, "trends.communes", &path, &e, report);
+        }
+    }
 }
 
 /// Records a file that failed, and where the config names it.
