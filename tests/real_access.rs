@@ -24,14 +24,19 @@ fn savoie_advisors_per_person_and_per_epci() {
     assert_eq!(sites.len(), 55);
     let advisors: f64 = sites.iter().map(|s| num(s, "advisors").unwrap()).sum();
     assert!((advisors - 58.0).abs() < 1e-9, "{advisors}");
-    assert!(sites.iter().all(|s| s["advisors_source"].starts_with("file: n_aidants")), "{:?}", sites.iter().map(|s| &s["advisors_source"]).collect::<Vec<_>>());
+    assert!(
+        sites.iter().all(|s| s["advisors_source"].starts_with("file: n_aidants")),
+        "{:?}",
+        sites.iter().map(|s| &s["advisors_source"]).collect::<Vec<_>>()
+    );
 
     // 2SFCA conserves supply: the advisors whose 20 minutes reach Savoie residents are shared
     // out among them, no more, no less.
     let equity = read_rows(&outputs.join("access_equity.csv"));
     let all = &equity[0];
     assert_eq!(all["group"], "ensemble");
-    let serving: f64 = sites.iter().filter(|s| num(s, "advisors_per_10000_need_2sfca").is_some()).map(|s| num(s, "advisors").unwrap()).sum();
+    let serving: f64 =
+        sites.iter().filter(|s| num(s, "advisors_per_10000_need_2sfca").is_some()).map(|s| num(s, "advisors").unwrap()).sum();
     let shared = num(all, "advisors_per_10000_2sfca").unwrap() * num(all, "need").unwrap() / 10_000.0;
     assert!((shared - serving).abs() < 1e-6, "{shared} advisors shared, {serving} serving");
     println!("Savoie: {serving} of the 58 advisors reach Savoie residents within 20 minutes");
@@ -72,7 +77,13 @@ fn savoie_advisors_per_person_and_per_epci() {
     let added = read_rows(&outputs.join("access_capacity_siting.csv"));
     assert_eq!(added.len(), 5);
     for a in &added {
-        println!("  + 1 advisor: {} {} ({}), {:.0} people newly reached", a["placement"], a["id"], a["name"], num(a, "need_newly_reached").unwrap());
+        println!(
+            "  + 1 advisor: {} {} ({}), {:.0} people newly reached",
+            a["placement"],
+            a["id"],
+            a["name"],
+            num(a, "need_newly_reached").unwrap()
+        );
     }
     assert!(num(&added[0], "need_newly_reached").unwrap() > 0.0);
 

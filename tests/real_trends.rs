@@ -140,7 +140,12 @@ fn caf_and_filosofi_series_on_the_2021_geography() {
     let share_points = |code: &str| change(code, "rsa_pour_100_allocataires").and_then(|r| num(r, "change_points"));
 
     // --- The closing note.
-    println!("zones harmonised: {} IRIS of the 2021 geography have a CAF or Filosofi series (CAF {}, Filosofi {}); all 1,050 have the RP 2016 population", zones.len(), caf_codes.len(), filosofi_codes.len());
+    println!(
+        "zones harmonised: {} IRIS of the 2021 geography have a CAF or Filosofi series (CAF {}, Filosofi {}); all 1,050 have the RP 2016 population",
+        zones.len(),
+        caf_codes.len(),
+        filosofi_codes.len()
+    );
     println!(
         "codes unmapped: {} — every CAF 2016–2020 and Filosofi 2019–2020 code is in the 2021 IRIS list; the 21 codes of communes merged since 2016 (population file) go to the whole-commune IRIS of their commune nouvelle",
         unmapped.len()

@@ -79,8 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let walk_ms = 4.5 / 3.6;
     let nearest = network_times(&graph, &snapper, &sites, &points, 2_000.0, walk_ms);
     let limit_s = 30.0 * 60.0;
-    let (times_ms, times) =
-        timed(7, || SiteTimes::network(&graph, &snapper, &nearest.site_snaps, &nearest.point_snaps, limit_s));
+    let (times_ms, times) = timed(7, || SiteTimes::network(&graph, &snapper, &nearest.site_snaps, &nearest.point_snaps, limit_s));
     times.check(&supply, &demand)?;
     let two_step = Decay::two_step(20.0);
     let enhanced = Decay::new(vec![(10.0, 1.0), (20.0, 0.68), (30.0, 0.22)])?;
@@ -111,9 +110,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sites.len(),
         points.len()
     );
-    println!(
-        "nearest site from the lists vs network_times: max |difference| {worst:.1e} s, {reach_mismatch} points reached by one only"
-    );
+    println!("nearest site from the lists vs network_times: max |difference| {worst:.1e} s, {reach_mismatch} points reached by one only");
     println!(
         "timings (ms, medians): site times within 30 min (7 runs) {times_ms:.2}, 2SFCA 20 min (21 runs) {fca2_ms:.3}, \
          E2SFCA 10/20/30 (21 runs) {e2_ms:.3}"

@@ -41,7 +41,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             _ => paths.push(a.into()),
         }
     }
-    let [feed, grid, sites] = <[PathBuf; 3]>::try_from(paths).map_err(|_| "usage: bench_transit FEED.zip GRID.csv SITES.csv [--date D] [--sample N]")?;
+    let [feed, grid, sites] =
+        <[PathBuf; 3]>::try_from(paths).map_err(|_| "usage: bench_transit FEED.zip GRID.csv SITES.csv [--date D] [--sample N]")?;
     rayon::ThreadPoolBuilder::new().num_threads(2).build_global()?;
 
     let mut report = Report::default();
@@ -65,15 +66,21 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     let [west, south, east, north] = tt.stop_bbox().ok_or("the feed has no stops")?;
     let all_cells = fragnum_ingest::grid::read_population_grid(&grid, &mut report)?;
-    let cells: Vec<PopulationPoint> = all_cells.into_iter().filter(|c| c.lon >= west && c.lon <= east && c.lat >= south && c.lat <= north).collect();
+    let cells: Vec<PopulationPoint> =
+        all_cells.into_iter().filter(|c| c.lon >= west && c.lon <= east && c.lat >= south && c.lat <= north).collect();
     let sites = fragnum_ingest::sites::read_sites(&sites, &mut report)?;
     let population: f64 = cells.iter().map(|c| c.weight).sum();
-    println!("origins: {} populated 1 km cells inside the stops' bbox ({population:.0} people); {} advisor sites", cells.len(), sites.len());
+    println!(
+        "origins: {} populated 1 km cells inside the stops' bbox ({population:.0} people); {} advisor sites",
+        cells.len(),
+        sites.len()
+    );
 
     let settings = TransitSettings::default();
     let all = scenario("all advisor sites", &tt, &cells, &sites, &settings, sample)?;
     let fs: Vec<Site> = sites.iter().filter(|s| s.kind == "france_services").cloned().collect();
-    let france_services = scenario("France Services only (fewer sites: longer journeys, more transit)", &tt, &cells, &fs, &settings, sample)?;
+    let france_services =
+        scenario("France Services only (fewer sites: longer journeys, more transit)", &tt, &cells, &fs, &settings, sample)?;
     for p in report.problems.iter().filter(|p| p.severity >= fragnum_ingest::Severity::Warning) {
         println!("  {p}");
     }
@@ -122,13 +129,16 @@ fn scenario(
     let picked: Vec<usize> = (0..cells.len()).step_by(sample).collect();
     let router = Router::new(tt, &footpaths, &legs.egress, settings)?;
     let t = Instant::now();
-    let fast: Vec<Vec<Option<Seconds>>> = picked.par_iter().map(|&o| router.arrivals(&legs.access[o], legs.direct[o], &departures)).collect();
+    let fast: Vec<Vec<Option<Seconds>>> =
+        picked.par_iter().map(|&o| router.arrivals(&legs.access[o], legs.direct[o], &departures)).collect();
     let fast_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let reference = Reference::new(tt, &footpaths, &legs.egress, settings.max_transfers as usize + 1);
     let slow: Vec<Vec<Option<Seconds>>> = picked
         .par_iter()
-        .map(|&o| departures.iter().map(|&d| reference.earliest_arrival(&legs.access[o], legs.direct[o], d, settings.max_travel_s())).collect())
+        .map(|&o| {
+            departures.iter().map(|&d| reference.earliest_arrival(&legs.access[o], legs.direct[o], d, settings.max_travel_s())).collect()
+        })
         .collect();
     let slow_s = t.elapsed().as_secs_f64();
     let compared = picked.len() * departures.len();

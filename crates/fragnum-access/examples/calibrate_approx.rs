@@ -295,12 +295,8 @@ fn measure(graph: &Graph, sites: &[Site], bbox: [[f64; 2]; 2], count: usize, ext
     // The truth must be the pipeline's: same times as `network_times` on the same points.
     let site_list: Vec<Site> = kept.iter().map(|(s, _)| s.clone()).collect();
     let check = network_times(graph, &snapper, &site_list, &points, MAX_SITE_SNAP_M, WALK_MS);
-    let worst = check
-        .points
-        .iter()
-        .zip(&origins)
-        .map(|(r, o)| r.time_s.map_or(f64::INFINITY, |t| (t - o.time_s).abs()))
-        .fold(0.0, f64::max);
+    let worst =
+        check.points.iter().zip(&origins).map(|(r, o)| r.time_s.map_or(f64::INFINITY, |t| (t - o.time_s).abs())).fold(0.0, f64::max);
     if worst > 1e-6 {
         return Err(format!("times differ from network_times by up to {worst} s").into());
     }
@@ -625,7 +621,15 @@ fn proxy_and_estimators(out: &mut String, origins: &[Origin], fit_half: &[&Origi
     for e in [Estimator::Lad, Estimator::Median, Estimator::RatioOfSums, Estimator::Mean] {
         let p = fit(fit_half, e, false)?;
         let m = evaluate(held, &p);
-        let _ = writeln!(out, "  {:<12} {:<26} MAE {:.2} min, bias {:+.2} min, Δshare20 {:.1} pts", format!("{e:?}"), p.describe(), m.mae_min, m.bias_min, m.share20_points);
+        let _ = writeln!(
+            out,
+            "  {:<12} {:<26} MAE {:.2} min, bias {:+.2} min, Δshare20 {:.1} pts",
+            format!("{e:?}"),
+            p.describe(),
+            m.mae_min,
+            m.bias_min,
+            m.share20_points
+        );
     }
     let pair = lad_ratio(fit_half.iter().map(|o| (o.path_m, o.straight_same_m))).unwrap_or(f64::NAN);
     let _ = writeln!(
@@ -664,7 +668,12 @@ fn sensitivity(out: &mut String, fit_half: &[&Origin], held: &[&Origin]) -> Resu
 fn snippet(names: &[String], profile: &str, fitted: &Params, pooled_fitted: &Metrics, walk: Option<&Walk>) -> String {
     let mut toml = String::new();
     let _ = writeln!(toml, "# Straight-line approximation fitted by `make calibrate` (crates/fragnum-access/examples/calibrate_approx.rs)");
-    let _ = writeln!(toml, "# on the car networks of {} (profile {}): detour = LAD of path length on straight distance,", names.join(", "), profile);
+    let _ = writeln!(
+        toml,
+        "# on the car networks of {} (profile {}): detour = LAD of path length on straight distance,",
+        names.join(", "),
+        profile
+    );
     let _ = writeln!(toml, "# speeds = LAD of time on path length, urban = >= {URBAN_MIN_JUNCTIONS} road junctions within 1 km.");
     let _ = writeln!(
         toml,

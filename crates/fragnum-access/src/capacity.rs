@@ -440,11 +440,8 @@ fn catchment(list: &[(u32, f64)], demand: &[f64], decay: &Decay) -> Catchment {
 /// ```
 pub fn fca(times: &SiteTimes, supply: &[f64], demand: &[f64], decay: &Decay) -> Fca {
     let catchments: Vec<Catchment> = times.lists.par_iter().map(|list| catchment(list, demand, decay)).collect();
-    let site_ratio: Vec<Option<f64>> = catchments
-        .iter()
-        .enumerate()
-        .map(|(j, c)| (c.demand > 0.0).then(|| supply.get(j).copied().unwrap_or(0.0) / c.demand))
-        .collect();
+    let site_ratio: Vec<Option<f64>> =
+        catchments.iter().enumerate().map(|(j, c)| (c.demand > 0.0).then(|| supply.get(j).copied().unwrap_or(0.0) / c.demand)).collect();
     let mut point_access = vec![0.0; times.n_points];
     for (c, ratio) in catchments.iter().zip(&site_ratio) {
         let Some(r) = ratio else { continue };
@@ -630,8 +627,13 @@ pub fn capacity_greedy(
         }
         let before = unmet_need(&access, need, target);
         let c = &options[o];
-        let newly_reached: f64 =
-            c.points.iter().filter(|&&(p, w)| w > 0.0 && access.get(p as usize).is_some_and(|a| *a <= 0.0)).map(|&(p, _)| need_of(p)).sum::<f64>() + 0.0;
+        let newly_reached: f64 = c
+            .points
+            .iter()
+            .filter(|&&(p, w)| w > 0.0 && access.get(p as usize).is_some_and(|a| *a <= 0.0))
+            .map(|&(p, _)| need_of(p))
+            .sum::<f64>()
+            + 0.0;
         let per = step / c.demand;
         for &(p, w) in &c.points {
             if let Some(a) = access.get_mut(p as usize) {
@@ -682,7 +684,8 @@ pub(crate) mod tests {
             }
         }
         let g = Graph::build(&network(&pts, &edges), &profile_10ms()).unwrap();
-        let sites = vec![Site::new("a", "", "k", 5.0002, 45.0), Site::new("b", "", "k", 5.004, 45.0029), Site::new("c", "", "k", 5.0031, 45.0)];
+        let sites =
+            vec![Site::new("a", "", "k", 5.0002, 45.0), Site::new("b", "", "k", 5.004, 45.0029), Site::new("c", "", "k", 5.0031, 45.0)];
         let mut rng = fragnum_core::rng::Rng::new(3, 0);
         let mut points: Vec<_> = (0..80)
             .map(|_| fragnum_core::sites::PopulationPoint {
@@ -831,7 +834,10 @@ pub(crate) mod tests {
         check_capacity_inputs(&existing, &candidates, &[1.0], &need, &need, 0.02, 1.0).unwrap();
         let c = capacity_greedy(&existing, &candidates, &[1.0], &need, &need, &d, 0.02, 1.0, 5);
         assert_eq!(c.len(), 2);
-        assert_eq!(c[0], CapacityChoice { rank: 1, placement: Placement::Existing(0), gain: 50.0, unmet_after: 1.0, newly_reached: 0.0, opens: false });
+        assert_eq!(
+            c[0],
+            CapacityChoice { rank: 1, placement: Placement::Existing(0), gain: 50.0, unmet_after: 1.0, newly_reached: 0.0, opens: false }
+        );
         assert_eq!(c[1].placement, Placement::Candidate(0));
         assert!(c[1].opens && close(c[1].gain, 1.0) && c[1].unmet_after.abs() < 1e-12);
     }

@@ -166,11 +166,16 @@ impl AccessConfig {
         for (key, message) in self.capacity.problems() {
             bad(&format!("capacity.{key}"), message);
         }
-        let (thresholds, isochrone) = (self.thresholds_min.clone().unwrap_or_else(|| Settings::default().thresholds_min), self.isochrone_min.unwrap_or(Settings::default().isochrone_min));
+        let (thresholds, isochrone) = (
+            self.thresholds_min.clone().unwrap_or_else(|| Settings::default().thresholds_min),
+            self.isochrone_min.unwrap_or(Settings::default().isochrone_min),
+        );
         if !thresholds.iter().any(|t| (t - isochrone).abs() < 1e-9) {
             bad(
                 "isochrone_min",
-                format!("{isochrone} min is not one of thresholds_min {thresholds:?}: maps and sheets give the share within it, which needs it among the thresholds"),
+                format!(
+                    "{isochrone} min is not one of thresholds_min {thresholds:?}: maps and sheets give the share within it, which needs it among the thresholds"
+                ),
             );
         }
         if !self.modes.contains(&Mode::Car) {

@@ -87,7 +87,8 @@ pub fn network_times(
             // Snapped in Z-order, so consecutive searches walk the same R-tree nodes (25 % faster
             // on unordered points), then put back in input order.
             let order = z_order(&points.iter().map(PopulationPoint::position).collect::<Vec<_>>());
-            let in_z_order: Vec<Option<Snap>> = order.par_iter().map(|&i| snapper.snap(points[i].position(), max_snap_m, walk_ms)).collect();
+            let in_z_order: Vec<Option<Snap>> =
+                order.par_iter().map(|&i| snapper.snap(points[i].position(), max_snap_m, walk_ms)).collect();
             let mut in_input_order = vec![None; points.len()];
             for (&i, snap) in order.iter().zip(in_z_order) {
                 in_input_order[i] = snap;
@@ -202,7 +203,11 @@ pub fn served_by(members: &[(&ZoneResult, f64)], threshold: usize) -> Option<Ser
     Some(ServedBy {
         sites: site_share.iter().filter(|(_, s)| **s >= SERVING_SHARE).map(|(&i, _)| i).collect(),
         share_within: share,
-        nearest: nearest.iter().max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0))).filter(|_| timed > 0.0).map(|(&i, _)| (i, minutes / timed)),
+        nearest: nearest
+            .iter()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+            .filter(|_| timed > 0.0)
+            .map(|(&i, _)| (i, minutes / timed)),
     })
 }
 

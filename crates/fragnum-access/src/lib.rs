@@ -187,7 +187,8 @@ fn warn_unsnapped(sites: &[SiteResult], points: &[PointResult], population: &[f6
     let beyond = points.iter().filter(|r| r.beyond_snap).count();
     if beyond > 0 {
         let pop: f64 = points.iter().zip(population).filter(|(r, _)| r.beyond_snap).map(|(_, w)| w).sum();
-        warnings.push(format!("{beyond} population points ({pop:.0} people) farther than {max_snap_m} m from any road: counted as not served"));
+        warnings
+            .push(format!("{beyond} population points ({pop:.0} people) farther than {max_snap_m} m from any road: counted as not served"));
     }
 }
 

@@ -123,9 +123,8 @@ pub fn network_legs(
     let graph = Graph::build(net, profile)?;
     let snapper = Snapper::new(&graph);
     let walk_ms = settings.walk_kmh / 3.6;
-    let snap_all = |positions: Vec<[f64; 2]>| -> Vec<Option<Snap>> {
-        positions.into_iter().map(|p| snapper.snap(p, max_snap_m, walk_ms)).collect()
-    };
+    let snap_all =
+        |positions: Vec<[f64; 2]>| -> Vec<Option<Snap>> { positions.into_iter().map(|p| snapper.snap(p, max_snap_m, walk_ms)).collect() };
     let origin_snaps = snap_all(points.iter().map(PopulationPoint::position).collect());
     let site_snaps = snap_all(sites.iter().map(Site::position).collect());
     let stop_snaps = snap_all(timetable.stops.iter().map(|s| [s.lon, s.lat]).collect());
@@ -219,7 +218,8 @@ mod tests {
         assert_eq!(w.new_sites, 0);
         assert!(w.approximation.label().contains("à pied"), "{}", w.approximation.label());
         assert_eq!(Mode::Transit.suffix(), "_transit");
-        let parsed: Vec<Mode> = toml::from_str::<std::collections::BTreeMap<String, Vec<Mode>>>("m = ['car', 'walk', 'transit']").unwrap()["m"].clone();
+        let parsed: Vec<Mode> =
+            toml::from_str::<std::collections::BTreeMap<String, Vec<Mode>>>("m = ['car', 'walk', 'transit']").unwrap()["m"].clone();
         assert_eq!(parsed, [Mode::Car, Mode::Walk, Mode::Transit]);
     }
 }

@@ -277,9 +277,8 @@ mod tests {
             let n_points = 5 + (next(&mut s) % 25) as usize;
             let n_cand = 2 + (next(&mut s) % 10) as usize;
             let weight: Vec<f64> = (0..n_points).map(|_| (next(&mut s) % 100) as f64).collect();
-            let cover: Vec<Vec<u32>> = (0..n_cand)
-                .map(|_| (0..n_points as u32).filter(|_| next(&mut s).is_multiple_of(4)).collect())
-                .collect();
+            let cover: Vec<Vec<u32>> =
+                (0..n_cand).map(|_| (0..n_points as u32).filter(|_| next(&mut s).is_multiple_of(4)).collect()).collect();
             let k = 1 + (next(&mut s) % 4) as usize;
             let g = greedy(&cover, &weight, &weight, 0.0, k);
             let start: Vec<usize> = g.iter().map(|c| c.candidate).collect();

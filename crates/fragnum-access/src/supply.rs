@@ -333,7 +333,13 @@ pub fn measure(input: &SupplyInput, s: &CapacitySettings) -> SupplyOutput {
 
 /// Each point's access under the 2SFCA and the E2SFCA (`[plain, enhanced]`), the supply it
 /// reaches within the threshold and the times to its nearest sites.
-fn point_supply(input: &SupplyInput, s: &CapacitySettings, supply: &[f64], [plain, enhanced]: [&Fca; 2], threshold_s: f64) -> Vec<PointSupply> {
+fn point_supply(
+    input: &SupplyInput,
+    s: &CapacitySettings,
+    supply: &[f64],
+    [plain, enhanced]: [&Fca; 2],
+    threshold_s: f64,
+) -> Vec<PointSupply> {
     let nearest = input.site_times.nearest_k::<3>();
     let limit_s = s.nearest_limit_min * 60.0;
     let mut opportunities = vec![0.0; input.points.len()];
@@ -380,7 +386,8 @@ fn zone_supply(input: &SupplyInput, points: &[PointSupply], threshold_s: f64) ->
         .map(|(zone, idx)| {
             let need: f64 = idx.iter().map(|&p| input.need[p]).sum();
             let nearest_min = std::array::from_fn(|k| {
-                let mut v: Vec<(f64, f64)> = idx.iter().map(|&p| (points[p].nearest_s[k].map_or(f64::INFINITY, |t| t / 60.0), input.need[p])).collect();
+                let mut v: Vec<(f64, f64)> =
+                    idx.iter().map(|&p| (points[p].nearest_s[k].map_or(f64::INFINITY, |t| t / 60.0), input.need[p])).collect();
                 weighted_median(&mut v).filter(|m| m.is_finite())
             });
             ZoneSupply {
@@ -432,7 +439,13 @@ fn group_equity(input: &SupplyInput, points: &[PointSupply], threshold_s: f64) -
 
 /// The target (units per `per` people in need: the setting, else the territory's current ratio)
 /// and the capacity-aware siting towards it.
-fn siting_towards_target(input: &SupplyInput, s: &CapacitySettings, supply: &[f64], two_step: &Decay, threshold_s: f64) -> (f64, Vec<CapacityChoice>) {
+fn siting_towards_target(
+    input: &SupplyInput,
+    s: &CapacitySettings,
+    supply: &[f64],
+    two_step: &Decay,
+    threshold_s: f64,
+) -> (f64, Vec<CapacityChoice>) {
     let total_need: f64 = input.need.iter().sum();
     let total_supply: f64 = supply.iter().sum();
     let target_per = s.target_per.unwrap_or(if total_need > 0.0 { total_supply / total_need * s.per } else { 0.0 });

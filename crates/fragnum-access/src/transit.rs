@@ -115,13 +115,19 @@ impl TransitSettings {
         if !(self.walk_kmh > 0.0) || !(self.walk_detour >= 1.0) || !(self.max_travel_min > 0.0) {
             return bad("walk_kmh and max_travel_min must be > 0, walk_detour ≥ 1".into());
         }
-        if !(self.max_walk_m >= 0.0) || !(self.max_transfer_walk_m >= 0.0) || !self.max_walk_m.is_finite() || !self.max_transfer_walk_m.is_finite() {
+        if !(self.max_walk_m >= 0.0)
+            || !(self.max_transfer_walk_m >= 0.0)
+            || !self.max_walk_m.is_finite()
+            || !self.max_transfer_walk_m.is_finite()
+        {
             return bad("max_walk_m and max_transfer_walk_m must be finite and ≥ 0".into());
         }
         if self.max_transfers > 50 {
             return bad(format!("max_transfers = {} (at most 50)", self.max_transfers));
         }
-        let Some(from) = parse_time(&self.departure_from) else { return bad(format!("departure_from `{}` is not HH:MM", self.departure_from)) };
+        let Some(from) = parse_time(&self.departure_from) else {
+            return bad(format!("departure_from `{}` is not HH:MM", self.departure_from));
+        };
         let Some(to) = parse_time(&self.departure_to) else { return bad(format!("departure_to `{}` is not HH:MM", self.departure_to)) };
         if to <= from || self.departure_step_s == 0 {
             return bad(format!("empty window {}–{} or departure_step_s = 0", self.departure_from, self.departure_to));
@@ -148,7 +154,13 @@ fn tree(projection: &LocalProjection, points: impl Iterator<Item = [f64; 2]>) ->
 
 /// Indices and straight-line distances (m) of the points of `tree` (positions `positions`)
 /// within `radius_m` of `p`.
-fn within(tree: &RTree<GeomWithData<[f64; 2], usize>>, projection: &LocalProjection, positions: &[[f64; 2]], p: [f64; 2], radius_m: f64) -> Vec<(usize, f64)> {
+fn within(
+    tree: &RTree<GeomWithData<[f64; 2], usize>>,
+    projection: &LocalProjection,
+    positions: &[[f64; 2]],
+    p: [f64; 2],
+    radius_m: f64,
+) -> Vec<(usize, f64)> {
     // The projection is exact to well under 1 % over a region; the margin keeps every candidate,
     // the great-circle distance decides.
     let r = radius_m * 1.01 + 1.0;
@@ -170,12 +182,14 @@ impl Legs {
         let projection = LocalProjection::metres_around(&all);
         let stop_tree = tree(&projection, stops.iter().copied());
         let legs = |p: &[f64; 2]| -> Vec<(u32, Seconds)> {
-            within(&stop_tree, &projection, &stops, *p, settings.max_walk_m).into_iter().map(|(s, d)| (s as u32, settings.walk_s(d))).collect()
+            within(&stop_tree, &projection, &stops, *p, settings.max_walk_m)
+                .into_iter()
+                .map(|(s, d)| (s as u32, settings.walk_s(d)))
+                .collect()
         };
         let site_tree = tree(&projection, sites.iter().copied());
-        let direct = |p: &[f64; 2]| {
-            site_tree.nearest_neighbor(&projection.forward(*p)).map(|g| settings.walk_s(haversine_m(*p, sites[g.data])))
-        };
+        let direct =
+            |p: &[f64; 2]| site_tree.nearest_neighbor(&projection.forward(*p)).map(|g| settings.walk_s(haversine_m(*p, sites[g.data])));
         Legs {
             access: origins.par_iter().map(legs).collect(),
             egress: sites.par_iter().map(legs).collect(),
@@ -330,7 +344,12 @@ struct Labels {
 
 impl<'a> Router<'a> {
     /// Prepares `timetable` with `footpaths` and the sites' `egress` legs.
-    pub fn new(timetable: &'a Timetable, footpaths: &Footpaths, egress: &[Vec<(u32, Seconds)>], settings: &TransitSettings) -> Result<Self, AccessError> {
+    pub fn new(
+        timetable: &'a Timetable,
+        footpaths: &Footpaths,
+        egress: &[Vec<(u32, Seconds)>],
+        settings: &TransitSettings,
+    ) -> Result<Self, AccessError> {
         settings.departures()?;
         let n = timetable.stops.len();
         timetable.check().map_err(|e| AccessError::Input(format!("timetable: {e}")))?;
@@ -642,7 +661,12 @@ pub fn quantile(sorted: &[Seconds], q: f64) -> Option<f64> {
 /// assert_eq!(p.median_s, p.walk_only_s);
 /// assert!((p.median_s.unwrap() - 1040.0).abs() < 2.0);
 /// ```
-pub fn transit_times(timetable: &Timetable, points: &[PopulationPoint], sites: &[Site], settings: &TransitSettings) -> Result<TransitResult, AccessError> {
+pub fn transit_times(
+    timetable: &Timetable,
+    points: &[PopulationPoint],
+    sites: &[Site],
+    settings: &TransitSettings,
+) -> Result<TransitResult, AccessError> {
     settings.departures()?;
     if let Some(i) = points.iter().position(|p| !p.lon.is_finite() || !p.lat.is_finite()) {
         return Err(AccessError::Input(format!("transit: population point {i} has a non-finite position")));
@@ -662,7 +686,12 @@ pub fn transit_times(timetable: &Timetable, points: &[PopulationPoint], sites: &
 }
 
 /// [`transit_times`] with walks given (street-network times, or any other).
-pub fn transit_times_with(timetable: &Timetable, footpaths: &Footpaths, legs: &Legs, settings: &TransitSettings) -> Result<TransitResult, AccessError> {
+pub fn transit_times_with(
+    timetable: &Timetable,
+    footpaths: &Footpaths,
+    legs: &Legs,
+    settings: &TransitSettings,
+) -> Result<TransitResult, AccessError> {
     let departures = settings.departures()?;
     legs.check(timetable.stops.len())?;
     let t = Instant::now();
@@ -672,8 +701,12 @@ pub fn transit_times_with(timetable: &Timetable, footpaths: &Footpaths, legs: &L
         .par_iter()
         .zip(&legs.direct)
         .map(|(access, &direct)| {
-            let mut times: Vec<Seconds> =
-                router.arrivals(access, direct, &departures).iter().zip(&departures).map(|(a, d)| a.map_or(NEVER, |a| a.saturating_sub(*d))).collect();
+            let mut times: Vec<Seconds> = router
+                .arrivals(access, direct, &departures)
+                .iter()
+                .zip(&departures)
+                .map(|(a, d)| a.map_or(NEVER, |a| a.saturating_sub(*d)))
+                .collect();
             times.sort_unstable();
             TransitPoint {
                 median_s: quantile(&times, 0.5),
@@ -751,7 +784,8 @@ pub(crate) mod tests {
         let router = Router::new(tt, fp, &l.egress, s).unwrap();
         let reference = reference::Reference::new(tt, fp, &l.egress, s.max_transfers as usize + 1);
         let fast = router.arrivals(&l.access[0], l.direct[0], departures);
-        let slow: Vec<Option<Seconds>> = departures.iter().map(|&t| reference.earliest_arrival(&l.access[0], l.direct[0], t, s.max_travel_s())).collect();
+        let slow: Vec<Option<Seconds>> =
+            departures.iter().map(|&t| reference.earliest_arrival(&l.access[0], l.direct[0], t, s.max_travel_s())).collect();
         assert_eq!(fast, slow, "RAPTOR against the reference");
         fast
     }
@@ -809,7 +843,12 @@ pub(crate) mod tests {
         let stops = vec![stop("A", 5.0, 45.0045, None), stop("B", 5.0, 45.0108, None)];
         let p = pattern(0, &[0, 1], &[9 * H + 600], 120, 0);
         let tt = timetable(stops, vec![p], vec![]);
-        let s = TransitSettings { departure_from: "09:00".into(), departure_to: "09:01".into(), walk_detour: 1.3, ..TransitSettings::default() };
+        let s = TransitSettings {
+            departure_from: "09:00".into(),
+            departure_to: "09:01".into(),
+            walk_detour: 1.3,
+            ..TransitSettings::default()
+        };
         let people = [PopulationPoint { lon: 5.0, lat: 45.0, weight: 1.0, zone: None }];
         let sites = [Site::new("s", "", "k", 5.0, 45.0109)];
         let r = transit_times(&tt, &people, &sites, &s).unwrap();
@@ -894,7 +933,8 @@ pub(crate) mod tests {
             };
         }
         let pick = |rng: &mut Rng, k: usize| -> Vec<(u32, Seconds)> {
-            let mut v: Vec<(u32, Seconds)> = (0..k).map(|_| ((rng.next_u64() % n as u64) as u32, (rng.next_u64() % 900) as Seconds)).collect();
+            let mut v: Vec<(u32, Seconds)> =
+                (0..k).map(|_| ((rng.next_u64() % n as u64) as u32, (rng.next_u64() % 900) as Seconds)).collect();
             v.sort_unstable();
             v.dedup_by_key(|x| x.0);
             v
@@ -913,7 +953,14 @@ pub(crate) mod tests {
             let (tt, fp, legs) = random_case(&mut rng);
             tt.check().unwrap();
             for max_transfers in [0, 1, 4] {
-                let s = TransitSettings { max_transfers, max_travel_min: 90.0, departure_from: "07:50".into(), departure_to: "09:20".into(), departure_step_s: 180, ..TransitSettings::default() };
+                let s = TransitSettings {
+                    max_transfers,
+                    max_travel_min: 90.0,
+                    departure_from: "07:50".into(),
+                    departure_to: "09:20".into(),
+                    departure_step_s: 180,
+                    ..TransitSettings::default()
+                };
                 let deps = s.departures().unwrap();
                 let router = Router::new(&tt, &fp, &legs.egress, &s).unwrap();
                 let reference = reference::Reference::new(&tt, &fp, &legs.egress, max_transfers as usize + 1);

@@ -150,7 +150,13 @@ impl<'a> Reference<'a> {
     /// `direct`; `None` when it is later than `departure + max_travel_s`.
     // Graph notation: t a time, p and q stops, e an event, r a ride node, w a walk.
     #[allow(clippy::many_single_char_names)]
-    pub fn earliest_arrival(&self, access: &[(u32, Seconds)], direct: Option<Seconds>, departure: Seconds, max_travel_s: Seconds) -> Option<Seconds> {
+    pub fn earliest_arrival(
+        &self,
+        access: &[(u32, Seconds)],
+        direct: Option<Seconds>,
+        departure: Seconds,
+        max_travel_s: Seconds,
+    ) -> Option<Seconds> {
         let walked = direct.map_or(NEVER, |d| departure.saturating_add(d));
         let horizon = departure.saturating_add(max_travel_s).min(walked);
         let mut dist: HashMap<usize, Seconds> = HashMap::new();

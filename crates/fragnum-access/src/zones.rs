@@ -57,8 +57,7 @@ pub fn population_points(
     }
     if let Some(cells) = grid {
         let outlined = fragnum_core::geometry::outlined_levels(geometries);
-        let in_territory =
-            |z: &ZoneCode| if outlined.contains(&z.level()) { geometries.contains_key(z) } else { table.row(z).is_ok() };
+        let in_territory = |z: &ZoneCode| if outlined.contains(&z.level()) { geometries.contains_key(z) } else { table.row(z).is_ok() };
         for c in cells {
             if c.zone.as_ref().is_some_and(in_territory) {
                 out.points.push(c.clone());

@@ -25,7 +25,10 @@ fn write_feed(dir: &Path, transfers: &str) {
             "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,1\nA1,08:10:00,08:10:00,S2,2\n\
              B1,08:15:00,08:15:00,S2b,1\nB1,08:25:00,08:25:00,S4,2\nB2,08:40:00,08:40:00,S2b,1\nB2,08:50:00,08:50:00,S4,2\n",
         ),
-        ("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20230403,20230430\n"),
+        (
+            "calendar.txt",
+            "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20230403,20230430\n",
+        ),
         ("transfers.txt", transfers),
     ];
     for (name, text) in files {
@@ -43,7 +46,8 @@ fn route(transfers: &str) -> (Vec<Option<u32>>, Option<f64>) {
     let legs = Legs::straight_line(&tt, &[people[0].position()], &[sites[0].position()], &settings);
     let footpaths = Footpaths::straight_line(&tt, &settings);
     let departures = settings.departures().expect("window");
-    let fast = Router::new(&tt, &footpaths, &legs.egress, &settings).expect("router").arrivals(&legs.access[0], legs.direct[0], &departures);
+    let fast =
+        Router::new(&tt, &footpaths, &legs.egress, &settings).expect("router").arrivals(&legs.access[0], legs.direct[0], &departures);
     let reference = Reference::new(&tt, &footpaths, &legs.egress, settings.max_transfers as usize + 1);
     let slow: Vec<Option<u32>> =
         departures.iter().map(|&d| reference.earliest_arrival(&legs.access[0], legs.direct[0], d, settings.max_travel_s())).collect();

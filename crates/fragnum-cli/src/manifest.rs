@@ -13,12 +13,12 @@ use std::fmt::Write as _;
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
 
+use crate::progress::say;
 use anyhow::{Context as _, Result};
 use fragnum_core::{Cell, ZoneTable, atomic};
 use fragnum_ingest::config::PipelineConfig;
 use serde_json::{Value, json};
 use sha2::Digest as _;
-use crate::progress::say;
 
 /// The manifest's file name in the output folder.
 pub const FILE_NAME: &str = "manifest.json";

@@ -69,7 +69,9 @@ fn stage_times(stdout: &str) -> Vec<(String, f64)> {
         let rest = &line[pos + 4..];
         let Some(num) = rest.strip_suffix(" s").or_else(|| rest.split(" s;").next().filter(|_| rest.contains(" s;"))) else { continue };
         let Ok(secs) = num.trim().parse::<f64>() else { continue };
-        let stage = line.split([':', ' ']).next().unwrap_or_default().to_string();
+        // Indented lines are steps within the stage above (`  outlines simplified … in X s`).
+        let word = line.trim_start().split([':', ' ']).next().unwrap_or_default();
+        let stage = if line.starts_with(' ') { format!("  {word}") } else { word.to_string() };
         out.push((stage, secs));
     }
     out
@@ -147,7 +149,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.push((command, wall, rss, stages));
     }
     println!();
-    println!("France batch: {} zones (IRIS), {} communes, {} sites, {} sheets max", summary.iris, summary.communes, summary.sites, args.max_sheets);
+    println!(
+        "France batch: {} zones (IRIS), {} communes, {} sites, {} sheets max",
+        summary.iris, summary.communes, summary.sites, args.max_sheets
+    );
     println!("{:<10} {:>10} {:>12}", "stage", "time (s)", "peak (GiB)");
     let full = rows.iter().find(|r| r.0 == "run");
     if let Some((_, wall, rss, stages)) = full {

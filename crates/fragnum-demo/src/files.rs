@@ -180,7 +180,13 @@ fn write_census_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mu
 }
 
 /// Filosofi per IRIS and per commune, CAF per IRIS.
-fn write_income_tables(dir: &Path, areas: &[Area], counts: &[Counts], communes: &[(&str, &str)], files: &mut Vec<String>) -> Result<(), DemoError> {
+fn write_income_tables(
+    dir: &Path,
+    areas: &[Area],
+    counts: &[Counts],
+    communes: &[(&str, &str)],
+    files: &mut Vec<String>,
+) -> Result<(), DemoError> {
     // Filosofi IRIS: the city's IRIS and the valley communes as pseudo-IRIS, the activity zone
     // and villages under 400 residents withheld (`s`), decimal commas.
     let mut t = Csv::new(&[
@@ -264,7 +270,13 @@ fn write_income_tables(dir: &Path, areas: &[Area], counts: &[Counts], communes: 
 }
 
 /// The IRIS reference list, the commune twin of the population table, commune → EPCI.
-fn write_reference_tables(dir: &Path, areas: &[Area], counts: &[Counts], communes: &[(&str, &str)], files: &mut Vec<String>) -> Result<(), DemoError> {
+fn write_reference_tables(
+    dir: &Path,
+    areas: &[Area],
+    counts: &[Counts],
+    communes: &[(&str, &str)],
+    files: &mut Vec<String>,
+) -> Result<(), DemoError> {
     // IRIS reference list.
     let mut t = Csv::new(&["CODE_IRIS", "LIB_IRIS", "TYP_IRIS", "GRD_QUART", "DEPCOM", "LIBCOM", "UU2020", "REG", "DEP"]);
     for a in areas {

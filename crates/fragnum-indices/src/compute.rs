@@ -89,11 +89,8 @@ pub fn compute(table: &ZoneTable, rates: &[RateTable], settings: &IndicesSetting
 /// The note naming the base zones that EPCI rows leave out (neither their own EPCI nor their
 /// commune's), if any.
 fn epci_orphans(geography: &Geography<'_>, units: &Units, settings: &IndicesSettings) -> Option<String> {
-    let orphans: Vec<&str> = units
-        .base()
-        .filter(|&(_, r)| geography.epci_of(r).is_none())
-        .map(|(_, r)| geography.table().zones()[r].code.as_str())
-        .collect();
+    let orphans: Vec<&str> =
+        units.base().filter(|&(_, r)| geography.epci_of(r).is_none()).map(|(_, r)| geography.table().zones()[r].code.as_str()).collect();
     if orphans.is_empty() {
         return None;
     }
@@ -486,5 +483,4 @@ pub(crate) mod tests {
         assert!(z.ifn[0].is_none());
         assert_eq!(z.vintage.as_deref(), Some("2016"));
     }
-
 }

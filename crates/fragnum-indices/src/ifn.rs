@@ -184,11 +184,7 @@ pub(crate) fn assemble(run: &Run<'_>, population: &[Option<f64>], notes: &mut Ve
 fn unit_inputs(run: &Run<'_>, exprs: &[Expr], unit: &Unit) -> UnitInputs {
     let mut v = [None; 6];
     for (i, e) in exprs.iter().enumerate() {
-        v[i] = if i == 2 {
-            unit_income(run, e, unit)
-        } else {
-            run.reader.eval(e, unit.source(), &mut VintageSpan::default()).map(|x| x.0)
-        };
+        v[i] = if i == 2 { unit_income(run, e, unit) } else { run.reader.eval(e, unit.source(), &mut VintageSpan::default()).map(|x| x.0) };
     }
     v
 }

@@ -396,11 +396,7 @@ impl IndicesSettings {
                         rates.name, rows[0].location
                     ));
                 }
-                if d == "income"
-                    && self.share_dimensions.contains(d)
-                    && self.income.enabled
-                    && rows.len() != self.income.limits.len() + 1
-                {
+                if d == "income" && self.share_dimensions.contains(d) && self.income.enabled && rows.len() != self.income.limits.len() + 1 {
                     return Err(IndicesError::Rates {
                         location: rows[0].location.clone(),
                         message: format!(

@@ -238,7 +238,10 @@ impl TrendsConfig {
         match self.vintages.as_slice() {
             [] => {}
             [a, b] if a < b => {}
-            other => bad("vintages".into(), format!("{other:?}: give two vintages, the earlier first (or none for each indicator's first and last)")),
+            other => bad(
+                "vintages".into(),
+                format!("{other:?}: give two vintages, the earlier first (or none for each indicator's first and last)"),
+            ),
         }
         if !(self.small_count >= 0.0 && self.small_count.is_finite()) {
             bad("small_count".into(), format!("{} is not a non-negative number", self.small_count));
@@ -568,7 +571,13 @@ fn build_units(series: &HarmonisedSeries, territory: &Territory<'_>, config: &Tr
     let mut units: Vec<Unit> = iris
         .iter()
         .filter_map(|z| {
-            Some(Unit { code: z.code.as_str().to_string(), level: Level::Iris, name: z.name.clone(), members: vec![key(z.code.as_str())?], zone: true })
+            Some(Unit {
+                code: z.code.as_str().to_string(),
+                level: Level::Iris,
+                name: z.name.clone(),
+                members: vec![key(z.code.as_str())?],
+                zone: true,
+            })
         })
         .collect();
     for level in &config.levels {
@@ -615,7 +624,13 @@ fn build_units(series: &HarmonisedSeries, territory: &Territory<'_>, config: &Tr
                 return Err(TrendsError::UnknownGroupMember { group: group.clone(), code: code.clone(), year: series.geography_year });
             }
         }
-        units.push(Unit { code: group.clone(), level: Level::Group, name: Some(group.clone()), members: members.into_iter().collect(), zone: false });
+        units.push(Unit {
+            code: group.clone(),
+            level: Level::Group,
+            name: Some(group.clone()),
+            members: members.into_iter().collect(),
+            zone: false,
+        });
     }
     Ok((base, units))
 }
@@ -665,7 +680,36 @@ fn count_row(unit: &Unit, cells: &VariableCells<'_>, vintage: u16) -> Option<Sum
     } else {
         "partial"
     };
-    Some(Summed { value, masked: masked > 0, status, estimated, source: sources_of(here.iter().copied()), zones: [values.len(), masked, expected.len()] })
+    Some(Summed {
+        value,
+        masked: masked > 0,
+        status,
+        estimated,
+        source: sources_of(here.iter().copied()),
+        zones: [values.len(), masked, expected.len()],
+    })
+}
+
+/// The series row of a count summed over `unit`.
+fn count_series_row(unit: &Unit, indicator: &str, vintage: u16, summed: Summed) -> SeriesRow {
+    let Summed { value, masked, status, estimated, source, zones: [zones, zones_masked, zones_expected] } = summed;
+    SeriesRow {
+        code: unit.code.clone(),
+        level: unit.level,
+        name: unit.name.clone(),
+        indicator: indicator.to_string(),
+        vintage,
+        value,
+        masked,
+        status,
+        estimated,
+        source,
+        numerator: None,
+        denominator: None,
+        zones,
+        zones_masked,
+        zones_expected,
+    }
 }
 
 /// Computes the series and changes of every indicator of `config` on `series`. `social` gives
@@ -710,23 +754,7 @@ pub fn compute(
         for unit in &units {
             for &y in &cells.vintages {
                 let row = if count {
-                    count_row(unit, cells, y).map(|Summed { value, masked, status, estimated, source, zones: [zones, zones_masked, zones_expected] }| SeriesRow {
-                        code: unit.code.clone(),
-                        level: unit.level,
-                        name: unit.name.clone(),
-                        indicator: name.clone(),
-                        vintage: y,
-                        value,
-                        masked,
-                        status,
-                        estimated,
-                        source,
-                        numerator: None,
-                        denominator: None,
-                        zones,
-                        zones_masked,
-                        zones_expected,
-                    })
+                    count_row(unit, cells, y).map(|summed| count_series_row(unit, name, y, summed))
                 } else {
                     level_row(unit, cells, name, y)
                 };
@@ -740,7 +768,10 @@ pub fn compute(
         let (num, den) = (&cache[&share.numerator], &cache[&share.denominator]);
         let vintages: Vec<u16> = num.vintages.iter().copied().filter(|y| den.vintages.contains(y)).collect();
         if vintages.is_empty() {
-            out.notes.push(format!("share `{}`: {} and {} have no vintage in common; no series", share.name, share.numerator, share.denominator));
+            out.notes.push(format!(
+                "share `{}`: {} and {} have no vintage in common; no series",
+                share.name, share.numerator, share.denominator
+            ));
             continue;
         }
         for unit in &units {
@@ -781,8 +812,12 @@ pub fn compute(
 }
 
 fn info(name: &str, kind: IndicatorKind, vintages: Vec<u16>, per: Option<f64>, rows: &[SeriesRow]) -> IndicatorInfo {
-    let sources: BTreeSet<String> =
-        rows.iter().filter(|r| r.indicator == name).flat_map(|r| r.source.split("; ").map(str::to_string).collect::<Vec<_>>()).filter(|s| !s.is_empty()).collect();
+    let sources: BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r.indicator == name)
+        .flat_map(|r| r.source.split("; ").map(str::to_string).collect::<Vec<_>>())
+        .filter(|s| !s.is_empty())
+        .collect();
     IndicatorInfo { name: name.to_string(), kind, vintages, compared: None, per, sources: sources.into_iter().collect() }
 }
 
@@ -795,7 +830,13 @@ fn level_row(unit: &Unit, cells: &VariableCells<'_>, name: &str, vintage: u16) -
     } else {
         None
     }?;
-    let status = if unit.zone { status_of_cell(cell) } else if cell.cell.is_value() { "published" } else { status_of_cell(cell) };
+    let status = if unit.zone {
+        status_of_cell(cell)
+    } else if cell.cell.is_value() {
+        "published"
+    } else {
+        status_of_cell(cell)
+    };
     Some(SeriesRow {
         code: unit.code.clone(),
         level: unit.level,
@@ -901,11 +942,7 @@ fn social_scores(
         exprs.push((name.clone(), Expr::parse(&var.expression)?, var));
     }
     let used: BTreeSet<&str> = exprs.iter().flat_map(|(_, e, _)| e.variables()).collect();
-    let vintages: BTreeMap<&str, Vec<u16>> = used
-        .iter()
-        .map(|v| (*v, series.vintages(v)))
-        .filter(|(_, y)| !y.is_empty())
-        .collect();
+    let vintages: BTreeMap<&str, Vec<u16>> = used.iter().map(|v| (*v, series.vintages(v))).filter(|(_, y)| !y.is_empty()).collect();
     let varying: Vec<(&str, &Vec<u16>)> = vintages.iter().filter(|(_, y)| y.len() > 1).map(|(v, y)| (*v, y)).collect();
     let Some((_, first)) = varying.first() else {
         out.notes.push("social score per vintage: no input of [indices.social] has two vintages; not computed".into());
@@ -975,8 +1012,12 @@ fn social_scores(
                     .iter()
                     .map(|&u| {
                         let unit = &units[u];
-                        let members: Vec<usize> =
-                            unit.members.iter().filter(|&&m| base.keys[m].len() == 9 || with_parts.contains(&m)).map(|&m| rows[m]).collect();
+                        let members: Vec<usize> = unit
+                            .members
+                            .iter()
+                            .filter(|&&m| base.keys[m].len() == 9 || with_parts.contains(&m))
+                            .map(|&m| rows[m])
+                            .collect();
                         let own = if unit.level == Level::Commune { owns.get(&unit.code).copied() } else { None };
                         let source = if unit.zone { Source::Row(members[0]) } else { Source::Group { members: &members, own } };
                         reader.eval(expr, source, &mut VintageSpan::default()).map(|x| x.0)

@@ -4,8 +4,8 @@
 //! [`Units`] holds the base zones first, then the standalone zones, then the groups (aggregation
 //! levels, then custom groups). A group's members are base zones, held as [`Member`]s that only
 //! [`Units::build`] makes, so a member always names a zone unit. Per-unit values are summed into
-//! groups by [`Units::sum_into_groups`], which hands each group the zones' values only, once
-//! they are all set: a group value can never be read from a group or from a zone still to come.
+//! groups by [`Units::sum_into_groups`], which reads the zones' entries and writes the groups':
+//! a group's value is built from its members' only, never from another group's.
 
 use std::collections::{BTreeMap, BTreeSet};
 

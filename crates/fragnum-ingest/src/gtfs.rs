@@ -57,7 +57,11 @@ pub fn read_gtfs(path: &Path, date: Date, report: &mut Report) -> Result<Timetab
         let name = t.find(&["agency_name"]);
         t.rows.iter().filter_map(|(_, r)| name.map(|c| cell(r, c).to_string())).filter(|n| !n.is_empty()).collect()
     } else {
-        report.push(Severity::Warning, Location::file(feed.member("agency.txt")), "agency.txt is absent (GTFS requires it); nothing else depends on it");
+        report.push(
+            Severity::Warning,
+            Location::file(feed.member("agency.txt")),
+            "agency.txt is absent (GTFS requires it); nothing else depends on it",
+        );
         Vec::new()
     };
     let stops_t = feed.required("stops.txt", report)?;
@@ -358,7 +362,10 @@ fn read_stops(t: &Tabular, report: &mut Report) -> Result<Stops, IngestError> {
         report.push(
             Severity::Warning,
             Location::at(&t.path, orphans.1, col),
-            format!("{} platforms name a parent_station that is not a station (location_type 1) of the feed; read without station", orphans.0),
+            format!(
+                "{} platforms name a parent_station that is not a station (location_type 1) of the feed; read without station",
+                orphans.0
+            ),
         );
     }
     if !s.other.is_empty() {
@@ -416,7 +423,12 @@ fn read_trips(t: &Tabular, routes: &HashMap<String, u32>) -> Result<Trips, Inges
     let c_service = t.require(&["service_id"])?;
     let c_id = t.require(&["trip_id"])?;
     let n = t.rows.len();
-    let mut trips = Trips { route: Vec::with_capacity(n), id: Vec::with_capacity(n), service_id: Vec::with_capacity(n), index: HashMap::with_capacity(n) };
+    let mut trips = Trips {
+        route: Vec::with_capacity(n),
+        id: Vec::with_capacity(n),
+        service_id: Vec::with_capacity(n),
+        index: HashMap::with_capacity(n),
+    };
     let mut lines: Vec<u64> = Vec::with_capacity(n);
     for (&line, row) in &t.rows {
         let trip_id = id(t, line, row, c_id)?;
@@ -547,7 +559,11 @@ fn read_frequencies(t: &Tabular, trips: &HashMap<String, u32>, report: &mut Repo
             return Err(malformed(t, line, c_headway, "headway_secs is 0".into()));
         }
         if end <= start {
-            report.push(Severity::Warning, Location::at(&t.path, line, c_end as u64 + 1), "end_time is not after start_time: no trip from this row");
+            report.push(
+                Severity::Warning,
+                Location::at(&t.path, line, c_end as u64 + 1),
+                "end_time is not after start_time: no trip from this row",
+            );
             continue;
         }
         out.entry(trip).or_default().push((start, end, headway));
@@ -568,7 +584,13 @@ struct Call {
 }
 
 /// Reads and checks every row of `stop_times.txt`; keeps the calls of `active` trips.
-fn read_stop_times(t: &Tabular, stops: &Stops, trips: &HashMap<String, u32>, active: &[usize], report: &mut Report) -> Result<Vec<Vec<Call>>, IngestError> {
+fn read_stop_times(
+    t: &Tabular,
+    stops: &Stops,
+    trips: &HashMap<String, u32>,
+    active: &[usize],
+    report: &mut Report,
+) -> Result<Vec<Vec<Call>>, IngestError> {
     let c_trip = t.require(&["trip_id"])?;
     let c_stop = t.require(&["stop_id"])?;
     let c_seq = t.require(&["stop_sequence"])?;
@@ -595,7 +617,9 @@ fn read_stop_times(t: &Tabular, stops: &Stops, trips: &HashMap<String, u32>, act
                     t,
                     line,
                     c_stop,
-                    format!("stop_id `{stop_id}` is a station, entrance or node in stops.txt; stop_times.txt must name platforms (location_type 0)"),
+                    format!(
+                        "stop_id `{stop_id}` is a station, entrance or node in stops.txt; stop_times.txt must name platforms (location_type 0)"
+                    ),
                 ));
             }
             None => return Err(malformed(t, line, c_stop, format!("stop_id `{stop_id}` is not in stops.txt"))),
@@ -656,7 +680,11 @@ fn schedule(
             if arrivals[end].is_none() {
                 return Err(IngestError::Malformed {
                     location: Location::line(path, calls[end].line),
-                    message: format!("trip `{}`: its {} stop has no time (GTFS requires times at the first and last stops)", &trips.id[trip], if end == 0 { "first" } else { "last" }),
+                    message: format!(
+                        "trip `{}`: its {} stop has no time (GTFS requires times at the first and last stops)",
+                        &trips.id[trip],
+                        if end == 0 { "first" } else { "last" }
+                    ),
                 });
             }
         }
@@ -749,7 +777,8 @@ fn group_patterns(runs: Vec<Run>) -> Vec<Pattern> {
         let mut split: Vec<Vec<Timed>> = Vec::new();
         for trip in trips {
             let fits = |g: &Vec<Timed>| {
-                g.last().is_some_and(|last| last.1.iter().zip(&trip.1).all(|(a, b)| a <= b) && last.2.iter().zip(&trip.2).all(|(a, b)| a <= b))
+                g.last()
+                    .is_some_and(|last| last.1.iter().zip(&trip.1).all(|(a, b)| a <= b) && last.2.iter().zip(&trip.2).all(|(a, b)| a <= b))
             };
             match split.iter_mut().find(|g| fits(g)) {
                 Some(g) => g.push(trip),
@@ -833,7 +862,9 @@ fn read_transfers(t: &Tabular, stops: &Stops, report: &mut Report) -> Result<Vec
         report.push(
             Severity::Note,
             Location::file(&t.path),
-            format!("{skipped} transfers bound to routes or trips, or in-seat (types 4–5), skipped: only stop-to-stop transfers are routed"),
+            format!(
+                "{skipped} transfers bound to routes or trips, or in-seat (types 4–5), skipped: only stop-to-stop transfers are routed"
+            ),
         );
     }
     Ok(out)
@@ -992,7 +1023,11 @@ mod tests {
         let mut report = Report::default();
         let sat = read_gtfs(dir.path(), day(2023, 4, 15), &mut report).unwrap();
         assert_eq!(sat.trip_count(), 0);
-        assert!(report.problems.iter().any(|p| p.severity == Severity::Warning && p.message.contains("no trip runs")), "{:?}", report.problems);
+        assert!(
+            report.problems.iter().any(|p| p.severity == Severity::Warning && p.message.contains("no trip runs")),
+            "{:?}",
+            report.problems
+        );
     }
 
     #[test]
@@ -1020,19 +1055,47 @@ mod tests {
     #[test]
     fn malformed_rows_point_at_file_line_and_column() {
         let cases = [
-            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,1\nA1,8h10,08:11:00,S2,2\n", "stop_times.txt:3:2:"),
-            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S9,1\n", "stop_times.txt:2:4:"),
-            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,ST2,1\n", "stop_times.txt:2:4:"),
-            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nZZ,08:00:00,08:00:00,S1,1\n", "stop_times.txt:2:1:"),
-            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,un\n", "stop_times.txt:2:5:"),
+            (
+                "stop_times.txt",
+                "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,1\nA1,8h10,08:11:00,S2,2\n",
+                "stop_times.txt:3:2:",
+            ),
+            (
+                "stop_times.txt",
+                "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S9,1\n",
+                "stop_times.txt:2:4:",
+            ),
+            (
+                "stop_times.txt",
+                "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,ST2,1\n",
+                "stop_times.txt:2:4:",
+            ),
+            (
+                "stop_times.txt",
+                "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nZZ,08:00:00,08:00:00,S1,1\n",
+                "stop_times.txt:2:1:",
+            ),
+            (
+                "stop_times.txt",
+                "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,un\n",
+                "stop_times.txt:2:5:",
+            ),
             ("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,Un,45.0,5.0\nS2,\"Deux\",quarante-cinq,5.0\n", "stops.txt:3:3:"),
             ("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,Un,45.0,5.0\nS1,Bis,45.0,5.0\n", "stops.txt:3:1:"),
             ("stops.txt", "stop_id,stop_name,stop_lat,stop_lon\nS1,Un,45.0,500.0\n", "stops.txt:2:4:"),
             ("trips.txt", "route_id,service_id,trip_id\nA,WK,A1\nC,WK,A2\n", "trips.txt:3:1:"),
-            ("calendar.txt", "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20230403,2023-13-01\n", "calendar.txt:2:10:"),
+            (
+                "calendar.txt",
+                "service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,end_date\nWK,1,1,1,1,1,0,0,20230403,2023-13-01\n",
+                "calendar.txt:2:10:",
+            ),
             ("calendar_dates.txt", "service_id,date,exception_type\nWK,20230410,3\n", "calendar_dates.txt:2:3:"),
             ("routes.txt", "route_id,route_short_name,route_type\nA,A,tram\n", "routes.txt:2:3:"),
-            ("stop_times.txt", "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,1\nA1,\"08:10:00,08:10:00,S2,2\nA1,08:20:00,08:20:00,S3,3\n", "stop_times.txt:3:2:"),
+            (
+                "stop_times.txt",
+                "trip_id,arrival_time,departure_time,stop_id,stop_sequence\nA1,08:00:00,08:00:00,S1,1\nA1,\"08:10:00,08:10:00,S2,2\nA1,08:20:00,08:20:00,S3,3\n",
+                "stop_times.txt:3:2:",
+            ),
         ];
         for (file, text, expected) in cases {
             let (_dir, path) = write_zip(&with(file, text), "");
@@ -1053,8 +1116,10 @@ mod tests {
         let err = read_gtfs(dir.path(), day(2023, 4, 18), &mut Report::default()).unwrap_err().to_string();
         assert!(err.contains("stop_times.txt is required"), "{err}");
         // optional files absent: fine
-        let minimal: Vec<_> =
-            files().into_iter().filter(|(n, _)| !matches!(*n, "agency.txt" | "frequencies.txt" | "transfers.txt" | "calendar_dates.txt")).collect();
+        let minimal: Vec<_> = files()
+            .into_iter()
+            .filter(|(n, _)| !matches!(*n, "agency.txt" | "frequencies.txt" | "transfers.txt" | "calendar_dates.txt"))
+            .collect();
         let dir = write_dir(&minimal);
         let mut report = Report::default();
         let tt = read_gtfs(dir.path(), day(2023, 4, 10), &mut report).unwrap();

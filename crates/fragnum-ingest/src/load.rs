@@ -157,8 +157,13 @@ fn restrict_to_territory(out: &mut Loaded, territory: &[String], at: &Location) 
         return;
     }
     let listed = |c: Option<&str>| c.is_some_and(|c| territory.iter().any(|t| t == c));
-    let commune_epci: BTreeMap<String, Option<String>> =
-        out.table.zones().iter().filter(|z| z.code.level() == Level::Commune).map(|z| (z.code.as_str().to_string(), z.epci.clone())).collect();
+    let commune_epci: BTreeMap<String, Option<String>> = out
+        .table
+        .zones()
+        .iter()
+        .filter(|z| z.code.level() == Level::Commune)
+        .map(|z| (z.code.as_str().to_string(), z.epci.clone()))
+        .collect();
     let inside = |z: &fragnum_core::Zone| {
         let epci = z.epci.clone().or_else(|| z.commune.as_ref().and_then(|c| commune_epci.get(c).cloned().flatten()));
         listed(Some(z.code.as_str())) || listed(z.commune.as_deref()) || listed(epci.as_deref()) || listed(z.code.departement())
@@ -169,7 +174,11 @@ fn restrict_to_territory(out: &mut Loaded, territory: &[String], at: &Location) 
     if out.table.is_empty() {
         out.report.push(Severity::Fatal, at.clone(), format!("[project] territory = {territory:?}: no zone of the inputs lies in it"));
     } else {
-        out.report.push(Severity::Note, at.clone(), format!("[project] territory: {removed} zone(s) outside {} left out", territory.join(", ")));
+        out.report.push(
+            Severity::Note,
+            at.clone(),
+            format!("[project] territory: {removed} zone(s) outside {} left out", territory.join(", ")),
+        );
     }
 }
 

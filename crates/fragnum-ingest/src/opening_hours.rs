@@ -100,10 +100,7 @@ impl Cursor {
     fn new(text: &str) -> Self {
         let chars: Vec<char> = text.chars().collect();
         // Typographic apostrophes match like ASCII ones (`l’après-midi`).
-        let lower = chars
-            .iter()
-            .map(|&c| if c == '’' { '\'' } else { c.to_lowercase().next().unwrap_or(c) })
-            .collect();
+        let lower = chars.iter().map(|&c| if c == '’' { '\'' } else { c.to_lowercase().next().unwrap_or(c) }).collect();
         Cursor { chars, lower, pos: 0 }
     }
 
@@ -204,7 +201,10 @@ fn osm_rule(c: &mut Cursor) -> Result<(Rule, Sep), HoursError> {
         if c.peek().is_some_and(|ch| ch.is_ascii_digit()) {
             times(c, &mut r)?;
         } else if matches!(word.as_str(), "sunrise" | "sunset" | "dawn" | "dusk") || c.peek() == Some('(') {
-            return Err(error(c.pos, format!("variable times ({}) are not supported: give clock times such as `09:00-12:00`", c.found(c.pos))));
+            return Err(error(
+                c.pos,
+                format!("variable times ({}) are not supported: give clock times such as `09:00-12:00`", c.found(c.pos)),
+            ));
         }
     }
     c.skip_ws();
@@ -420,7 +420,10 @@ fn times(c: &mut Cursor, r: &mut Rule) -> Result<(), HoursError> {
             _ => {
                 return Err(error(
                     c.pos,
-                    format!("expected `-` and a closing time after `{from_text}`, found {}: a span needs an end (`{from_text}-19:00`)", c.found(c.pos)),
+                    format!(
+                        "expected `-` and a closing time after `{from_text}`, found {}: a span needs an end (`{from_text}-19:00`)",
+                        c.found(c.pos)
+                    ),
                 ));
             }
         }
@@ -469,7 +472,10 @@ fn clock(c: &mut Cursor, end: bool) -> Result<usize, HoursError> {
     if minutes >= 60 || (!end && value >= DAY) || value > 2 * DAY {
         let text: String = c.chars[at..c.pos].iter().collect();
         let limit = if end { "48:00" } else { "24:00" };
-        return Err(error(at, format!("`{text}` is not a time of day (minutes below 60, {} before {limit})", if end { "ends" } else { "starts" })));
+        return Err(error(
+            at,
+            format!("`{text}` is not a time of day (minutes below 60, {} before {limit})", if end { "ends" } else { "starts" }),
+        ));
     }
     Ok(value)
 }
@@ -671,7 +677,10 @@ fn french_tokens(c: &Cursor) -> Result<Vec<(Tok, usize)>, HoursError> {
                 _ => {
                     return Err(error(
                         i,
-                        format!("expected a time (`9h`, `8h30`, `09:00`), `-`, `à`, `/`, `et` or « fermé », found `{}`", c.chars[i..i + len].iter().collect::<String>()),
+                        format!(
+                            "expected a time (`9h`, `8h30`, `09:00`), `-`, `à`, `/`, `et` or « fermé », found `{}`",
+                            c.chars[i..i + len].iter().collect::<String>()
+                        ),
                     ));
                 }
             };
@@ -690,7 +699,10 @@ fn french_tokens(c: &Cursor) -> Result<Vec<(Tok, usize)>, HoursError> {
                 continue;
             }
             _ => {
-                return Err(error(i, format!("unexpected `{}`: expected a time (`9h`, `8h30`, `09:00`), `-`, `à`, `/`, `et` or « fermé »", c.chars[i])));
+                return Err(error(
+                    i,
+                    format!("unexpected `{}`: expected a time (`9h`, `8h30`, `09:00`), `-`, `à`, `/`, `et` or « fermé »", c.chars[i]),
+                ));
             }
         };
         out.push((tok, i));

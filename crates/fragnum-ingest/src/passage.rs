@@ -560,8 +560,7 @@ impl Passage {
             };
             return Ok(Route { targets: vec![(target, 1.0)], rule, note });
         }
-        let wholes: Vec<(ZoneCode, &str)> =
-            successors.iter().filter_map(|c| Some((self.whole_commune(c, level).0?, c.as_str()))).collect();
+        let wholes: Vec<(ZoneCode, &str)> = successors.iter().filter_map(|c| Some((self.whole_commune(c, level).0?, c.as_str()))).collect();
         match Self::by_population(&wholes, &self.history.population) {
             Some(targets) => Ok(Route {
                 targets,
@@ -625,9 +624,11 @@ impl Passage {
                             let Some(vintage) = var.vintages[row] else { continue };
                             let kind = if is_count(name) { VariableKind::Count } else { VariableKind::Level };
                             for (target, weight) in &r.targets {
-                                acc.entry((target.clone(), (*name).clone(), vintage))
-                                    .or_insert_with(|| Acc::new(kind))
-                                    .add(var.values[row], *weight, r.rule.derivation(kind));
+                                acc.entry((target.clone(), (*name).clone(), vintage)).or_insert_with(|| Acc::new(kind)).add(
+                                    var.values[row],
+                                    *weight,
+                                    r.rule.derivation(kind),
+                                );
                             }
                         }
                     }
@@ -843,7 +844,11 @@ mod tests {
         let g = TargetGeography::read(&path, 2021, &mut report).unwrap();
         assert_eq!(g.iris_count(), 1);
         assert!(report.problems[0].to_string().contains("ref.csv:3:1"), "{:?}", report.problems);
-        assert!(report.problems[1].to_string().contains("ref.csv:4:1: error: duplicate zone code `384790000` (first seen on line 2)"), "{:?}", report.problems);
+        assert!(
+            report.problems[1].to_string().contains("ref.csv:4:1: error: duplicate zone code `384790000` (first seen on line 2)"),
+            "{:?}",
+            report.problems
+        );
         let json = r#"[{"code":"38479","type":"commune-actuelle","anciensCodes":["38016","38121"],"population":2713},
                        {"code":"38016","type":"commune-deleguee","chefLieu":"38479"},
                        {"code":"38479","type":"commune-deleguee","chefLieu":"38479"}]"#;

@@ -345,7 +345,10 @@ fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError
             Some(id) => {
                 let raw = Tabular::field(fields, id).trim();
                 if raw.is_empty() {
-                    return Err(IngestError::Malformed { location: Location::at(&t.path, *line, id as u64 + 1), message: "empty site id".into() });
+                    return Err(IngestError::Malformed {
+                        location: Location::at(&t.path, *line, id as u64 + 1),
+                        message: "empty site id".into(),
+                    });
                 }
                 format!("{}{raw}", cols.prefix)
             }
@@ -381,7 +384,9 @@ fn sites_from(t: &Tabular, report: &mut Report) -> Result<Vec<Site>, IngestError
         site.opening_hours = text(fields, cols.opening_hours.as_ref().map(|(c, _)| *c));
         site.services = cols
             .services
-            .and_then(|(c, sep)| text(fields, Some(c)).map(|s| s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()))
+            .and_then(|(c, sep)| {
+                text(fields, Some(c)).map(|s| s.split(sep).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
+            })
             .unwrap_or_default();
         capacity(t, &cols, *line, fields, &mut site, &mut tally, report);
         out.push(site);
@@ -401,13 +406,21 @@ fn bounded(t: &Tabular, line: u64, fields: Row<'_>, col: usize, max: f64, site: 
         Ok(Cell::Value(v)) if (0.0..=max).contains(&v) => Ok(Some(v)),
         Ok(Cell::Value(v)) => {
             let why = if v < 0.0 { "negative".to_string() } else { format!("more than {max}") };
-            report.push(Severity::Warning, location, format!("column `{column}`: `{raw}` for site `{site}` is {why}: this site gets no figure from it"));
+            report.push(
+                Severity::Warning,
+                location,
+                format!("column `{column}`: `{raw}` for site `{site}` is {why}: this site gets no figure from it"),
+            );
             Err(())
         }
         // Blank, or a marker of a figure not given (`nd`, `so`).
         Ok(_) => Ok(None),
         Err(_) => {
-            report.push(Severity::Warning, location, format!("column `{column}`: `{raw}` for site `{site}` is not a number: this site gets no figure from it"));
+            report.push(
+                Severity::Warning,
+                location,
+                format!("column `{column}`: `{raw}` for site `{site}` is not a number: this site gets no figure from it"),
+            );
             Err(())
         }
     }
@@ -449,7 +462,8 @@ fn capacity(t: &Tabular, cols: &Columns, line: u64, fields: Row<'_>, site: &mut 
         }
     }
     // Day columns: a row with every day blank (or `-`) gives no hours, not zero.
-    let given = cols.days.iter().any(|&c| !Tabular::field(fields, c).trim().chars().all(|ch| ch.is_whitespace() || matches!(ch, '-' | '–')));
+    let given =
+        cols.days.iter().any(|&c| !Tabular::field(fields, c).trim().chars().all(|ch| ch.is_whitespace() || matches!(ch, '-' | '–')));
     if matches!(hours, Ok(None)) && given {
         let mut sum = Ok(0.0);
         for &col in &cols.days {
@@ -466,7 +480,11 @@ fn capacity(t: &Tabular, cols: &Columns, line: u64, fields: Row<'_>, site: &mut 
     }
     match hours {
         Ok(Some((h, _))) if h > WEEK_HOURS => {
-            report.push(Severity::Warning, Location::line(&t.path, line), format!("site `{}` would be open {h} hours a week, more than 168: it gets no weekly hours", site.id));
+            report.push(
+                Severity::Warning,
+                Location::line(&t.path, line),
+                format!("site `{}` would be open {h} hours a week, more than 168: it gets no weekly hours", site.id),
+            );
             tally.unreadable += 1;
         }
         Ok(Some((h, tag))) => {
@@ -587,7 +605,11 @@ mod tests {
         assert!(w[0].starts_with("s.csv:4:6: warning: column `advisors`: `-1` for site `c` is negative"), "{}", w[0]);
         assert!(w[1].starts_with("s.csv:4:7: warning: column `hours_per_week`: `200` for site `c` is more than 168"), "{}", w[1]);
         assert!(w[2].starts_with("s.csv:5:6: warning: column `advisors`: `deux` for site `d` is not a number"), "{}", w[2]);
-        assert!(w[3].starts_with("s.csv:5:8: warning: column `horaires`: cannot read opening hours from `Mo-Fr 9h-12h` (at character 7:"), "{}", w[3]);
+        assert!(
+            w[3].starts_with("s.csv:5:8: warning: column `horaires`: cannot read opening hours from `Mo-Fr 9h-12h` (at character 7:"),
+            "{}",
+            w[3]
+        );
         assert_eq!(
             note(&report),
             "5 sites read (generic layout); advisors for 1 (advisors column, 2 in all); weekly hours for 2 (1 from horaires (OSM opening_hours), \
@@ -643,14 +665,20 @@ mod tests {
         assert_eq!(sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["fs-901", "fs-235", "fs-236"]);
         let a = &sites[0];
         assert_eq!((a.name.as_str(), a.kind.as_str(), a.commune.as_deref()), ("France services Exemple", "france_services", Some("38185")));
-        assert_eq!((a.advisors, a.hours_per_week, a.capacity_source.as_deref()), (None, Some(7.0 + 5.5 + 7.5 + 3.0), Some("h_lundi…h_samedi")));
+        assert_eq!(
+            (a.advisors, a.hours_per_week, a.capacity_source.as_deref()),
+            (None, Some(7.0 + 5.5 + 7.5 + 3.0), Some("h_lundi…h_samedi"))
+        );
         assert_eq!(sites[1].hours_per_week, None, "no day given: no hours, not zero");
         assert_eq!(sites[2].hours_per_week, None);
         let w = warnings(&report);
         assert_eq!(w.len(), 2, "{w:#?}");
         assert!(w[0].starts_with("fs.csv:4:9: warning: column `h_mardi`: cannot read opening hours from `sur rendez-vous`"), "{}", w[0]);
         assert_eq!(w[1], "fs.csv:5:1: warning: duplicate site id `fs-901` (first seen on line 2): this row is skipped, the first one kept");
-        assert!(note(&report).contains("weekly hours for 1 (1 from h_lundi…h_samedi); 1 with hours not understood (warnings above), 1 with none given"));
+        assert!(
+            note(&report)
+                .contains("weekly hours for 1 (1 from h_lundi…h_samedi); 1 with hours not understood (warnings above), 1 with none given")
+        );
         // Projected coordinates are refused in native layouts too.
         let l93 = "id_fs,lib_fs,latitude,longitude\n1,A,6458000,913000\n";
         let err = parse_sites(Path::new("fs.csv"), l93, &mut Report::default()).unwrap_err().to_string();
@@ -667,7 +695,11 @@ mod tests {
     fn hinaura_layout() {
         let mut report = Report::default();
         let sites = parse_sites(Path::new("h.csv"), HINAURA, &mut report).unwrap();
-        assert_eq!(sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), ["hinaura-1", "hinaura-3", "hinaura-4"], "ids are data-row ranks");
+        assert_eq!(
+            sites.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+            ["hinaura-1", "hinaura-3", "hinaura-4"],
+            "ids are data-row ranks"
+        );
         let a = &sites[0];
         assert_eq!((a.name.as_str(), a.kind.as_str(), a.commune.as_deref()), ("Maison des services", "mediation", None));
         assert_eq!((a.hours_per_week, a.capacity_source.as_deref()), (Some(7.0 + 7.0 + 7.5), Some("Lundi…Dimanche")));

@@ -91,7 +91,10 @@ fn france_services_export() {
     assert!(sites.iter().filter(|s| s.hours_per_week.is_some()).all(|s| s.capacity_source.as_deref() == Some("h_lundi…h_samedi")));
     let (warnings, note) = findings(&report);
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert!(note.ends_with("weekly hours for 54 (54 from h_lundi…h_samedi); 0 with hours not understood (warnings above), 3 with none given"), "{note}");
+    assert!(
+        note.ends_with("weekly hours for 54 (54 from h_lundi…h_samedi); 0 with hours not understood (warnings above), 3 with none given"),
+        "{note}"
+    );
     if let Some(merged) = merged("france_services") {
         assert_eq!(sites.iter().map(|s| s.id.clone()).collect::<BTreeSet<_>>(), merged.keys().cloned().collect());
         assert!(sites.iter().all(|s| s.commune == merged[&s.id].commune && (s.lon, s.lat) == (merged[&s.id].lon, merged[&s.id].lat)));

@@ -88,7 +88,13 @@ pub fn line_chart(line: &EvolutionLine) -> String {
     };
     let span_years = f64::from(last.saturating_sub(first).max(1));
     let (lo, hi) = known.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), (_, v)| (a.min(*v), b.max(*v)));
-    let (lo, hi) = if known.is_empty() { (0.0, 1.0) } else if hi - lo < 1e-9 { (lo - 1.0, hi + 1.0) } else { (lo, hi) };
+    let (lo, hi) = if known.is_empty() {
+        (0.0, 1.0)
+    } else if hi - lo < 1e-9 {
+        (lo - 1.0, hi + 1.0)
+    } else {
+        (lo, hi)
+    };
     let x = |y: u16| pad + (w - 2.0 * pad) * f64::from(y - first) / span_years;
     let y = |v: f64| pad + (h - 18.0 - pad) * (1.0 - (v - lo) / (hi - lo));
     let decimals = if line.in_points { 1 } else { line.unit.default_decimals() };
@@ -168,12 +174,7 @@ pub fn evolution_section(e: &Evolution) -> String {
         } else {
             format!("<br><span class=\"precision\">À interpréter avec prudence&#160;: {}.</span>", escape(&line.noise.join(", ")))
         };
-        let _ = writeln!(
-            b,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td>{words}{noise}</td></tr>",
-            escape(&line.label),
-            line_chart(line)
-        );
+        let _ = writeln!(b, "<tr><th scope=\"row\">{}</th><td>{}</td><td>{words}{noise}</td></tr>", escape(&line.label), line_chart(line));
     }
     b.push_str("</tbody>\n</table>\n");
     if let Some(note) = &e.note {

@@ -489,7 +489,14 @@ fn draw_scale_and_north<DB: DrawingBackend>(
 }
 
 /// The title and, under it, the territory and vintage, from the left margin `m` of a page `width` wide.
-fn draw_title<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classified<'_>, ctx: &MapContext<'_>, width: u32, m: f64, u: f64) -> DrawResult {
+fn draw_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &Classified<'_>,
+    ctx: &MapContext<'_>,
+    width: u32,
+    m: f64,
+    u: f64,
+) -> DrawResult {
     // Long titles shrink to the page width (bold DejaVu Sans ≈ 0.62 em per character) rather than
     // running off the page; they never grow.
     let title_chars = c.layer.title.chars().count().max(1) as f64;
@@ -584,7 +591,8 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
     let (lx, ly, lw, _) = lay.legend;
     let row = 36.0 * u;
     // A title that already says its unit (« …, 2016–2020 (points) ») is not given a second one.
-    let heading = if c.legend.title.ends_with("(points)") { c.legend.title.clone() } else { format!("{} ({})", c.legend.title, c.legend.unit) };
+    let heading =
+        if c.legend.title.ends_with("(points)") { c.legend.title.clone() } else { format!("{} ({})", c.legend.title, c.legend.unit) };
     text(root, &heading, (lx, ly), &font(24.0 * u, true))?;
     text(root, &format!("Classes : {}", c.legend.method), (lx, ly + 32.0 * u), &font(20.0 * u, false))?;
     let mut y = ly + 72.0 * u;
@@ -613,7 +621,13 @@ pub fn draw_map<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &Classifie
 
 /// The legend of the site symbols, from `(sx, sy)` down, one `row` each: the kinds of
 /// [`SiteKind`] among `shown` under their label, then « Autre lieu » for any other kind.
-fn draw_sites_legend<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, shown: &[&Site], (sx, mut sy): (f64, f64), u: f64, row: f64) -> DrawResult {
+fn draw_sites_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    shown: &[&Site],
+    (sx, mut sy): (f64, f64),
+    u: f64,
+    row: f64,
+) -> DrawResult {
     let kinds: Vec<SiteKind> = SiteKind::ALL.into_iter().filter(|k| shown.iter().any(|s| s.kind == k.key())).collect();
     let others = shown.iter().any(|s| SiteKind::from_key(&s.kind).is_none());
     if kinds.is_empty() && !others {

@@ -922,7 +922,12 @@ fn reach_paragraphs(o: &ServiceOffer) -> String {
         }
     }
     for (mode, share) in &o.by_mode {
-        let _ = writeln!(b, "<p>Part à moins de {minutes} minutes {}&#160;: <strong>{}</strong>.</p>", escape(mode), value(*share, Unit::Percent));
+        let _ = writeln!(
+            b,
+            "<p>Part à moins de {minutes} minutes {}&#160;: <strong>{}</strong>.</p>",
+            escape(mode),
+            value(*share, Unit::Percent)
+        );
     }
     match &o.nearest {
         Some((name, minutes)) => {
@@ -1187,7 +1192,10 @@ pub(crate) mod tests {
             assert_eq!(service_type(k.key()).and_then(|x| x.kind), Some(k));
         }
         let html = sheet_html(&sample(), "Grenoble");
-        assert!(html.contains("<tr><th scope=\"row\">Lieu de médiation numérique</th><td class=\"n\">1</td><td class=\"n\">1</td></tr>"), "{html}");
+        assert!(
+            html.contains("<tr><th scope=\"row\">Lieu de médiation numérique</th><td class=\"n\">1</td><td class=\"n\">1</td></tr>"),
+            "{html}"
+        );
         // Sites that do not describe their services still count by kind.
         let mut s = sample();
         s.services.services_described = false;

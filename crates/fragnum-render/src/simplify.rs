@@ -64,7 +64,12 @@ fn vertex_neighbours<'r>(rings: impl Iterator<Item = &'r Vec<Coord<f64>>>) -> Ha
 
 /// Vertices of every ring of every zone, each ring counted open.
 fn vertex_count(zones: &ZoneGeometries) -> usize {
-    zones.values().flat_map(|g| g.0.iter()).flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| open_ring(r).len()).sum()
+    zones
+        .values()
+        .flat_map(|g| g.0.iter())
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|r| open_ring(r).len())
+        .sum()
 }
 
 /// The outlines simplified to `tolerance_m` metres with shared borders kept shared.

@@ -60,8 +60,8 @@ pub(crate) fn times(
     } else {
         Vec::new()
     };
-    let candidate_times =
-        (settings.capacity.added_units > 0).then(|| SiteTimes::network(&graph, &snapper, &candidate_snaps, &times.point_snaps, threshold_s));
+    let candidate_times = (settings.capacity.added_units > 0)
+        .then(|| SiteTimes::network(&graph, &snapper, &candidate_snaps, &times.point_snaps, threshold_s));
     timings.siting_ms = ms(t);
     let t = Instant::now();
     let site_times = SiteTimes::network(&graph, &snapper, &times.site_snaps, &times.point_snaps, settings.times_limit_s());

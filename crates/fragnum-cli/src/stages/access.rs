@@ -30,13 +30,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::progress::say;
 use anyhow::{Context as _, Result, bail};
 use fragnum_access::coverage::ZoneResult;
 use fragnum_access::modes::{Mode, ModeZones};
 use fragnum_access::{AccessInput, AccessOutput};
 use fragnum_core::sites::PopulationPoint;
 use fragnum_render::tables::Table;
-use crate::progress::say;
 
 /// A number the French way with one decimal (`12,5`), as maps and sheets write it.
 fn fr1(v: f64) -> String {
@@ -94,8 +94,7 @@ pub fn run(
         }
     }
     // The EPCI of each point (its zone's, else its commune's), for the equity table.
-    let commune_epci: BTreeMap<&str, &str> =
-        table.zones().iter().filter_map(|z| Some((z.code.commune()?, z.epci.as_deref()?))).collect();
+    let commune_epci: BTreeMap<&str, &str> = table.zones().iter().filter_map(|z| Some((z.code.commune()?, z.epci.as_deref()?))).collect();
     let epci_of = |z: &fragnum_core::ZoneCode| {
         let zone = table.row(z).ok().map(|r| &table.zones()[r])?;
         zone.epci.clone().or_else(|| zone.commune.as_deref().and_then(|c| commune_epci.get(c)).map(|e| (*e).to_string()))
@@ -107,7 +106,8 @@ pub fn run(
         let lost: Vec<usize> = (0..points.len()).filter(|&p| groups[p].is_none()).collect();
         if !lost.is_empty() {
             let people: f64 = lost.iter().map(|&p| points[p].weight).sum();
-            let mut communes: Vec<&str> = lost.iter().filter_map(|&p| points[p].zone.as_ref().map(fragnum_core::ZoneCode::as_str)).collect();
+            let mut communes: Vec<&str> =
+                lost.iter().filter_map(|&p| points[p].zone.as_ref().map(fragnum_core::ZoneCode::as_str)).collect();
             communes.sort_unstable();
             communes.dedup();
             eprintln!(
@@ -140,11 +140,16 @@ pub fn run(
     write_outputs(ctx, &out, &points)?;
     print_summary(&out, &points, network);
     say!("  computed in: {}", out.timings);
-    let mut modes =
-        vec![ModeZones { mode: Mode::Car, method_label: out.method_label.clone(), thresholds_min: out.thresholds_min.clone(), zones: out.zones.clone() }];
+    let mut modes = vec![ModeZones {
+        mode: Mode::Car,
+        method_label: out.method_label.clone(),
+        thresholds_min: out.thresholds_min.clone(),
+        zones: out.zones.clone(),
+    }];
     if cfg.modes.contains(&Mode::Walk) {
         let walk_network = inputs.walk_profile.as_ref().and(network);
-        let walk_input = AccessInput { network: walk_network, profile: inputs.walk_profile.as_ref(), candidates: &[], weights: None, ..input };
+        let walk_input =
+            AccessInput { network: walk_network, profile: inputs.walk_profile.as_ref(), candidates: &[], weights: None, ..input };
         let walk = fragnum_access::compute(&walk_input, &fragnum_access::modes::walking_settings(&settings))?;
         let method = walk.method.as_str();
         zone_table(&walk.zones, &walk.thresholds_min, &walk.sites, method, Mode::Walk).write(&ctx.out_dir, "access_zones_walk")?;
@@ -237,7 +242,10 @@ fn zone_table(zones: &[ZoneResult], thresholds_min: &[f64], sites: &[fragnum_acc
         .text("code", zones.iter().map(|z| Some(z.zone.as_str().to_string())).collect())
         .float("population", zones.iter().map(|z| Some(z.population)).collect());
     for (k, t) in thresholds_min.iter().enumerate() {
-        table.push(&format!("share_within_{t}min"), fragnum_render::tables::ColumnData::Float(zones.iter().map(|z| Some(z.share_within[k])).collect()));
+        table.push(
+            &format!("share_within_{t}min"),
+            fragnum_render::tables::ColumnData::Float(zones.iter().map(|z| Some(z.share_within[k])).collect()),
+        );
     }
     table
         .float("mean_min", zones.iter().map(|z| z.mean_min).collect())
@@ -251,7 +259,13 @@ fn zone_table(zones: &[ZoneResult], thresholds_min: &[f64], sites: &[fragnum_acc
 }
 
 /// The per-point table of one mode.
-fn point_table(points: &[PopulationPoint], results: &[fragnum_access::PointResult], sites: &[fragnum_access::SiteResult], method: &str, mode: Mode) -> Table {
+fn point_table(
+    points: &[PopulationPoint],
+    results: &[fragnum_access::PointResult],
+    sites: &[fragnum_access::SiteResult],
+    method: &str,
+    mode: Mode,
+) -> Table {
     Table::default()
         .float("lon", points.iter().map(|p| Some(p.lon)).collect())
         .float("lat", points.iter().map(|p| Some(p.lat)).collect())
@@ -289,7 +303,12 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
     let g = &sup.groups;
     Table::default()
         .text("group", g.iter().map(|e| Some(e.group.clone())).collect())
-        .text("name", g.iter().map(|e| Some(epci_names.get(e.group.as_str()).map_or_else(|| territory_name(ctx, &e.group), |n| (*n).to_string()))).collect())
+        .text(
+            "name",
+            g.iter()
+                .map(|e| Some(epci_names.get(e.group.as_str()).map_or_else(|| territory_name(ctx, &e.group), |n| (*n).to_string())))
+                .collect(),
+        )
         .float("need", g.iter().map(|e| Some(e.need)).collect())
         .float(&format!("{measure}_per_{per}_2sfca"), g.iter().map(|e| e.fca).collect())
         .float(&format!("{measure}_per_{per}_e2sfca"), g.iter().map(|e| e.e2sfca).collect())
@@ -321,6 +340,19 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
         .float(&format!("{measure}_per_{per}_need_2sfca"), sup.site_ratio.clone())
         .write(&ctx.out_dir, "access_sites")?;
 
+    write_siting(ctx, out)?;
+
+    let geojson = fragnum_access::zones::isochrones_geojson(out);
+    let path = ctx.out_dir.join("isochrones.geojson");
+    fragnum_core::atomic::write_bytes(&path, geojson.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The siting tables: the greedy choice of new sites, its exact optimum, and the
+/// capacity-aware placement of added supply.
+fn write_siting(ctx: &super::Context, out: &AccessOutput) -> Result<()> {
+    let sup = &out.supply;
+    let (per, measure) = (sup.per, sup.measure.as_str());
     let chosen: Vec<&fragnum_access::SiteResult> = out.siting.iter().map(|c| &out.candidates[c.candidate]).collect();
     Table::default()
         .int("rank", out.siting.iter().map(|c| i64::try_from(c.rank).ok()).collect())
@@ -358,17 +390,16 @@ fn write_outputs(ctx: &super::Context, out: &AccessOutput, points: &[PopulationP
             .text("placement", cs.iter().map(|c| Some(site_of(c.placement).0.to_string())).collect())
             .text("id", cs.iter().map(|c| Some(site_of(c.placement).1.id.clone())).collect())
             .text("name", cs.iter().map(|c| Some(site_of(c.placement).1.name.clone())).collect())
-            .float(&format!("added_{measure}"), cs.iter().map(|_| Some(ctx.config.access.as_ref().map_or(1.0, |a| a.capacity.unit()))).collect())
+            .float(
+                &format!("added_{measure}"),
+                cs.iter().map(|_| Some(ctx.config.access.as_ref().map_or(1.0, |a| a.capacity.unit()))).collect(),
+            )
             .float("unmet_need_reduced", cs.iter().map(|c| Some(c.gain)).collect())
             .float("unmet_need_after", cs.iter().map(|c| Some(c.unmet_after)).collect())
             .float("need_newly_reached", cs.iter().map(|c| Some(c.newly_reached)).collect())
             .float(&format!("target_{measure}_per_{per}"), cs.iter().map(|_| Some(sup.target_per)).collect())
             .write(&ctx.out_dir, "access_capacity_siting")?;
     }
-
-    let geojson = fragnum_access::zones::isochrones_geojson(out);
-    let path = ctx.out_dir.join("isochrones.geojson");
-    fragnum_core::atomic::write_bytes(&path, geojson.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
 
@@ -405,10 +436,7 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
         say!("  {beyond} population points beyond the snap distance (counted as not served)");
     }
     for c in &out.siting {
-        say!(
-            "  new site #{}: {} (+{:.0} people within {threshold} min)",
-            c.rank, out.candidates[c.candidate].site.id, c.gain_population
-        );
+        say!("  new site #{}: {} (+{:.0} people within {threshold} min)", c.rank, out.candidates[c.candidate].site.id, c.gain_population);
     }
     if let Some(o) = &out.siting_optimum {
         let what = if o.optimum.proven { "optimum" } else { "upper bound of the optimum" };
@@ -439,7 +467,11 @@ fn print_summary(out: &AccessOutput, points: &[PopulationPoint], network: Option
         };
         say!(
             "  added supply #{}: {what} {} ({}), unmet need −{:.0}, {:.0} people in need reached who had no supply",
-            c.rank, site.id, site.name, c.gain, c.newly_reached
+            c.rank,
+            site.id,
+            site.name,
+            c.gain,
+            c.newly_reached
         );
     }
     for w in &out.warnings {

@@ -11,7 +11,7 @@ use fragnum_core::{Cell, Level, Status, ZoneCode, ZoneTable};
 use fragnum_indices::{IndicesOutput, IndicesRow};
 use fragnum_render::classify::Classification;
 use fragnum_render::ramp::Ramp;
-use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetKind, SupplyLine, SocialRank, SocioRow};
+use fragnum_render::sheets::{DigitalPrecarity, IfnScores, ServiceOffer, ServiceSite, SheetKind, SocialRank, SocioRow, SupplyLine};
 use fragnum_render::{Layer, SheetInput, Unit};
 use geo::Intersects;
 
@@ -196,15 +196,7 @@ fn indices_layers(ctx: &Context, ix: &IndicesOutput, level: Level, codes: &[Zone
         let title = format!("Nombre estimé de personnes : {}", indicator_title(ctx, name).trim_start_matches("Part des "));
         out.push(Layer {
             statuses: statuses(i),
-            ..layer(
-                &format!("{name}_nombre"),
-                title,
-                Unit::Count,
-                &source,
-                vintage.clone(),
-                cells(&|r| r.digital[i].count),
-                Ramp::Blues,
-            )
+            ..layer(&format!("{name}_nombre"), title, Unit::Count, &source, vintage.clone(), cells(&|r| r.digital[i].count), Ramp::Blues)
         });
         out.push(Layer {
             statuses: statuses(i),
@@ -273,7 +265,11 @@ fn access_layers(ctx: &Context, ac: &AccessOutput, modes: &[ModeZones]) -> Vec<L
         _ => ("personnes dans le besoin", format!(" ; besoin : {}", need_phrase(ctx, &sup.need_label))),
     };
     for (id, name, pick) in [
-        ("offre_2sfca", "2SFCA", (|z: &fragnum_access::supply::ZoneSupply| z.fca) as fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>),
+        (
+            "offre_2sfca",
+            "2SFCA",
+            (|z: &fragnum_access::supply::ZoneSupply| z.fca) as fn(&fragnum_access::supply::ZoneSupply) -> Option<f64>,
+        ),
         ("offre_e2sfca", "E2SFCA, pondéré par la distance", |z| z.e2sfca),
     ] {
         out.push(layer(
@@ -511,7 +507,12 @@ fn ratio(table: &ZoneTable, code: &ZoneCode, num: &str, den: Option<&str>, scale
 
 /// The zones that get a fact sheet: those with an outline or in a custom group, at most
 /// `[render] max_sheets`; the others are counted on standard error.
-fn sheet_zones<'z>(ctx: &Context, indices: Option<&IndicesOutput>, zones: &[&'z fragnum_core::Zone], level: Level) -> Vec<&'z fragnum_core::Zone> {
+fn sheet_zones<'z>(
+    ctx: &Context,
+    indices: Option<&IndicesOutput>,
+    zones: &[&'z fragnum_core::Zone],
+    level: Level,
+) -> Vec<&'z fragnum_core::Zone> {
     let grouped: std::collections::BTreeSet<&ZoneCode> =
         indices.map(|ix| ix.group_members.values().flatten().collect()).unwrap_or_default();
     let mut chosen: Vec<&fragnum_core::Zone> =

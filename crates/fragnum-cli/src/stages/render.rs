@@ -124,10 +124,11 @@ pub fn run(
             .iter()
             .filter_map(|z| Some((z.code.as_str().to_string(), z.epci_name.clone().or_else(|| z.epci.clone())?)))
             .collect();
-        sheet_count = fragnum_render::evolution::write_sheets_with_evolutions(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas, evolutions)
-            .context("cannot write fact sheets")?
-            .len()
-            - 1;
+        sheet_count =
+            fragnum_render::evolution::write_sheets_with_evolutions(sheets, &perimeter, &ctx.out_dir, &epci, formats.atlas, evolutions)
+                .context("cannot write fact sheets")?
+                .len()
+                - 1;
     }
     let atlas_line = match &atlas {
         Some(a) => write_atlas(ctx, a, &cfg, &territory, &names, &communes, sites, (sheet_count > 0).then_some(sheets), access)?,

@@ -82,7 +82,8 @@ pub fn run(ctx: &Context, cfg: &TrendsConfig) -> Result<Trends> {
         .zones_at(Level::Commune)
         .filter_map(|(_, z)| Some((z.code.as_str().to_string(), (z.epci.clone()?, z.epci_name.clone()))))
         .collect();
-    let groups = if cfg.groups.is_empty() { ctx.config.indices.as_ref().map(|i| i.groups.clone()).unwrap_or_default() } else { cfg.groups.clone() };
+    let groups =
+        if cfg.groups.is_empty() { ctx.config.indices.as_ref().map(|i| i.groups.clone()).unwrap_or_default() } else { cfg.groups.clone() };
     let territory = Territory { commune_epci: &commune_epci, groups: &groups };
     let output = fragnum_indices::trends::compute(&harmonised.series, &territory, cfg, cfg.social.then_some(&social))
         .context("cannot compute the trends")?;
@@ -160,7 +161,16 @@ fn passage_table(h: &Harmonised) -> Table {
         match &l.route {
             Ok(r) => {
                 for (t, w) in &r.targets {
-                    rows.push((file.clone(), line, l.code.to_string(), l.code.level().to_string(), r.rule.as_str(), Some(t.to_string()), Some(*w), r.note.clone()));
+                    rows.push((
+                        file.clone(),
+                        line,
+                        l.code.to_string(),
+                        l.code.level().to_string(),
+                        r.rule.as_str(),
+                        Some(t.to_string()),
+                        Some(*w),
+                        r.note.clone(),
+                    ));
                 }
             }
             Err(why) => rows.push((file, line, l.code.to_string(), l.code.level().to_string(), "unmapped", None, None, why.clone())),
@@ -226,8 +236,10 @@ fn print_summary(o: &TrendsOutput, h: &Harmonised, tables: &[fragnum_ingest::vin
         followed.iter().copied().collect::<Vec<_>>().join(", ")
     );
     for ind in &o.indicators {
-        let iris_rows: BTreeSet<&str> = o.series.iter().filter(|r| r.indicator == ind.name && r.level == Level::Iris).map(|r| r.code.as_str()).collect();
-        let changes: Vec<_> = o.changes.iter().filter(|c| c.indicator == ind.name && c.level == Level::Iris && c.change.is_some()).collect();
+        let iris_rows: BTreeSet<&str> =
+            o.series.iter().filter(|r| r.indicator == ind.name && r.level == Level::Iris).map(|r| r.code.as_str()).collect();
+        let changes: Vec<_> =
+            o.changes.iter().filter(|c| c.indicator == ind.name && c.level == Level::Iris && c.change.is_some()).collect();
         let noisy = changes.iter().filter(|c| c.within_noise == Some(true)).count();
         say!(
             "  {:<28} {} vintage(s) {:?}, {} IRIS with a series; {}",
@@ -369,7 +381,11 @@ pub fn layers(ctx: &Context, t: &Trends) -> Vec<Layer> {
                 id: format!("{}{}", layer_id(&ind.name), if suffix.is_empty() { "" } else { "_commune" }),
                 title,
                 unit,
-                source: format!("{} ; calcul fragnum, géographie {}", sources.into_iter().collect::<Vec<_>>().join(" ; "), t.output.geography_year),
+                source: format!(
+                    "{} ; calcul fragnum, géographie {}",
+                    sources.into_iter().collect::<Vec<_>>().join(" ; "),
+                    t.output.geography_year
+                ),
                 vintage: format!("{a}–{b}"),
                 classification: centred(&values),
                 values,
@@ -410,8 +426,12 @@ pub fn evolutions(ctx: &Context, t: &Trends) -> BTreeMap<String, Evolution> {
     for r in o.series.iter().filter(|r| r.level == finest || r.level == Level::Group) {
         by_code.entry(r.code.as_str()).or_default().push(r);
     }
-    let changes: BTreeMap<(&str, &str), &fragnum_indices::trends::ChangeRow> =
-        o.changes.iter().filter(|c| c.level == finest || c.level == Level::Group).map(|c| ((c.code.as_str(), c.indicator.as_str()), c)).collect();
+    let changes: BTreeMap<(&str, &str), &fragnum_indices::trends::ChangeRow> = o
+        .changes
+        .iter()
+        .filter(|c| c.level == finest || c.level == Level::Group)
+        .map(|c| ((c.code.as_str(), c.indicator.as_str()), c))
+        .collect();
     let note = format!(
         "Chiffres ramenés à la géographie {} (table de passage : communes fusionnées, IRIS redécoupés). Les moyennes ne sont jamais faites sur des parts : elles sont recalculées à partir des effectifs.",
         o.geography_year
@@ -487,12 +507,19 @@ mod tests {
         )
         .unwrap();
         let (_, problems) = crate::config::Config::read(&path).unwrap();
-        let shown: Vec<String> = problems.iter().map(|p| format!("{}:{}: {}", p.location.line.unwrap_or(0), p.location.column.unwrap_or(0), p.message)).collect();
+        let shown: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{}:{}: {}", p.location.line.unwrap_or(0), p.location.column.unwrap_or(0), p.message))
+            .collect();
         assert_eq!(shown.len(), 3, "{shown:#?}");
-        assert!(shown[0].starts_with("5:13: [trends] reference: `reference_IRIS_geo2019.csv` looks like the IRIS list of 2019"), "{shown:#?}");
+        assert!(
+            shown[0].starts_with("5:13: [trends] reference: `reference_IRIS_geo2019.csv` looks like the IRIS list of 2019"),
+            "{shown:#?}"
+        );
         assert!(shown[1].starts_with("7:12: [trends] vintages:"), "{shown:#?}");
         assert!(shown[2].starts_with("6:35: [trends] indicators[1]: `caf_rsa` is not a variable"), "{shown:#?}");
-        std::fs::write(&path, "[project]\nname = 'x'\n[trends]\ngeography_year = 2021\nreference = 'r.csv'\nindicator = ['pop']\n").unwrap();
+        std::fs::write(&path, "[project]\nname = 'x'\n[trends]\ngeography_year = 2021\nreference = 'r.csv'\nindicator = ['pop']\n")
+            .unwrap();
         let e = crate::config::Config::read(&path).unwrap_err();
         assert!(e[0].message.contains("unknown field `indicator`"), "{e:?}");
     }
