@@ -13,8 +13,10 @@
 //! (timings); `benches/access_pandana.py` reads them, checks times against networkx and times
 //! pandana on the same graph.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use fragnum_access::coverage::{NetworkTimes, network_times};
@@ -99,17 +101,7 @@ fn write_reference(out: &Path, graph: &Graph, sources: &[Source], points: &[Popu
 }
 
 fn main() -> Result<(), Error> {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: bench_access <extract.osm.pbf> <out_dir> [profile.toml]");
-        std::process::exit(2);
-    }
-    let pbf = PathBuf::from(&args[1]);
-    let out = PathBuf::from(&args[2]);
-    let profile_path =
-        args.get(3).map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/profiles/car.toml"), PathBuf::from);
-    std::fs::create_dir_all(&out)?;
-    let profile = SpeedProfile::parse(&profile_path.display().to_string(), &std::fs::read_to_string(&profile_path)?)?;
+    let (pbf, out, profile) = common::arguments("bench_access")?;
 
     let (extract, load_ms) = read_extract(&pbf)?;
     let (net, sites) = (extract.network, extract.sites);
@@ -117,11 +109,7 @@ fn main() -> Result<(), Error> {
     let snapper = Snapper::new(&graph);
 
     // Deterministic pseudo-random population points over the graph's bounding box.
-    let [lo, hi] = fragnum_core::geometry::bounding_box(graph.coords.iter().copied()).ok_or("empty graph")?;
-    let mut rng = fragnum_core::rng::Rng::new(1, 0);
-    let points: Vec<PopulationPoint> = (0..20_000)
-        .map(|_| PopulationPoint { lon: rng.range(lo[0], hi[0]), lat: rng.range(lo[1], hi[1]), weight: 1.0, zone: None })
-        .collect();
+    let points = common::points(&graph)?;
 
     let walk_ms = 4.5 / 3.6;
     // End to end (after loading): snapping sites and points, Dijkstra, point times.

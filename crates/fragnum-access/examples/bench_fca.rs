@@ -16,16 +16,16 @@
 //! (`point,access_2sfca,access_e2sfca`) and `bench_fca.json` (timings);
 //! `benches/fca_pysal.py` runs `PySAL` `access` on the same times and compares.
 
+mod common;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+
 use std::time::Instant;
 
 use fragnum_access::capacity::{Decay, Fca, SiteTimes, fca};
 use fragnum_access::coverage::network_times;
 use fragnum_access::graph::Graph;
-use fragnum_access::profile::SpeedProfile;
 use fragnum_access::snap::Snapper;
-use fragnum_core::sites::PopulationPoint;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -49,28 +49,14 @@ fn optional(v: Option<f64>) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    if args.len() < 3 {
-        eprintln!("usage: bench_fca <extract.osm.pbf> <out_dir> [profile.toml]");
-        std::process::exit(2);
-    }
-    let pbf = PathBuf::from(&args[1]);
-    let out = PathBuf::from(&args[2]);
-    let profile_path =
-        args.get(3).map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/profiles/car.toml"), PathBuf::from);
-    std::fs::create_dir_all(&out)?;
-    let profile = SpeedProfile::parse(&profile_path.display().to_string(), &std::fs::read_to_string(&profile_path)?)?;
+    let (pbf, out, profile) = common::arguments("bench_fca")?;
     let extract = fragnum_ingest::roads::read_osm_extract(&pbf, &[("amenity", "townhall"), ("amenity", "post_office")])?;
     let (net, sites) = (extract.network, extract.sites);
     let graph = Graph::build(&net, &profile)?;
     let snapper = Snapper::new(&graph);
 
     // The points of bench_access (same generator, same draws), then a demand per point.
-    let [lo, hi] = fragnum_core::geometry::bounding_box(graph.coords.iter().copied()).ok_or("empty graph")?;
-    let mut rng = fragnum_core::rng::Rng::new(1, 0);
-    let points: Vec<PopulationPoint> = (0..20_000)
-        .map(|_| PopulationPoint { lon: rng.range(lo[0], hi[0]), lat: rng.range(lo[1], hi[1]), weight: 1.0, zone: None })
-        .collect();
+    let points = common::points(&graph)?;
     let mut rng = fragnum_core::rng::Rng::new(1, 1);
     let demand: Vec<f64> = points.iter().map(|_| (1.0 + 50.0 * rng.unit()).floor()).collect();
     let mut rng = fragnum_core::rng::Rng::new(1, 2);

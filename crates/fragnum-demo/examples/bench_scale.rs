@@ -7,13 +7,15 @@
 //! cargo run --release -p fragnum-demo --example bench_scale -- \
 //!     --communes ../shared/data/national/communes.json --epci ../shared/data/national/epci.json \
 //!     --project-config config --out target/bench-scale [--departements 38,73] [--max-sheets 500] \
-//!     [--fragnum target/release/fragnum]
+//!     [--fragnum target/release/fragnum] [--breakdown]
 //! ```
 //!
 //! Peak memory per stage: the binary's own commands are run one after the other —
 //! `ingest`, `indices` (ingest + indices), `access` (ingest + access), then `run` (everything,
 //! render included) — each its own process, so each peak is that of the stage with what it needs
-//! before it. Stage times come from the CLI's own log lines (`<stage>: … in X s`).
+//! before it. Stage times come from the CLI's own log lines (`<stage>: … in X s`); each command's
+//! log is kept beside the config (`france.<command>.log`). `--breakdown` then runs the whole
+//! pipeline once per render output (GeoJSON, PNG, SVG, atlas, zone sheets) to say which dominates.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,7 +31,11 @@ struct Args {
     departements: Vec<String>,
     max_sheets: usize,
     fragnum: Option<PathBuf>,
+    breakdown: bool,
 }
+
+/// Every render output.
+const ALL_FORMATS: [&str; 4] = ["geojson", "png", "svg", "atlas"];
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
@@ -40,6 +46,7 @@ fn parse_args() -> Result<Args, String> {
         departements: Vec::new(),
         max_sheets: 500,
         fragnum: None,
+        breakdown: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -52,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
             "--departements" => a.departements = value()?.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
             "--max-sheets" => a.max_sheets = value()?.parse().map_err(|e| format!("--max-sheets: {e}"))?,
             "--fragnum" => a.fragnum = Some(value()?.into()),
+            "--breakdown" => a.breakdown = true,
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -102,6 +110,9 @@ fn run_stage(fragnum: &Path, command: &str, config: &Path) -> Result<(f64, u64, 
     if !output.status.success() {
         return Err(format!("fragnum {command} failed ({}):\n{stdout}\n{stderr}", output.status).into());
     }
+    // The whole log beside the config, for reading what each stage did.
+    let log = config.with_file_name(format!("{}.{command}.log", config.file_stem().and_then(|s| s.to_str()).unwrap_or("run")));
+    std::fs::write(&log, format!("{stdout}\n--- stderr ---\n{stderr}"))?;
     let (wall, rss) = time_report(&stderr);
     Ok((wall.unwrap_or(wall_here), rss.unwrap_or(0), stage_times(&stdout)))
 }
@@ -133,11 +144,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &france::relative(&config_dir, &abs(&args.project_config)),
         Path::new("out"),
         &summary,
+        &ALL_FORMATS,
         args.max_sheets,
     );
     let config = args.out.join("france.toml");
     std::fs::write(&config, text)?;
     println!("config: {}", config.display());
+    // Render broken down by output: one config per format without zone sheets, one with sheets only.
+    let mut variants = Vec::new();
+    if args.breakdown {
+        for (name, formats, sheets) in [
+            ("geojson", &["geojson"][..], 0),
+            ("png", &["png"], 0),
+            ("svg", &["svg"], 0),
+            ("atlas", &["atlas"], 0),
+            ("sheets", &["geojson"], args.max_sheets),
+        ] {
+            let out = PathBuf::from(format!("out-{name}"));
+            let text = france::config_toml(
+                &france::relative(&config_dir, &abs(&data)),
+                &france::relative(&config_dir, &abs(&args.project_config)),
+                &out,
+                &summary,
+                formats,
+                sheets,
+            );
+            let path = args.out.join(format!("france-{name}.toml"));
+            std::fs::write(&path, text)?;
+            variants.push((name, path));
+        }
+    }
 
     let Some(fragnum) = args.fragnum else { return Ok(()) };
     let gib = |kib: u64| kib as f64 / 1024.0 / 1024.0;
@@ -147,6 +183,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let detail: Vec<String> = stages.iter().map(|(s, t)| format!("{s} {t:.2} s")).collect();
         println!("fragnum {command:<8} wall {wall:>7.2} s  peak {:>6.2} GiB  [{}]", gib(rss), detail.join(", "));
         rows.push((command, wall, rss, stages));
+    }
+    let mut breakdown = Vec::new();
+    for (name, path) in &variants {
+        let (wall, rss, stages) = run_stage(&fragnum, "run", path)?;
+        let render = stages.iter().find(|s| s.0 == "render").map_or(0.0, |s| s.1);
+        println!("render {name:<8} render {render:>7.2} s  (run wall {wall:.2} s, peak {:.2} GiB)", gib(rss));
+        breakdown.push((*name, render, rss));
     }
     println!();
     println!(
@@ -167,6 +210,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("{stage:<10} {t:>10.2} {:>12}", peak.map_or_else(|| "-".to_string(), |p| format!("{p:.2}")));
         }
         println!("{:<10} {wall:>10.2} {:>12.2}", "total", gib(*rss));
+        if !breakdown.is_empty() {
+            println!(
+                "render by output (separate runs; geojson is written by every run, sheets = geojson + {} zone sheets):",
+                args.max_sheets
+            );
+            for (name, t, rss) in &breakdown {
+                println!("  {name:<8} {t:>10.2} {:>12.2}", gib(*rss));
+            }
+        }
         let ok_time = *wall < 120.0;
         let ok_mem = gib(*rss) < 8.0;
         println!(

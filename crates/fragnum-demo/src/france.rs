@@ -504,8 +504,16 @@ pub fn relative(base: &Path, path: &Path) -> PathBuf {
 /// The pipeline config for a batch in `data` (relative to the config's folder), reading the
 /// project's `variables.toml` and survey rates from `project_config` (relative too): indices
 /// with the joint estimator, access by the straight-line approximation from zone points,
-/// every render format, at most `max_sheets` zone sheets (the first in code order).
-pub fn config_toml(data: &Path, project_config: &Path, output: &Path, summary: &FranceSummary, max_sheets: usize) -> String {
+/// the render `formats` given (`geojson`, `png`, `svg`, `atlas`), at most `max_sheets` zone sheets
+/// (the first in code order).
+pub fn config_toml(
+    data: &Path,
+    project_config: &Path,
+    output: &Path,
+    summary: &FranceSummary,
+    formats: &[&str],
+    max_sheets: usize,
+) -> String {
     let d = |name: &str| data.join(name).to_string_lossy().replace('\\', "/");
     let c = |name: &str| project_config.join(name).to_string_lossy().replace('\\', "/");
     let mut s = String::new();
@@ -565,7 +573,8 @@ pub fn config_toml(data: &Path, project_config: &Path, output: &Path, summary: &
         "[access]\nsites = \"{}\"\nkinds = [\"france_services\", \"conseiller_numerique\", \"mediation\"]\nthresholds_min = [10, 20, 30]\nsiting_weight = \"no_daily_internet\"\n",
         d("advisor-sites.csv")
     );
-    let _ = writeln!(s, "[render]\nformats = [\"geojson\", \"png\", \"svg\", \"atlas\"]\nsimplify_m = 10\nmax_sheets = {max_sheets}");
+    let formats: Vec<String> = formats.iter().map(|f| format!("\"{f}\"")).collect();
+    let _ = writeln!(s, "[render]\nformats = [{}]\nsimplify_m = 10\nmax_sheets = {max_sheets}", formats.join(", "));
     s
 }
 

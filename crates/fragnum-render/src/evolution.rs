@@ -9,11 +9,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use fragnum_core::atomic;
-
 use crate::RenderError;
 use crate::format::{NNBSP, Unit, number};
-use crate::sheets::{SheetInput, escape, index_html_with, sheet_html, stems_of};
+use crate::sheets::{SheetInput, escape, sheet_html};
 
 /// One indicator's series in a zone, as the sheet shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -208,18 +206,9 @@ pub fn write_sheets_with_evolutions(
     atlas: bool,
     evolutions: &BTreeMap<String, Evolution>,
 ) -> Result<Vec<PathBuf>, RenderError> {
-    let dir = out_dir.join("sheets");
-    let mut files = Vec::with_capacity(sheets.len() + 1);
-    for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
-        let path = dir.join(format!("{stem}.html"));
-        let html = sheet_html_with_evolution(s, perimeter_name, evolutions.get(&s.code));
-        atomic::write_bytes(&path, html.as_bytes()).map_err(|e| RenderError::io(&path, e))?;
-        files.push(path);
-    }
-    let path = dir.join("index.html");
-    atomic::write_bytes(&path, index_html_with(sheets, perimeter_name, epci, atlas).as_bytes()).map_err(|e| RenderError::io(&path, e))?;
-    files.push(path);
-    Ok(files)
+    crate::sheets::write_pages(sheets, perimeter_name, out_dir, epci, atlas, &|s| {
+        sheet_html_with_evolution(s, perimeter_name, evolutions.get(&s.code))
+    })
 }
 
 #[cfg(test)]

@@ -1159,11 +1159,24 @@ pub fn write_sheets_with(
     epci: &std::collections::BTreeMap<String, String>,
     atlas: bool,
 ) -> Result<Vec<PathBuf>, RenderError> {
+    write_pages(sheets, perimeter_name, out_dir, epci, atlas, &|s| sheet_html(s, perimeter_name))
+}
+
+/// Writes each sheet as `page` makes it, then the index: the one writer behind
+/// [`write_sheets_with`] and the sheets with an « Évolution » section.
+pub(crate) fn write_pages(
+    sheets: &[SheetInput],
+    perimeter_name: &str,
+    out_dir: &Path,
+    epci: &std::collections::BTreeMap<String, String>,
+    atlas: bool,
+    page: &dyn Fn(&SheetInput) -> String,
+) -> Result<Vec<PathBuf>, RenderError> {
     let dir = out_dir.join("sheets");
     let mut files = Vec::with_capacity(sheets.len() + 1);
     for (s, stem) in sheets.iter().zip(stems_of(sheets)) {
         let path = dir.join(format!("{stem}.html"));
-        atomic::write_bytes(&path, sheet_html(s, perimeter_name).as_bytes()).map_err(|e| RenderError::io(&path, e))?;
+        atomic::write_bytes(&path, page(s).as_bytes()).map_err(|e| RenderError::io(&path, e))?;
         files.push(path);
     }
     let path = dir.join("index.html");
