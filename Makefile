@@ -20,7 +20,7 @@ MAPLIBRE := target/npm/node_modules/maplibre-gl/dist/maplibre-gl.js
 TARGET := $(or $(CARGO_TARGET_DIR),target)
 BIN := $(TARGET)/debug/fragnum
 
-.PHONY: all deps optional-deps maplibre build demo test real bench bench-access calibrate bench-big bench-transit bench-atlas check-html clippy clean
+.PHONY: all deps optional-deps maplibre build demo test real bench bench-access calibrate bench-big bench-transit bench-atlas bench-scale check-html clippy clean
 
 all: test
 
@@ -116,6 +116,19 @@ bench-transit: deps
 # target/bench-big/; prints time and peak memory (VmHWM) of each, measured in its own process.
 bench-big: deps
 	$(CARGO) run --release -p fragnum-ingest --example bench_big
+
+# France at scale (issue 17): every commune of ../shared/data/national/communes.json split into IRIS
+# (48,548 zones), census, Filosofi, CAF, outlines and 6,895 sites generated into target/bench-scale
+# in the real formats, then `fragnum ingest`, `indices`, `access` and `run` under /usr/bin/time -v:
+# wall time and peak memory per stage, then the render broken down by output (--breakdown).
+BENCH_SCALE_ARGS ?= --max-sheets 500 --breakdown
+bench-scale: deps maplibre
+	@[ -x /usr/bin/time ] || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq time )
+	$(CARGO) build --release -p fragnum-cli
+	$(CARGO) build --release -p fragnum-demo --example bench_scale
+	$(TARGET)/release/examples/bench_scale --communes ../shared/data/national/communes.json \
+	  --epci ../shared/data/national/epci.json --project-config config --out target/bench-scale \
+	  --fragnum $(TARGET)/release/fragnum $(BENCH_SCALE_ARGS)
 
 # The demo and the Isère + Savoie atlas in headless Chromium: time to the map's load and first idle
 # (as the page records them, median of 5 runs) and size on disk.

@@ -653,3 +653,50 @@ fn service_offer(
     }
     offer
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fragnum_access::coverage::ZoneResult;
+    use fragnum_access::modes::Mode;
+
+    fn zone(code: &str, share20: f64) -> ZoneResult {
+        ZoneResult {
+            zone: ZoneCode::new(Level::Iris, code).unwrap(),
+            population: 100.0,
+            share_within: vec![1.0, share20, 1.0],
+            mean_min: Some(12.0),
+            median_min: Some(12.0),
+            nearest_site: None,
+            unreached_population: 0.0,
+            beyond_snap_population: 0.0,
+            sites_within: vec![],
+        }
+    }
+
+    #[test]
+    fn other_modes_are_weighted_by_population_and_fall_back_to_the_commune() {
+        let thresholds = vec![10.0, 20.0, 30.0];
+        let walk = ModeZones {
+            mode: Mode::Walk,
+            method_label: String::new(),
+            thresholds_min: thresholds.clone(),
+            zones: vec![zone("381850101", 0.5)],
+        };
+        let car =
+            ModeZones { mode: Mode::Car, method_label: String::new(), thresholds_min: thresholds, zones: vec![zone("381850101", 1.0)] };
+        let own = fragnum_core::Zone::new(ZoneCode::new(Level::Iris, "381850101").unwrap());
+        let other = fragnum_core::Zone::new(ZoneCode::new(Level::Iris, "381850102").unwrap());
+        // the car is said elsewhere; a zone without results of its own adds nothing
+        let shares = mode_shares(&[car, walk], &[(&own, 300.0), (&other, 100.0)], 20.0);
+        assert_eq!(shares, [("à pied".to_string(), 50.0)]);
+    }
+
+    #[test]
+    fn the_isochrone_threshold_is_found_among_the_thresholds() {
+        assert_eq!(isochrone_index(&[10.0, 20.0, 30.0], 20.0), 1);
+        assert_eq!(isochrone_index(&[10.0, 20.0, 30.0], 30.0), 2);
+        assert_eq!(capitalised("aidants"), "Aidants");
+        assert_eq!(capitalised(""), "");
+    }
+}
