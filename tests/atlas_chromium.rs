@@ -208,7 +208,7 @@ fn real_atlas(dir: &Path, atlas_only: bool) -> (PathBuf, String) {
         assert_ne!(text, edited, "config/isere-savoie.toml no longer lists its formats as expected");
         std::fs::write(&config, edited).unwrap();
     }
-    let out = fragnum(&["run", "--quiet", "--config", config.to_str().unwrap()]);
+    let out = fragnum(&["run", "--config", config.to_str().unwrap()]);
     let log = text(&out);
     assert!(out.status.success(), "{log}");
     (dir.join("out/atlas"), log)
