@@ -121,14 +121,18 @@ bench-big: deps
 # (48,548 zones), census, Filosofi, CAF, outlines and 6,895 sites generated into target/bench-scale
 # in the real formats, then `fragnum ingest`, `indices`, `access` and `run` under /usr/bin/time -v:
 # wall time and peak memory per stage, then the render broken down by output (--breakdown).
+# Then a region-size road network (a generated 4,500 × 4,500 lattice: 20.25 M nodes, 2.2 M ways,
+# written as OSM PBF) read by the two-pass reader, graph build and contraction, Dijkstra, 1 M points.
 BENCH_SCALE_ARGS ?= --max-sheets 500 --breakdown
+BENCH_REGION_SIDE ?= 4500
 bench-scale: deps maplibre
 	@[ -x /usr/bin/time ] || ( $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq time )
 	$(CARGO) build --release -p fragnum-cli
-	$(CARGO) build --release -p fragnum-demo --example bench_scale
+	$(CARGO) build --release -p fragnum-demo --example bench_scale --example bench_region
 	$(TARGET)/release/examples/bench_scale --communes ../shared/data/national/communes.json \
 	  --epci ../shared/data/national/epci.json --project-config config --out target/bench-scale \
 	  --fragnum $(TARGET)/release/fragnum $(BENCH_SCALE_ARGS)
+	$(TARGET)/release/examples/bench_region target/bench-region $(BENCH_REGION_SIDE)
 
 # The demo and the Isère + Savoie atlas in headless Chromium: time to the map's load and first idle
 # (as the page records them, median of 5 runs) and size on disk.
