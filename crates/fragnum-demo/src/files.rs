@@ -88,7 +88,7 @@ pub fn spaced(x: f64) -> String {
     if x < 0.0 { format!("-{out}") } else { out }
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8], files: &mut Vec<String>) -> Result<(), DemoError> {
+pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8], files: &mut Vec<String>) -> Result<(), DemoError> {
     let path = dir.join(name);
     std::fs::write(&path, bytes).map_err(|e| DemoError::Io { path, source: e })?;
     files.push(name.to_string());
@@ -106,7 +106,7 @@ pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut V
 }
 
 /// The census tables per IRIS: population by age, sex and CSP, diplomas, activity, households.
-fn write_census_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<String>) -> Result<(), DemoError> {
+pub(crate) fn write_census_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<String>) -> Result<(), DemoError> {
     let ident = |a: &Area| vec![a.iris.clone(), a.commune.clone(), a.iris_type.to_string()];
 
     // Population by age and sex, CSP.

@@ -238,13 +238,6 @@ pub fn sites(areas: &[Area], people_per_site: f64) -> Vec<SiteRow> {
     out
 }
 
-fn write(dir: &Path, name: &str, bytes: &[u8], written: &mut Vec<String>) -> Result<(), DemoError> {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).map_err(|e| DemoError::Io { path, source: e })?;
-    written.push(name.to_string());
-    Ok(())
-}
-
 /// Writes the IRIS census tables, Filosofi, CAF and the reference list (columns as the demo's
 /// [`files::write_tables`] writes them).
 fn write_iris_tables(
@@ -254,58 +247,8 @@ fn write_iris_tables(
     dep_reg: &[(&str, &str)],
     written: &mut Vec<String>,
 ) -> Result<(), DemoError> {
-    let ident = |a: &Area| vec![a.iris.clone(), a.commune.clone(), a.iris_type.to_string()];
-    let mut header: Vec<String> = ["IRIS", "COM", "TYP_IRIS", "LIBIRIS", "P21_POP"].map(String::from).to_vec();
-    header.extend(AGE_BANDS.iter().map(|b| format!("P21_POP{b}")));
-    header.extend(["P21_POP15P", "P21_POP65P", "P21_POPH"].map(String::from));
-    header.extend(AGE_BANDS.iter().map(|b| format!("P21_H{b}")));
-    header.push("P21_POPF".into());
-    header.extend(AGE_BANDS.iter().map(|b| format!("P21_F{b}")));
-    header.push("C21_POP15P".into());
-    header.extend((1..=8).map(|k| format!("C21_POP15P_CS{k}")));
-    let mut t = Csv::new(&header);
-    for (a, c) in areas.iter().zip(counts) {
-        let mut row = ident(a);
-        row.push(a.iris_name.clone());
-        row.push(count(c.population()));
-        row.extend((0..6).map(|i| count(c.band(i))));
-        row.extend([c.pop_15p(), c.band(4) * 2.0 / 3.0 + c.band(5)].map(count));
-        row.push(count(c.men_by_age.iter().sum()));
-        row.extend(c.men_by_age.iter().map(|&x| count(x)));
-        row.push(count(c.women_by_age.iter().sum()));
-        row.extend(c.women_by_age.iter().map(|&x| count(x)));
-        row.push(count(c.pop_15p()));
-        row.extend(c.cs.iter().map(|&x| count(x)));
-        t.row(row);
-    }
-    write(dir, "base-ic-evol-struct-pop-2021.csv", t.text(';').as_bytes(), written)?;
-
-    let mut header: Vec<String> = ["IRIS", "COM", "TYP_IRIS", "P21_NSCOL15P"].map(String::from).to_vec();
-    header.extend(["DIPLMIN", "BEPC", "CAPBEP", "BAC", "SUP2", "SUP34", "SUP5"].map(|d| format!("P21_NSCOL15P_{d}")));
-    let mut t = Csv::new(&header);
-    for (a, c) in areas.iter().zip(counts) {
-        let mut row = ident(a);
-        row.push(count(c.diplomas.iter().sum()));
-        row.extend(c.diplomas.iter().map(|&x| count(x)));
-        t.row(row);
-    }
-    write(dir, "base-ic-diplomes-formation-2021.csv", t.text(';').as_bytes(), written)?;
-
-    let mut t = Csv::new(&["IRIS", "COM", "TYP_IRIS", "P21_POP1564", "P21_ACT1564", "P21_ACTOCC1564", "P21_CHOM1564", "P21_INACT1564"]);
-    for (a, c) in areas.iter().zip(counts) {
-        let mut row = ident(a);
-        row.extend([c.pop_1564, c.active, c.active - c.unemployed, c.unemployed, c.pop_1564 - c.active].map(count));
-        t.row(row);
-    }
-    write(dir, "base-ic-activite-residents-2021.csv", t.text(',').as_bytes(), written)?;
-
-    let mut t = Csv::new(&["IRIS", "COM", "TYP_IRIS", "C21_MEN", "C21_PMEN", "C21_MENPSEUL", "C21_MENFAM", "C21_FAM", "C21_FAMMONO"]);
-    for (a, c) in areas.iter().zip(counts) {
-        let mut row = ident(a);
-        row.extend([c.households, c.population() * 0.985, c.single, c.households - c.single, c.families, c.single_parent].map(count));
-        t.row(row);
-    }
-    write(dir, "base-ic-couples-familles-menages-2021.csv", t.text(';').as_bytes(), written)?;
+    // The four census tables are the demo's, written the same way.
+    files::write_census_tables(dir, areas, counts, written)?;
 
     let mut header: Vec<String> = vec!["IRIS".into()];
     header.extend(["TP60", "Q1", "MED", "Q3", "D1", "D9", "GI", "PPSOC", "PPMINI", "NOTE"].map(|v| format!("DISP_{v}21")));
@@ -323,7 +266,7 @@ fn write_iris_tables(
         }
         t.row(row);
     }
-    write(dir, "BASE_TD_FILO_DISP_IRIS_2021.csv", t.text(';').as_bytes(), written)?;
+    files::write(dir, "BASE_TD_FILO_DISP_IRIS_2021.csv", t.text(';').as_bytes(), written)?;
 
     let mut t = Csv::new(&["CODGEO", "NOTE", "A", "PERCOU", "AI", "AM", "AAL", "AAAH", "APPA", "ARSAS"]);
     for (a, c) in areas.iter().zip(counts) {
@@ -333,7 +276,7 @@ fn write_iris_tables(
         row.extend([h, h * 2.3, h * 0.4, c.single_parent * 0.6, c.caf_housing, c.caf_aah, c.caf_prime, c.caf_rsa].map(cell));
         t.row(row);
     }
-    write(dir, "caf_allocataires_iris_2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), written)?;
+    files::write(dir, "caf_allocataires_iris_2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), written)?;
 
     let mut t = Csv::new(&["CODE_IRIS", "LIB_IRIS", "TYP_IRIS", "GRD_QUART", "DEPCOM", "LIBCOM", "UU2020", "REG", "DEP"]);
     for (a, &(dep, reg)) in areas.iter().zip(dep_reg) {
@@ -351,7 +294,7 @@ fn write_iris_tables(
             dep.into(),
         ]);
     }
-    write(dir, "reference_IRIS_geo2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), written)
+    files::write(dir, "reference_IRIS_geo2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), written)
 }
 
 /// Per-commune sums of the IRIS counts, in commune order.
@@ -410,9 +353,9 @@ fn write_commune_tables(
         let (code, name) = c.epci.clone().unwrap_or_else(|| ("ZZZZZZZZZ".into(), "Sans objet".into()));
         epci.row(vec![c.code.clone(), c.name.clone(), code, name, c.departement.clone(), c.region.clone()]);
     }
-    write(dir, "FILO2021_DISP_COM.csv", &encode(&filo.text(';'), Encoding::Latin1), written)?;
-    write(dir, "base-cc-evol-struct-pop-2021.csv", cc.text(';').as_bytes(), written)?;
-    write(dir, "EPCI_2021_communes.csv", &encode(&epci.text(';'), Encoding::Utf8Bom), written)
+    files::write(dir, "FILO2021_DISP_COM.csv", &encode(&filo.text(';'), Encoding::Latin1), written)?;
+    files::write(dir, "base-cc-evol-struct-pop-2021.csv", cc.text(';').as_bytes(), written)?;
+    files::write(dir, "EPCI_2021_communes.csv", &encode(&epci.text(';'), Encoding::Utf8Bom), written)
 }
 
 /// Commune outlines as WGS84 GeoJSON: the bounding square of its IRIS strips.
@@ -448,7 +391,7 @@ fn write_communes_geojson(
     let fc = serde_json::json!({ "type": "FeatureCollection", "features": features });
     let mut text = serde_json::to_string(&fc).map_err(|e| invalid(&dir.join("contours-communes.geojson"), e.to_string()))?;
     text.push('\n');
-    write(dir, "contours-communes.geojson", text.as_bytes(), written)
+    files::write(dir, "contours-communes.geojson", text.as_bytes(), written)
 }
 
 /// Generates the batch for `communes` into `out` (created if needed; files overwritten).
