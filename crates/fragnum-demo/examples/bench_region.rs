@@ -245,20 +245,13 @@ fn main() -> Result<(), Error> {
     let sites: Vec<Site> = (0..400usize)
         .map(|k| {
             let (i, j) = ((k * 7_919) % side, (k * 104_729) % side);
-            Site {
-                id: format!("s{k}"),
-                name: format!("Site {k}"),
-                kind: "france_services".into(),
-                commune: None,
-                lon: LON0 + i as f64 * DX + DX / 3.0,
-                lat: LAT0 + j as f64 * DY + DY / 4.0,
-                services: Vec::new(),
-                source: None,
-                opening_hours: None,
-                advisors: None,
-                hours_per_week: None,
-                capacity_source: None,
-            }
+            Site::new(
+                &format!("s{k}"),
+                &format!("Site {k}"),
+                "france_services",
+                LON0 + i as f64 * DX + DX / 3.0,
+                LAT0 + j as f64 * DY + DY / 4.0,
+            )
         })
         .collect();
     let t = Instant::now();

@@ -95,6 +95,22 @@ pub(crate) fn write(dir: &Path, name: &str, bytes: &[u8], files: &mut Vec<String
     Ok(())
 }
 
+/// One row of the IRIS reference list (`CODE_IRIS` … `DEP`) for `a`, in urban unit `uu`.
+pub(crate) fn reference_row(a: &Area, uu: &str, region: &str, departement: &str) -> Vec<String> {
+    let name = if a.iris_type == 'Z' { format!("{} (commune non irisée)", a.iris_name) } else { a.iris_name.clone() };
+    vec![
+        a.iris.clone(),
+        name,
+        a.iris_type.to_string(),
+        a.iris[..7].to_string(),
+        a.commune.clone(),
+        a.commune_name.clone(),
+        uu.into(),
+        region.into(),
+        departement.into(),
+    ]
+}
+
 /// Writes every census-like table.
 pub fn write_tables(dir: &Path, areas: &[Area], counts: &[Counts], files: &mut Vec<String>) -> Result<(), DemoError> {
     write_census_tables(dir, areas, counts, files)?;
@@ -280,19 +296,8 @@ fn write_reference_tables(
     // IRIS reference list.
     let mut t = Csv::new(&["CODE_IRIS", "LIB_IRIS", "TYP_IRIS", "GRD_QUART", "DEPCOM", "LIBCOM", "UU2020", "REG", "DEP"]);
     for a in areas {
-        let name = if a.iris_type == 'Z' { format!("{} (commune non irisée)", a.iris_name) } else { a.iris_name.clone() };
         let uu = if a.epci == 0 { "00701" } else { "00000" };
-        t.row(vec![
-            a.iris.clone(),
-            name,
-            a.iris_type.to_string(),
-            a.iris[..7].to_string(),
-            a.commune.clone(),
-            a.commune_name.clone(),
-            uu.into(),
-            REGION.into(),
-            DEPARTEMENT.into(),
-        ]);
+        t.row(reference_row(a, uu, REGION, DEPARTEMENT));
     }
     write(dir, "reference_IRIS_geo2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), files)?;
 

@@ -280,19 +280,8 @@ fn write_iris_tables(
 
     let mut t = Csv::new(&["CODE_IRIS", "LIB_IRIS", "TYP_IRIS", "GRD_QUART", "DEPCOM", "LIBCOM", "UU2020", "REG", "DEP"]);
     for (a, &(dep, reg)) in areas.iter().zip(dep_reg) {
-        let name = if a.iris_type == 'Z' { format!("{} (commune non irisée)", a.iris_name) } else { a.iris_name.clone() };
         let uu = if a.iris_type == 'Z' { "00000" } else { "00701" };
-        t.row(vec![
-            a.iris.clone(),
-            name,
-            a.iris_type.to_string(),
-            a.iris[..7].to_string(),
-            a.commune.clone(),
-            a.commune_name.clone(),
-            uu.into(),
-            reg.into(),
-            dep.into(),
-        ]);
+        t.row(files::reference_row(a, uu, reg, dep));
     }
     files::write(dir, "reference_IRIS_geo2021.csv", &encode(&t.text(';'), Encoding::Utf8Bom), written)
 }
