@@ -1,6 +1,7 @@
 //! The entry points the CLI calls: the `[render]` config, and [`render_layers`] which writes every
 //! layer's GeoJSON, MapLibre style, PNG and SVG into `<out>/maps/`.
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -282,17 +283,22 @@ pub fn render_layers(layers: &[Layer], ctx: &MapContext<'_>, out_dir: &Path, for
         ensure_font(&formats.font)?;
     }
     let codes: Vec<&ZoneCode> = ctx.zones.keys().collect();
-    let mut files = Vec::new();
-    for layer in layers {
-        let c = classify_layer(layer, Some(&codes))?;
-        if formats.geojson {
-            files.extend(write_web(&c, ctx, &dir)?);
-        }
-        if formats.png || formats.svg {
-            files.extend(write_print(&c, ctx, &dir, &formats.sizes, formats.png, formats.svg)?);
-        }
-    }
-    Ok(files)
+    // Layers are independent (each writes its own files): drawn in parallel, listed in order.
+    let per_layer = layers
+        .par_iter()
+        .map(|layer| -> Result<Vec<PathBuf>, RenderError> {
+            let c = classify_layer(layer, Some(&codes))?;
+            let mut files = Vec::new();
+            if formats.geojson {
+                files.extend(write_web(&c, ctx, &dir)?);
+            }
+            if formats.png || formats.svg {
+                files.extend(write_print(&c, ctx, &dir, &formats.sizes, formats.png, formats.svg)?);
+            }
+            Ok(files)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(per_layer.into_iter().flatten().collect())
 }
 
 #[cfg(test)]
