@@ -101,7 +101,8 @@ pub fn walk_only_shares(points: &[PopulationPoint], result: &TransitResult, zone
     let per_point: Vec<PointResult> =
         result.points.iter().map(|t| PointResult { time_s: t.walk_only_s, site: None, snap_m: None, beyond_snap: false }).collect();
     let walk = zone_results(points, &per_point, &[threshold_min]);
-    zones.iter().map(|z| walk.iter().find(|w| w.zone == z.zone).map_or(0.0, |w| w.share_within[0])).collect()
+    let by_zone: std::collections::BTreeMap<&fragnum_core::ZoneCode, f64> = walk.iter().map(|w| (&w.zone, w.share_within[0])).collect();
+    zones.iter().map(|z| by_zone.get(&z.zone).copied().unwrap_or(0.0)).collect()
 }
 
 /// Walking legs of the transit computation over a street network (with a walk profile): from

@@ -39,6 +39,10 @@ pub struct Inputs {
     pub walk_profile: Option<SpeedProfile>,
     /// The public-transport timetable of the configured day (the transit mode).
     pub timetable: Option<fragnum_core::transit::Timetable>,
+    /// The target geography of `[trends]` (its year's IRIS list).
+    pub trends_geography: Option<fragnum_ingest::passage::TargetGeography>,
+    /// The national commune list of `[trends]` (mergers into communes nouvelles), when named.
+    pub commune_history: Option<fragnum_ingest::passage::CommuneHistory>,
 }
 
 /// How much of the road network to read.
@@ -61,23 +65,24 @@ pub fn read(config: &Config, network: Network, report: &mut Report) -> Inputs {
         read_access(config, access, network, &mut inputs, report);
     }
     if let Some(trends) = &config.trends {
-        check_trends(config, trends, report);
+        read_trends(config, trends, &mut inputs, report);
     }
     inputs
 }
 
-/// Opens the reference files of `[trends]` (the target year's IRIS list, the national commune
-/// list), so that a bad one fails the run before its first output; the trends stage reads them
-/// again (they are small).
-fn check_trends(config: &Config, trends: &fragnum_indices::trends::TrendsConfig, report: &mut Report) {
+/// Reads the reference files of `[trends]` (the target year's IRIS list, the national commune
+/// list), so that a bad one fails the run before its first output.
+fn read_trends(config: &Config, trends: &fragnum_indices::trends::TrendsConfig, inputs: &mut Inputs, report: &mut Report) {
     let reference = config.resolve(&trends.reference);
-    if let Err(e) = fragnum_ingest::passage::TargetGeography::read(&reference, trends.geography_year, report) {
-        failed(config, "trends.reference", &reference, &e, report);
+    match fragnum_ingest::passage::TargetGeography::read(&reference, trends.geography_year, report) {
+        Ok(g) => inputs.trends_geography = Some(g),
+        Err(e) => failed(config, "trends.reference", &reference, &e, report),
     }
     if let Some(p) = &trends.communes {
         let path = config.resolve(p);
-        if let Err(e) = fragnum_ingest::passage::CommuneHistory::read(&path) {
-            failed(config, "trends.communes", &path, &e, report);
+        match fragnum_ingest::passage::CommuneHistory::read(&path) {
+            Ok(h) => inputs.commune_history = Some(h),
+            Err(e) => failed(config, "trends.communes", &path, &e, report),
         }
     }
 }

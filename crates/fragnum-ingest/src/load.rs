@@ -157,16 +157,9 @@ fn restrict_to_territory(out: &mut Loaded, territory: &[String], at: &Location) 
         return;
     }
     let listed = |c: Option<&str>| c.is_some_and(|c| territory.iter().any(|t| t == c));
-    let commune_epci: BTreeMap<String, Option<String>> = out
-        .table
-        .zones()
-        .iter()
-        .filter(|z| z.code.level() == Level::Commune)
-        .map(|z| (z.code.as_str().to_string(), z.epci.clone()))
-        .collect();
+    // Sub-communal zones already carry their commune's EPCI (align_epci_with_communes ran first).
     let inside = |z: &fragnum_core::Zone| {
-        let epci = z.epci.clone().or_else(|| z.commune.as_ref().and_then(|c| commune_epci.get(c).cloned().flatten()));
-        listed(Some(z.code.as_str())) || listed(z.commune.as_deref()) || listed(epci.as_deref()) || listed(z.code.departement())
+        listed(Some(z.code.as_str())) || listed(z.commune.as_deref()) || listed(z.epci.as_deref()) || listed(z.code.departement())
     };
     let removed = out.table.retain(inside);
     let table = &out.table;

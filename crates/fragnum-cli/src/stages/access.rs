@@ -83,22 +83,21 @@ pub fn run(
     }
     let (points, urban) = (people.points, people.urban);
     let table = &ctx.loaded.table;
-    let point_weights: Option<Vec<f64>> = weights
-        .map(|w| points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| w.get(z.as_str())).copied().unwrap_or(1.0)).collect());
-    let point_need: Option<Vec<f64>> =
-        need.map(|n| points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| n.get(z.as_str())).copied().unwrap_or(0.0)).collect());
+    // Each point's population × its zone's multiplier (`absent` where the zone has none).
+    let per_point = |by_zone: &BTreeMap<String, f64>, absent: f64| -> Vec<f64> {
+        points.iter().map(|p| p.weight * p.zone.as_ref().and_then(|z| by_zone.get(z.as_str())).copied().unwrap_or(absent)).collect()
+    };
+    let point_weights: Option<Vec<f64>> = weights.map(|w| per_point(w, 1.0));
+    let point_need: Option<Vec<f64>> = need.map(|n| per_point(n, 0.0));
     if let Some(n) = need {
         let missing: f64 = points.iter().filter(|p| p.zone.as_ref().is_none_or(|z| !n.contains_key(z.as_str()))).map(|p| p.weight).sum();
         if missing > 0.0 {
             eprintln!("access: warning: {missing:.0} people live in zones with no estimate of `{}`: they count no need", cfg.capacity.need);
         }
     }
-    // The EPCI of each point (its zone's, else its commune's), for the equity table.
-    let commune_epci: BTreeMap<&str, &str> = table.zones().iter().filter_map(|z| Some((z.code.commune()?, z.epci.as_deref()?))).collect();
-    let epci_of = |z: &fragnum_core::ZoneCode| {
-        let zone = table.row(z).ok().map(|r| &table.zones()[r])?;
-        zone.epci.clone().or_else(|| zone.commune.as_deref().and_then(|c| commune_epci.get(c)).map(|e| (*e).to_string()))
-    };
+    // The EPCI of each point's zone, for the equity table: ingest gave every sub-communal zone
+    // its commune's (load::align_epci_with_communes).
+    let epci_of = |z: &fragnum_core::ZoneCode| table.row(z).ok().and_then(|r| table.zones()[r].epci.clone());
     // A point whose commune no table places in an EPCI (a commune merged since the outlines'
     // vintage, say) is counted in a group of its own, so the EPCI rows add up to the territory.
     let mut groups: Vec<Option<String>> = points.iter().map(|p| p.zone.as_ref().and_then(epci_of)).collect();

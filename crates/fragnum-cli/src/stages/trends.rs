@@ -14,7 +14,7 @@ use anyhow::{Context as _, Result};
 use fragnum_core::geometry::finest_outlined_level;
 use fragnum_core::{Cell, Level, Status, ZoneCode};
 use fragnum_indices::trends::{IndicatorKind, NoiseReason, SOCIAL_SCORE, Territory, TrendsConfig, TrendsOutput};
-use fragnum_ingest::passage::{CommuneHistory, Harmonised, Passage, RouteRule, TargetGeography};
+use fragnum_ingest::passage::{CommuneHistory, Harmonised, Passage, RouteRule};
 use fragnum_ingest::{Report, Severity};
 use fragnum_render::classify::{Classification, Method};
 use fragnum_render::evolution::{Evolution, EvolutionLine};
@@ -37,21 +37,18 @@ pub struct Trends {
 /// and changes, writes them and prints a summary.
 pub fn run(ctx: &Context, cfg: &TrendsConfig) -> Result<Trends> {
     let started = std::time::Instant::now();
-    let mut report = Report::default();
-    let reference = ctx.config.resolve(&cfg.reference);
-    let geography = TargetGeography::read(&reference, cfg.geography_year, &mut report)
-        .with_context(|| format!("[trends] reference: cannot read the {} IRIS list", cfg.geography_year))?;
-    let history = if let Some(p) = &cfg.communes {
-        let path = ctx.config.resolve(p);
-        CommuneHistory::read(&path).with_context(|| format!("[trends] communes: cannot read {}", path.display()))?
+    // Read and checked before ingest (crate::inputs): a bad reference file fails the run first.
+    let geography = ctx
+        .inputs
+        .trends_geography
+        .clone()
+        .with_context(|| format!("[trends] reference: the {} IRIS list was not read", cfg.geography_year))?;
+    let history = if let Some(h) = &ctx.inputs.commune_history {
+        h.clone()
     } else {
         say!("trends: no national commune list ([trends] communes): codes of merged communes will be unmapped");
         CommuneHistory::new()
     };
-    if report.has_fatal() {
-        super::ingest::print_problems(&report, false);
-        anyhow::bail!("[trends] the reference list {} has errors (listed above)", reference.display());
-    }
     // Population of the target zones, to share out a split IRIS: the snapshot's figure where the
     // code is the same.
     let table = &ctx.loaded.table;
@@ -74,6 +71,7 @@ pub fn run(ctx: &Context, cfg: &TrendsConfig) -> Result<Trends> {
     }
     // The snapshot ingest read these files and reported their problems already.
     let published = fragnum_ingest::vintages::read_published(&ctx.config.pipeline, &wanted, &mut Report::default())?;
+    let mut report = Report::default();
     let harmonised = passage.harmonise(&published.tables, &wanted, &mut report);
     for p in report.problems.iter().filter(|p| p.severity >= Severity::Warning) {
         eprintln!("{p}");
