@@ -22,29 +22,7 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
     let mut features = Vec::with_capacity(ctx.zones.len());
     for (code, mp) in ctx.zones {
         let Some(geometry) = geometry_json(mp) else { continue };
-        let assigned = c.assigned(code);
-        let cell = c.layer.values.get(code).copied().unwrap_or_default();
-        let (status, class) = match assigned {
-            Assigned::Class(i) => ("value", json!(i)),
-            Assigned::Missing => ("missing", Value::Null),
-            Assigned::Masked => ("masked", Value::Null),
-        };
-        let value_label = match (assigned, cell.value()) {
-            (Assigned::Class(_), Some(v)) => c.format(v),
-            _ => c.label(assigned).to_string(),
-        };
-        let mut props = Map::new();
-        props.insert("code".into(), json!(code.as_str()));
-        props.insert("name".into(), ctx.names.get(code).map_or(Value::Null, |n| json!(n)));
-        props.insert("value".into(), cell.value().map_or(Value::Null, |v| json!(v)));
-        props.insert("value_label".into(), json!(value_label));
-        props.insert("status".into(), json!(status));
-        props.insert("class".into(), class);
-        props.insert("colour".into(), json!(c.colour(assigned)));
-        props.insert("label".into(), json!(c.label(assigned)));
-        if !c.layer.statuses.is_empty() {
-            props.insert("statut".into(), c.layer.statuses.get(code).map_or(Value::Null, |s| json!(s.label_fr())));
-        }
+        let props = feature_properties(c, &ctx.names, code);
         features.push(json!({ "type": "Feature", "geometry": geometry, "properties": props }));
     }
     let mut fc = json!({
@@ -55,6 +33,40 @@ pub fn choropleth_geojson(c: &Classified<'_>, ctx: &MapContext<'_>) -> Value {
     });
     printable_strings(&mut fc);
     fc
+}
+
+/// The GeoJSON properties of one zone of a classified layer: `code`, `name`, `value`,
+/// `value_label`, `status`, `class`, `colour`, `label` (and `statut` on layers that say how each
+/// figure was obtained). Strings are as given: [`printable_strings`] cleans the whole document.
+pub fn feature_properties(
+    c: &Classified<'_>,
+    names: &std::collections::BTreeMap<fragnum_core::ZoneCode, String>,
+    code: &fragnum_core::ZoneCode,
+) -> Map<String, Value> {
+    let assigned = c.assigned(code);
+    let cell = c.layer.values.get(code).copied().unwrap_or_default();
+    let (status, class) = match assigned {
+        Assigned::Class(i) => ("value", json!(i)),
+        Assigned::Missing => ("missing", Value::Null),
+        Assigned::Masked => ("masked", Value::Null),
+    };
+    let value_label = match (assigned, cell.value()) {
+        (Assigned::Class(_), Some(v)) => c.format(v),
+        _ => c.label(assigned).to_string(),
+    };
+    let mut props = Map::new();
+    props.insert("code".into(), json!(code.as_str()));
+    props.insert("name".into(), names.get(code).map_or(Value::Null, |n| json!(n)));
+    props.insert("value".into(), cell.value().map_or(Value::Null, |v| json!(v)));
+    props.insert("value_label".into(), json!(value_label));
+    props.insert("status".into(), json!(status));
+    props.insert("class".into(), class);
+    props.insert("colour".into(), json!(c.colour(assigned)));
+    props.insert("label".into(), json!(c.label(assigned)));
+    if !c.layer.statuses.is_empty() {
+        props.insert("statut".into(), c.layer.statuses.get(code).map_or(Value::Null, |s| json!(s.label_fr())));
+    }
+    props
 }
 
 /// The RFC 7946 geometry of an outline (a `Polygon` when it has one part, else a

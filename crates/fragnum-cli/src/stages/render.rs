@@ -25,8 +25,10 @@
 use anyhow::{Context as _, Result};
 use fragnum_access::AccessOutput;
 use fragnum_core::sites::Site;
-use fragnum_core::{Level, ZoneGeometries};
+use fragnum_core::{Level, ZoneCode, ZoneGeometries};
+use fragnum_render::atlas::{Atlas, AtlasLayer};
 use fragnum_render::{Layer, MapContext, SheetInput, render_layers};
+use rayon::prelude::*;
 
 use super::Context;
 use crate::progress::say;
@@ -83,34 +85,63 @@ pub fn run(
             *populations.entry(c).or_default() += p;
         }
     }
-    let mut files = Vec::new();
-    let mut atlas = formats.atlas.then(fragnum_render::atlas::Atlas::new);
-    let bar = crate::progress::bar(layers.len() as u64, "maps", ctx.show_progress);
+    // Each layer's outlines: layers with the same zones (most of them) share one copy.
+    let mut zone_sets: Vec<(Vec<&ZoneCode>, ZoneGeometries)> = Vec::new();
+    let mut prepared: Vec<(Layer, usize)> = Vec::with_capacity(layers.len());
     for layer in layers {
-        bar.set_message(layer.id.clone());
-        bar.inc(1);
         let layer = cfg.apply(layer);
-        let zones: ZoneGeometries =
-            outlines.iter().filter(|(c, _)| layer.values.contains_key(*c)).map(|(c, g)| (c.clone(), g.clone())).collect();
-        if zones.is_empty() {
+        let codes: Vec<&ZoneCode> = outlines.keys().filter(|c| layer.values.contains_key(*c)).collect();
+        if codes.is_empty() {
             eprintln!("render: layer `{}` has no zone with an outline; skipped", layer.id);
             continue;
         }
+        let set = match zone_sets.iter().position(|(known, _)| *known == codes) {
+            Some(i) => i,
+            None => {
+                let zones = codes.iter().map(|&c| (c.clone(), outlines[c].clone())).collect();
+                zone_sets.push((codes, zones));
+                zone_sets.len() - 1
+            }
+        };
+        prepared.push((layer, set));
+    }
+    let map_context = |set: usize| {
+        let zones = &zone_sets[set].1;
         let draw_communes = !communes.is_empty() && zones.keys().all(|c| c.level() != Level::Commune);
-        let map_ctx = MapContext {
-            zones: &zones,
+        MapContext {
+            zones,
             names: names.clone(),
             communes: draw_communes.then_some(&communes),
             sites,
             territory: territory.clone(),
             populations: populations.clone(),
-        };
-        files.extend(
-            render_layers(std::slice::from_ref(&layer), &map_ctx, &ctx.out_dir, &formats)
-                .with_context(|| format!("cannot render layer `{}`", layer.id))?,
-        );
-        if let Some(a) = atlas.as_mut() {
-            a.add_layer(&layer, &map_ctx).with_context(|| format!("cannot add layer `{}` to the atlas", layer.id))?;
+        }
+    };
+    // Layers are independent: each one's maps and its part of the atlas are made in parallel,
+    // then kept in order.
+    let bar = crate::progress::bar(prepared.len() as u64, "maps", ctx.show_progress);
+    let per_layer = prepared
+        .par_iter()
+        .map(|(layer, set)| -> Result<(Vec<std::path::PathBuf>, Option<AtlasLayer>)> {
+            let map_ctx = map_context(*set);
+            let files = render_layers(std::slice::from_ref(layer), &map_ctx, &ctx.out_dir, &formats)
+                .with_context(|| format!("cannot render layer `{}`", layer.id))?;
+            let part = if formats.atlas {
+                Atlas::prepare(layer, &map_ctx).with_context(|| format!("cannot add layer `{}` to the atlas", layer.id))?
+            } else {
+                None
+            };
+            bar.set_message(layer.id.clone());
+            bar.inc(1);
+            Ok((files, part))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut files = Vec::new();
+    let mut atlas = formats.atlas.then(Atlas::new);
+    for ((_, set), (layer_files, part)) in prepared.iter().zip(per_layer) {
+        files.extend(layer_files);
+        if let (Some(a), Some(part)) = (atlas.as_mut(), part) {
+            a.add(part, &map_context(*set));
         }
     }
     bar.finish_and_clear();

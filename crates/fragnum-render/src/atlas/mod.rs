@@ -33,10 +33,11 @@ use std::path::{Path, PathBuf};
 
 use fragnum_core::sites::{Site, SiteKind};
 use fragnum_core::{Level, ZoneCode, ZoneGeometries, atomic};
+use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::RenderError;
-use crate::choropleth::{choropleth_geojson, geometry_json, printable_strings};
+use crate::choropleth::{feature_properties, geometry_json, printable_strings};
 use crate::layer::{Layer, classify_layer};
 use crate::map::{BBox, MapContext, round6};
 use crate::sheets::escape;
@@ -100,9 +101,9 @@ fn level_label(level: &str) -> &'static str {
     }
 }
 
-/// One layer as the atlas holds it.
+/// One layer as the atlas holds it ([`Atlas::prepare`]).
 #[derive(Debug, Clone)]
-struct AtlasLayer {
+pub struct AtlasLayer {
     id: String,
     group: String,
     theme: &'static str,
@@ -112,6 +113,42 @@ struct AtlasLayer {
     legend: Value,
     /// Per zone code: the GeoJSON properties but `code` and `name`.
     zones: Map<String, Value>,
+}
+
+/// A `data/zones-<level>.js` FeatureCollection, serialised as it is held (fields in the sorted
+/// order `serde_json`'s maps give, so the bytes are those of the `json!` it replaces).
+#[derive(serde::Serialize)]
+struct FeatureCollection<'a> {
+    features: Vec<ZoneFeature<'a>>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// One outline of a `data/zones-<level>.js` file.
+#[derive(serde::Serialize)]
+struct ZoneFeature<'a> {
+    geometry: &'a Value,
+    properties: ZoneProperties<'a>,
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+/// An outline's properties: its code, name and commune.
+#[derive(serde::Serialize)]
+struct ZoneProperties<'a> {
+    code: &'a str,
+    commune: Option<std::borrow::Cow<'a, str>>,
+    name: &'a Value,
+}
+
+/// A `data/couche-<id>.js` file: the layer as [`AtlasLayer`] holds it, borrowed.
+#[derive(serde::Serialize)]
+struct LayerFile<'a> {
+    id: &'a str,
+    legend: &'a Value,
+    niveau: &'a str,
+    titre: &'a str,
+    zones: &'a Map<String, Value>,
 }
 
 /// What the atlas shows besides the layers.
@@ -180,7 +217,7 @@ pub fn find_maplibre(starts: &[PathBuf]) -> Option<PathBuf> {
 }
 
 /// `FRAGNUM_ATLAS.<key> = <json>;` — a data file the page loads with a script tag.
-fn data_script(key: &str, v: &Value) -> String {
+fn data_script(key: &str, v: &impl serde::Serialize) -> String {
     // `</` never appears in a script file's JSON in a way that matters (no HTML parser reads
     // it), but U+2028/2029 and control characters are already valid or stripped.
     format!(
@@ -189,7 +226,7 @@ fn data_script(key: &str, v: &Value) -> String {
     )
 }
 
-fn keyed_script(key: &str, id: &str, v: &Value) -> String {
+fn keyed_script(key: &str, id: &str, v: &impl serde::Serialize) -> String {
     format!(
         "(function (a) {{ a.{key} = a.{key} || {{}}; a.{key}[{}] = {}; }})(window.FRAGNUM_ATLAS = window.FRAGNUM_ATLAS || {{}});\n",
         json!(id),
@@ -213,14 +250,71 @@ impl Atlas {
         self.layers.is_empty()
     }
 
-    /// Adds a layer, classified over the zones of `ctx` as the maps are, from its GeoJSON.
+    /// Adds a layer, classified over the zones of `ctx` as the maps are ([`Atlas::prepare`] then
+    /// [`Atlas::add`]).
     pub fn add_layer(&mut self, layer: &Layer, ctx: &MapContext<'_>) -> Result<(), RenderError> {
+        if let Some(prepared) = Atlas::prepare(layer, ctx)? {
+            self.add(prepared, ctx);
+        }
+        Ok(())
+    }
+
+    /// A layer's part of the atlas — legend and per-zone properties, as the layer's GeoJSON has
+    /// them — classified over the zones of `ctx`; `None` when `ctx` has no zone. Needs nothing of
+    /// the atlas, so layers can be prepared in parallel and added in order.
+    pub fn prepare(layer: &Layer, ctx: &MapContext<'_>) -> Result<Option<AtlasLayer>, RenderError> {
         let codes: Vec<&ZoneCode> = ctx.zones.keys().collect();
-        let Some(first) = codes.first() else { return Ok(()) };
+        let Some(first) = codes.first() else { return Ok(None) };
         let level = first.level().as_str();
         let c = classify_layer(layer, Some(&codes))?;
-        let mut fc = choropleth_geojson(&c, ctx);
-        if let Some(b) = BBox::of(ctx.zones.values()) {
+        let mut zones = Map::new();
+        for code in codes {
+            let mut props = feature_properties(&c, &ctx.names, code);
+            props.remove("code");
+            props.remove("name");
+            zones.insert(code.as_str().to_string(), Value::Object(props));
+        }
+        let mut zones = Value::Object(zones);
+        printable_strings(&mut zones);
+        let Value::Object(zones) = zones else { unreachable!("an object stays an object") };
+        let mut legend = json!(c.legend);
+        printable_strings(&mut legend);
+        let suffix = format!("_{level}");
+        let group = layer.id.strip_suffix(&suffix).unwrap_or(&layer.id).to_string();
+        Ok(Some(AtlasLayer {
+            id: layer.id.clone(),
+            theme: theme_of(&group),
+            group,
+            level,
+            title: fragnum_core::text::printable(&layer.title).into_owned(),
+            legend,
+            zones,
+        }))
+    }
+
+    /// Adds a layer [`Atlas::prepare`]d over the zones of `ctx`: the outline of each zone not yet
+    /// in the atlas at its level is built once, here; zones with nothing of area left are dropped
+    /// from the layer as from its GeoJSON.
+    pub fn add(&mut self, mut layer: AtlasLayer, ctx: &MapContext<'_>) {
+        let outlines = self.zones.entry(layer.level).or_default();
+        let mut fresh = Vec::new();
+        for (code, mp) in ctx.zones {
+            if outlines.contains_key(code.as_str()) {
+                continue;
+            }
+            fresh.push(mp);
+            match geometry_json(mp) {
+                Some(geometry) => {
+                    let mut name = ctx.names.get(code).map_or(Value::Null, |n| json!(n));
+                    printable_strings(&mut name);
+                    outlines.insert(code.as_str().to_string(), (geometry, name));
+                }
+                None => {
+                    layer.zones.remove(code.as_str());
+                }
+            }
+        }
+        if let Some(b) = BBox::of(fresh) {
             self.bbox = Some(match self.bbox {
                 None => b,
                 Some(a) => BBox {
@@ -231,29 +325,7 @@ impl Atlas {
                 },
             });
         }
-        let outlines = self.zones.entry(level).or_default();
-        let mut zones = Map::new();
-        for f in fc["features"].as_array_mut().map(std::mem::take).unwrap_or_default() {
-            let Value::Object(mut f) = f else { continue };
-            let Some(Value::Object(mut props)) = f.remove("properties") else { continue };
-            let Some(code) = props.remove("code").and_then(|c| c.as_str().map(str::to_string)) else { continue };
-            let name = props.remove("name").unwrap_or(Value::Null);
-            let geometry = f.remove("geometry").unwrap_or(Value::Null);
-            outlines.entry(code.clone()).or_insert((geometry, name));
-            zones.insert(code, Value::Object(props));
-        }
-        let suffix = format!("_{level}");
-        let group = layer.id.strip_suffix(&suffix).unwrap_or(&layer.id).to_string();
-        self.layers.push(AtlasLayer {
-            id: layer.id.clone(),
-            theme: theme_of(&group),
-            group,
-            level,
-            title: fragnum_core::text::printable(&layer.title).into_owned(),
-            legend: fc["legend"].take(),
-            zones,
-        });
-        Ok(())
+        self.layers.push(layer);
     }
 
     /// The catalogue the page reads first: themes → layer groups → levels, sheet links, site kinds.
@@ -326,21 +398,38 @@ impl Atlas {
         put("atlas.js", ATLAS_JS.as_bytes().to_vec());
         put("atlas.css", ATLAS_CSS.as_bytes().to_vec());
         put("data/catalogue.js", data_script("catalogue", &catalogue).into_bytes());
-        for (level, zones) in &self.zones {
-            let features: Vec<Value> = zones
-                .iter()
-                .map(|(code, (geometry, name))| {
-                    let commune = extras.zone_communes.get(code).map_or(Value::Null, |c| json!(c));
-                    json!({ "type": "Feature", "geometry": geometry, "properties": { "code": code, "name": name, "commune": commune } })
-                })
-                .collect();
-            let mut fc = json!({ "type": "FeatureCollection", "features": features });
-            printable_strings(&mut fc);
-            put(&format!("data/zones-{level}.js"), keyed_script("zones", level, &fc).into_bytes());
-        }
-        for l in &self.layers {
-            let v = json!({ "id": l.id, "niveau": l.level, "titre": l.title, "legend": l.legend, "zones": l.zones });
-            put(&format!("data/couche-{}.js", l.id), keyed_script("couches", &l.id, &v).into_bytes());
+        // The outlines of each level and the layers' files, the bulk of the atlas, serialised in
+        // parallel (each file on its own), kept in order.
+        let outline_files: Vec<(String, Vec<u8>)> = self
+            .zones
+            .par_iter()
+            .map(|(level, zones)| {
+                let features: Vec<ZoneFeature<'_>> = zones
+                    .iter()
+                    .map(|(code, (geometry, name))| ZoneFeature {
+                        geometry,
+                        properties: ZoneProperties {
+                            code,
+                            commune: extras.zone_communes.get(code).map(|c| fragnum_core::text::printable(c)),
+                            name,
+                        },
+                        kind: "Feature",
+                    })
+                    .collect();
+                let fc = FeatureCollection { features, kind: "FeatureCollection" };
+                (format!("data/zones-{level}.js"), keyed_script("zones", level, &fc).into_bytes())
+            })
+            .collect();
+        let layer_files: Vec<(String, Vec<u8>)> = self
+            .layers
+            .par_iter()
+            .map(|l| {
+                let v = LayerFile { id: &l.id, legend: &l.legend, niveau: l.level, titre: &l.title, zones: &l.zones };
+                (format!("data/couche-{}.js", l.id), keyed_script("couches", &l.id, &v).into_bytes())
+            })
+            .collect();
+        for (rel, bytes) in outline_files.into_iter().chain(layer_files) {
+            put(&rel, bytes);
         }
         if let Some(communes) = extras.communes.filter(|c| !c.is_empty()) {
             let features: Vec<Value> = communes
@@ -388,13 +477,12 @@ impl Atlas {
             }
             copied = true;
         }
-        let mut report = AtlasReport { files: Vec::with_capacity(files.len()), bytes: 0, maplibre: copied };
-        for (path, bytes) in files {
-            atomic::write_bytes(&path, &bytes).map_err(|e| RenderError::io(&path, e))?;
-            report.bytes += bytes.len() as u64;
-            report.files.push(path);
-        }
-        Ok(report)
+        files.par_iter().try_for_each(|(path, bytes)| atomic::write_bytes(path, bytes).map_err(|e| RenderError::io(path, e)))?;
+        Ok(AtlasReport {
+            bytes: files.iter().map(|(_, b)| b.len() as u64).sum(),
+            files: files.into_iter().map(|(p, _)| p).collect(),
+            maplibre: copied,
+        })
     }
 }
 
