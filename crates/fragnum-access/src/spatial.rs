@@ -7,25 +7,37 @@ use rstar::{AABB, PointDistance, RStarInsertionStrategy, RTree, RTreeObject, RTr
 
 use crate::csr::Segment;
 
-/// A segment in projected metres as the R-tree holds it. Its bounding box is computed once:
-/// bulk loading sorts by it and every search step reads it, so recomputing it from the two ends
-/// each time was a large part of both.
+/// A segment in projected metres as the R-tree holds it: its bounding box, computed once (bulk
+/// loading sorts by it and every search step reads it), and which corners of the box are its
+/// ends. The ends are read back from the box — the same two `f64` pairs, so nothing changes —
+/// instead of being stored beside it: 40 bytes an item instead of 72, which on a region-size
+/// network (22 M segments) is 0.7 GB less held and moved by the bulk load.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct IndexedSegment {
-    a: [f64; 2],
-    b: [f64; 2],
     envelope: AABB<[f64; 2]>,
     segment: u32,
+    /// Bit 0: `a` has the box's larger x; bit 1: `a` has its larger y.
+    corners: u8,
 }
 
 impl IndexedSegment {
     fn new(a: [f64; 2], b: [f64; 2], segment: u32) -> Self {
-        IndexedSegment { a, b, envelope: AABB::from_corners(a, b), segment }
+        let corners = u8::from(a[0] > b[0]) | (u8::from(a[1] > b[1]) << 1);
+        IndexedSegment { envelope: AABB::from_corners(a, b), segment, corners }
+    }
+
+    /// The two ends, `a` then `b`.
+    fn ends(&self) -> ([f64; 2], [f64; 2]) {
+        let (lo, hi) = (self.envelope.lower(), self.envelope.upper());
+        let (ax, bx) = if self.corners & 1 == 0 { (lo[0], hi[0]) } else { (hi[0], lo[0]) };
+        let (ay, by) = if self.corners & 2 == 0 { (lo[1], hi[1]) } else { (hi[1], lo[1]) };
+        ([ax, ay], [bx, by])
     }
 
     /// The point of the segment nearest to `q` and its position along it (0 at `a`, 1 at `b`).
     fn nearest(&self, q: [f64; 2]) -> (f64, [f64; 2]) {
-        nearest_on_segment(q, self.a, self.b)
+        let (a, b) = self.ends();
+        nearest_on_segment(q, a, b)
     }
 }
 
@@ -135,6 +147,10 @@ mod tests {
         let found = index.nearest(projection.forward([5.0005, 45.0001])).unwrap();
         assert_eq!(found.segment, 0);
         assert!((found.t - 0.5).abs() < 1e-9);
+        // The ends come back from the box exactly, whichever corners they are.
+        for (a, b) in [([1.0, 2.0], [3.0, -4.0]), ([3.0, -4.0], [1.0, 2.0]), ([1.0, 5.0], [1.0, 5.0]), ([-2.5, 7.0], [8.0, 9.5])] {
+            assert_eq!(IndexedSegment::new(a, b, 7).ends(), (a, b));
+        }
         // the corner comes first, then the two points in Morton order (x bits below y bits)
         assert_eq!(z_order(&coords), [0, 1, 2]);
         assert!(z_order(&[]).is_empty());
