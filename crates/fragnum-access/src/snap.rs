@@ -23,6 +23,12 @@ pub struct Snap {
     pub leg_s: f64,
 }
 
+/// How far beyond `max_m` the search in projected metres reaches: the distance kept is the
+/// haversine one, and the local projection's scale is off by up to about 8 % at the edges of a
+/// France-wide graph, so no segment the haversine check would accept is ever out of reach. Points
+/// far from every road stop searching at once instead of finding a segment to refuse.
+const PROJECTED_MARGIN: f64 = 1.25;
+
 /// Snaps points to a graph's segments (through the graph's [`SegmentIndex`]).
 pub struct Snapper<'g> {
     graph: &'g Graph,
@@ -39,7 +45,7 @@ impl<'g> Snapper<'g> {
     pub fn snap(&self, point: [f64; 2], max_m: f64, walk_ms: f64) -> Option<Snap> {
         let p = &self.graph.projection;
         let q = p.forward(point);
-        let found = self.index.nearest(q)?;
+        let found = self.index.nearest_within(q, max_m * PROJECTED_MARGIN)?;
         let distance_m = haversine_m(point, p.inverse(found.on));
         (distance_m <= max_m).then(|| Snap { segment: found.segment, t: found.t, distance_m, leg_s: distance_m / walk_ms })
     }
