@@ -22,6 +22,7 @@
 mod attributes;
 mod lines;
 mod pbf;
+mod pbf_format;
 
 use std::path::Path;
 

@@ -6,32 +6,28 @@ use std::path::Path;
 use fragnum_core::Location;
 use fragnum_core::network::{NetworkNotes, RoadEdge, RoadNetwork};
 use fragnum_core::sites::Site;
-use osmpbf::{BlobDecode, BlobReader, Element};
 use rayon::prelude::*;
 
 use super::attributes::{ROUTABLE_CLASSES, SPEED_OUT_OF_RANGE, WayAccess, parse_maxspeed, read_maxspeed, way_access};
+use super::pbf_format::{BlobKind, BlobStream, FormatError, Scratch, Tags, Visitor, Wanted, decode_data};
 use super::{check_position, display_name, way_edges};
 use crate::IngestError;
 
 /// Opens a PBF file as a stream of blobs.
-fn open(path: &Path) -> Result<BlobReader<std::io::BufReader<std::fs::File>>, IngestError> {
-    BlobReader::from_path(path).map_err(|e| match e.kind() {
-        osmpbf::ErrorKind::Io(_) => IngestError::Io { location: Location::file(path), source: std::io::Error::other(e.to_string()) },
-        _ => pbf_error(path, &e),
-    })
+fn open(path: &Path) -> Result<BlobStream<std::io::BufReader<std::fs::File>>, IngestError> {
+    let file = std::fs::File::open(path).map_err(|e| IngestError::Io { location: Location::file(path), source: e })?;
+    Ok(BlobStream::new(std::io::BufReader::with_capacity(1 << 20, file)))
 }
 
-/// Checks that the first block of a PBF file decodes as the `OSMHeader` every extract starts
-/// with, without decoding the rest (see [`check_roads`](super::check_roads)).
+/// Checks that the first blob of a PBF file is the `OSMHeader` every extract starts with,
+/// without decoding the rest (see [`check_roads`](super::check_roads)).
 pub(super) fn check_header(path: &Path) -> Result<(), IngestError> {
-    let mut reader = open(path)?;
-    let first = reader.next().ok_or_else(|| IngestError::Malformed {
+    let first = open(path)?.next().ok_or_else(|| IngestError::Malformed {
         location: Location::file(path),
         message: "not an OpenStreetMap PBF extract: the file is empty".into(),
     })?;
-    let blob = first.map_err(|e| pbf_error(path, &e))?;
-    match blob.decode().map_err(|e| pbf_error(path, &e))? {
-        BlobDecode::OsmHeader(_) => Ok(()),
+    match first.map_err(|e| pbf_error(path, &e))?.kind {
+        BlobKind::Header => Ok(()),
         _ => Err(IngestError::Malformed {
             location: Location::file(path),
             message: "not an OpenStreetMap PBF extract: it does not start with the OSMHeader block every .osm.pbf file starts with".into(),
@@ -39,11 +35,14 @@ pub(super) fn check_header(path: &Path) -> Result<(), IngestError> {
     }
 }
 
-/// A file `osmpbf` cannot read, with what it may be instead.
-fn pbf_error(path: &Path, e: &osmpbf::Error) -> IngestError {
+/// A file the PBF decoder cannot read, with where and what it may be instead.
+fn pbf_error(path: &Path, e: &FormatError) -> IngestError {
     IngestError::Malformed {
         location: Location::file(path),
-        message: format!("cannot read OSM PBF: {e} (is it a complete .osm.pbf extract? XML .osm files are not read)"),
+        message: format!(
+            "cannot read OSM PBF (blob at byte {}): {} (is it a complete .osm.pbf extract? XML .osm files are not read)",
+            e.offset, e.message
+        ),
     }
 }
 
@@ -62,13 +61,33 @@ fn join_positions(mut node_blocks: Vec<(Vec<i64>, Vec<[f64; 2]>)>, used: &[i64])
         order.sort_by_key(|&i| ids[i]); // stable: of a node given twice, the first in the file wins
         node_blocks.push((order.iter().map(|&i| ids[i]).collect(), order.iter().map(|&i| positions[i]).collect()));
     }
-    let mut nodes = node_blocks.iter().flat_map(|(ids, positions)| ids.iter().copied().zip(positions.iter().copied())).peekable();
-    used.iter()
-        .map(|&id| {
-            while nodes.next_if(|n| n.0 < id).is_some() {}
-            nodes.next_if(|n| n.0 == id).map(|n| n.1)
-        })
-        .collect()
+    // Exactly the used ids, in order (the second pass of a sorted file): nothing to look for.
+    let total: usize = node_blocks.iter().map(|b| b.0.len()).sum();
+    if total == used.len() && node_blocks.iter().flat_map(|b| b.0.iter()).zip(used).all(|(a, b)| a == b) {
+        return node_blocks.into_iter().flat_map(|b| b.1).map(Some).collect();
+    }
+    // Else a merge: each used id takes the first node of that id at or after the last one.
+    let mut out = Vec::with_capacity(used.len());
+    let (mut block, mut at) = (0, 0);
+    for &id in used {
+        while let Some((ids, _)) = node_blocks.get(block) {
+            if at == ids.len() {
+                (block, at) = (block + 1, 0);
+            } else if ids[at] < id {
+                at += 1;
+            } else {
+                break;
+            }
+        }
+        match node_blocks.get(block) {
+            Some((ids, positions)) if ids[at] == id => {
+                out.push(Some(positions[at]));
+                at += 1;
+            }
+            _ => out.push(None),
+        }
+    }
+    out
 }
 
 /// A road way as read from one PBF block, waiting for its node positions.
@@ -123,11 +142,11 @@ impl Block {
         }
     }
 
-    fn visit_way(&mut self, way: &osmpbf::Way<'_>) {
+    fn visit_way(&mut self, way_tags: Tags<'_>, refs: &[i64]) {
         // Most ways are not roads (buildings, land use): look for `highway` before gathering tags.
-        let Some(class) = way.tags().find_map(|(k, v)| (k == "highway").then_some(v)) else { return };
+        let Some(class) = way_tags.iter().find_map(|(k, v)| (k == "highway").then_some(v)) else { return };
         let notes = &mut self.notes;
-        let tags: Vec<(&str, &str)> = way.tags().collect();
+        let tags: Vec<(&str, &str)> = way_tags.iter().collect();
         let tag = |k: &str| tags.iter().find(|t| t.0 == k).map(|t| t.1);
         notes.features_read += 1;
         let Some(class_index) = ROUTABLE_CLASSES.iter().position(|c| *c == class) else {
@@ -155,7 +174,7 @@ impl Block {
             notes.assume("maxspeed not understood: class default used");
         }
         notes.features_kept += 1;
-        self.ways.push(PendingWay { refs: way.refs().collect(), class: class_index, maxspeed, urban, access });
+        self.ways.push(PendingWay { refs: refs.to_vec(), class: class_index, maxspeed, urban, access });
     }
 }
 
@@ -202,23 +221,91 @@ pub enum Passes {
     Two,
 }
 
-/// Decodes every block of the file in parallel with `visit` (which fills one [`Block`] from an
-/// `OSMData` block), returning the blocks in file order; refuses a file without `OSMHeader`.
-fn decode_blocks<F>(path: &Path, visit: F) -> Result<Vec<Block>, IngestError>
-where
-    F: Fn(&osmpbf::PrimitiveBlock, &mut Block) + Sync,
-{
-    let reader = open(path)?;
-    let mut blocks: Vec<(usize, Block)> = reader
+/// The first pass: every wanted element into its block (node positions only when `keep_nodes`).
+struct FullPass<'p> {
+    block: Block,
+    wanted: &'p [(&'p str, &'p str)],
+    source: &'p str,
+    keep_nodes: bool,
+}
+
+impl Visitor for FullPass<'_> {
+    fn node(&mut self, id: i64, lon: f64, lat: f64, tags: Tags<'_>) {
+        self.block.visit_node(id, lon, lat, || tags.iter(), self.wanted, self.source, self.keep_nodes);
+    }
+
+    fn way(&mut self, tags: Tags<'_>, refs: &[i64]) {
+        self.block.visit_way(tags, refs);
+    }
+}
+
+/// The second pass of [`Passes::Two`]: the positions of the road nodes `used` (sorted).
+struct PositionPass<'p> {
+    block: Block,
+    used: &'p [i64],
+    /// Where the last id was looked for in `used`: a block's nodes come in id order, so the
+    /// next one is at or just after it.
+    cursor: usize,
+    /// The last id looked for (`i64::MAX` before the first).
+    last: i64,
+}
+
+impl PositionPass<'_> {
+    /// Whether `id` is a road node: a few steps forward from the last one, else a binary search.
+    fn is_used(&mut self, id: i64) -> bool {
+        let used = self.used;
+        if id < self.last {
+            self.cursor = used.partition_point(|&u| u < id);
+        } else {
+            let mut steps = 0;
+            while self.cursor < used.len() && used[self.cursor] < id {
+                self.cursor += 1;
+                steps += 1;
+                if steps == 8 {
+                    self.cursor += used[self.cursor..].partition_point(|&u| u < id);
+                    break;
+                }
+            }
+        }
+        self.last = id;
+        used.get(self.cursor) == Some(&id)
+    }
+}
+
+impl Visitor for PositionPass<'_> {
+    fn node(&mut self, id: i64, lon: f64, lat: f64, _: Tags<'_>) {
+        if self.is_used(id) {
+            self.block.node_ids.push(id);
+            self.block.node_positions.push([lon, lat]);
+        }
+    }
+
+    fn way(&mut self, _: Tags<'_>, _: &[i64]) {}
+}
+
+/// Decodes every `OSMData` blob of the file in parallel, each into a visitor made by `make`
+/// and fed the `wanted` elements, returning the blocks (`into_block`) in file order; refuses a
+/// file without `OSMHeader`.
+fn decode_blocks<V: Visitor + Send>(
+    path: &Path,
+    wanted: Wanted,
+    make: impl Fn() -> V + Sync,
+    into_block: impl Fn(V) -> Block + Sync,
+) -> Result<Vec<Block>, IngestError> {
+    let mut blocks: Vec<(usize, Block)> = open(path)?
         .enumerate()
         .par_bridge()
-        .map(|(index, blob)| -> Result<(usize, Block), osmpbf::Error> {
-            let mut block = Block::default();
-            match blob?.decode()? {
-                BlobDecode::OsmHeader(_) => block.header = true,
-                BlobDecode::OsmData(data) => visit(&data, &mut block),
-                BlobDecode::Unknown(_) => {}
-            }
+        .map_init(Scratch::default, |scratch, (index, blob)| -> Result<(usize, Block), FormatError> {
+            let blob = blob?;
+            let block = match blob.kind {
+                BlobKind::Header => Block { header: true, ..Block::default() },
+                BlobKind::Data => {
+                    let mut visitor = make();
+                    decode_data(&blob, wanted, scratch, &mut visitor)?;
+                    into_block(visitor)
+                }
+                BlobKind::Other => Block::default(),
+            };
             Ok((index, block))
         })
         .collect::<Result<_, _>>()
@@ -234,20 +321,56 @@ where
     Ok(blocks.into_iter().map(|b| b.1).collect())
 }
 
+/// The node references of the roads, numbered ([`number_references`]).
+struct References {
+    /// The distinct node ids the roads use, sorted.
+    used: Vec<i64>,
+    /// Where each way's references start in the list of all of them (one more than the ways).
+    starts: Vec<usize>,
+    /// The slot in `used` of each reference.
+    slot_of: Vec<u32>,
+}
+
+/// The nodes the roads use, numbered in id order: every reference of every way, in way order,
+/// sorted with its place, gives the distinct ids and the number of each reference at once (no
+/// search per reference afterwards). The ways' ids are freed.
+fn number_references(path: &Path, ways: &mut [PendingWay]) -> Result<References, IngestError> {
+    let mut starts = Vec::with_capacity(ways.len() + 1);
+    starts.push(0usize);
+    for w in ways.iter() {
+        starts.push(starts[starts.len() - 1] + w.refs.len());
+    }
+    let total = starts[ways.len()];
+    if u32::try_from(total).is_err() {
+        return Err(IngestError::Malformed {
+            location: Location::file(path),
+            message: format!("{total} node references in the roads: more than fragnum's 4,294,967,295 (split the extract)"),
+        });
+    }
+    let mut references: Vec<(i64, u32)> = ways.iter().flat_map(|w| w.refs.iter().copied()).zip(0u32..).collect();
+    references.par_sort_unstable();
+    let mut used: Vec<i64> = Vec::with_capacity(total / 2);
+    let mut slot_of = vec![0u32; total];
+    for &(id, k) in &references {
+        if used.last() != Some(&id) {
+            used.push(id);
+        }
+        slot_of[k as usize] = (used.len() - 1) as u32;
+    }
+    for w in ways {
+        w.refs = Vec::new();
+    }
+    Ok(References { used, starts, slot_of })
+}
+
 /// [`read_osm_extract`] with the number of passes chosen by the caller.
 pub fn read_osm_extract_in(path: &Path, wanted: &[(&str, &str)], passes: Passes) -> Result<OsmExtract, IngestError> {
     let source = format!("OpenStreetMap extract {}", display_name(path));
     let keep_nodes = passes == Passes::One;
-    let blocks = decode_blocks(path, |data, block| {
-        for element in data.elements() {
-            match element {
-                Element::DenseNode(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source, keep_nodes),
-                Element::Node(n) => block.visit_node(n.id(), n.lon(), n.lat(), || n.tags(), wanted, &source, keep_nodes),
-                Element::Way(w) => block.visit_way(&w),
-                Element::Relation(_) => {}
-            }
-        }
-    })?;
+    // One pass needs nodes and ways; the first of two, ways only (and the nodes for `wanted`).
+    let first = Wanted { nodes: keep_nodes || !wanted.is_empty(), ways: true };
+    let blocks =
+        decode_blocks(path, first, || FullPass { block: Block::default(), wanted, source: &source, keep_nodes }, |pass| pass.block)?;
 
     let mut net = RoadNetwork { source: source.clone(), ..RoadNetwork::default() };
     let mut sites = Vec::new();
@@ -261,26 +384,16 @@ pub fn read_osm_extract_in(path: &Path, wanted: &[(&str, &str)], passes: Passes)
             node_blocks.push((block.node_ids, block.node_positions));
         }
     }
-    // The nodes the roads use, numbered in id order.
-    let mut used: Vec<i64> = ways.iter().flat_map(|w| w.refs.iter().copied()).collect();
-    used.sort_unstable();
-    used.dedup();
+    let References { used, starts, slot_of } = number_references(path, &mut ways)?;
     let positions: Vec<Option<[f64; 2]>> = match passes {
         Passes::One => join_positions(node_blocks, &used),
         Passes::Two => {
-            let found = decode_blocks(path, |data, block| {
-                for element in data.elements() {
-                    let (id, lon, lat) = match element {
-                        Element::DenseNode(n) => (n.id(), n.lon(), n.lat()),
-                        Element::Node(n) => (n.id(), n.lon(), n.lat()),
-                        _ => continue,
-                    };
-                    if used.binary_search(&id).is_ok() {
-                        block.node_ids.push(id);
-                        block.node_positions.push([lon, lat]);
-                    }
-                }
-            })?;
+            let found = decode_blocks(
+                path,
+                Wanted { nodes: true, ways: false },
+                || PositionPass { block: Block::default(), used: &used, cursor: 0, last: i64::MAX },
+                |pass| pass.block,
+            )?;
             // The road nodes only, joined exactly as in one pass (so a node given twice resolves
             // the same way).
             join_positions(found.into_iter().map(|b| (b.node_ids, b.node_positions)).collect(), &used)
@@ -310,13 +423,15 @@ pub fn read_osm_extract_in(path: &Path, wanted: &[(&str, &str)], passes: Passes)
     let nodes = &net.nodes;
     let parts: Vec<(Vec<RoadEdge>, bool)> = ways
         .par_iter()
-        .map(|way| {
-            let mut edges = Vec::with_capacity(2 * way.refs.len());
-            let mut part: Vec<u32> = Vec::with_capacity(way.refs.len());
+        .enumerate()
+        .map(|(w, way)| {
+            let slots = &slot_of[starts[w]..starts[w + 1]];
+            let mut edges = Vec::with_capacity(2 * slots.len());
+            let mut part: Vec<u32> = Vec::with_capacity(slots.len());
             let mut cut = false;
             let class = class_of[way.class];
-            for r in &way.refs {
-                let node = used.binary_search(r).map_or(u32::MAX, |i| index[i]);
+            for &slot in slots {
+                let node = index[slot as usize];
                 if node == u32::MAX {
                     cut = true;
                     way_edges(nodes, &part, class, way.maxspeed, way.urban, way.access, &mut edges);
@@ -362,5 +477,29 @@ mod tests {
         // Two passes (the large-file path) read exactly the same network and points.
         let two = read_osm_extract_in(&data, &wanted, Passes::Two).unwrap();
         assert_eq!(two, extract);
+    }
+
+    #[test]
+    fn a_cut_or_damaged_extract_is_an_error_naming_the_blob() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/osm/liechtenstein-latest.osm.pbf");
+        let Ok(bytes) = std::fs::read(&data) else {
+            assert!(std::env::var_os("CI").is_none(), "{} absent: CI must have ../shared/data beside the project", data.display());
+            println!("skipped: {} absent", data.display());
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        // Cut in the middle (an interrupted download).
+        let cut = dir.path().join("cut.osm.pbf");
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let message = read_osm_pbf(&cut).unwrap_err().to_string();
+        assert!(message.contains("cut.osm.pbf") && message.contains("truncated") && message.contains("blob at byte"), "{message}");
+        // A byte flipped inside the compressed data of the last blob.
+        let damaged = dir.path().join("damaged.osm.pbf");
+        let mut flipped = bytes.clone();
+        let at = bytes.len() - 200;
+        flipped[at] ^= 0x5a;
+        std::fs::write(&damaged, &flipped).unwrap();
+        let message = read_osm_pbf(&damaged).unwrap_err().to_string();
+        assert!(message.contains("damaged.osm.pbf") && message.contains("cannot read OSM PBF"), "{message}");
     }
 }
