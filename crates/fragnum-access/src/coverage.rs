@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::dijkstra::{NearestSites, better};
 use crate::graph::Graph;
 use crate::snap::{Snap, Snapper};
-use crate::spatial::z_order;
+use crate::spatial::{SearchHint, z_order};
 
 /// The result for one population point.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -88,7 +88,7 @@ pub fn network_times(
             // on unordered points), then put back in input order.
             let order = z_order(&points.iter().map(PopulationPoint::position).collect::<Vec<_>>());
             let in_z_order: Vec<Option<Snap>> =
-                order.par_iter().map(|&i| snapper.snap(points[i].position(), max_snap_m, walk_ms)).collect();
+                order.par_iter().map_init(SearchHint::default, |hint, &i| snapper.snap_from(points[i].position(), max_snap_m, walk_ms, hint)).collect();
             let mut in_input_order = vec![None; points.len()];
             for (&i, snap) in order.iter().zip(in_z_order) {
                 in_input_order[i] = snap;

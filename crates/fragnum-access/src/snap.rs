@@ -8,7 +8,7 @@ use fragnum_core::network::haversine_m;
 
 use crate::dijkstra::Source;
 use crate::graph::Graph;
-use crate::spatial::SegmentIndex;
+use crate::spatial::{SearchHint, SegmentIndex};
 
 /// A point's attachment to the graph.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -43,9 +43,15 @@ impl<'g> Snapper<'g> {
 
     /// Snaps `[lon, lat]`; `None` when no segment lies within `max_m` metres.
     pub fn snap(&self, point: [f64; 2], max_m: f64, walk_ms: f64) -> Option<Snap> {
+        self.snap_from(point, max_m, walk_ms, &mut SearchHint::default())
+    }
+
+    /// [`Snapper::snap`] for one of many points taken in map order, starting from where the
+    /// point before was snapped (`hint`, updated); the snap does not depend on it.
+    pub fn snap_from(&self, point: [f64; 2], max_m: f64, walk_ms: f64, hint: &mut SearchHint) -> Option<Snap> {
         let p = &self.graph.projection;
         let q = p.forward(point);
-        let found = self.index.nearest_within(q, max_m * PROJECTED_MARGIN)?;
+        let found = self.index.nearest_within_from(q, max_m * PROJECTED_MARGIN, hint)?;
         let distance_m = haversine_m(point, p.inverse(found.on));
         (distance_m <= max_m).then(|| Snap { segment: found.segment, t: found.t, distance_m, leg_s: distance_m / walk_ms })
     }

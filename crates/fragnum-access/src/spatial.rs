@@ -84,6 +84,11 @@ pub struct SegmentIndex {
     levels: Vec<Vec<Box2>>,
 }
 
+/// Where the last search of a [`SegmentIndex`] ended, to start the next one from
+/// ([`SegmentIndex::nearest_within_from`]); one per thread walking points in map order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchHint(Option<usize>);
+
 /// The segment of a [`SegmentIndex`] nearest to a projected point.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NearestSegment {
@@ -151,12 +156,23 @@ impl SegmentIndex {
     /// nearest unopened node is farther (a node *as* far may still hold an equally near,
     /// lower-numbered segment, so it is opened). A point far from every road ends at the root.
     pub fn nearest_within(&self, q: [f64; 2], max_distance: f64) -> Option<NearestSegment> {
+        self.nearest_within_from(q, max_distance, &mut SearchHint::default())
+    }
+
+    /// [`SegmentIndex::nearest_within`], starting from the segment found for the point before
+    /// (`hint`, updated): for points taken in map order it is near, so the search prunes from
+    /// its first step. The answer does not depend on the hint.
+    pub fn nearest_within_from(&self, q: [f64; 2], max_distance: f64, hint: &mut SearchHint) -> Option<NearestSegment> {
         let top = self.levels.len();
         let root = self.levels.last()?.first()?;
         // Squared distances are ≥ 0, so their bits order as they do.
         let limit = (max_distance * max_distance).to_bits();
         // The best segment so far: (squared distance bits, segment, item position).
-        let mut best: Option<(u64, u32, usize)> = None;
+        let mut best: Option<(u64, u32, usize)> = hint.0.and_then(|k| {
+            let item = self.items.get(k)?;
+            let d = item.distance_2(q).to_bits();
+            (d <= limit).then_some((d, item.segment, k))
+        });
         let bound = |best: Option<(u64, u32, usize)>| best.map_or(limit, |b| b.0);
         // (squared distance bits, node level from 1, node index)
         let mut heap: BinaryHeap<Reverse<(u64, u32, u32)>> = BinaryHeap::with_capacity(4 * FANOUT);
@@ -193,7 +209,9 @@ impl SegmentIndex {
                 }
             }
         }
-        let found = &self.items[best?.2];
+        let (_, _, k) = best?;
+        hint.0 = Some(k);
+        let found = &self.items[k];
         let (t, on) = found.nearest(q);
         Some(NearestSegment { segment: found.segment, t, on })
     }
@@ -266,6 +284,11 @@ mod tests {
             let best = all.iter().map(|s| (s.distance_2(q), s.segment)).fold((f64::INFINITY, u32::MAX), |m, x| if x < m { x } else { m });
             let found = index.nearest(q).unwrap();
             assert_eq!(found.segment, best.1, "at {q:?}");
+            // From any hint, the same answer.
+            for start in [0, 7, all.len() - 1] {
+                let mut hint = SearchHint(Some(start));
+                assert_eq!(index.nearest_within_from(q, f64::INFINITY, &mut hint).map(|f| f.segment), Some(best.1), "at {q:?} from {start}");
+            }
             // Within a limit: the same segment when it is that near, else none.
             for limit in [5.0, 50.0, 500.0] {
                 let within = index.nearest_within(q, limit).map(|f| f.segment);
