@@ -81,13 +81,21 @@ bench: deps $(BENCH_PY)
 
 # Nearest-site times on two real OSM extracts: fragnum vs pandana, same run (loading excluded);
 # then 2SFCA / E2SFCA on the same extracts: fragnum vs PySAL access, checked equal within 1e-9 relative.
+# Runs of the pandana comparison; the summary gives each ratio's median and spread over them.
+BENCH_RUNS ?= 5
 bench-access: deps $(BENCH_PY)
 	$(CARGO) build --release -p fragnum-access --example bench_access --example bench_large --example bench_fca
 	$(TARGET)/release/examples/bench_large
-	@for x in liechtenstein andorra; do \
-	  $(TARGET)/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
+	@rm -f target/bench-access/ratios.jsonl
+	@for run in $$(seq $(BENCH_RUNS)); do \
+	  echo "--- run $$run of $(BENCH_RUNS) ---"; \
+	  for x in liechtenstein andorra; do \
+	    $(TARGET)/release/examples/bench_access ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
+	  done; \
+	  $(BENCH_PY) benches/access_pandana.py --pbf-dir ../shared/data/osm --record target/bench-access/ratios.jsonl \
+	    target/bench-access/liechtenstein target/bench-access/andorra || exit 1; \
 	done
-	$(BENCH_PY) benches/access_pandana.py --pbf-dir ../shared/data/osm target/bench-access/liechtenstein target/bench-access/andorra
+	$(BENCH_PY) benches/access_pandana.py --summary target/bench-access/ratios.jsonl
 	@for x in liechtenstein andorra; do \
 	  $(TARGET)/release/examples/bench_fca ../shared/data/osm/$$x-latest.osm.pbf target/bench-access/$$x || exit 1; \
 	done

@@ -13,7 +13,12 @@ Reads the graph, sources and times that `bench_access` (Rust example) exported t
    snapping + Dijkstra + points. The Python graph follows the same road classes and one-ways with
    class speeds only (no maxspeed, no urban rule), so it is of the same size, not identical.
 
-usage: python benches/access_pandana.py [--pbf-dir DIR] OUT_DIR [OUT_DIR ...]
+5. with --record FILE, appends each extract's ratios to FILE (one JSON line per extract), and
+   `--summary FILE` prints, per extract and ratio, the median of the recorded runs and their
+   spread (min–max): what `make bench-access` reports after BENCH_RUNS runs.
+
+usage: python benches/access_pandana.py [--pbf-dir DIR] [--record FILE] OUT_DIR [OUT_DIR ...]
+       python benches/access_pandana.py --summary FILE
 needs: python3 -m venv VENV && VENV/bin/pip install networkx pandana osmium
 """
 
@@ -154,11 +159,35 @@ def python_chain(pbf, points):
     return parse_ms, total_ms, len(nodes), len(edges)
 
 
+def summary(path):
+    """Median and spread (min–max) of each recorded ratio, per extract."""
+    runs = {}
+    with open(path) as f:
+        for line in f:
+            r = json.loads(line)
+            runs.setdefault(r["extract"], []).append(r)
+    names = {"query": "query", "end_to_end": "end to end (loading excluded)", "from_pbf": "from the PBF file"}
+    for extract, rs in runs.items():
+        print(f"== {extract}: pandana / rust over {len(rs)} runs (median, spread min–max) ==")
+        for key, label in names.items():
+            values = sorted(r[key] for r in rs if r.get(key) is not None)
+            if values:
+                print(f"  {label:32s} {statistics.median(values):6.1f}x  ({values[0]:.1f}–{values[-1]:.1f})")
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--summary"]:
+        summary(args[1])
+        return
     pbf_dir = None
-    if args[:1] == ["--pbf-dir"]:
-        pbf_dir, args = args[1], args[2:]
+    record = None
+    while args[:1] in (["--pbf-dir"], ["--record"]):
+        if args[0] == "--pbf-dir":
+            pbf_dir = args[1]
+        else:
+            record = args[1]
+        args = args[2:]
     for d in args:
         with open(f"{d}/bench.json") as f:
             bench = json.load(f)
@@ -170,12 +199,17 @@ def main():
         print(f"rust:    query (multi-source Dijkstra, median) {bench['query_ms']:.2f} ms; end to end (graph + R-tree + snapping + Dijkstra + points) {bench['end_to_end_ms']:.1f} ms")
         print(f"ratio pandana/rust: query {q_ms / bench['query_ms']:.1f}x, end to end {e2e_ms / bench['end_to_end_ms']:.1f}x (network loading excluded on both sides)")
         print(f"share of nodes within 10 min {bench['within10'] * 100:.1f} %, within 20 min {bench['within20'] * 100:.1f} %")
+        ratios = {"extract": bench["extract"], "query": q_ms / bench["query_ms"], "end_to_end": e2e_ms / bench["end_to_end_ms"], "from_pbf": None}
         if pbf_dir:
             points = pd.read_csv(f"{d}/points.csv")
             parse_ms, py_ms, py_nodes, py_edges = python_chain(f"{pbf_dir}/{bench['extract']}", points)
             rust_ms = bench["load_ms"] + bench["end_to_end_ms"]
+            ratios["from_pbf"] = py_ms / rust_ms
             print(f"from the PBF file: pyosmium + pandana {py_ms:.0f} ms (parse {parse_ms:.0f} ms; {py_nodes} nodes, {py_edges} edges before contraction); "
                   f"rust {rust_ms:.0f} ms (PBF read {bench['load_ms']:.0f} ms + graph, snapping, Dijkstra, points); ratio {py_ms / rust_ms:.1f}x")
+        if record:
+            with open(record, "a") as f:
+                f.write(json.dumps(ratios) + "\n")
 
 
 if __name__ == "__main__":
