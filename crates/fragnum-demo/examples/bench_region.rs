@@ -233,10 +233,10 @@ fn main() -> Result<(), Error> {
     println!("  network: {} nodes, {} directed edges", net.nodes.len(), net.edges.len());
 
     let t = Instant::now();
-    let graph = Graph::build(&net, &profile)?;
+    // The network is needed no more once its graph is built: given up as it is used.
+    let graph = Graph::build_owned(net, &profile)?;
     step("graph build + contraction", t);
     println!("  graph: {} nodes, contracted core {}", graph.coords.len(), graph.contraction.core_len());
-    drop(net);
 
     let t = Instant::now();
     let snapper = Snapper::new(&graph);
