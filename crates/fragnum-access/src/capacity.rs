@@ -301,19 +301,50 @@ pub(crate) fn straight_line_within(
     limit_s: f64,
 ) -> SiteTimes {
     let is_open = |p: usize| open.is_none_or(|o| o.get(p).copied().unwrap_or(false));
+    let time = |site: &Site, p: usize| haversine_m(site.position(), points[p]) * detour / speed_ms[p];
+    // The farthest a point can be and still be reached: `limit × fastest speed / detour` metres.
+    // Points are sorted by latitude so that each site reads only the band of latitudes that far
+    // (a point within `d` metres is within `d / R` radians of latitude), then its longitudes; the
+    // exact test is the same as reading them all, and each list stays in point order.
+    let usable = points.len().min(speed_ms.len());
+    let fastest = speed_ms[..usable].iter().copied().filter(|v| v.is_finite()).fold(0.0, f64::max);
+    let reach_m = limit_s * fastest / detour;
+    // A little wider than exact, so that rounding never drops a point the exact test keeps.
+    let reach_deg = (reach_m / fragnum_core::network::EARTH_RADIUS_M).to_degrees() * 1.001 + 1e-9;
+    let mut by_lat: Vec<u32> = (0..usable as u32).filter(|&p| is_open(p as usize) && points[p as usize][1].is_finite()).collect();
+    by_lat.sort_unstable_by(|&a, &b| points[a as usize][1].total_cmp(&points[b as usize][1]).then(a.cmp(&b)));
+    // Only with positive finite speeds and detour is the reach a bound; else every point is read.
+    let banded = reach_deg.is_finite() && reach_deg < 10.0 && detour > 0.0 && speed_ms[..usable].iter().all(|v| v.is_finite() && *v > 0.0);
     let lists = sites
         .par_iter()
         .map(|site| {
-            points
+            let [lon, lat] = site.position();
+            let top = lat.abs() + reach_deg;
+            if !banded || top >= 89.0 || !lon.is_finite() || !lat.is_finite() {
+                return (0..usable)
+                    .filter(|&p| is_open(p))
+                    .filter_map(|p| {
+                        let t = time(site, p);
+                        (t <= limit_s).then_some((p as u32, t))
+                    })
+                    .collect();
+            }
+            let lon_reach = reach_deg / top.to_radians().cos();
+            let first = by_lat.partition_point(|&p| points[p as usize][1] < lat - reach_deg);
+            let mut list: Vec<(u32, f64)> = by_lat[first..]
                 .iter()
-                .zip(speed_ms)
-                .enumerate()
-                .filter(|(p, _)| is_open(*p))
-                .filter_map(|(p, (point, speed))| {
-                    let t = haversine_m(site.position(), *point) * detour / speed;
-                    (t <= limit_s).then_some((p as u32, t))
+                .take_while(|&&p| points[p as usize][1] <= lat + reach_deg)
+                .filter(|&&p| {
+                    let dlon = (points[p as usize][0] - lon).abs();
+                    dlon.min(360.0 - dlon) <= lon_reach
                 })
-                .collect()
+                .filter_map(|&p| {
+                    let t = time(site, p as usize);
+                    (t <= limit_s).then_some((p, t))
+                })
+                .collect();
+            list.sort_unstable_by_key(|e| e.0);
+            list
         })
         .collect();
     SiteTimes { lists, limit_s, n_points: points.len() }
@@ -656,6 +687,36 @@ pub fn capacity_greedy(
 #[allow(clippy::float_cmp)] // hand-computed values, exact in binary
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn straight_line_times_read_only_the_reachable_band_and_match_reading_all() {
+        let mut rng = fragnum_core::rng::Rng::new(5, 0);
+        // Points over France and a few over the antimeridian, two speeds; sites among them.
+        let mut points: Vec<[f64; 2]> = (0..3_000).map(|_| [rng.range(-5.0, 9.0), rng.range(41.0, 51.0)]).collect();
+        points.extend((0..200).map(|k| [rng.range(179.7, 180.0) * if k % 2 == 0 { 1.0 } else { -1.0 }, rng.range(-17.5, -16.5)]));
+        points.push([f64::NAN, 45.0]);
+        let speeds: Vec<f64> = (0..points.len()).map(|p| if p % 3 == 0 { 12.8 } else { 11.4 }).collect();
+        let mut sites: Vec<Site> =
+            (0..40).map(|k| Site::new(&format!("s{k}"), "", "autre", points[k * 79][0], points[k * 79][1])).collect();
+        sites.push(Site::new("wrap", "", "autre", 179.95, -17.0));
+        let open: Vec<bool> = (0..points.len()).map(|p| p % 7 != 0).collect();
+        for (limit_s, open) in [(1_800.0, None), (3_600.0, Some(&open[..])), (600.0, None)] {
+            let banded = straight_line_within(&sites, &points, &speeds, 1.97, open, limit_s);
+            // Every point read: a speed of 0 for one point turns the band off.
+            let mut slow = speeds.clone();
+            slow[1] = 0.0;
+            let all = straight_line_within(&sites, &points, &slow, 1.97, open, limit_s);
+            for (b, a) in banded.lists.iter().zip(&all.lists) {
+                let a: Vec<_> = a.iter().filter(|e| e.0 != 1).collect();
+                let b: Vec<_> = b.iter().filter(|e| e.0 != 1).collect();
+                assert_eq!(a, b);
+            }
+            assert!(banded.lists.iter().any(|l| l.len() > 1));
+            if limit_s >= 1_800.0 {
+                assert!(banded.lists.last().is_some_and(|l| l.iter().any(|e| points[e.0 as usize][0] < 0.0)), "across the antimeridian");
+            }
+        }
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-12 * b.abs().max(1.0)

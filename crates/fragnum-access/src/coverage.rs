@@ -87,8 +87,10 @@ pub fn network_times(
             // Snapped in Z-order, so consecutive searches walk the same R-tree nodes (25 % faster
             // on unordered points), then put back in input order.
             let order = z_order(&points.iter().map(PopulationPoint::position).collect::<Vec<_>>());
-            let in_z_order: Vec<Option<Snap>> =
-                order.par_iter().map_init(SearchHint::default, |hint, &i| snapper.snap_from(points[i].position(), max_snap_m, walk_ms, hint)).collect();
+            let in_z_order: Vec<Option<Snap>> = order
+                .par_iter()
+                .map_init(SearchHint::default, |hint, &i| snapper.snap_from(points[i].position(), max_snap_m, walk_ms, hint))
+                .collect();
             let mut in_input_order = vec![None; points.len()];
             for (&i, snap) in order.iter().zip(in_z_order) {
                 in_input_order[i] = snap;

@@ -287,7 +287,11 @@ mod tests {
             // From any hint, the same answer.
             for start in [0, 7, all.len() - 1] {
                 let mut hint = SearchHint(Some(start));
-                assert_eq!(index.nearest_within_from(q, f64::INFINITY, &mut hint).map(|f| f.segment), Some(best.1), "at {q:?} from {start}");
+                assert_eq!(
+                    index.nearest_within_from(q, f64::INFINITY, &mut hint).map(|f| f.segment),
+                    Some(best.1),
+                    "at {q:?} from {start}"
+                );
             }
             // Within a limit: the same segment when it is that near, else none.
             for limit in [5.0, 50.0, 500.0] {
