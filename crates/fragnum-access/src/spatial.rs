@@ -4,7 +4,7 @@
 //!
 //! The index is built once and never changes, so it is a *packed* (static) R-tree, as in
 //! Leutenegger's sort-tile-recursive family and the `flatbush` JavaScript library: segments
-//! sorted along a Z-order curve of their box centres, cut into runs of [`FANOUT`], each run's box
+//! sorted along a Z-order curve of their box centres, cut into runs of 16 (`FANOUT`), each run's box
 //! a node of the level above, up to one root. Building is a sort; the tree is flat arrays (no
 //! pointer per node). It replaced an `rstar` bulk-loaded tree that took 9.5 s and 1.4 GB on a
 //! region-size network of 22 M segments.

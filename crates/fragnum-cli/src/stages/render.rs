@@ -76,35 +76,8 @@ pub fn run(
     };
     let communes: ZoneGeometries =
         outlines.iter().filter(|(c, _)| c.level() == Level::Commune).map(|(c, g)| (c.clone(), g.clone())).collect();
-    // Commune populations (the finest zones' `pop`, summed by commune): print maps name the largest.
-    let finest = fragnum_core::geometry::finest_outlined_level(&ctx.loaded.geometries);
-    let mut populations = std::collections::BTreeMap::<fragnum_core::ZoneCode, f64>::new();
-    for z in ctx.loaded.table.zones().iter().filter(|z| Some(z.code.level()) == finest) {
-        let commune = z.code.commune().and_then(|c| fragnum_core::ZoneCode::new(Level::Commune, c).ok());
-        if let (Some(c), Some(p)) = (commune, ctx.loaded.table.get(&z.code, "pop").value()) {
-            *populations.entry(c).or_default() += p;
-        }
-    }
-    // Each layer's outlines: layers with the same zones (most of them) share one copy.
-    let mut zone_sets: Vec<(Vec<&ZoneCode>, ZoneGeometries)> = Vec::new();
-    let mut prepared: Vec<(Layer, usize)> = Vec::with_capacity(layers.len());
-    for layer in layers {
-        let layer = cfg.apply(layer);
-        let codes: Vec<&ZoneCode> = outlines.keys().filter(|c| layer.values.contains_key(*c)).collect();
-        if codes.is_empty() {
-            eprintln!("render: layer `{}` has no zone with an outline; skipped", layer.id);
-            continue;
-        }
-        let set = match zone_sets.iter().position(|(known, _)| *known == codes) {
-            Some(i) => i,
-            None => {
-                let zones = codes.iter().map(|&c| (c.clone(), outlines[c].clone())).collect();
-                zone_sets.push((codes, zones));
-                zone_sets.len() - 1
-            }
-        };
-        prepared.push((layer, set));
-    }
+    let populations = commune_populations(ctx);
+    let (zone_sets, prepared) = layer_zones(layers, &cfg, &outlines);
     let map_context = |set: usize| {
         let zones = &zone_sets[set].1;
         let draw_communes = !communes.is_empty() && zones.keys().all(|c| c.level() != Level::Commune);
@@ -174,6 +147,50 @@ pub fn run(
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Commune populations (the finest zones' `pop`, summed by commune): print maps name the largest.
+fn commune_populations(ctx: &Context) -> std::collections::BTreeMap<ZoneCode, f64> {
+    let finest = fragnum_core::geometry::finest_outlined_level(&ctx.loaded.geometries);
+    let mut populations = std::collections::BTreeMap::<ZoneCode, f64>::new();
+    for z in ctx.loaded.table.zones().iter().filter(|z| Some(z.code.level()) == finest) {
+        let commune = z.code.commune().and_then(|c| ZoneCode::new(Level::Commune, c).ok());
+        if let (Some(c), Some(p)) = (commune, ctx.loaded.table.get(&z.code, "pop").value()) {
+            *populations.entry(c).or_default() += p;
+        }
+    }
+    populations
+}
+
+/// The distinct sets of outlines the layers are drawn over, each with its codes.
+type ZoneSets<'o> = Vec<(Vec<&'o ZoneCode>, ZoneGeometries)>;
+
+/// Each layer with its config applied and the index of its outlines in the zone sets: layers with
+/// the same zones (most of them) share one copy. Layers with no outlined zone are said and skipped.
+fn layer_zones<'o>(
+    layers: &[Layer],
+    cfg: &fragnum_render::RenderConfig,
+    outlines: &'o ZoneGeometries,
+) -> (ZoneSets<'o>, Vec<(Layer, usize)>) {
+    let mut zone_sets: ZoneSets<'o> = Vec::new();
+    let mut prepared = Vec::with_capacity(layers.len());
+    for layer in layers {
+        let layer = cfg.apply(layer);
+        let codes: Vec<&ZoneCode> = outlines.keys().filter(|c| layer.values.contains_key(*c)).collect();
+        if codes.is_empty() {
+            eprintln!("render: layer `{}` has no zone with an outline; skipped", layer.id);
+            continue;
+        }
+        let set = if let Some(i) = zone_sets.iter().position(|(known, _)| *known == codes) {
+            i
+        } else {
+            let zones = codes.iter().map(|&c| (c.clone(), outlines[c].clone())).collect();
+            zone_sets.push((codes, zones));
+            zone_sets.len() - 1
+        };
+        prepared.push((layer, set));
+    }
+    (zone_sets, prepared)
 }
 
 /// Writes `atlas/` (every layer added, sites, isochrones, links to the sheets written); returns the
