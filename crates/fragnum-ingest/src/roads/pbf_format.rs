@@ -512,26 +512,17 @@ mod tests {
             fn way(&mut self, _: Tags<'_>, _: &[i64]) {}
         }
         let strings: Vec<&[u8]> = vec![b"", b"amenity", b"townhall", b"name", b"Vaduz"];
-        let mut s = Scratch { ids: vec![1, 2, 3], lats: vec![0; 3], lons: vec![0; 3], ..Scratch::default() };
-        // node 1: no tag; node 2: amenity=townhall, name=Vaduz; node 3: none
-        let keys = [0u64, 1, 2, 3, 4, 0, 0];
-        let mut seen = Seen(Vec::new());
-        s.keys = keys.to_vec();
-        // Call the splitting loop through a dense group made of the buffers above.
+        // A `DenseNodes` message of three nodes (ids 1, 2, 3 as deltas of 1, zigzag 2), all at
+        // 0, 0; node 1 has no tag, node 2 amenity=townhall and name=Vaduz, node 3 none.
+        let keys_vals = [0u8, 1, 2, 3, 4, 0, 0];
         let mut group = Vec::new();
-        for (field, values) in [(1u32, vec![2u64, 2, 2]), (8, vec![0, 0, 0]), (9, vec![0, 0, 0])] {
-            let mut body = Vec::new();
-            for v in values {
-                body.push(v as u8);
-            }
-            group.push(((field << 3) | 2) as u8);
-            group.push(body.len() as u8);
-            group.extend(body);
+        for (field, body) in [(1u8, &[2u8, 2, 2][..]), (8, &[0, 0, 0]), (9, &[0, 0, 0]), (10, &keys_vals)] {
+            group.extend([(field << 3) | 2, body.len() as u8]);
+            group.extend_from_slice(body);
         }
-        group.push((10 << 3) | 2);
-        group.push(keys.len() as u8);
-        group.extend(keys.iter().map(|&k| k as u8));
-        dense_nodes(&group, Frame { granularity: 100, lat_offset: 0, lon_offset: 0 }, &strings, &mut s, &mut seen).unwrap();
+        let mut seen = Seen(Vec::new());
+        let frame = Frame { granularity: 100, lat_offset: 0, lon_offset: 0 };
+        dense_nodes(&group, frame, &strings, &mut Scratch::default(), &mut seen).unwrap();
         let tags: Vec<usize> = seen.0.iter().map(|n| n.1.len()).collect();
         assert_eq!(seen.0.iter().map(|n| n.0).collect::<Vec<_>>(), [1, 2, 3]);
         assert_eq!(tags, [0, 2, 0]);
