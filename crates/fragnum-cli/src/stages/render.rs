@@ -114,7 +114,7 @@ pub fn run(
     for ((_, set), (layer_files, part)) in prepared.iter().zip(per_layer) {
         files.extend(layer_files);
         if let (Some(a), Some(part)) = (atlas.as_mut(), part) {
-            a.add(part, &map_context(*set));
+            a.add(part, &zone_sets[*set].1, &names);
         }
     }
     bar.finish_and_clear();

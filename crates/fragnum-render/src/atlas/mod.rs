@@ -254,7 +254,7 @@ impl Atlas {
     /// [`Atlas::add`]).
     pub fn add_layer(&mut self, layer: &Layer, ctx: &MapContext<'_>) -> Result<(), RenderError> {
         if let Some(prepared) = Atlas::prepare(layer, ctx)? {
-            self.add(prepared, ctx);
+            self.add(prepared, ctx.zones, &ctx.names);
         }
         Ok(())
     }
@@ -272,11 +272,9 @@ impl Atlas {
             let mut props = feature_properties(&c, &ctx.names, code);
             props.remove("code");
             props.remove("name");
+            props.values_mut().for_each(printable_strings);
             zones.insert(code.as_str().to_string(), Value::Object(props));
         }
-        let mut zones = Value::Object(zones);
-        printable_strings(&mut zones);
-        let Value::Object(zones) = zones else { unreachable!("an object stays an object") };
         let mut legend = json!(c.legend);
         printable_strings(&mut legend);
         let suffix = format!("_{level}");
@@ -292,20 +290,20 @@ impl Atlas {
         }))
     }
 
-    /// Adds a layer [`Atlas::prepare`]d over the zones of `ctx`: the outline of each zone not yet
-    /// in the atlas at its level is built once, here; zones with nothing of area left are dropped
-    /// from the layer as from its GeoJSON.
-    pub fn add(&mut self, mut layer: AtlasLayer, ctx: &MapContext<'_>) {
+    /// Adds a layer [`Atlas::prepare`]d over `zones` (the outlines of its map context, named by
+    /// `names`): the outline of each zone not yet in the atlas at its level is built once, here;
+    /// zones with nothing of area left are dropped from the layer as from its GeoJSON.
+    pub fn add(&mut self, mut layer: AtlasLayer, zones: &ZoneGeometries, names: &BTreeMap<ZoneCode, String>) {
         let outlines = self.zones.entry(layer.level).or_default();
         let mut fresh = Vec::new();
-        for (code, mp) in ctx.zones {
+        for (code, mp) in zones {
             if outlines.contains_key(code.as_str()) {
                 continue;
             }
             fresh.push(mp);
             match geometry_json(mp) {
                 Some(geometry) => {
-                    let mut name = ctx.names.get(code).map_or(Value::Null, |n| json!(n));
+                    let mut name = names.get(code).map_or(Value::Null, |n| json!(n));
                     printable_strings(&mut name);
                     outlines.insert(code.as_str().to_string(), (geometry, name));
                 }
