@@ -301,7 +301,11 @@ pub(crate) fn straight_line_within(
     limit_s: f64,
 ) -> SiteTimes {
     let is_open = |p: usize| open.is_none_or(|o| o.get(p).copied().unwrap_or(false));
-    let time = |site: &Site, p: usize| haversine_m(site.position(), points[p]) * detour / speed_ms[p];
+    // The one test of a point: its time from the site, when within the limit.
+    let reached = |site: &Site, p: u32| {
+        let t = haversine_m(site.position(), points[p as usize]) * detour / speed_ms[p as usize];
+        (t <= limit_s).then_some((p, t))
+    };
     // The farthest a point can be and still be reached: `limit × fastest speed / detour` metres.
     // Points are sorted by latitude so that each site reads only the band of latitudes that far
     // (a point within `d` metres is within `d / R` radians of latitude), then its longitudes; the
@@ -321,13 +325,7 @@ pub(crate) fn straight_line_within(
             let [lon, lat] = site.position();
             let top = lat.abs() + reach_deg;
             if !banded || top >= 89.0 || !lon.is_finite() || !lat.is_finite() {
-                return (0..usable)
-                    .filter(|&p| is_open(p))
-                    .filter_map(|p| {
-                        let t = time(site, p);
-                        (t <= limit_s).then_some((p as u32, t))
-                    })
-                    .collect();
+                return (0..usable as u32).filter(|&p| is_open(p as usize)).filter_map(|p| reached(site, p)).collect();
             }
             let lon_reach = reach_deg / top.to_radians().cos();
             let first = by_lat.partition_point(|&p| points[p as usize][1] < lat - reach_deg);
@@ -338,10 +336,7 @@ pub(crate) fn straight_line_within(
                     let dlon = (points[p as usize][0] - lon).abs();
                     dlon.min(360.0 - dlon) <= lon_reach
                 })
-                .filter_map(|&p| {
-                    let t = time(site, p as usize);
-                    (t <= limit_s).then_some((p, t))
-                })
+                .filter_map(|&p| reached(site, p))
                 .collect();
             list.sort_unstable_by_key(|e| e.0);
             list
