@@ -166,27 +166,17 @@ fn write_pbf(path: &Path, side: usize) -> Result<(usize, usize, u64), Error> {
         }
         write_blob(file, "OSMData", &primitive_block(&group))
     };
-    for j in 0..side {
-        let class = if j % 50 == 0 { 3 } else { 2 };
-        let mut i = 0;
-        while i + 1 < side {
-            let end = (i + 10).min(side - 1);
-            ways.push(((i..=end).map(|x| node_id(side, x, j)).collect(), class));
+    // Each street: its class, whether it is a row, and the row or column it is.
+    let rows = (0..side).map(|j| (if j % 50 == 0 { 3 } else { 2 }, true, j));
+    let columns = (0..side).step_by(10).map(|i| (if i % 100 == 0 { 5 } else { 4 }, false, i));
+    for (class, row, fixed) in rows.chain(columns) {
+        let node = |k: usize| if row { node_id(side, k, fixed) } else { node_id(side, fixed, k) };
+        let mut k = 0;
+        while k + 1 < side {
+            let end = (k + 10).min(side - 1);
+            ways.push(((k..=end).map(node).collect(), class));
             way_count += 1;
-            i = end;
-            if ways.len() == per_block {
-                flush(&mut ways, &mut file, &mut next_id)?;
-            }
-        }
-    }
-    for i in (0..side).step_by(10) {
-        let class = if i % 100 == 0 { 5 } else { 4 };
-        let mut j = 0;
-        while j + 1 < side {
-            let end = (j + 10).min(side - 1);
-            ways.push(((j..=end).map(|y| node_id(side, i, y)).collect(), class));
-            way_count += 1;
-            j = end;
+            k = end;
             if ways.len() == per_block {
                 flush(&mut ways, &mut file, &mut next_id)?;
             }
